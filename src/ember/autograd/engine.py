@@ -1,0 +1,302 @@
+"""The backward engine: one iterative pass over the graph, no recursion.
+
+1. Count, for every node reachable from the roots, how many edges lead into it.
+2. Run a ready queue (highest sequence number first, as PyTorch does): pop a node,
+   hand it the gradients summed for its outputs, and route each gradient it returns
+   to the input's node, reduced to the input's shape (the one ``sum_to`` in Ember)
+   and cast to its dtype.  A node whose count reaches zero becomes ready.
+3. Pending gradients are dropped as soon as they are consumed, and saved values
+   are freed after use unless ``retain_graph``.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+from .grad_mode import state as _grad_state
+from .node import AccumulateGrad, _anomaly_enabled
+
+Tensor = None  # set by ember.tensor
+
+
+def sum_to(grad, shape):
+    """Sum ``grad`` over broadcast dimensions so that it has ``shape``."""
+    gshape = grad._data.shape
+    if gshape == shape:
+        return grad
+    lead = len(gshape) - len(shape)
+    dims = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1
+    )
+    if dims:
+        grad = grad.sum(dim=dims, keepdim=True)
+    if lead or grad._data.shape != shape:
+        grad = grad.reshape(shape)
+    return grad
+
+
+def _validate(node, i, grad):
+    shape, dtype = node._in_meta[i]
+    if grad._data.shape != shape:
+        try:
+            grad = sum_to(grad, shape)
+        except Exception:
+            raise RuntimeError(
+                f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                f"{list(grad._data.shape)} but expected shape compatible with {list(shape)}"
+            ) from None
+    if grad._data.dtype != dtype:
+        grad = grad.to(dtype=_dtype_of(dtype))
+    return grad
+
+
+def _dtype_of(np_dtype):
+    from ..dtypes import from_numpy_dtype
+
+    return from_numpy_dtype(np_dtype)
+
+
+def _add(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a + b
+
+
+def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None, accumulate=True):
+    """Backpropagate ``grad_tensors`` from ``tensors``.
+
+    With ``accumulate`` the gradients land in leaves' ``.grad`` (only in ``inputs``
+    when given); without, the gradients reaching ``inputs`` are returned in order.
+    """
+    buffers = {}
+    roots = []
+    for t, g in zip(tensors, grad_tensors):
+        node = t.grad_fn if t.grad_fn is not None else t._accumulator()
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * node._n_out
+            roots.append(node)
+        nr = t._output_nr if t.grad_fn is not None else 0
+        buf[nr] = _add(buf[nr], g)
+
+    # Dependency counts (iterative DFS).
+    deps = {}
+    stack = list(roots)
+    seen = set(roots)
+    while stack:
+        n = stack.pop()
+        for child, _ in n.next_functions:
+            if child is None:
+                continue
+            deps[child] = deps.get(child, 0) + 1
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+
+    # Where gradients are captured: (node, output_nr) -> position in ``inputs``.
+    captures = None
+    needed = None
+    results = None
+    if inputs is not None:
+        captures = {}
+        for pos, t in enumerate(inputs):
+            key = (t.grad_fn, t._output_nr) if t.grad_fn is not None else (t._accumulator(), 0)
+            captures.setdefault(key, []).append(pos)
+        results = [None] * len(inputs)
+        needed = _needed_nodes(roots, deps, {k[0] for k in captures})
+
+    prev_mode = _grad_state.enabled
+    _grad_state.enabled = create_graph
+    anomaly = _anomaly_enabled[0]
+    try:
+        heap = [(-n._seq, id(n), n) for n in roots if n not in deps]
+        heapq.heapify(heap)
+        while heap:
+            node = heapq.heappop(heap)[2]
+            grads = buffers.pop(node)
+            if needed is not None and node not in needed:
+                continue
+            if node._pre_hooks is not None or node._retained is not None:
+                grads = _run_tensor_hooks(node, grads)
+            if captures is not None:
+                for nr, g in enumerate(grads):
+                    positions = captures.get((node, nr))
+                    if positions is None:
+                        continue
+                    for pos in positions:
+                        results[pos] = g
+                    if accumulate and g is not None and node.__class__ is not AccumulateGrad:
+                        _store_grad(inputs[positions[0]], g, create_graph)
+            if node.__class__ is AccumulateGrad:
+                if (
+                    grads[0] is not None
+                    and accumulate
+                    and (captures is None or (node, 0) in captures)
+                ):
+                    _accumulate(node, grads[0], create_graph)
+                continue
+            if captures is not None and _only_capture(node, needed):
+                continue
+            if node._n_out > 1 and node.materialize_grads and None in grads:
+                if all(g is None for g in grads):
+                    grads = None
+                else:
+                    grads = _materialize(node, grads)
+            elif grads[0] is None and node._n_out == 1:
+                grads = None
+            if grads is None:  # nothing flowed in: just release the dependents
+                outs = (None,) * len(node.next_functions)
+            elif anomaly:
+                from .anomaly import run_checked
+
+                outs = run_checked(node, grads)
+            else:
+                outs = node.backward(*grads)
+            if type(outs) is not tuple:
+                outs = (outs,)
+            if len(outs) != len(node.next_functions):
+                from .function import wrong_grad_count
+
+                raise wrong_grad_count(node, len(outs))
+            if node._hooks is not None and grads is not None:
+                for h in node._hooks:
+                    h(outs, grads)
+            if not retain_graph:
+                node.release()
+            for i, (child, nr) in enumerate(node.next_functions):
+                if child is None:
+                    continue
+                g = outs[i]
+                if g is not None:
+                    if type(g) is not Tensor:
+                        g = Tensor._make(g) if hasattr(g, "shape") else g
+                    g = _validate(node, i, g)
+                    buf = buffers.get(child)
+                    if buf is None:
+                        buf = buffers[child] = [None] * child._n_out
+                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                else:
+                    if child not in buffers:
+                        buffers[child] = [None] * child._n_out
+                d = deps[child] - 1
+                deps[child] = d
+                if d == 0:
+                    heapq.heappush(heap, (-child._seq, id(child), child))
+    finally:
+        _grad_state.enabled = prev_mode
+    return results
+
+
+def _only_capture(node, needed):
+    # autograd.grad stops at a captured non-leaf when nothing below it is needed.
+    return not any(c is not None and c in needed for c, _ in node.next_functions)
+
+
+def _needed_nodes(roots, deps, targets):
+    """Nodes from which some target node can be reached (so worth executing)."""
+    counts = dict(deps)
+    order = []
+    stack = [n for n in roots if n not in counts]
+    while stack:
+        n = stack.pop()
+        order.append(n)
+        for child, _ in n.next_functions:
+            if child is None:
+                continue
+            c = counts[child] - 1
+            counts[child] = c
+            if c == 0:
+                stack.append(child)
+    needed = set()
+    for n in reversed(order):
+        if n in targets or any(c is not None and c in needed for c, _ in n.next_functions):
+            needed.add(n)
+    return needed
+
+
+def _materialize(node, grads):
+    from ..creation import zeros_like_array
+
+    return [
+        g if g is not None else Tensor._make(zeros_like_array(node.xp, *node._out_meta[i]))
+        for i, g in enumerate(grads)
+    ]
+
+
+def _run_tensor_hooks(node, grads):
+    grads = list(grads)
+    if node._pre_hooks is not None:
+        for hook in node._pre_hooks:
+            r = hook(tuple(grads))
+            if r is not None:
+                grads = list(r)
+    if node._retained is not None:
+        for nr, (ref, hooks) in node._retained.items():
+            g = grads[nr]
+            if g is None:
+                continue
+            for h in hooks:
+                r = h(g)
+                if r is not None:
+                    g = r
+            grads[nr] = g
+            t = ref() if ref is not None else None
+            if t is not None and t._retains_grad:
+                _store_grad(t, g, _grad_state.enabled)
+    return grads
+
+
+def _accumulate(node, grad, create_graph):
+    var = node.variable
+    hooks = var._hooks
+    if hooks:
+        for h in hooks:
+            r = h(grad)
+            if r is not None:
+                grad = r
+    _store_grad(var, grad, create_graph)
+    if var._post_acc_hooks:
+        for h in var._post_acc_hooks:
+            h(var)
+
+
+def _store_grad(var, grad, create_graph):
+    old = var._grad
+    if create_graph:
+        var._grad = grad if old is None else old + grad
+        return
+    if old is None:
+        xp = grad._data
+        # A fresh array laid out like the variable (grad strides follow the leaf's).
+        arr = var_empty_like(var._data, xp)
+        var._grad = Tensor._make(arr)
+    elif old._requires_grad:
+        var._grad = (old + grad).detach()
+    else:
+        d = old._data
+        if d.shape == grad._data.shape:
+            d += grad._data
+            old._version[0] += 1
+        else:
+            var._grad = Tensor._make(d + grad._data)
+
+
+def var_empty_like(like, src):
+    """A copy of ``src`` laid out like ``like`` when that is dense; contiguous otherwise."""
+    from ..backend import xp_of
+
+    xp = xp_of(src)
+    if like.flags.c_contiguous or like.flags.f_contiguous or src.shape != like.shape:
+        out = xp.empty(
+            src.shape,
+            dtype=src.dtype,
+            order="F"
+            if (like.flags.f_contiguous and not like.flags.c_contiguous and like.ndim > 1)
+            else "C",
+        )
+    else:
+        out = xp.empty_like(like, dtype=src.dtype)
+    out[...] = src
+    return out

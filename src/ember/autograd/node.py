@@ -1,0 +1,285 @@
+"""``Node``: one recorded operation in the backward graph.
+
+Every differentiable op is a ``Node`` subclass with two methods side by side:
+
+* ``forward(self, *arrays, **kwargs)`` computes on raw arrays through ``self.xp``
+  and calls ``self.save_for_backward(...)`` with only the arrays backward needs.
+* ``backward(self, *grads)`` returns one gradient per positional input (``None``
+  where no gradient is needed), written with Ember ops, so that
+  ``create_graph=True`` records it and higher-order gradients come for free.
+
+Non-tensor positional inputs (Python scalars) pass straight through to
+``forward`` and get ``None`` as their gradient.  Nodes hold their inputs' nodes
+(``next_functions``), never their own output tensors, so graphs die by
+reference counting.
+"""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+
+from ..backend import xp_of
+from .grad_mode import state as _grad_state
+
+_sequence = itertools.count()
+_FREED = object()
+
+# Set by ember.tensor at import time (the modules depend on each other).
+Tensor = None
+
+
+class SavedTensor:
+    """A tensor saved for backward, with the version it had when it was saved."""
+
+    __slots__ = ("tensor", "data", "version", "counter", "is_output", "output_nr", "where")
+
+    def unpack(self, node):
+        """Return the saved tensor, raising PyTorch's error if it was modified in place."""
+        if self.counter[0] != self.version:
+            from .errors import modified_inplace_error
+
+            raise modified_inplace_error(self, node)
+        if self.is_output:
+            # An output is stored as its array: holding the tensor would make a cycle.
+            return Tensor._make(self.data, True, node, self.output_nr, self.counter)
+        return self.tensor
+
+
+class Node:
+    """Base class of every backward-graph node (PyTorch's ``torch.autograd.graph.Node``)."""
+
+    __slots__ = (
+        "next_functions",
+        "needs_input_grad",
+        "_saved",
+        "_in_meta",
+        "_n_out",
+        "_out_meta",
+        "xp",
+        "_seq",
+        "_args",
+        "_pre_hooks",
+        "_hooks",
+        "_retained",
+        "_trace",
+        "__weakref__",
+        "__dict__",
+    )
+
+    #: When a multi-output node gets no gradient for some outputs, pass zeros there.
+    materialize_grads = True
+    #: True for ops whose output is a view of input 0 (shares its memory and version).
+    is_view = False
+
+    # ----- recording -----------------------------------------------------------------
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run ``forward`` on the inputs' arrays and record the node if any input needs grad."""
+        node = cls.__new__(cls)
+        node._saved = None
+        needs = None
+        if _grad_state.enabled:
+            for a in args:
+                if isinstance(a, Tensor) and a._requires_grad:
+                    needs = tuple(isinstance(b, Tensor) and b._requires_grad for b in args)
+                    break
+        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        node.xp = xp_of(arrays[0] if isinstance(args[0], Tensor) else _first_array(arrays))
+        node.needs_input_grad = needs
+        node._args = args if needs is not None else None
+        out = node.forward(*arrays, **kwargs)
+        if needs is None:
+            if type(out) is tuple:
+                return tuple(Tensor._make(o) for o in out)
+            if node.is_view:
+                return args[0]._view_of(out)
+            return Tensor._make(out)
+        result = node._record(args, out)
+        if node.is_view:
+            base = args[0]
+            result._version = base._version
+            result._base = base if base._base is None else base._base
+        return result
+
+    def _record(self, args, out):
+        self._seq = next(_sequence)
+        self._pre_hooks = self._hooks = self._retained = None
+        self._trace = None
+        nf = []
+        meta = []
+        for a in args:
+            if isinstance(a, Tensor) and a._requires_grad:
+                fn = a.grad_fn
+                nf.append((fn, a._output_nr) if fn is not None else (a._accumulator(), 0))
+                meta.append(a._data)
+            else:
+                nf.append((None, 0))
+                meta.append(None)
+        self.next_functions = tuple(nf)
+        # Shapes and dtypes only (the arrays themselves are not kept).
+        self._in_meta = tuple(None if m is None else (m.shape, m.dtype) for m in meta)
+        multi = type(out) is tuple
+        outs = out if multi else (out,)
+        self._n_out = len(outs)
+        if multi:
+            self._out_meta = tuple((o.shape, o.dtype) for o in outs)
+        diff = self.differentiable_outputs(len(outs))
+        results = tuple(
+            Tensor._make(o, True, self, i) if diff[i] else Tensor._make(o)
+            for i, o in enumerate(outs)
+        )
+        saved = self._saved
+        if saved is not None:
+            self._saved = tuple(self._resolve_saved(s, args, outs, results) for s in saved)
+        self._args = None
+        if _anomaly_enabled[0]:
+            from .anomaly import record_trace
+
+            record_trace(self)
+        return results if multi else results[0]
+
+    def differentiable_outputs(self, n):
+        """Which outputs carry gradients (all by default; e.g. not max's indices)."""
+        return (True,) * n
+
+    def save_for_backward(self, *arrays):
+        """Save arrays for backward; inputs and outputs come back as tensors with history."""
+        if self._args is not None:
+            self._saved = arrays
+
+    def _resolve_saved(self, arr, args, outs, results):
+        if arr is None or not hasattr(arr, "shape") or not hasattr(arr, "strides"):
+            return arr  # None, a Python scalar, or other plain data: kept as it is
+        s = SavedTensor()
+        s.is_output = False
+        for a in args:
+            if isinstance(a, Tensor) and a._data is arr:
+                s.tensor = a
+                s.counter = a._version
+                s.version = a._version[0]
+                return s
+        for i, o in enumerate(outs):
+            if o is arr:
+                r = results[i]
+                s.is_output = True
+                s.data = arr
+                s.output_nr = i
+                s.counter = r._version
+                s.version = r._version[0]
+                s.tensor = None
+                return s
+        # An intermediate array: a constant for the backward graph.
+        s.tensor = Tensor._make(arr)
+        s.counter = s.tensor._version
+        s.version = 0
+        return s
+
+    @property
+    def saved_tensors(self):
+        """The tensors saved in forward, checked against in-place modification."""
+        saved = self._saved
+        if saved is _FREED:
+            from .errors import freed_graph_error
+
+            raise freed_graph_error(self)
+        if saved is None:
+            return ()
+        return tuple(s.unpack(self) if type(s) is SavedTensor else s for s in saved)
+
+    def release(self):
+        """Free saved values (after a backward without ``retain_graph``)."""
+        if self._saved is not None:
+            self._saved = _FREED
+
+    # ----- the op's own rules ----------------------------------------------------------
+    def forward(self, *arrays, **kwargs):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def backward(self, *grads):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # ----- introspection, PyTorch style ------------------------------------------------
+    def name(self) -> str:
+        """PyTorch's name for this node, e.g. ``MulBackward0``."""
+        return type(self).__name__ + "Backward0"
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    def register_hook(self, hook):
+        """Call ``hook(grad_inputs, grad_outputs)`` after this node runs."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return _RemovableHandle(self._hooks, hook)
+
+    def register_prehook(self, hook):
+        """Call ``hook(grad_outputs)`` before this node runs; it may return new grads."""
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        self._pre_hooks.append(hook)
+        return _RemovableHandle(self._pre_hooks, hook)
+
+    @property
+    def metadata(self):
+        """A dict for users to attach information to the node."""
+        d = self.__dict__.get("_metadata")
+        if d is None:
+            d = self.__dict__["_metadata"] = {}
+        return d
+
+
+class AccumulateGrad(Node):
+    """The sink of a leaf tensor: adds incoming gradients into ``variable.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+        self.needs_input_grad = (True,)
+        self._saved = None
+        self._in_meta = ((variable._data.shape, variable._data.dtype),)
+        self._n_out = 1
+        self._seq = 1 << 62  # PyTorch runs leaf accumulation as soon as it is ready
+        self._pre_hooks = self._hooks = self._retained = self._trace = None
+
+    def name(self):
+        return "AccumulateGrad"
+
+
+class _RemovableHandle:
+    """Returned by hook registrations; ``remove()`` unregisters the hook."""
+
+    __slots__ = ("_ref", "_hook")
+
+    def __init__(self, container, hook):
+        self._ref = container
+        self._hook = hook
+
+    def remove(self):
+        """Unregister the hook (a no-op if it is already gone)."""
+        try:
+            self._ref.remove(self._hook)
+        except ValueError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def _first_array(arrays):
+    for a in arrays:
+        if hasattr(a, "dtype") and hasattr(a, "shape"):
+            return a
+    return arrays[0]
+
+
+# Anomaly mode flag as a one-element list: a fast check on the hot path.
+_anomaly_enabled = [False]
+
+__all__ = ["Node", "AccumulateGrad", "SavedTensor", "weakref"]

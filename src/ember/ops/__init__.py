@@ -1,0 +1,64 @@
+"""Ember's differentiable primitives, one module per family.
+
+Each family module defines ``Node`` subclasses, the public functions, their
+``OpSpec`` test descriptions, and ``METHODS`` (the Tensor methods it provides).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from ..tensor import install_methods
+
+#: Family modules, in the order their functions are looked up.
+FAMILIES = [
+    "convert",
+    "elementwise",
+    "unary",
+    "activation",
+    "clamp",
+    "where",
+    "reduce",
+    "movement",
+    "join",
+    "indexing",
+    "linalg",
+    "nn_ops",
+    "inplace",
+]
+
+_modules = []
+for _name in FAMILIES:
+    try:
+        _mod = importlib.import_module(f"{__name__}.{_name}")
+    except ModuleNotFoundError as _e:  # a family not written yet
+        if _e.name != f"{__name__}.{_name}":
+            raise
+        continue
+    _modules.append(_mod)
+    install_methods(_mod)
+
+
+def function(name):
+    """The public op function called ``name`` from whichever family defines it."""
+    for mod in _modules:
+        fn = getattr(mod, name, None)
+        if callable(fn) and not isinstance(fn, type):
+            return fn
+    raise AttributeError(f"no Ember op named {name!r}")
+
+
+def public_functions():
+    """All public op functions by name (what ``ember`` re-exports)."""
+    out = {}
+    for mod in _modules:
+        for name in getattr(mod, "__all__", None) or [
+            n
+            for n, v in vars(mod).items()
+            if not n.startswith("_")
+            and callable(v)
+            and not isinstance(v, type)
+            and getattr(v, "__module__", None) == mod.__name__
+        ]:
+            out.setdefault(name, getattr(mod, name))
+    return out

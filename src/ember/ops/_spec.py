@@ -1,0 +1,64 @@
+"""``OpSpec``: how each differentiable op is tested, declared next to the op.
+
+One generic test (tests/ops/test_op_specs.py) runs every registered spec three
+ways: values and gradients against PyTorch, float64 finite differences, and
+hypothesis-generated shapes.  ``python -m ember check-grads`` runs the finite
+difference part for users.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+SPECS: list = []
+
+
+@dataclass
+class OpSpec:
+    """A test description for one op.
+
+    Attributes:
+        name: a unique label, usually the PyTorch name (``"add"``, ``"sum_dim"``).
+        fn: ``fn(lib, *tensors)`` computing the op with ``lib`` being ``ember`` or
+            ``torch``; the same lambda runs on both libraries.
+        samples: input shapes, one tuple of shapes per sample, e.g.
+            ``[((3, 4), (4,)), ((), ()), ((0, 3), (3,))]``.
+        shapes: hypothesis shape family for generated samples: ``"unary"``,
+            ``"broadcast2"``, ``"broadcast3"``, or ``None`` (samples only).
+        domain: ``(low, high)`` for random inputs, or a callable ``f(ndarray) -> ndarray``
+            mapping standard normal values into the op's domain.
+        dtypes: float dtypes to compare against PyTorch.
+        grad: which inputs are differentiable (default: all).
+        second_order: also check second derivatives (gradgradcheck).
+        atol, rtol: tolerances against PyTorch for float32.
+        extra: constant non-tensor inputs made once per sample, ``extra(np_rng, shapes)``
+            -> tuple of arrays appended to the inputs as integer / bool tensors
+            (indices, masks).
+        fd: run the float64 finite-difference check (turn off for ops with
+            non-differentiable points almost everywhere, e.g. floor).
+    """
+
+    name: str
+    fn: Callable
+    samples: list
+    shapes: Optional[str] = "unary"
+    domain: object = (-2.0, 2.0)
+    dtypes: tuple = ("float32", "float64")
+    grad: Optional[tuple] = None
+    second_order: bool = True
+    atol: float = 1e-5
+    rtol: float = 1e-5
+    extra: Optional[Callable] = None
+    fd: bool = True
+    notes: str = field(default="")
+
+
+def register(*specs: OpSpec) -> None:
+    """Add specs to the registry (called by each op family module at import)."""
+    names = {s.name for s in SPECS}
+    for s in specs:
+        if s.name in names:
+            raise ValueError(f"duplicate OpSpec name {s.name!r}")
+        names.add(s.name)
+        SPECS.append(s)

@@ -1,0 +1,524 @@
+"""In-place operations (``add_``, ``mul_``, ``x[i] = v``, ...) and their autograd rules.
+
+An in-place op is computed out of place, checked against PyTorch's rules (leaf
+that requires grad, broadcast shape, dtype cast), then written into the same
+memory, so views and aliases see it.  The version counter is bumped (with the
+file and line of the write, for Ember's clearer error), and the tensor's history
+is rewritten: its ``grad_fn`` becomes the op's node.  When the tensor is a view
+of a tensor in the graph, the base gets a ``CopySlices`` node, as in PyTorch.
+When nothing requires grad, the fast path writes with ``out=`` and allocates
+nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from .. import dtypes as _dt
+from ..autograd.grad_mode import state as _grad_state
+from ..autograd.node import Node
+from ..backend import xp_of
+from ..tensor import Tensor
+
+
+def _site():
+    """(op, file, line) of the user code that called the in-place op."""
+    f = sys._getframe(2)
+    while f is not None and f.f_globals.get("__name__", "").startswith("ember."):
+        f = f.f_back
+    if f is None:
+        return None
+    return f"{f.f_code.co_filename}:{f.f_lineno}"
+
+
+def bump_version(t, op="an in-place operation"):
+    """Record an in-place write to ``t``'s storage (shared with its views)."""
+    counter = t._version
+    counter[0] += 1
+    site = _site()
+    text = f"{op} at {site}" if site else op
+    if len(counter) > 1:
+        counter[1] = text
+    else:
+        counter.append(text)
+
+
+def check_inplace(t):
+    """Raise PyTorch's errors for in-place writes autograd cannot allow."""
+    if not _grad_state.enabled:
+        if t._extra is not None and t._extra.inference and not _grad_state.inference:
+            raise RuntimeError(
+                "Inplace update to inference tensor outside InferenceMode is not allowed.You "
+                "can make a clone to get a normal tensor before doing inplace update.See "
+                "https://github.com/pytorch/rfcs/pull/17 for more details."
+            )
+        return
+    if t._requires_grad and t.grad_fn is None:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
+    base = t._base
+    if base is not None and base._requires_grad and base.grad_fn is None:
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place operation."
+        )
+    if t._extra is not None and t._extra.inference and not _grad_state.inference:
+        raise RuntimeError(
+            "Inplace update to inference tensor outside InferenceMode is not allowed.You can "
+            "make a clone to get a normal tensor before doing inplace update.See "
+            "https://github.com/pytorch/rfcs/pull/17 for more details."
+        )
+
+
+def _type_word(np_dtype):
+    d = _dt.from_numpy_dtype(np_dtype)
+    return {
+        "float32": "Float",
+        "float64": "Double",
+        "float16": "Half",
+        "int64": "Long",
+        "int32": "Int",
+        "int16": "Short",
+        "int8": "Char",
+        "uint8": "Byte",
+        "bool": "Bool",
+    }.get(d.name, d.name)
+
+
+def _check_cast(result_dtype, target_dtype):
+    r, t = result_dtype, target_dtype
+    order = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+    if order[r.kind] > order[t.kind]:
+        raise RuntimeError(
+            f"result type {_type_word(r)} can't be cast to the desired output type {_type_word(t)}"
+        )
+
+
+def commit(t, result, op="an in-place operation"):
+    """Write ``result`` into ``t``'s memory and make ``result``'s history ``t``'s own."""
+    data = t._data
+    rdata = result._data
+    if rdata.shape != data.shape:
+        raise RuntimeError(
+            f"output with shape {list(data.shape)} doesn't match the broadcast shape "
+            f"{list(rdata.shape)}"
+        )
+    if rdata.dtype != data.dtype:
+        _check_cast(rdata.dtype, data.dtype)
+    recorded = result._requires_grad and result.grad_fn is not None
+    if recorded:
+        _snapshot_saved_self(result.grad_fn, t)
+    data[...] = rdata
+    bump_version(t, op)
+    if not recorded:
+        if t._requires_grad and _grad_state.enabled and t.grad_fn is not None:
+            pass  # a constant written into a graph tensor: history still needs rewriting
+        else:
+            return t
+    base = t._base
+    if base is not None and (base._requires_grad or recorded) and _grad_state.enabled:
+        _rebase_view(t, base, result)
+    else:
+        t.grad_fn = result.grad_fn
+        t._output_nr = result._output_nr
+        t._requires_grad = result._requires_grad
+        if result.grad_fn is None and t._requires_grad:
+            t.grad_fn = _Constant.apply(t).grad_fn
+    return t
+
+
+def _snapshot_saved_self(node, t):
+    # Ops like pow_ need the value before the write: keep a copy of it (PyTorch does too).
+    saved = node._saved
+    if not saved or type(saved) is not tuple:
+        return
+    from ..autograd.node import SavedTensor
+
+    for s in saved:
+        if type(s) is SavedTensor and not s.is_output and s.tensor is not None:
+            if s.tensor._data is t._data or s.tensor._version is t._version:
+                old = s.tensor
+                copy = Tensor._make(
+                    old._data.copy(), old._requires_grad, old.grad_fn, old._output_nr
+                )
+                s.tensor = copy
+                s.counter = copy._version
+                s.version = 0
+
+
+class _Constant(Node):
+    """A graph tensor overwritten by a constant: no gradient flows to the old value."""
+
+    def forward(self, x):
+        return x
+
+    def backward(self, grad):
+        return (None,)
+
+
+class CopySlices(Node):
+    """base after ``base[view] = value``: grad to the old base outside the view, to value inside"""
+
+    def forward(self, base_data, value_data, geometry):
+        self.geometry = geometry
+        return base_data
+
+    def backward(self, grad):
+        g = grad._data.copy()
+        window = _window(g, self.geometry)
+        gv = window.copy()
+        window[...] = 0
+        return Tensor._make(g), Tensor._make(gv), None
+
+    def name(self):
+        return "CopySlices"
+
+
+class AsStridedView(Node):
+    """A view rebuilt from its base after an in-place write through it"""
+
+    is_view = True
+
+    def forward(self, base, geometry):
+        self.geometry = geometry
+        self.base_shape = base.shape
+        return _window(base, geometry)
+
+    def backward(self, grad):
+        xp = self.xp
+        g = xp.zeros(self.base_shape, dtype=grad._data.dtype)
+        _window(g, self.geometry)[...] = grad._data
+        return Tensor._make(g), None
+
+    def name(self):
+        return "AsStridedBackward0"
+
+
+def _geometry(view, base):
+    """Offset and strides (in elements) of ``view``'s memory inside ``base``'s array."""
+    b, v = base._data, view._data
+    if not b.flags.c_contiguous:
+        raise RuntimeError(
+            "Ember supports in-place writes through a view of a tensor in the graph only when "
+            "the base tensor is contiguous; call .contiguous() on the base first."
+        )
+    isz = b.itemsize
+    off = v.__array_interface__["data"][0] - b.__array_interface__["data"][0]
+    return (v.shape, tuple(s // isz for s in v.strides), off // isz)
+
+
+def _window(arr, geometry):
+    shape, strides, offset = geometry
+    xp = xp_of(arr)
+    flat = arr.reshape(-1)
+    isz = arr.itemsize
+    return xp.lib.stride_tricks.as_strided(
+        flat[offset:], shape=shape, strides=tuple(s * isz for s in strides)
+    )
+
+
+def _rebase_view(view, base, result):
+    geometry = _geometry(view, base)
+    old_base = Tensor._make(
+        base._data, base._requires_grad, base.grad_fn, base._output_nr, base._version
+    )
+    value = result if result._requires_grad else result.detach()
+    new_base = CopySlices.apply(old_base, value, geometry)
+    base.grad_fn = new_base.grad_fn
+    base._output_nr = 0
+    base._requires_grad = True
+    rebuilt = AsStridedView.apply(base, geometry)
+    view.grad_fn = rebuilt.grad_fn
+    view._output_nr = 0
+    view._requires_grad = True
+
+
+def inplace(t, fn, *args, **kwargs):
+    """Apply ``fn(t, *args)`` and write the result into ``t`` (PyTorch's ``op_``)."""
+    check_inplace(t)
+    result = fn(t, *args, **kwargs)
+    return commit(t, result, getattr(fn, "__name__", "op") + "_")
+
+
+def _fast(t, ufunc, other, name):
+    # No graph involved: write straight into t's memory.
+    o = other._data if isinstance(other, Tensor) else other
+    data = t._data
+    try:
+        ufunc(data, o, out=data)
+    except ValueError:
+        from ._binary import broadcast_error
+
+        shape = xp_of(data).broadcast_shapes(data.shape, getattr(o, "shape", ()))
+        raise RuntimeError(
+            f"output with shape {list(data.shape)} doesn't match the broadcast shape {list(shape)}"
+        ) from broadcast_error(t, other)
+    except TypeError:  # NumPy refuses the cast (same_kind): PyTorch's message
+        r = _dt.result_type(t, other).np
+        _check_cast(r, data.dtype)
+        raise
+    bump_version(t, name)
+    return t
+
+
+def _can_fast(t, other):
+    return not (
+        _grad_state.enabled
+        and (t._requires_grad or (isinstance(other, Tensor) and other._requires_grad))
+    ) and (t._extra is None or not t._extra.inference or _grad_state.inference)
+
+
+def add_(self, other, *, alpha=1):
+    """In-place ``self += alpha * other``."""
+    if alpha == 1 and _can_fast(self, other):
+        return _fast(self, xp_of(self._data).add, other, "add_")
+    from .elementwise import add
+
+    return inplace(self, add, other, alpha=alpha)
+
+
+def sub_(self, other, *, alpha=1):
+    """In-place ``self -= alpha * other``."""
+    if alpha == 1 and _can_fast(self, other):
+        return _fast(self, xp_of(self._data).subtract, other, "sub_")
+    from .elementwise import sub
+
+    return inplace(self, sub, other, alpha=alpha)
+
+
+def mul_(self, other):
+    """In-place ``self *= other``."""
+    if _can_fast(self, other):
+        return _fast(self, xp_of(self._data).multiply, other, "mul_")
+    from .elementwise import mul
+
+    return inplace(self, mul, other)
+
+
+def div_(self, other, *, rounding_mode=None):
+    """In-place ``self /= other``."""
+    if rounding_mode is None and self._data.dtype.kind in "fc" and _can_fast(self, other):
+        return _fast(self, xp_of(self._data).true_divide, other, "div_")
+    from .elementwise import div
+
+    return inplace(self, div, other, rounding_mode=rounding_mode)
+
+
+def pow_(self, exponent):
+    """In-place ``self **= exponent``."""
+    from .elementwise import pow
+
+    return inplace(self, pow, exponent)
+
+
+def zero_(self):
+    """Fill with zeros, in place."""
+    return fill_(self, 0)
+
+
+def fill_(self, value):
+    """Fill with ``value`` (a number or 0-d tensor), in place."""
+    check_inplace(self)
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(
+                "fill_ only supports 0-dimension value tensor but got tensor with "
+                f"{value._data.ndim} dimensions."
+            )
+        if value._requires_grad and _grad_state.enabled:
+            return commit(self, value.expand(self._data.shape).to(self.dtype), "fill_")
+        value = value._data
+    self._data.fill(value)
+    bump_version(self, "fill_")
+    if self.grad_fn is not None and _grad_state.enabled:
+        commit_constant(self)
+    return self
+
+
+def commit_constant(t):
+    """After a constant overwrote ``t`` in place, stop gradients to its old value."""
+    base = t._base
+    if base is not None and base.grad_fn is not None:
+        _rebase_view(t, base, Tensor._make(t._data))
+    else:
+        t.grad_fn = _Constant.apply(t.detach().requires_grad_()).grad_fn
+        t._output_nr = 0
+
+
+def copy_(self, src, non_blocking=False):
+    """Copy ``src`` (broadcast) into ``self``, in place; gradients flow to ``src``."""
+    check_inplace(self)
+    if not isinstance(src, Tensor):
+        from ..creation import tensor
+
+        src = tensor(src)
+    if _grad_state.enabled and (src._requires_grad or self._requires_grad):
+        value = (
+            src.to(self.dtype).expand(self._data.shape)
+            if src._data.shape != self._data.shape
+            else src.to(self.dtype)
+        )
+        from .convert import clone
+
+        return commit(self, clone(value), "copy_")
+    try:
+        self._data[...] = src._data
+    except ValueError:
+        raise RuntimeError(
+            f"The size of tensor a ({self._data.shape[-1] if self._data.ndim else 1}) must match "
+            f"the size of tensor b ({src._data.shape[-1] if src._data.ndim else 1}) at "
+            "non-singleton dimension"
+        ) from None
+    bump_version(self, "copy_")
+    return self
+
+
+class IndexPut(Node):
+    """out = x with out[index] = value: grad to x zeroed at index, grad[index] to value"""
+
+    def forward(self, x, value, index, accumulate):
+        out = x.copy()
+        self.index = index
+        if accumulate:
+            self.xp.add.at(out, index, value)
+        else:
+            out[index] = value
+        self.accumulate = accumulate
+        return out
+
+    def backward(self, grad):
+        from .indexing import GetItem
+        from .indexing_backward import _has_advanced
+
+        gx = None
+        if self.needs_input_grad[0]:
+            if self.accumulate:
+                gx = grad
+            else:
+                g = grad._data.copy()
+                g[self.index] = 0
+                gx = Tensor._make(g)
+        gv = None
+        if self.needs_input_grad[1]:
+            gv = GetItem.apply(grad, self.index, not _has_advanced(self.index))
+        return gx, gv, None, None
+
+    def name(self):
+        return "IndexPutBackward0"
+
+
+def index_put_(self, index, value, accumulate=False):
+    """``self[index] = value`` (or ``+=`` with ``accumulate``), recorded for autograd."""
+    from .indexing import _is_basic, to_numpy_index
+
+    check_inplace(self)
+    np_index = index if _is_basic(index) else to_numpy_index(index)
+    if isinstance(value, Tensor):
+        if value._data.dtype != self._data.dtype:
+            value = value.to(self.dtype)
+    else:
+        from ..creation import tensor
+
+        value = tensor(value, dtype=self.dtype)
+    if not (_grad_state.enabled and (self._requires_grad or value._requires_grad)):
+        try:
+            if accumulate:
+                xp_of(self._data).add.at(self._data, np_index, value._data)
+            else:
+                self._data[np_index] = value._data
+        except ValueError as e:
+            raise RuntimeError(
+                f"shape mismatch: value tensor of shape {list(value._data.shape)} cannot be "
+                f"broadcast to indexing result of shape "
+                f"{list(self._data[np_index].shape)}"
+            ) from e
+        bump_version(self, "setitem")
+        return self
+    result = IndexPut.apply(self, value, np_index, accumulate)
+    return commit(self, result, "setitem")
+
+
+def _unary_inplace(name):
+    def op(self, *args, **kwargs):
+        from .. import ops
+
+        fn = ops.function(name)
+        return inplace(self, fn, *args, **kwargs)
+
+    op.__name__ = name + "_"
+    op.__doc__ = f"In-place version of ``{name}``."
+    return op
+
+
+_UNARY_INPLACE = [
+    "exp",
+    "log",
+    "tanh",
+    "sigmoid",
+    "relu",
+    "sqrt",
+    "abs",
+    "neg",
+    "sign",
+    "trunc",
+    "clamp",
+    "clip",
+    "floor",
+    "ceil",
+    "round",
+    "frac",
+    "sin",
+    "cos",
+    "tan",
+    "log1p",
+    "expm1",
+    "reciprocal",
+    "rsqrt",
+    "square",
+    "atan2",
+    "lerp",
+    "log2",
+    "log10",
+    "asin",
+    "acos",
+    "atan",
+    "sinh",
+    "cosh",
+    "erf",
+    "remainder",
+    "fmod",
+    "masked_fill",
+    "index_add",
+    "scatter",
+    "scatter_add",
+    "index_fill",
+    "leaky_relu",
+    "elu",
+    "hardtanh",
+    "floor_divide",
+    "maximum",
+    "minimum",
+    "logical_not",
+    "bitwise_not",
+]
+for _name in _UNARY_INPLACE:
+    globals()[_name + "_"] = _unary_inplace(_name)
+
+METHODS = {name + "_": name + "_" for name in _UNARY_INPLACE}
+METHODS.update(
+    {
+        "add_": "add_",
+        "sub_": "sub_",
+        "subtract_": "sub_",
+        "mul_": "mul_",
+        "multiply_": "mul_",
+        "div_": "div_",
+        "divide_": "div_",
+        "true_divide_": "div_",
+        "pow_": "pow_",
+        "zero_": "zero_",
+        "fill_": "fill_",
+        "copy_": "copy_",
+        "index_put_": "index_put_",
+    }
+)
