@@ -16,3 +16,12 @@ settings.register_profile(
     "long", max_examples=500, deadline=None, suppress_health_check=list(HealthCheck)
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fuzz-minutes",
+        type=float,
+        default=0,
+        help="run the differential fuzzer against PyTorch for this many minutes",
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import math
 import warnings
 
 from . import dtypes as _dt
@@ -32,34 +33,87 @@ def _no_grad_dtype():
     raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
 
 
+def _scalar_name(d) -> str:
+    """PyTorch's scalar-type word for a dtype (``Long``, ``Float``, ``Bool``...)."""
+    from .autograd.errors import legacy_type_name
+
+    return legacy_type_name(np.empty(0, d.np))[6:-6]
+
+
+def not_implemented(kernel, d):
+    """PyTorch's error for a kernel that has no version for dtype ``d``."""
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{_scalar_name(d)}'")
+
+
+def _write_out(result, out):
+    # ``out=``: the result is written into ``out`` (resized when its shape differs).
+    if out is None:
+        return result
+    from .ops.inplace import bump_version
+
+    if out._data.shape == result._data.shape:
+        out._data[...] = result._data
+    else:
+        out._data = result._data.astype(out._data.dtype, copy=False)
+    bump_version(out, "out=")
+    return out
+
+
+def _is_seq(x):
+    return isinstance(x, (list, tuple, range, np.ndarray)) or (
+        isinstance(x, Tensor) and x._data.ndim > 0
+    )
+
+
+def _check_nested(data):
+    """PyTorch's errors for ragged or mixed nested sequences (level by level, no recursion)."""
+    level = [data]
+    dim = 0
+    while level:
+        seqs = [_is_seq(x) for x in level]
+        if not any(seqs):
+            return
+        n = len(level[0]) if seqs[0] else None
+        nxt = []
+        for x, is_seq in zip(level, seqs):
+            if not is_seq:
+                raise TypeError("not a sequence")
+            if isinstance(x, Tensor):
+                raise ValueError("only one element tensors can be converted to Python scalars")
+            if isinstance(x, np.ndarray):
+                continue  # a NumPy array is regular by construction
+            if n is not None and len(x) != n:
+                raise ValueError(f"expected sequence of length {n} at dim {dim} (got {len(x)})")
+            nxt.extend(x)
+        level = nxt
+        dim += 1
+
+
 def _infer_dtype(data):
     """PyTorch's dtype for nested Python data: bool, int64, or the default float."""
-    kinds = set()
+    result = None
     stack = [data]
     while stack:
         x = stack.pop()
-        if isinstance(x, (list, tuple)):
+        if isinstance(x, (list, tuple, range)):
             stack.extend(x)
-        elif isinstance(x, Tensor):
-            kinds.add(("t", x.dtype))
-        elif isinstance(x, np.ndarray):
-            kinds.add(("t", _dt.from_numpy_dtype(x.dtype)))
-        elif isinstance(x, np.generic):
-            kinds.add(("t", _dt.from_numpy_dtype(x.dtype)))
+            continue
+        if isinstance(x, Tensor):
+            d = x.dtype
+        elif isinstance(x, (np.ndarray, np.generic)):
+            d = _dt.from_numpy_dtype(x.dtype)
         elif isinstance(x, builtins.bool):
-            kinds.add(("s", _dt.bool))
+            d = _dt.bool
         elif isinstance(x, int):
-            kinds.add(("s", _dt.int64))
+            d = _dt.int64
         elif isinstance(x, float):
-            kinds.add(("s", _dt.get_default_dtype()))
+            d = _dt.get_default_dtype()
         elif isinstance(x, complex):
-            kinds.add(
-                ("s", _dt.complex64 if _dt.get_default_dtype() is _dt.float32 else _dt.complex128)
-            )
+            d = _dt.complex64 if _dt.get_default_dtype() is _dt.float32 else _dt.complex128
+        elif isinstance(x, (str, bytes)):
+            raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
         else:
-            raise TypeError(f"Could not infer dtype of {type(x).__name__}")
-    result = None
-    for _, d in kinds:
+            raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
         result = d if result is None else _dt.promote_types(result, d)
     return result or _dt.get_default_dtype()
 
@@ -69,7 +123,10 @@ def _to_array(data, dtype):
         return data._data
     if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
         data = [_to_array(x, None) if isinstance(x, (Tensor, list, tuple)) else x for x in data]
-    return np.array(data, dtype=dtype.np if dtype is not None else None)
+    try:
+        return np.array(data, dtype=dtype.np if dtype is not None else None)
+    except OverflowError:
+        raise ValueError("Overflow when unpacking long long") from None
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -87,7 +144,13 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
             stacklevel=2,
         )
         d = _dt.as_dtype(dtype) if dtype is not None else data.dtype
+        if requires_grad and d.category < 2:
+            _no_grad_dtype()
         return _finish(data._data.astype(d.np, copy=True), requires_grad, device)
+    if isinstance(data, (list, tuple)):
+        _check_nested(data)
+    elif isinstance(data, range):
+        data = list(data)
     if dtype is not None:
         d = _dt.as_dtype(dtype)
     elif isinstance(data, np.ndarray):
@@ -127,53 +190,130 @@ def from_numpy(ndarray):
     return Tensor._make(ndarray)
 
 
-def _size(size):
+def _is_int(s):
+    if isinstance(s, Tensor):
+        return s._data.ndim == 0 and s._data.dtype.kind in "iu"
+    return isinstance(s, (int, np.integer)) and not isinstance(s, (builtins.bool, np.bool_))
+
+
+def _size(size, name="empty", kwargs=None):
+    """A shape from ``*size`` arguments (``2, 3``, ``(2, 3)`` or ``size=(2, 3)``), checked."""
+    kwarg = None
+    if kwargs:
+        kwarg = kwargs.pop("size", None)
+        for k in kwargs:
+            raise TypeError(f"{name}() got an unexpected keyword argument '{k}'")
+    if kwarg is not None:
+        if size:
+            raise TypeError(f"{name}() got multiple values for argument 'size'")
+        if not isinstance(kwarg, (tuple, list)):
+            raise TypeError(
+                f"{name}(): argument 'size' must be tuple of ints, not {type(kwarg).__name__}"
+            )
+        size = (kwarg,)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
-    size = tuple(size)
-    for s in size:
-        if not isinstance(s, (int, np.integer)) or isinstance(s, builtins.bool):
+        for i, s in enumerate(size):
+            if not _is_int(s):
+                if i == 0:
+                    raise TypeError(
+                        f"{name}(): argument 'size' (position 1) must be tuple of ints, but "
+                        f"found element of type {type(s).__name__} at pos 0"
+                    )
+                _unpack_error(name, i, s)
+    elif len(size) == 1 and not _is_int(size[0]):
+        raise TypeError(
+            f"{name}(): argument 'size' (position 1) must be tuple of ints, not "
+            f"{type(size[0]).__name__}"
+        )
+    else:
+        for i, s in enumerate(size):
+            if not _is_int(s):
+                _unpack_error(name, i, s)
+    shape = tuple(builtins.int(s) for s in size)
+    _check_nonnegative(shape, name)
+    return shape
+
+
+def _unpack_error(name, i, s):
+    raise TypeError(
+        f"{name}(): argument 'size' failed to unpack the object at pos {i + 1} with error "
+        f'"type must be tuple of ints,but got {type(s).__name__}"'
+    )
+
+
+def _shape_arg(size, name, position=1):
+    """A shape given as one tuple/list argument (``full``, ``randint``, ``normal``)."""
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(
+            f"{name}(): argument 'size' (position {position}) must be tuple of ints, not "
+            f"{type(size).__name__}"
+        )
+    for i, s in enumerate(size):
+        if not _is_int(s) and not isinstance(s, builtins.bool):
             raise TypeError(
-                f"empty(): argument 'size' must be tuple of ints, but found element of type "
-                f"{type(s).__name__} at pos 0"
+                f"{name}(): argument 'size' (position {position}) must be tuple of ints, but "
+                f"found element of type {type(s).__name__} at pos {i}"
             )
+    shape = tuple(builtins.int(s) for s in size)
+    _check_nonnegative(shape, name)
+    return shape
+
+
+def _check_nonnegative(shape, name):
+    for s in shape:
         if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
-    return tuple(int(s) for s in size)
+            if name == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {s}: {list(shape)}"
+            )
 
 
 def _dtype_or_default(dtype):
     return _dt.as_dtype(dtype).np if dtype is not None else _dt.get_default_dtype().np
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
-    """A tensor of zeros."""
-    return _finish(np.zeros(_size(size), _dtype_or_default(dtype)), requires_grad, device)
+def zeros(*size, out=None, dtype=None, device=None, requires_grad=False, **kwargs):
+    """A tensor of zeros: ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))``."""
+    shape = _size(size, "zeros", kwargs)
+    t = _finish(np.zeros(shape, _dtype_or_default(dtype)), requires_grad, device)
+    return _write_out(t, out)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
-    """A tensor of ones."""
-    return _finish(np.ones(_size(size), _dtype_or_default(dtype)), requires_grad, device)
+def ones(*size, out=None, dtype=None, device=None, requires_grad=False, **kwargs):
+    """A tensor of ones: ``ones(2, 3)``, ``ones((2, 3))`` or ``ones(size=(2, 3))``."""
+    shape = _size(size, "ones", kwargs)
+    t = _finish(np.ones(shape, _dtype_or_default(dtype)), requires_grad, device)
+    return _write_out(t, out)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=None, out=None):
+def empty(
+    *size, out=None, dtype=None, device=None, requires_grad=False, memory_format=None, **kwargs
+):
     """An uninitialised tensor."""
-    return _finish(np.empty(_size(size), _dtype_or_default(dtype)), requires_grad, device)
+    shape = _size(size, "empty", kwargs)
+    t = _finish(np.empty(shape, _dtype_or_default(dtype)), requires_grad, device)
+    return _write_out(t, out)
 
 
-def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None):
-    """A tensor filled with ``fill_value`` (its dtype inferred from the value by default)."""
-    if dtype is None:
-        dtype = _infer_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
+def full(size, fill_value, *, out=None, dtype=None, device=None, requires_grad=False):
+    """A tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from the value)."""
+    shape = _shape_arg(size, "full")
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    return _finish(
-        np.full(
-            _size((size,) if isinstance(size, int) else (size,)), fill_value, _dt.as_dtype(dtype).np
-        ),
-        requires_grad,
-        device,
-    )
+    d = _infer_dtype(fill_value) if dtype is None else _dt.as_dtype(dtype)
+    if requires_grad and d.category < 2:
+        _no_grad_dtype()
+    data = np.full(shape, fill_value if d.category >= 2 else _int_fill(fill_value, d), d.np)
+    return _write_out(_finish(data, requires_grad, device), out)
+
+
+def _int_fill(value, d):
+    # Non-float fills cast as C does (1.5 -> 1, -1 -> 255 for uint8), not as NumPy refuses to.
+    if d is _dt.bool:
+        return builtins.bool(value)
+    return np.array(value).astype(d.np)
 
 
 def _like(input, dtype):
@@ -199,7 +339,11 @@ def full_like(
     input, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None
 ):
     """Filled with ``fill_value``, with ``input``'s shape and dtype."""
-    return _finish(np.full(input._data.shape, fill_value, _like(input, dtype)), requires_grad)
+    d = _dt.as_dtype(dtype) if dtype is not None else input.dtype
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    value = fill_value if d.category >= 2 else _int_fill(fill_value, d)
+    return _finish(np.full(input._data.shape, value, d.np), requires_grad)
 
 
 def zeros_like_array(xp, shape, np_dtype):
@@ -211,63 +355,146 @@ def _num(x):
     return x.item() if isinstance(x, Tensor) else x
 
 
-def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
+def arange(start, end=None, step=1, *, out=None, dtype=None, device=None, requires_grad=False):
     """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 unless a float is given."""
     start, end, step = _num(start), _num(end), _num(step)
     if end is None:
         start, end = 0, start
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
-    if (end - start) / step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
     if dtype is None:
-        is_float = any(isinstance(v, float) for v in (start, end, step))
-        d = _dt.get_default_dtype().np if is_float else np.int64
+        is_float = any(isinstance(v, (float, np.floating)) for v in (start, end, step))
+        d = _dt.get_default_dtype() if is_float else _dt.int64
     else:
-        d = _dt.as_dtype(dtype).np
-    import math
-
+        d = _dt.as_dtype(dtype)
+    if d is _dt.bool:
+        raise not_implemented("arange_cpu", d)
+    if requires_grad and d.category < 2:
+        _no_grad_dtype()
+    if step == 0 or step != step:
+        raise RuntimeError("step must be nonzero")
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {start} -> {end}")
+    if (end - start) / step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if d.category < 2:
+        # Integer ranges take their bounds and step truncated to integers first.
+        start, end, step = builtins.int(start), builtins.int(end), builtins.int(step)
+        if step == 0:
+            raise ValueError("step must be nonzero")
     n = builtins.max(0, math.ceil((end - start) / step))
-    data = (
-        (start + np.arange(n, dtype=np.float64) * step).astype(d)
-        if np.dtype(d).kind == "f"
-        else np.arange(start, end, step, dtype=d)
-    )
-    return _finish(data, requires_grad, device)
+    if d.category < 2:
+        data = start + np.arange(n, dtype=np.int64) * step
+    else:
+        data = start + np.arange(n, dtype=np.float64) * step
+    return _write_out(_finish(data.astype(d.np, copy=False), requires_grad, device), out)
 
 
-def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None):
-    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+def _two_product(a, b):
+    # Dekker's exact product: a * b == p + e, so the fused multiply-add below rounds once.
+    p = a * b
+    a_hi = a * 134217729.0 - (a * 134217729.0 - a)
+    b_hi = b * 134217729.0 - (b * 134217729.0 - b)
+    a_lo, b_lo = a - a_hi, b - b_hi
+    return p, ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+
+
+def _fma(a, b, c):
+    p, e = _two_product(a, b)
+    s = p + c
+    bb = s - p
+    return s + (((p - (s - bb)) + (c - bb)) + e)
+
+
+def _linspace_values(start, end, steps, d):
+    # PyTorch fills from both ends towards the middle, rounding as its kernels do: fused
+    # multiply-adds in double (float64 and integers, whose endpoints are truncated first),
+    # float32 for float32, and float16 arithmetic for float16; reproduced bit for bit.
+    if steps <= 1:
+        return np.full(steps, start).astype(d.np)
+    if d.category == 3:
+        return np.linspace(start, end, steps).astype(d.np)
+    i = np.arange(steps, dtype=np.float64)
+    back = i - (steps - 1)
+    first = i < steps // 2
+    if d is _dt.float32:
+        start, end = np.float32(start), np.float32(end)
+        step = np.float64((end - start) / np.float32(steps - 1))
+        out = np.where(first, np.float64(start) + i * step, np.float64(end) + back * step)
+    elif d is _dt.float16:
+        h = np.float16
+        start, end = h(start), h(end)
+        step = h((end - start) / h(steps - 1))
+        hi = i.astype(h)
+        out = np.where(first, start + hi * step, end - (h(steps - 1) - hi) * step)
+    else:
+        if d.category < 2:
+            start, end = builtins.int(start), builtins.int(end)
+        step = np.full(steps, (end - start) / (steps - 1))
+        out = np.where(first, _fma(i, step, float(start)), _fma(back, step, float(end)))
+    return out.astype(d.np)
+
+
+def _check_steps(steps):
+    if isinstance(steps, builtins.bool) or not _is_int(steps):
+        raise TypeError(
+            f"linspace(): argument 'steps' (position 3) must be int, not {type(steps).__name__}"
+        )
     if steps < 0:
-        raise RuntimeError("linspace(): number of steps must be non-negative")
-    d = _dtype_or_default(dtype)
-    data = np.linspace(_num(start), _num(end), steps, dtype=np.float64)
-    return _finish(data.astype(d), requires_grad, device)
+        raise RuntimeError("number of steps must be non-negative")
 
 
-def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_grad=False):
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    _check_steps(steps)
+    d = _dt.as_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
+    if d is _dt.bool:
+        raise not_implemented("linspace_cpu", d)
+    if requires_grad and d.category < 2:
+        _no_grad_dtype()
+    data = _linspace_values(_num(start), _num(end), builtins.int(steps), d)
+    return _write_out(_finish(data, requires_grad, device), out)
+
+
+def logspace(
+    start, end, steps, base=10.0, *, out=None, dtype=None, device=None, requires_grad=False
+):
     """``base ** linspace(start, end, steps)``."""
-    d = _dtype_or_default(dtype)
-    data = np.power(base, np.linspace(_num(start), _num(end), steps, dtype=np.float64))
-    return _finish(data.astype(d), requires_grad, device)
+    _check_steps(steps)
+    d = _dt.as_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
+    if requires_grad and d.category < 2:
+        _no_grad_dtype()
+    exps = _linspace_values(_num(start), _num(end), builtins.int(steps), _dt.float64)
+    data = np.power(np.float64(base), exps).astype(d.np)
+    return _write_out(_finish(data, requires_grad, device), out)
 
 
-def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None):
+def eye(n, m=None, *, out=None, dtype=None, device=None, requires_grad=False):
     """The identity matrix (``n`` x ``m``)."""
-    return _finish(np.eye(n, m, dtype=_dtype_or_default(dtype)), requires_grad, device)
+    for name, v, pos in (("n", n, 1), ("m", m, 2)):
+        if v is None:
+            continue
+        if not _is_int(v):
+            raise TypeError(
+                f"eye(): argument '{name}' (position {pos}) must be int, not {type(v).__name__}"
+            )
+        if v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
+    d = _dt.as_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
+    if requires_grad and d.category < 2:
+        _no_grad_dtype()
+    data = np.eye(builtins.int(n), None if m is None else builtins.int(m), dtype=d.np)
+    return _write_out(_finish(data, requires_grad, device), out)
 
 
 def _legacy_tensor_init(self, *args, **kwargs):
     """``ember.Tensor(data)`` or ``ember.Tensor(*sizes)``: float32, as PyTorch's legacy one."""
-    if len(args) == 1 and not isinstance(args[0], int):
+    default = _dt.get_default_dtype().np
+    if not args:
+        arr = np.empty((0,), dtype=default)
+    elif len(args) == 1 and not _is_int(args[0]):
         data = args[0]
-        arr = (
-            data._data
-            if isinstance(data, Tensor)
-            else np.array(data, dtype=_dt.get_default_dtype().np)
-        )
+        arr = data._data if isinstance(data, Tensor) else np.array(data, dtype=default)
     else:
-        arr = np.empty(_size(args), dtype=_dt.get_default_dtype().np)
+        arr = np.empty(_size(args), dtype=default)
     Tensor._init_from(self, arr, False)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from . import dtypes as _dt
 from .backend import np
-from .creation import _finish, _size
+from .creation import _finish, _no_grad_dtype, _shape_arg, _size, _write_out, not_implemented
 from .tensor import Tensor
 
 
@@ -86,103 +86,217 @@ def _rng(generator):
     return (generator or default_generator)._rng
 
 
-def _float_dtype(dtype):
+def _float_dtype(dtype, kernel):
     d = _dt.as_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
-    return d.np
+    if d.category < 2:
+        raise not_implemented(kernel, d)
+    return d
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
+def _checked_grad(requires_grad, d):
+    if requires_grad and d.category < 2:
+        _no_grad_dtype()
+
+
+def rand(*size, generator=None, out=None, dtype=None, device=None, requires_grad=False, **kw):
     """Uniform samples on [0, 1)."""
-    d = _float_dtype(dtype)
-    return _finish(_rng(generator).random(_size(size)).astype(d), requires_grad, device)
+    shape = _size(size, "rand", kw)
+    d = _float_dtype(dtype, "check_uniform_bounds")
+    data = _rng(generator).random(shape)
+    return _write_out(_finish(data.astype(d.np), requires_grad, device), out)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
+def randn(*size, generator=None, out=None, dtype=None, device=None, requires_grad=False, **kw):
     """Standard normal samples."""
-    d = _float_dtype(dtype)
-    return _finish(_rng(generator).standard_normal(_size(size)).astype(d), requires_grad, device)
+    shape = _size(size, "randn", kw)
+    d = _float_dtype(dtype, "normal_kernel_cpu")
+    data = _rng(generator).standard_normal(shape)
+    return _write_out(_finish(data.astype(d.np), requires_grad, device), out)
 
 
-def randint(
-    low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False
-):
-    """Integers uniform on [low, high); int64 by default."""
-    if high is None:
-        low, high = 0, low
-    if size is None:
-        raise TypeError("randint() missing 1 required positional argument: 'size'")
+def _randint_data(rng, low, high, shape, d):
     if low >= high:
         raise RuntimeError(
             f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
         )
-    d = _dt.as_dtype(dtype).np if dtype is not None else np.int64
-    return _finish(
-        _rng(generator).integers(low, high, _size((size,))).astype(d), requires_grad, device
-    )
+    if d is _dt.bool and high > 2:
+        raise RuntimeError("to - 1 is out of bounds for bool")
+    return rng.integers(low, high, shape).astype(d.np)
 
 
-def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+def randint(
+    low=0,
+    high=None,
+    size=None,
+    *,
+    generator=None,
+    out=None,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+):
+    """Integers uniform on [low, high): ``randint(high, size)`` or ``randint(low, high, size)``."""
+    if size is None and isinstance(high, (tuple, list)):
+        low, high, size = 0, low, high
+        position = 2
+    else:
+        position = 3
+    if size is None and high is not None:
+        _shape_arg(high, "randint", 2)
+    if high is None or size is None:
+        raise TypeError(
+            "randint() received an invalid combination of arguments - expected "
+            "(int high, tuple of ints size) or (int low, int high, tuple of ints size)"
+        )
+    shape = _shape_arg(size, "randint", position)
+    d = _dt.as_dtype(dtype) if dtype is not None else _dt.int64
+    _checked_grad(requires_grad, d)
+    data = _randint_data(_rng(generator), int(low), int(high), shape, d)
+    return _write_out(_finish(data, requires_grad, device), out)
+
+
+def randperm(n, *, generator=None, out=None, dtype=None, device=None, requires_grad=False):
     """A random permutation of 0..n-1."""
-    d = _dt.as_dtype(dtype).np if dtype is not None else np.int64
-    return _finish(_rng(generator).permutation(n).astype(d), requires_grad, device)
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    d = _dt.as_dtype(dtype) if dtype is not None else _dt.int64
+    _checked_grad(requires_grad, d)
+    data = _rng(generator).permutation(int(n)).astype(d.np)
+    return _write_out(_finish(data, requires_grad, device), out)
 
 
-def rand_like(input, *, dtype=None, generator=None, requires_grad=False):
+def rand_like(input, *, dtype=None, generator=None, device=None, requires_grad=False, **kw):
     """``rand`` with ``input``'s shape and dtype."""
     return rand(
-        *input.shape, dtype=dtype or input.dtype, generator=generator, requires_grad=requires_grad
+        input.shape, dtype=dtype or input.dtype, generator=generator, requires_grad=requires_grad
     )
 
 
-def randn_like(input, *, dtype=None, generator=None, requires_grad=False):
+def randn_like(input, *, dtype=None, generator=None, device=None, requires_grad=False, **kw):
     """``randn`` with ``input``'s shape and dtype."""
     return randn(
-        *input.shape, dtype=dtype or input.dtype, generator=generator, requires_grad=requires_grad
+        input.shape, dtype=dtype or input.dtype, generator=generator, requires_grad=requires_grad
     )
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, generator=None):
-    """``randint`` with ``input``'s shape."""
-    return randint(low, high, input.shape, dtype=dtype or input.dtype, generator=generator)
+def randint_like(
+    input, low=0, high=None, *, dtype=None, generator=None, device=None, requires_grad=False
+):
+    """``randint`` with ``input``'s shape and dtype: ``(t, high)`` or ``(t, low, high)``."""
+    if high is None:
+        low, high = 0, low
+    d = _dt.as_dtype(dtype) if dtype is not None else input.dtype
+    _checked_grad(requires_grad, d)
+    data = _randint_data(_rng(generator), int(low), int(high), input._data.shape, d)
+    return _finish(data, requires_grad)
+
+
+def _check_std(std):
+    bad = (std._data < 0).any() if isinstance(std, Tensor) else std < 0
+    if bad:
+        shown = std._data.min() if isinstance(std, Tensor) else std
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {shown:g}")
 
 
 def normal(
-    mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires_grad=False, out=None
+    mean=0.0,
+    std=1.0,
+    size=None,
+    *,
+    generator=None,
+    out=None,
+    dtype=None,
+    device=None,
+    requires_grad=False,
 ):
-    """Normal samples with the given mean and std (numbers or tensors, broadcast)."""
+    """Normal samples with the given mean and std (numbers or tensors, broadcast together)."""
     rng = _rng(generator)
+    _check_std(std)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        like = mean if isinstance(mean, Tensor) else std
+        if isinstance(mean, Tensor) and isinstance(std, Tensor):
+            like = mean if mean.dtype is std.dtype else None
+            d = _dt.promote_types(mean.dtype, std.dtype)
+        else:
+            d = like.dtype
+        if d.category < 2:
+            raise not_implemented("normal_kernel_cpu", d)
         m = mean._data if isinstance(mean, Tensor) else mean
         s = std._data if isinstance(std, Tensor) else std
-        like = mean if isinstance(mean, Tensor) else std
-        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
-        data = (rng.standard_normal(shape) * s + m).astype(like._data.dtype)
-        return _finish(data, requires_grad)
+        try:
+            shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+        except ValueError:
+            from .ops._binary import broadcast_error
+
+            raise broadcast_error(mean, std) from None
+        data = (rng.standard_normal(shape) * s + m).astype(d.np)
+        return _write_out(_finish(data, requires_grad, device), out)
     if size is None:
-        raise TypeError("normal() missing required argument 'size'")
-    d = _float_dtype(dtype)
-    return _finish((rng.standard_normal(_size((size,))) * std + mean).astype(d), requires_grad)
+        raise TypeError(
+            "normal() received an invalid combination of arguments - got (float, float), but "
+            "expected a tensor mean or std, or a size"
+        )
+    shape = _shape_arg(size, "normal", 3)
+    d = _float_dtype(dtype, "normal_kernel_cpu")
+    data = (rng.standard_normal(shape) * std + mean).astype(d.np)
+    return _write_out(_finish(data, requires_grad, device), out)
 
 
-def bernoulli(input, p=None, *, generator=None):
+def _check_p(p):
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
+
+
+def bernoulli(input, p=None, *, generator=None, out=None):
     """1 with probability ``input`` (or ``p``), else 0, in ``input``'s dtype."""
-    probs = input._data if p is None else np.full(input._data.shape, p)
-    if ((probs < 0) | (probs > 1)).any():
-        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+    if p is None:
+        if input._data.dtype.kind != "f":
+            raise not_implemented("bernoulli_tensor_cpu_p_", input.dtype)
+        probs = input._data
+        if ((probs < 0) | (probs > 1)).any():
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+    else:
+        _check_p(p)
+        probs = p
     data = (_rng(generator).random(input._data.shape) < probs).astype(input._data.dtype)
-    return _finish(data, False)
+    return _write_out(_finish(data, False), out)
 
 
-def multinomial(input, num_samples, replacement=False, *, generator=None):
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     """Sample category indices from (unnormalised) probabilities along the last dimension."""
     probs = np.asarray(input._data, dtype=np.float64)
-    rows = probs.reshape(-1, probs.shape[-1])
+    if probs.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    k = probs.shape[-1]
+    if not replacement and num_samples > k:
+        raise RuntimeError(
+            "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
+        )
+    rows = probs.reshape(-1, k)
+    if not np.isfinite(rows).all() or (rows < 0).any():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    totals = rows.sum(axis=1)
+    if (totals <= 0).any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
     rng = _rng(generator)
-    out = np.empty((rows.shape[0], num_samples), dtype=np.int64)
-    for i, row in enumerate(rows):
-        p = row / row.sum()
-        out[i] = rng.choice(len(p), size=num_samples, replace=replacement, p=p)
-    return _finish(out.reshape(probs.shape[:-1] + (num_samples,)), False)
+    n = rows.shape[0]
+    if replacement:
+        # One searchsorted over all rows: row r's cumulative distribution is shifted by r.
+        cdf = np.cumsum(rows / totals[:, None], axis=1)
+        cdf[:, -1] = 1.0
+        offsets = np.arange(n, dtype=np.float64)[:, None]
+        u = rng.random((n, num_samples)) + offsets
+        flat = np.searchsorted((cdf + offsets).ravel(), u.ravel(), side="right")
+        idx = flat.reshape(n, num_samples) - (np.arange(n) * k)[:, None]
+        idx = np.minimum(idx, k - 1)
+    else:
+        # Without replacement: the largest p / Exp(1) keys are a weighted sample.
+        keys = rows / rng.exponential(size=rows.shape)
+        idx = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
+    data = idx.astype(np.int64).reshape(probs.shape[:-1] + (num_samples,))
+    return _write_out(_finish(data, False), out)
 
 
 # ----- in-place random fills (methods) --------------------------------------------------
@@ -195,30 +309,64 @@ def _fill(t, data, name):
     return t
 
 
+def _float_target(t, kernel):
+    if t._data.dtype.kind not in "fc":
+        raise not_implemented(kernel, t.dtype)
+
+
 def uniform_(self, a=0.0, b=1.0, *, generator=None):
     """Fill with samples uniform on [a, b)."""
+    _float_target(self, "check_uniform_bounds")
+    if a > b:
+        raise RuntimeError(
+            f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}"
+        )
     return _fill(self, _rng(generator).uniform(a, b, self._data.shape), "uniform_")
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
     """Fill with normal samples."""
+    _float_target(self, "normal_kernel_cpu")
+    _check_std(std)
     return _fill(self, _rng(generator).normal(mean, std, self._data.shape), "normal_")
 
 
 def bernoulli_(self, p=0.5, *, generator=None):
-    """Fill with 0/1 samples (1 with probability ``p``)."""
+    """Fill with 0/1 samples (1 with probability ``p``, a number or a tensor)."""
+    if isinstance(p, Tensor):
+        p = p._data
+    else:
+        _check_p(p)
     return _fill(self, _rng(generator).random(self._data.shape) < p, "bernoulli_")
 
 
+def _random_bound(t):
+    # random_() without bounds: every integer the dtype holds exactly.
+    k = t._data.dtype
+    if k.kind == "f":
+        return 2 ** (np.finfo(k).nmant + 1) + 1
+    if k.kind == "b":
+        return 2
+    return int(np.iinfo(k).max) + 1
+
+
 def random_(self, low=0, high=None, *, generator=None):
-    """Fill with integers uniform on [low, high)."""
+    """Fill with integers uniform on [low, high) (``random_(high)``, or the dtype's range)."""
     if high is None:
-        low, high = 0, low if low else 2**24
-    return _fill(self, _rng(generator).integers(low, high, self._data.shape), "random_")
+        low, high = (0, low) if low else (0, _random_bound(self))
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
+    data = _rng(generator).integers(low, high - 1, self._data.shape, endpoint=True)
+    return _fill(self, data, "random_")
 
 
 def exponential_(self, lambd=1.0, *, generator=None):
     """Fill with exponential samples of rate ``lambd``."""
+    _float_target(self, "exponential_cpu")
+    if not lambd > 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
     return _fill(self, _rng(generator).exponential(1 / lambd, self._data.shape), "exponential_")
 
 

@@ -786,6 +786,7 @@ def install_methods(module):
 
 
 _node.Tensor = Tensor
+_node._make = Tensor._make
 _engine.Tensor = Tensor
 
 from .ops import convert as _cv  # noqa: E402

@@ -12,11 +12,14 @@
 from __future__ import annotations
 
 import heapq
+from sys import getrefcount
 
+from ..backend import np as _numpy
 from .grad_mode import state as _grad_state
 from .node import AccumulateGrad, _anomaly_enabled
 
 Tensor = None  # set by ember.tensor
+_ndarray = _numpy.ndarray
 
 
 def sum_to(grad, shape):
@@ -80,20 +83,23 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             roots.append(node)
         nr = t._output_nr if t.grad_fn is not None else 0
         buf[nr] = _add(buf[nr], g)
+    buf = g = t = None
 
-    # Dependency counts (iterative DFS).
+    # Dependency counts (iterative DFS; a node is pushed when first counted).
     deps = {}
     stack = list(roots)
-    seen = set(roots)
+    root_set = set(roots)
     while stack:
-        n = stack.pop()
-        for child, _ in n.next_functions:
+        for child, _ in stack.pop().next_functions:
             if child is None:
                 continue
-            deps[child] = deps.get(child, 0) + 1
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
+            d = deps.get(child)
+            if d is None:
+                deps[child] = 1
+                if child not in root_set:
+                    stack.append(child)
+            else:
+                deps[child] = d + 1
 
     # Where gradients are captured: (node, output_nr) -> position in ``inputs``.
     captures = None
@@ -106,15 +112,24 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             captures.setdefault(key, []).append(pos)
         results = [None] * len(inputs)
         needed = _needed_nodes(roots, deps, {k[0] for k in captures})
+        t = None
 
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     anomaly = _anomaly_enabled[0]
+    heap = [(-n._seq, id(n), n) for n in roots if n not in deps]
+    heapq.heapify(heap)
+    # ``ready`` holds the next node when it is the only one ready (a chain): no heap work.
+    ready = heapq.heappop(heap)[2] if len(heap) == 1 else None
     try:
-        heap = [(-n._seq, id(n), n) for n in roots if n not in deps]
-        heapq.heapify(heap)
-        while heap:
-            node = heapq.heappop(heap)[2]
+        while True:
+            if ready is not None:
+                node = ready
+                ready = None
+            elif heap:
+                node = heapq.heappop(heap)[2]
+            else:
+                break
             grads = buffers.pop(node)
             if needed is not None and node not in needed:
                 continue
@@ -129,13 +144,19 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                         results[pos] = g
                     if accumulate and g is not None and node.__class__ is not AccumulateGrad:
                         _store_grad(inputs[positions[0]], g, create_graph)
+                g = None
             if node.__class__ is AccumulateGrad:
                 if (
                     grads[0] is not None
                     and accumulate
                     and (captures is None or (node, 0) in captures)
                 ):
-                    _accumulate(node, grads[0], create_graph)
+                    var = node.variable
+                    # A gradient nobody else holds becomes .grad as it is (no copy).
+                    if create_graph or var._grad is not None or not _steal(var, grads):
+                        _accumulate(node, grads[0], create_graph)
+                    var = None
+                grads = None
                 continue
             if captures is not None and _only_capture(node, needed):
                 continue
@@ -156,37 +177,114 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 outs = node.backward(*grads)
             if type(outs) is not tuple:
                 outs = (outs,)
-            if len(outs) != len(node.next_functions):
+            nf = node.next_functions
+            if len(outs) != len(nf):
                 from .function import wrong_grad_count
 
                 raise wrong_grad_count(node, len(outs))
             if node._hooks is not None and grads is not None:
                 for h in node._hooks:
                     h(outs, grads)
+            grads = None
             if not retain_graph:
                 node.release()
-            for i, (child, nr) in enumerate(node.next_functions):
+            in_meta = node._in_meta
+            first = None
+            for i, (child, nr) in enumerate(nf):
                 if child is None:
                     continue
                 g = outs[i]
                 if g is not None:
                     if type(g) is not Tensor:
                         g = Tensor._make(g) if hasattr(g, "shape") else g
-                    g = _validate(node, i, g)
+                    shape, dtype = in_meta[i]
+                    gd = g._data
+                    if gd.shape != shape or gd.dtype != dtype:
+                        g = _validate(node, i, g)
                     buf = buffers.get(child)
                     if buf is None:
-                        buf = buffers[child] = [None] * child._n_out
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
-                else:
-                    if child not in buffers:
-                        buffers[child] = [None] * child._n_out
+                        n_out = child._n_out
+                        if n_out == 1:
+                            buffers[child] = [g]
+                        else:
+                            buf = buffers[child] = [None] * n_out
+                            buf[nr] = g
+                    else:
+                        buf[nr] = g if buf[nr] is None else buf[nr] + g
+                elif child not in buffers:
+                    buffers[child] = [None] * child._n_out
                 d = deps[child] - 1
                 deps[child] = d
                 if d == 0:
-                    heapq.heappush(heap, (-child._seq, id(child), child))
+                    if first is None:
+                        first = child
+                    else:
+                        heapq.heappush(heap, (-child._seq, id(child), child))
+            # Drop this frame's references to the gradients (see ``_steal``).
+            outs = g = buf = None
+            if first is not None:
+                if heap:
+                    heapq.heappush(heap, (-first._seq, id(first), first))
+                else:
+                    ready = first
     finally:
         _grad_state.enabled = prev_mode
     return results
+
+
+def _steal(var, grads):
+    """Make ``grads[0]`` the new ``var.grad`` without a copy when that is safe.
+
+    Safe when nothing but ``grads`` holds the gradient tensor and nothing but that
+    tensor holds its array (so no other tensor, view or user variable can see it
+    change when later gradients accumulate into it in place), and the array is laid
+    out as the copy would be.  Returns False (and does nothing) otherwise.
+    """
+    if var._extra is not None:  # hooks, retains_grad, ...: the general path
+        return False
+    g = grads[0]
+    arr = g._data
+    if (
+        type(arr) is not _ndarray
+        or getrefcount(g) != _SOLE_TENSOR_REFS
+        or getrefcount(arr) != _SOLE_ARRAY_REFS
+        or arr.base is not None
+    ):
+        return False
+    like = var._data
+    if arr.shape != like.shape or arr.dtype != like.dtype:
+        return False
+    f = arr.flags
+    if not f.writeable:
+        return False
+    lf = like.flags
+    if lf.c_contiguous or lf.f_contiguous:
+        # The copy would be C-ordered unless the variable is F-ordered only.
+        want_f = lf.f_contiguous and not lf.c_contiguous and like.ndim > 1
+        if not (f.f_contiguous if want_f else f.c_contiguous):
+            return False
+    elif arr.strides != like.strides:
+        return False
+    var._grad = Tensor._make(arr)
+    return True
+
+
+def _calibrate():
+    # Reference counts seen by ``_steal`` for a tensor held only by a list, whose array is
+    # held only by the tensor (measured, so that interpreter versions need no constants).
+    class _Probe:
+        __slots__ = ("_data",)
+
+    p = _Probe()
+    p._data = _numpy.empty(1)
+    lst = [p]
+    del p
+    g = lst[0]
+    arr = g._data
+    return getrefcount(g), getrefcount(arr)
+
+
+_SOLE_TENSOR_REFS, _SOLE_ARRAY_REFS = _calibrate()
 
 
 def _only_capture(node, needed):

@@ -1,6 +1,30 @@
-"""The public ``ember.autograd.Function`` (custom ops); errors shared with the engine."""
+"""The public ``ember.autograd.Function`` (custom ops), implemented as a ``Node`` adapter.
+
+Each ``Function`` subclass gets its own ``Node`` subclass, ``<Name>Backward``.  One
+instance of it is both the ``ctx`` that ``forward`` fills and the ``grad_fn`` of the
+outputs, exactly as built-in ops are recorded: the engine runs it like any other node,
+calling the user's ``backward`` with the node as ``ctx``.  Saved tensors go through the
+same ``SavedTensor`` version checks as built-in saved values.
+"""
 
 from __future__ import annotations
+
+import functools
+import inspect
+import sys
+
+from .grad_mode import no_grad
+from .grad_mode import state as _grad_state
+from .node import _FREED, Node, SavedTensor, _anomaly_enabled
+
+__all__ = [
+    "Function",
+    "FunctionCtx",
+    "BackwardCFunction",
+    "once_differentiable",
+    "InplaceFunction",
+    "NestedIOFunction",
+]
 
 
 def wrong_grad_count(node, got):
@@ -10,3 +34,442 @@ def wrong_grad_count(node, got):
         f"function {name} returned an incorrect number of gradients (expected "
         f"{len(node.next_functions)}, got {got})"
     )
+
+
+def _tensor_cls():
+    from ..tensor import Tensor
+
+    return Tensor
+
+
+def _user_site():
+    """``file:line`` of the first frame outside Ember (cheap: a few frame hops)."""
+    f = sys._getframe(2)
+    while f is not None and f.f_globals.get("__name__", "").startswith("ember."):
+        f = f.f_back
+    return None if f is None else f"{f.f_code.co_filename}:{f.f_lineno}"
+
+
+class FunctionCtx:
+    """What ``forward`` (or ``setup_context``) can record for ``backward`` on ``ctx``."""
+
+    __slots__ = ()
+
+    def save_for_backward(self, *tensors):
+        """Save tensors for ``backward``; they come back, version-checked, as ``saved_tensors``."""
+        Tensor = _tensor_cls()
+        for i, t in enumerate(tensors):
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError(
+                    "save_for_backward can only save variables, but argument "
+                    f"{i} is of type {type(t).__name__}"
+                )
+        self.__dict__["_to_save"] = tensors
+        self.__dict__["_save_site"] = _user_site()
+
+    def save_for_forward(self, *tensors):
+        """Accepted for compatibility (forward-mode rules are derived automatically)."""
+        self.__dict__["_saved_for_forward"] = tensors
+
+    def mark_dirty(self, *args):
+        """Declare inputs that ``forward`` modified in place (they are returned as outputs)."""
+        self.__dict__["_dirty"] = args
+
+    def mark_non_differentiable(self, *args):
+        """Declare outputs that carry no gradient (e.g. indices)."""
+        self.__dict__["_non_diff"] = args
+
+    def set_materialize_grads(self, value: bool):
+        """Whether ``None`` output gradients reach ``backward`` as zeros (default True)."""
+        self.__dict__["_materialize"] = bool(value)
+
+    @property
+    def saved_variables(self):
+        """Deprecated alias of ``saved_tensors``."""
+        return self.saved_tensors
+
+
+class BackwardCFunction(FunctionCtx, Node):
+    """Base of the ``<Name>Backward`` node made for each ``Function`` subclass."""
+
+    __slots__ = ()
+    _forward_cls = None
+    # Materialisation is done here (the engine cannot tell tensor from non-tensor outputs).
+    materialize_grads = False
+
+    def name(self):
+        return type(self).__name__
+
+    @property
+    def saved_tensors(self):
+        """The tensors saved in forward, checked against in-place modification."""
+        saved = self._saved
+        if saved is _FREED:
+            from .errors import freed_graph_error
+
+            raise freed_graph_error(self)
+        if saved is None:
+            pending = self.__dict__.get("_to_save")
+            return tuple(pending) if pending is not None else ()
+        return tuple(s.unpack(self) if type(s) is SavedTensor else s for s in saved)
+
+    def backward(self, *grads):
+        """Run the user's ``backward`` with this node as ``ctx``."""
+        d = self.__dict__
+        kinds = d.get("_out_kinds", ())
+        if d.get("_materialize", True):
+            if all(g is None for g in grads):
+                return (None,) * len(self.next_functions)
+            grads = tuple(_materialize_grads(self, grads, kinds))
+        result = self._forward_cls.backward(self, *grads)
+        return _check_grads(self, result)
+
+    def apply(self, *grads):  # ctx.apply in PyTorch's legacy spelling
+        return self.backward(*grads)
+
+
+def _materialize_grads(node, grads, kinds):
+    Tensor = _tensor_cls()
+    meta = node._out_meta
+    for i, g in enumerate(grads):
+        if g is None and i < len(kinds) and kinds[i]:
+            shape, dtype = meta[i]
+            g = Tensor._make(node.xp.zeros(shape, dtype=dtype))
+        yield g
+
+
+def _check_grads(node, result):
+    Tensor = _tensor_cls()
+    if type(result) is not tuple:
+        result = tuple(result) if isinstance(result, list) else (result,)
+    n = len(node.next_functions)
+    if len(result) > n:
+        if all(g is None for g in result[n:]):
+            result = result[:n]
+        else:
+            raise wrong_grad_count(node, len(result))
+    elif len(result) < n:
+        raise wrong_grad_count(node, len(result))
+    is_tensor = node.__dict__["_in_is_tensor"]
+    for i, g in enumerate(result):
+        if g is not None and not is_tensor[i]:
+            raise RuntimeError(
+                f"function {node.name()} returned a gradient different than None at position "
+                f"{i + 1}, but the corresponding forward input was not a Variable"
+            )
+        if g is not None and not isinstance(g, Tensor):
+            raise TypeError(
+                f"function {node.name()} returned a gradient of type {type(g).__name__} at "
+                f"position {i + 1}; expected a Tensor or None"
+            )
+    return result
+
+
+class _FunctionMeta(type):
+    """Gives every ``Function`` subclass its own ``<Name>Backward`` node class."""
+
+    def __init__(cls, name, bases, attrs):
+        backward_cls = type(
+            name + "Backward",
+            (BackwardCFunction,),
+            {"_forward_cls": cls, "__slots__": (), "__module__": cls.__module__},
+        )
+        cls._backward_cls = backward_cls
+        super().__init__(name, bases, attrs)
+
+
+class Function(metaclass=_FunctionMeta):
+    """Base class of custom differentiable operations.
+
+    Subclasses define static ``forward(ctx, *args)`` (or ``forward(*args)`` plus
+    ``setup_context(ctx, inputs, output)``) and ``backward(ctx, *grad_outputs)``,
+    and are called through ``Function.apply``.
+    """
+
+    generate_vmap_rule = False
+
+    def __init__(self, *args, **kwargs):
+        import warnings
+
+        warnings.warn(
+            f"{type(self)} should not be instantiated. Methods on autograd functions are all "
+            "static, so you should invoke them on the class itself. Instantiating an autograd "
+            "function will raise an error in a future version of PyTorch.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError(
+            "Legacy autograd function with non-static forward method is deprecated. Please use "
+            "new-style autograd function with static forward method. (Example: "
+            "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)"
+        )
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        """Compute the outputs (runs with gradient recording off)."""
+        raise NotImplementedError(
+            "You must implement the forward function for custom autograd.Function."
+        )
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        """Fill ``ctx`` from the inputs and outputs (when ``forward`` takes no ``ctx``)."""
+        raise NotImplementedError("setup_context is not implemented.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        """Gradients of the inputs given the gradients of the outputs."""
+        raise NotImplementedError(
+            "You must implement either the backward or vjp method for your custom "
+            "autograd.Function to use it with backward mode AD."
+        )
+
+    vjp = backward
+
+    @staticmethod
+    def jvp(ctx, *grad_inputs):
+        """Forward-mode rule (Ember derives forward mode from ``backward`` instead)."""
+        raise NotImplementedError(
+            "You must implement the jvp function for custom autograd.Function to use it with "
+            "forward mode AD."
+        )
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run ``forward`` and record one ``<Name>Backward`` node for the outputs."""
+        if kwargs:
+            args = _bind(cls, args, kwargs)
+        return _apply(cls, args)
+
+
+def _bind(cls, args, kwargs):
+    # PyTorch binds keyword arguments to forward's positional parameters.
+    fwd = cls.forward
+    params = list(inspect.signature(fwd).parameters.values())
+    if not _has_own_setup_context(cls):
+        params = params[1:]
+    sig = inspect.Signature(params)
+    bound = sig.bind(*args, **kwargs)
+    bound.apply_defaults()
+    return tuple(bound.args) + tuple(bound.kwargs.values())
+
+
+def _has_own_setup_context(cls):
+    for b in cls.__mro__:
+        if b is Function:
+            return False
+        if "setup_context" in b.__dict__:
+            return True
+    return False
+
+
+def _apply(cls, args):
+    from ..backend import xp_of
+
+    Tensor = _tensor_cls()
+    node_cls = cls._backward_cls
+    node = node_cls.__new__(node_cls)
+    node._saved = None
+    node._args = None
+    in_is_tensor = tuple(isinstance(a, Tensor) for a in args)
+    node.needs_input_grad = tuple(t and a._requires_grad for t, a in zip(in_is_tensor, args))
+    record = _grad_state.enabled and any(node.needs_input_grad)
+    first = next((a for a in args if isinstance(a, Tensor)), None)
+    node.xp = xp_of(first._data) if first is not None else None
+    d = node.__dict__
+    d["_in_is_tensor"] = in_is_tensor
+    if _vmap_trace[0] is not None:
+        _vmap_trace[0].append(None)  # an op vmap cannot see inside: no batched fast path
+
+    setup_style = _has_own_setup_context(cls)
+    with no_grad():
+        if setup_style:
+            out = cls.forward(*args)
+        else:
+            out = cls.forward(node, *args)
+    if setup_style:
+        cls.setup_context(node, args, out)
+
+    multi = isinstance(out, tuple)
+    outs = out if multi else (out,)
+    dirty = d.get("_dirty", ())
+    if dirty:
+        for t in dirty:
+            if not any(t is a for a in args):
+                raise RuntimeError(
+                    "mark_dirty only accepts input tensors, but argument 0 isn't one"
+                )
+    if record:
+        for t in dirty:
+            if t._requires_grad and t.grad_fn is None:
+                raise RuntimeError(
+                    "a leaf Variable that requires grad has been used in an in-place operation."
+                )
+    if not record:
+        result = _wrap_plain(outs, args, dirty)
+        _keep_saved_plain(node)
+        return result if multi else result[0]
+
+    node._seq = next(_sequence())
+    node._pre_hooks = node._hooks = node._retained = None
+    node._trace = None
+    nf = []
+    meta = []
+    for a, needs in zip(args, node.needs_input_grad):
+        if needs:
+            fn = a.grad_fn
+            nf.append((fn, a._output_nr) if fn is not None else (a._accumulator(), 0))
+            meta.append((a._data.shape, a._data.dtype))
+        else:
+            nf.append((None, 0))
+            meta.append(None)
+    node.next_functions = tuple(nf)
+    node._in_meta = tuple(meta)
+
+    non_diff = d.get("_non_diff", ())
+    results = []
+    kinds = []
+    out_meta = []
+    for i, o in enumerate(outs):
+        if not isinstance(o, Tensor):
+            results.append(o)
+            kinds.append(False)
+            out_meta.append(None)
+            continue
+        kinds.append(True)
+        out_meta.append((o._data.shape, o._data.dtype))
+        is_dirty = any(o is t for t in dirty)
+        foreign = any(o is a for a in args) or o._requires_grad or o.grad_fn is not None
+        if foreign and not is_dirty:
+            o = o._view_of(o._data)  # an input returned as-is becomes a new alias of it
+        diff = o._data.dtype.kind in "fc" and not any(o is t for t in non_diff)
+        if diff:
+            o.grad_fn = node
+            o._requires_grad = True
+            o._output_nr = i
+        elif is_dirty:
+            o.grad_fn = None
+            o._requires_grad = False
+        results.append(o)
+    node._n_out = len(outs)
+    node._out_meta = tuple(out_meta)
+    d["_out_kinds"] = tuple(kinds)
+    _resolve_saved(node, args, results)
+    if _anomaly_enabled[0]:
+        from .anomaly import record_trace
+
+        record_trace(node, results, args)
+    if multi:
+        return tuple(results)
+    return results[0]
+
+
+def _sequence():
+    from . import node as _node
+
+    return _node._sequence
+
+
+def _wrap_plain(outs, args, dirty):
+    Tensor = _tensor_cls()
+    result = []
+    for o in outs:
+        if isinstance(o, Tensor) and not any(o is t for t in dirty) and any(o is a for a in args):
+            o = o._view_of(o._data)
+            o.grad_fn = None
+            o._requires_grad = False
+        result.append(o)
+    return result
+
+
+def _keep_saved_plain(node):
+    # Without a graph, saved tensors are simply held (PyTorch keeps them on ctx too).
+    pending = node.__dict__.pop("_to_save", None)
+    if pending is not None:
+        node.__dict__["_plain_saved"] = pending
+        node._saved = tuple(pending)
+
+
+def _resolve_saved(node, args, results):
+    pending = node.__dict__.pop("_to_save", None)
+    if pending is None:
+        return
+    site = node.__dict__.pop("_save_site", None)
+    saved = []
+    for t in pending:
+        if t is None:
+            saved.append(None)
+            continue
+        s = SavedTensor()
+        s.where = site
+        s.is_output = False
+        s.tensor = None
+        for i, r in enumerate(results):
+            if r is t and t.grad_fn is node:
+                s.is_output = True
+                s.data = t._data
+                s.output_nr = i
+                s.counter = t._version
+                s.version = t._version[0]
+                break
+        if not s.is_output:
+            s.tensor = t
+            s.counter = t._version
+            s.version = t._version[0]
+        saved.append(s)
+    node._saved = tuple(saved)
+
+
+class _DelayedError(Node):
+    """Stands for a backward marked ``@once_differentiable``: differentiating it raises."""
+
+    def forward(self, x, *others):
+        return x
+
+    def backward(self, *grads):
+        raise RuntimeError(
+            "trying to differentiate twice a function that was marked with @once_differentiable"
+        )
+
+    def name(self):
+        return "DelayedError"
+
+
+def once_differentiable(fn):
+    """Decorate a ``backward`` that is not itself differentiable (runs it without a graph)."""
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        Tensor = _tensor_cls()
+        with no_grad():
+            outputs = fn(ctx, *args)
+        if not _grad_state.enabled:
+            return outputs
+        sources = [a for a in args if isinstance(a, Tensor) and a._requires_grad]
+        if not sources:
+            return outputs
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        wrapped = tuple(
+            _DelayedError.apply(o, *sources) if isinstance(o, Tensor) else o for o in outs
+        )
+        return wrapped[0] if single else wrapped
+
+    return wrapper
+
+
+class InplaceFunction(Function):
+    """A ``Function`` with an ``inplace`` flag (kept for PyTorch compatibility)."""
+
+    def __init__(self, inplace=False):
+        self.inplace = inplace
+
+
+class NestedIOFunction(Function):
+    """Legacy base kept for PyTorch compatibility; use ``Function``."""
+
+
+# vmap sets this to a list while it traces a function: custom Functions mark themselves.
+_vmap_trace = [None]

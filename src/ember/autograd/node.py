@@ -19,11 +19,15 @@ from __future__ import annotations
 import itertools
 import weakref
 
+from ..backend import np as _numpy
 from ..backend import xp_of
 from .grad_mode import state as _grad_state
 
 _sequence = itertools.count()
 _FREED = object()
+_NO_EDGE = (None, 0)
+_ndarray = _numpy.ndarray
+_new = object.__new__
 
 # Set by ember.tensor at import time (the modules depend on each other).
 Tensor = None
@@ -49,20 +53,15 @@ class SavedTensor:
 class Node:
     """Base class of every backward-graph node (PyTorch's ``torch.autograd.graph.Node``)."""
 
+    # Set on every recorded node.  Rarely set state (hooks, anomaly traces, a CuPy array
+    # module, multi-output metadata) lives in class defaults below, so that recording a
+    # node writes only what it must.
     __slots__ = (
         "next_functions",
         "needs_input_grad",
         "_saved",
         "_in_meta",
-        "_n_out",
-        "_out_meta",
-        "xp",
         "_seq",
-        "_args",
-        "_pre_hooks",
-        "_hooks",
-        "_retained",
-        "_trace",
         "__weakref__",
         "__dict__",
     )
@@ -71,30 +70,49 @@ class Node:
     materialize_grads = True
     #: True for ops whose output is a view of input 0 (shares its memory and version).
     is_view = False
+    #: The array module of the inputs (set on the node only when it is not NumPy).
+    xp = _numpy
+    _n_out = 1
+    _out_meta = None
+    _pre_hooks = None
+    _hooks = None
+    _retained = None
+    _trace = None
+    _args = None
 
     # ----- recording -----------------------------------------------------------------
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run ``forward`` on the inputs' arrays and record the node if any input needs grad."""
-        node = cls.__new__(cls)
+        node = _new(cls)
         node._saved = None
-        needs = None
-        if _grad_state.enabled:
-            for a in args:
-                if isinstance(a, Tensor) and a._requires_grad:
-                    needs = tuple(isinstance(b, Tensor) and b._requires_grad for b in args)
-                    break
-        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
-        node.xp = xp_of(arrays[0] if isinstance(args[0], Tensor) else _first_array(arrays))
+        # One pass over the inputs: their arrays, and whether any needs grad.
+        arrays = []
+        record = False
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a._data)
+                if a._requires_grad:
+                    record = True
+            else:
+                arrays.append(a)
+        if record and _grad_state.enabled:
+            needs = tuple([isinstance(b, Tensor) and b._requires_grad for b in args])
+        else:
+            needs = None
         node.needs_input_grad = needs
-        node._args = args if needs is not None else None
+        first = arrays[0]
+        if type(first) is not _ndarray:
+            xp = xp_of(first if isinstance(args[0], Tensor) else _first_array(arrays))
+            if xp is not _numpy:
+                node.xp = xp
         out = node.forward(*arrays, **kwargs)
         if needs is None:
             if type(out) is tuple:
-                return tuple(Tensor._make(o) for o in out)
+                return tuple([_make(o) for o in out])
             if node.is_view:
                 return args[0]._view_of(out)
-            return Tensor._make(out)
+            return _make(out)
         result = node._record(args, out)
         if node.is_view:
             base = args[0]
@@ -104,40 +122,48 @@ class Node:
 
     def _record(self, args, out):
         self._seq = next(_sequence)
-        self._pre_hooks = self._hooks = self._retained = None
-        self._trace = None
         nf = []
         meta = []
         for a in args:
             if isinstance(a, Tensor) and a._requires_grad:
                 fn = a.grad_fn
                 nf.append((fn, a._output_nr) if fn is not None else (a._accumulator(), 0))
-                meta.append(a._data)
+                d = a._data
+                # Shapes and dtypes only (the arrays themselves are not kept).
+                meta.append((d.shape, d.dtype))
             else:
-                nf.append((None, 0))
+                nf.append(_NO_EDGE)
                 meta.append(None)
         self.next_functions = tuple(nf)
-        # Shapes and dtypes only (the arrays themselves are not kept).
-        self._in_meta = tuple(None if m is None else (m.shape, m.dtype) for m in meta)
-        multi = type(out) is tuple
-        outs = out if multi else (out,)
-        self._n_out = len(outs)
-        if multi:
-            self._out_meta = tuple((o.shape, o.dtype) for o in outs)
-        diff = self.differentiable_outputs(len(outs))
-        results = tuple(
-            Tensor._make(o, True, self, i) if diff[i] else Tensor._make(o)
-            for i, o in enumerate(outs)
-        )
+        self._in_meta = tuple(meta)
+        if type(out) is tuple:
+            outs = out
+            n = len(outs)
+            self._n_out = n
+            self._out_meta = tuple([(o.shape, o.dtype) for o in outs])
+            diff = self.differentiable_outputs(n)
+            results = tuple(
+                [
+                    _make(o, True, self, i) if diff[i] else _make(o)
+                    for i, o in enumerate(outs)
+                ]
+            )
+        else:
+            outs = (out,)
+            if type(self).differentiable_outputs is _all_differentiable or self.differentiable_outputs(
+                1
+            )[0]:
+                results = (_make(out, True, self),)
+            else:
+                results = (_make(out),)
         saved = self._saved
         if saved is not None:
-            self._saved = tuple(self._resolve_saved(s, args, outs, results) for s in saved)
-        self._args = None
+            self._saved = tuple([_resolve(s, args, outs, results) for s in saved])
         if _anomaly_enabled[0]:
             from .anomaly import record_trace
 
-            record_trace(self)
-        return results if multi else results[0]
+            record_trace(self, out, args)
+        return results if type(out) is tuple else results[0]
 
     def differentiable_outputs(self, n):
         """Which outputs carry gradients (all by default; e.g. not max's indices)."""
@@ -145,35 +171,11 @@ class Node:
 
     def save_for_backward(self, *arrays):
         """Save arrays for backward; inputs and outputs come back as tensors with history."""
-        if self._args is not None:
+        if self.needs_input_grad is not None:
             self._saved = arrays
 
     def _resolve_saved(self, arr, args, outs, results):
-        if arr is None or not hasattr(arr, "shape") or not hasattr(arr, "strides"):
-            return arr  # None, a Python scalar, or other plain data: kept as it is
-        s = SavedTensor()
-        s.is_output = False
-        for a in args:
-            if isinstance(a, Tensor) and a._data is arr:
-                s.tensor = a
-                s.counter = a._version
-                s.version = a._version[0]
-                return s
-        for i, o in enumerate(outs):
-            if o is arr:
-                r = results[i]
-                s.is_output = True
-                s.data = arr
-                s.output_nr = i
-                s.counter = r._version
-                s.version = r._version[0]
-                s.tensor = None
-                return s
-        # An intermediate array: a constant for the backward graph.
-        s.tensor = Tensor._make(arr)
-        s.counter = s.tensor._version
-        s.version = 0
-        return s
+        return _resolve(arr, args, outs, results)
 
     @property
     def saved_tensors(self):
@@ -185,7 +187,10 @@ class Node:
             raise freed_graph_error(self)
         if saved is None:
             return ()
-        return tuple(s.unpack(self) if type(s) is SavedTensor else s for s in saved)
+        if len(saved) == 1:
+            s = saved[0]
+            return (s.unpack(self) if type(s) is SavedTensor else s,)
+        return tuple([s.unpack(self) if type(s) is SavedTensor else s for s in saved])
 
     def release(self):
         """Free saved values (after a backward without ``retain_graph``)."""
@@ -241,9 +246,7 @@ class AccumulateGrad(Node):
         self.needs_input_grad = (True,)
         self._saved = None
         self._in_meta = ((variable._data.shape, variable._data.dtype),)
-        self._n_out = 1
         self._seq = 1 << 62  # PyTorch runs leaf accumulation as soon as it is ready
-        self._pre_hooks = self._hooks = self._retained = self._trace = None
 
     def name(self):
         return "AccumulateGrad"
@@ -270,6 +273,46 @@ class _RemovableHandle:
 
     def __exit__(self, *exc):
         self.remove()
+
+
+def _resolve(arr, args, outs, results):
+    """What ``save_for_backward(arr)`` keeps: a ``SavedTensor`` for arrays, else ``arr``."""
+    if type(arr) is not _ndarray and (
+        arr is None or not hasattr(arr, "shape") or not hasattr(arr, "strides")
+    ):
+        return arr  # None, a Python scalar, or other plain data: kept as it is
+    s = _new(SavedTensor)
+    for a in args:
+        if isinstance(a, Tensor) and a._data is arr:
+            s.is_output = False
+            s.tensor = a
+            s.counter = c = a._version
+            s.version = c[0]
+            return s
+    for i, o in enumerate(outs):
+        if o is arr:
+            r = results[i]
+            s.is_output = True
+            s.data = arr
+            s.output_nr = i
+            s.counter = c = r._version
+            s.version = c[0]
+            s.tensor = None
+            return s
+    # An intermediate array: a constant for the backward graph.
+    s.is_output = False
+    s.tensor = t = _make(arr)
+    s.counter = t._version
+    s.version = 0
+    return s
+
+
+def _make(data, requires_grad=False, grad_fn=None, output_nr=0):
+    # Set to Tensor._make by ember.tensor (kept as a module global: one lookup, no attribute).
+    raise RuntimeError("ember.tensor is not imported")
+
+
+_all_differentiable = Node.differentiable_outputs
 
 
 def _first_array(arrays):

@@ -19,11 +19,15 @@ FAMILIES = [
     "clamp",
     "where",
     "reduce",
+    "sorting",
     "movement",
     "join",
     "indexing",
     "linalg",
     "nn_ops",
+    "conv",
+    "pooling",
+    "losses",
     "inplace",
 ]
 

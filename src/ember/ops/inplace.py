@@ -112,9 +112,8 @@ def commit(t, result, op="an in-place operation"):
     bump_version(t, op)
     if not recorded:
         if t._requires_grad and _grad_state.enabled and t.grad_fn is not None:
-            pass  # a constant written into a graph tensor: history still needs rewriting
-        else:
-            return t
+            commit_constant(t)  # a constant overwrote a graph tensor
+        return t
     base = t._base
     if base is not None and (base._requires_grad or recorded) and _grad_state.enabled:
         _rebase_view(t, base, result)
@@ -122,8 +121,6 @@ def commit(t, result, op="an in-place operation"):
         t.grad_fn = result.grad_fn
         t._output_nr = result._output_nr
         t._requires_grad = result._requires_grad
-        if result.grad_fn is None and t._requires_grad:
-            t.grad_fn = _Constant.apply(t).grad_fn
     return t
 
 
@@ -146,14 +143,14 @@ def _snapshot_saved_self(node, t):
                 s.version = 0
 
 
-class _Constant(Node):
-    """A graph tensor overwritten by a constant: no gradient flows to the old value."""
+class Fill(Node):
+    """A graph tensor overwritten by a constant: its old value gets a zero gradient"""
 
     def forward(self, x):
         return x
 
     def backward(self, grad):
-        return (None,)
+        return (grad * 0,)
 
 
 class CopySlices(Node):
@@ -336,12 +333,13 @@ def fill_(self, value):
 
 
 def commit_constant(t):
-    """After a constant overwrote ``t`` in place, stop gradients to its old value."""
+    """After a constant overwrote ``t`` in place, give its old value a zero gradient."""
     base = t._base
     if base is not None and base.grad_fn is not None:
         _rebase_view(t, base, Tensor._make(t._data))
     else:
-        t.grad_fn = _Constant.apply(t.detach().requires_grad_()).grad_fn
+        old = Tensor._make(t._data, True, t.grad_fn, t._output_nr)
+        t.grad_fn = Fill.apply(old).grad_fn
         t._output_nr = 0
 
 

@@ -1,4 +1,5 @@
-"""Shape ops: reshape, view, expand, permute, transpose, squeeze, unsqueeze, flatten.
+"""Shape ops: reshape, view, expand, permute, transpose, squeeze, unsqueeze, flatten,
+movedim, narrow, select, diagonal, unfold (views), and repeat, tile, flip, roll (copies).
 
 Views share memory and the version counter with their base (``is_view``).
 """
@@ -6,6 +7,7 @@ Views share memory and the version counter with their base (``is_view``).
 from __future__ import annotations
 
 from ..autograd.node import Node
+from ..backend import xp_of
 from ..tensor import Tensor, _wrap_dim
 from ._spec import OpSpec, register
 
@@ -256,6 +258,353 @@ def unflatten(input, dim, sizes):
     return reshape(input, shape[:d] + sizes + shape[d + 1 :])
 
 
+def _dims_arg(dims):
+    return tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+
+
+def movedim(input, source, destination):
+    """Move dimensions ``source`` to positions ``destination`` (a view); the rest keep order."""
+    src, dst = _dims_arg(source), _dims_arg(destination)
+    nd = input._data.ndim
+    if len(src) != len(dst):
+        raise RuntimeError(
+            f"movedim: Invalid source or destination dims: source ({list(src)} dims) should "
+            f"contain the same number of dims as destination ({list(dst)} dims)"
+        )
+    s = [_wrap_dim(d, nd) for d in src]
+    t = [_wrap_dim(d, nd) for d in dst]
+    if len(set(s)) != len(s):
+        raise RuntimeError(f"movedim: repeated dim in `source` ({list(src)})")
+    if len(set(t)) != len(t):
+        raise RuntimeError(f"movedim: repeated dim in `destination` ({list(dst)})")
+    order = [None] * nd
+    for a, b in zip(s, t):
+        order[b] = a
+    rest = iter(d for d in range(nd) if d not in s)
+    order = tuple(next(rest) if o is None else o for o in order)
+    return Permute.apply(input, order)
+
+
+moveaxis = movedim
+
+
+class Repeat(Node):
+    """d(x.repeat(r)) = grad summed over the copies"""
+
+    def forward(self, x, reps):
+        self.in_shape, self.reps = x.shape, reps
+        return self.xp.tile(x, reps)
+
+    def backward(self, grad):
+        reps = tuple(self.reps)
+        shape = (1,) * (len(reps) - len(self.in_shape)) + tuple(self.in_shape)
+        split = []
+        for r, s in zip(reps, shape):
+            split += [r, s]
+        g = grad.reshape(tuple(split)).sum(dim=tuple(range(0, 2 * len(reps), 2)))
+        return g.reshape(self.in_shape), None
+
+
+def repeat(input, *sizes):
+    """Tile ``input`` ``sizes[i]`` times along each dimension (leading new dims allowed)."""
+    reps = _shape_arg(sizes)
+    shape = input._data.shape
+    if len(reps) < len(shape):
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions "
+            "of tensor"
+        )
+    padded = (1,) * (len(reps) - len(shape)) + shape
+    out = [r * s for r, s in zip(reps, padded)]
+    for o in out:
+        if o < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {o}: {out}")
+    return Repeat.apply(input, reps)
+
+
+def tile(input, dims):
+    """Repeat ``input`` by ``dims``, padding ``dims`` with leading ones to ``input.dim()``."""
+    dims = _dims_arg(dims)
+    nd = input._data.ndim
+    if len(dims) < nd:
+        dims = (1,) * (nd - len(dims)) + tuple(dims)
+    return repeat(input, dims)
+
+
+class Flip(Node):
+    """d(flip x) = flip(grad)"""
+
+    def forward(self, x, dims):
+        self.dims = dims
+        return self.xp.flip(x, dims).copy() if dims else x.copy()
+
+    def backward(self, grad):
+        return Flip.apply(grad, self.dims), None
+
+
+def flip(input, *dims):
+    """Reverse the order of elements along ``dims`` (a copy, as in PyTorch)."""
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = tuple(dims[0])
+    nd = input._data.ndim
+    wrapped = tuple(_wrap_dim(d, nd) for d in dims)
+    for d in wrapped:
+        if wrapped.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return Flip.apply(input, wrapped)
+
+
+def fliplr(input):
+    """Flip the columns (dimension 1)."""
+    if input._data.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return flip(input, (1,))
+
+
+def flipud(input):
+    """Flip the rows (dimension 0)."""
+    if input._data.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return flip(input, (0,))
+
+
+class Roll(Node):
+    """d(roll x by s) = roll(grad by -s)"""
+
+    def forward(self, x, shifts, dims):
+        self.shifts, self.dims = shifts, dims
+        return self.xp.roll(x, shifts, axis=dims)
+
+    def backward(self, grad):
+        back = tuple(-s for s in self.shifts) if self.dims is not None else -self.shifts
+        return Roll.apply(grad, back, self.dims), None, None
+
+
+def roll(input, shifts, dims=None):
+    """Shift elements cyclically along ``dims`` (the flattened tensor when ``dims`` is None)."""
+    sh = _dims_arg(shifts)
+    if dims is None:
+        if len(sh) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:0")
+        return Roll.apply(input, int(sh[0]), None)
+    ds = _dims_arg(dims)
+    if len(sh) != len(ds):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:{len(ds)}")
+    nd = input._data.ndim
+    ds = tuple(_wrap_dim(d, nd) for d in ds)
+    return Roll.apply(input, tuple(int(s) for s in sh), ds)
+
+
+def _getitem(input, index):
+    from .indexing import GetItem
+
+    return GetItem.apply(input, index, True)
+
+
+def narrow(input, dim, start, length):
+    """The slice ``start:start+length`` of dimension ``dim`` (a view)."""
+    shape = input._data.shape
+    if not shape:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    d = _wrap_dim(dim, len(shape))
+    start, length = int(start), int(length)
+    n = shape[d]
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if not -n <= start <= n:
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-n}, {n}], but got {start})"
+        )
+    if start < 0:
+        start += n
+    if start + length > n:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    return _getitem(input, (slice(None),) * d + (slice(start, start + length),))
+
+
+def select(input, dim, index):
+    """The sub-tensor at ``index`` of dimension ``dim``, which is removed (a view)."""
+    shape = input._data.shape
+    if not shape:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _wrap_dim(dim, len(shape))
+    index = int(index)
+    if not -shape[d] <= index < shape[d]:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {list(shape)} at "
+            f"dimension {d}"
+        )
+    return _getitem(input, (slice(None),) * d + (index,))
+
+
+def _diag_view(x, offset, d1, d2):
+    """A writable strided view of the diagonal of ``x`` over ``d1``, ``d2``, last."""
+    xp = xp_of(x)
+    n1, n2 = x.shape[d1], x.shape[d2]
+    length = max(0, min(n1 + min(offset, 0), n2 - max(offset, 0)))
+    keep = [k for k in range(x.ndim) if k not in (d1, d2)]
+    shape = tuple(x.shape[k] for k in keep) + (length,)
+    strides = tuple(x.strides[k] for k in keep) + (x.strides[d1] + x.strides[d2],)
+    start = x
+    if length:
+        idx = [slice(None)] * x.ndim
+        idx[d1] = slice(max(-offset, 0), None)
+        idx[d2] = slice(max(offset, 0), None)
+        start = x[tuple(idx)]
+    return xp.lib.stride_tricks.as_strided(start, shape, strides)
+
+
+class Diagonal(Node):
+    """d(diagonal x) = zeros like x with grad on that diagonal"""
+
+    is_view = True
+
+    def forward(self, x, offset, d1, d2):
+        self.args_ = (x.shape, offset, d1, d2)
+        return _diag_view(x, offset, d1, d2)
+
+    def backward(self, grad):
+        return DiagonalScatter.apply(grad, *self.args_), None, None, None
+
+
+class DiagonalScatter(Node):
+    """out = zeros(shape) with grad on a diagonal; d/dgrad = that diagonal of out_grad"""
+
+    def forward(self, grad, shape, offset, d1, d2):
+        self.args_ = (offset, d1, d2)
+        out = self.xp.zeros(shape, dtype=grad.dtype)
+        _diag_view(out, offset, d1, d2)[...] = grad
+        return out
+
+    def backward(self, g):
+        return Diagonal.apply(g, *self.args_), None, None, None, None
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """The diagonal of the ``dim1``, ``dim2`` planes, as a last dimension (a view)."""
+    nd = input._data.ndim
+    d1, d2 = _wrap_dim(dim1, nd), _wrap_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return Diagonal.apply(input, int(offset), d1, d2)
+
+
+class Unfold(Node):
+    """d(x.unfold) = the windows' gradients added back where they overlap"""
+
+    is_view = True
+
+    def forward(self, x, dim, size, step):
+        self.args_ = (x.shape, dim, size, step)
+        xp = self.xp
+        if x.ndim == 0:
+            return xp.lib.stride_tricks.as_strided(x, (1,), (0,))
+        n = (x.shape[dim] - size) // step + 1
+        shape = x.shape[:dim] + (n,) + x.shape[dim + 1 :] + (size,)
+        st = x.strides
+        strides = st[:dim] + (st[dim] * step,) + st[dim + 1 :] + (st[dim],)
+        return xp.lib.stride_tricks.as_strided(x, shape, strides)
+
+    def backward(self, grad):
+        return UnfoldBackward.apply(grad, *self.args_), None, None, None
+
+
+class UnfoldBackward(Node):
+    """out = zeros(shape) with each window's grad added; d/dgrad = out_grad.unfold(...)"""
+
+    def forward(self, grad, shape, dim, size, step):
+        self.args_ = (dim, size, step)
+        out = self.xp.zeros(shape, dtype=grad.dtype)
+        if not shape:
+            out[...] = grad.reshape(())
+            return out
+        n = grad.shape[dim]
+        moved = self.xp.moveaxis(out, dim, -1)
+        g = self.xp.moveaxis(grad, dim, -2)
+        for k in range(size):  # one vectorised add per window position
+            moved[..., k : k + step * (n - 1) + 1 : step] += g[..., k]
+        return out
+
+    def backward(self, g):
+        return Unfold.apply(g, *self.args_), None, None, None, None
+
+
+def unfold(input, dimension, size, step):
+    """All windows of ``size`` elements, ``step`` apart, along ``dimension`` (a view)."""
+    shape = input._data.shape
+    d = _wrap_dim(dimension, len(shape))
+    n = shape[d] if shape else 1
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    return Unfold.apply(input, d, int(size), int(step))
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    """Rotate by 90 degrees ``k`` times in the plane ``dims``, from the first toward the second."""
+    dims = tuple(dims)
+    nd = input._data.ndim
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if nd < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {nd}")
+    if dims[0] == dims[1] or abs(dims[0] - dims[1]) == nd:
+        raise RuntimeError(
+            f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}"
+        )
+    d0, d1 = _wrap_dim(dims[0], nd), _wrap_dim(dims[1], nd)
+    k %= 4
+    if k == 1:
+        return transpose(flip(input, (d1,)), d0, d1)
+    if k == 2:
+        return flip(input, (d0, d1))
+    if k == 3:
+        return transpose(flip(input, (d0,)), d0, d1)
+    return View.apply(input, input._data.shape)
+
+
+def ravel(input):
+    """The elements as a 1-D tensor (a view when the memory allows)."""
+    return reshape(input, (-1,))
+
+
+def _atleast(n, tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
+        tensors = tuple(tensors[0])
+        many = True
+    else:
+        many = len(tensors) != 1
+    out = []
+    for t in tensors:
+        shape = t._data.shape
+        if len(shape) < n:
+            if n == 3 and len(shape) == 2:
+                shape = shape + (1,)
+            elif n == 3 and len(shape) == 1:
+                shape = (1,) + shape + (1,)
+            else:
+                shape = (1,) * (n - len(shape)) + shape
+            t = reshape(t, shape)
+        out.append(t)
+    return tuple(out) if many else out[0]
+
+
+def atleast_1d(*tensors):
+    """Each tensor with at least 1 dimension (0-d tensors become shape ``(1,)``)."""
+    return _atleast(1, tensors)
+
+
+def atleast_2d(*tensors):
+    """Each tensor with at least 2 dimensions (new dimensions go first)."""
+    return _atleast(2, tensors)
+
+
+def atleast_3d(*tensors):
+    """Each tensor with at least 3 dimensions (``(n,)`` becomes ``(1, n, 1)``)."""
+    return _atleast(3, tensors)
+
+
 METHODS = {
     "reshape": "reshape",
     "view": "view",
@@ -273,6 +622,20 @@ METHODS = {
     "unsqueeze": "unsqueeze",
     "flatten": "flatten",
     "unflatten": "unflatten",
+    "movedim": "movedim",
+    "moveaxis": "movedim",
+    "repeat": "repeat",
+    "tile": "tile",
+    "flip": "flip",
+    "fliplr": "fliplr",
+    "flipud": "flipud",
+    "roll": "roll",
+    "narrow": "narrow",
+    "select": "select",
+    "diagonal": "diagonal",
+    "unfold": "unfold",
+    "rot90": "rot90",
+    "ravel": "ravel",
 }
 
 register(
@@ -285,5 +648,26 @@ register(
     OpSpec("squeeze", lambda t, a: a.squeeze(), [((1, 3, 1),)], shapes=None),
     OpSpec("unsqueeze", lambda t, a: a.unsqueeze(-1), [((2, 3),), ((),)], shapes=None),
     OpSpec("flatten", lambda t, a: t.flatten(a, 1), [((2, 3, 4),)], shapes=None),
+    OpSpec("movedim", lambda t, a: t.movedim(a, (0, -1), (2, 0)), [((2, 3, 4),)], shapes=None),
+    OpSpec("repeat", lambda t, a: a.repeat(2, 1, 3), [((3, 2),), ((),), ((0, 2),)], shapes=None),
+    OpSpec("tile", lambda t, a: t.tile(a, (2,)), [((3, 2),), ((2, 3, 1),)], shapes=None),
+    OpSpec("flip", lambda t, a: t.flip(a, (0, -1)), [((3, 4),), ((2, 3, 4),)], shapes=None),
+    OpSpec("fliplr", lambda t, a: t.fliplr(a) * t.flipud(a), [((3, 4),)], shapes=None),
+    OpSpec("roll", lambda t, a: t.roll(a, (1, -3), (0, 1)), [((3, 4),)], shapes=None),
+    OpSpec("roll_flat", lambda t, a: a.roll(5), [((3, 4),), ((0,),)], shapes=None),
+    OpSpec("narrow", lambda t, a: a.narrow(-1, -3, 2), [((3, 4),), ((2, 3, 4),)], shapes=None),
+    OpSpec("select", lambda t, a: a.select(1, -1), [((3, 4),), ((2, 3, 4),)], shapes=None),
+    OpSpec("diagonal", lambda t, a: a.diagonal(), [((3, 4),), ((4, 3),)], shapes=None),
+    OpSpec(
+        "diagonal_offset",
+        lambda t, a: t.diagonal(a, -1, 2, 0) * 2,
+        [((3, 4, 5),), ((2, 2, 2),)],
+        shapes=None,
+    ),
+    OpSpec("unfold", lambda t, a: a.unfold(1, 3, 2), [((2, 7),), ((2, 3),)], shapes=None),
+    OpSpec("unfold_overlap", lambda t, a: a.unfold(0, 3, 1) ** 2, [((6,),)], shapes=None),
+    OpSpec("rot90", lambda t, a: t.rot90(a, 1, (0, 1)) + 0, [((3, 4),), ((2, 3, 4),)], shapes=None),
+    OpSpec("rot90_k3", lambda t, a: t.rot90(a, -1, (1, 0)), [((3, 4),)], shapes=None),
+    OpSpec("ravel", lambda t, a: a.t().ravel(), [((3, 4),)], shapes=None),
 )
 _ = Tensor

@@ -1,0 +1,6 @@
+"""``ember.nn``: modules, parameters, layers, losses and initialisation (``torch.nn``)."""
+
+from . import functional, init, utils  # noqa: F401
+from .module import Module  # noqa: F401
+from .modules import *  # noqa: F401, F403
+from .parameter import Buffer, Parameter, UninitializedParameter  # noqa: F401

@@ -1,0 +1,298 @@
+"""Activation layers: thin modules over ``ember.nn.functional``."""
+
+from __future__ import annotations
+
+import warnings
+
+from .. import functional as F
+from ..module import Module
+
+
+class ReLU(Module):
+    """max(x, 0)."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        """Apply the activation."""
+        return F.relu(input, inplace=self.inplace)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class ReLU6(ReLU):
+    """min(max(x, 0), 6)."""
+
+    def forward(self, input):
+        """Apply the activation."""
+        return F.relu6(input, inplace=self.inplace)
+
+
+class LeakyReLU(Module):
+    """x where x > 0, else negative_slope * x."""
+
+    def __init__(self, negative_slope=1e-2, inplace=False):
+        super().__init__()
+        self.negative_slope = negative_slope
+        self.inplace = inplace
+
+    def forward(self, input):
+        """Apply the activation."""
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+class ELU(Module):
+    """x where x > 0, else alpha (exp(x) - 1)."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input):
+        """Apply the activation."""
+        return F.elu(input, self.alpha, self.inplace)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class CELU(ELU):
+    """Continuously differentiable ELU."""
+
+    def forward(self, input):
+        """Apply the activation."""
+        return F.celu(input, self.alpha, self.inplace)
+
+
+class SELU(ReLU):
+    """Scaled ELU."""
+
+    def forward(self, input):
+        """Apply the activation."""
+        return F.selu(input, self.inplace)
+
+
+class GELU(Module):
+    """x * Phi(x) (``approximate='tanh'`` for the tanh form)."""
+
+    def __init__(self, approximate="none"):
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, input):
+        """Apply the activation."""
+        return F.gelu(input, approximate=self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(ReLU):
+    """x * sigmoid(x)."""
+
+    def forward(self, input):
+        """Apply the activation."""
+        return F.silu(input, inplace=self.inplace)
+
+
+class Mish(ReLU):
+    """x * tanh(softplus(x))."""
+
+    def forward(self, input):
+        """Apply the activation."""
+        return F.mish(input)
+
+
+class Sigmoid(Module):
+    """1 / (1 + exp(-x))."""
+
+    def forward(self, input):
+        """Apply the activation."""
+        return F.sigmoid(input)
+
+
+class Tanh(Module):
+    """Hyperbolic tangent."""
+
+    def forward(self, input):
+        """Apply the activation."""
+        return F.tanh(input)
+
+
+class Softplus(Module):
+    """log(1 + exp(beta x)) / beta, linear above ``threshold``."""
+
+    def __init__(self, beta=1.0, threshold=20.0):
+        super().__init__()
+        self.beta = beta
+        self.threshold = threshold
+
+    def forward(self, input):
+        """Apply the activation."""
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self):
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Hardtanh(Module):
+    """Clamp to [min_val, max_val]."""
+
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+        super().__init__()
+        self.min_val = min_val
+        self.max_val = max_val
+        self.inplace = inplace
+
+    def forward(self, input):
+        """Apply the activation."""
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self):
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (
+            ", inplace=True" if self.inplace else ""
+        )
+
+
+class Hardsigmoid(ReLU):
+    """relu6(x + 3) / 6."""
+
+    def forward(self, input):
+        """Apply the activation."""
+        return F.hardsigmoid(input)
+
+
+class Hardswish(ReLU):
+    """x * relu6(x + 3) / 6."""
+
+    def forward(self, input):
+        """Apply the activation."""
+        return F.hardswish(input)
+
+
+class LogSigmoid(Module):
+    """log(sigmoid(x))."""
+
+    def forward(self, input):
+        """Apply the activation."""
+        return F.logsigmoid(input)
+
+
+class Softsign(Module):
+    """x / (1 + |x|)."""
+
+    def forward(self, input):
+        """Apply the activation."""
+        return input / (1 + input.abs())
+
+
+class Tanhshrink(Module):
+    """x - tanh(x)."""
+
+    def forward(self, input):
+        """Apply the activation."""
+        return input - input.tanh()
+
+
+class Threshold(Module):
+    """x where x > threshold, else value."""
+
+    def __init__(self, threshold, value, inplace=False):
+        super().__init__()
+        self.threshold = threshold
+        self.value = value
+        self.inplace = inplace
+
+    def forward(self, input):
+        """Apply the activation."""
+        return F.threshold(input, self.threshold, self.value, self.inplace)
+
+    def extra_repr(self):
+        return f"threshold={self.threshold}, value={self.value}"
+
+
+class PReLU(Module):
+    """x where x > 0, else a * x with a learnable ``a`` (init 0.25)."""
+
+    def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
+        from ...creation import full
+        from ..parameter import Parameter
+
+        super().__init__()
+        self.num_parameters = num_parameters
+        self.init = init
+        self.weight = Parameter(full((num_parameters,), init, dtype=dtype))
+
+    def forward(self, input):
+        """Apply the activation."""
+        from ...ops.where import where
+
+        w = self.weight
+        if input.dim() >= 2 and self.num_parameters > 1:
+            w = w.reshape((1, -1) + (1,) * (input.dim() - 2))
+        return where(input > 0, input, input * w)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"
+
+
+def _implicit_dim(ndim):
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+class _SoftmaxBase(Module):
+    _fn = "softmax"
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if not hasattr(self, "dim"):
+            self.dim = None
+
+    def forward(self, input):
+        """Apply along ``dim``."""
+        dim = self.dim
+        if dim is None:
+            warnings.warn(
+                f"Implicit dimension choice for {self._fn} has been deprecated. Change the call "
+                "to include dim=X as an argument.",
+                UserWarning,
+                stacklevel=2,
+            )
+            dim = _implicit_dim(input.dim())
+        return getattr(F, self._fn)(input, dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class Softmax(_SoftmaxBase):
+    """exp(x) / sum(exp(x)) along ``dim``."""
+
+    _fn = "softmax"
+
+
+class LogSoftmax(_SoftmaxBase):
+    """log(softmax(x)) along ``dim``, computed stably."""
+
+    _fn = "log_softmax"
+
+
+class Softmin(_SoftmaxBase):
+    """softmax(-x) along ``dim``."""
+
+    _fn = "softmin"
+
+    def forward(self, input):
+        """Apply along ``dim``."""
+        return F.softmax(-input, self.dim if self.dim is not None else _implicit_dim(input.dim()))

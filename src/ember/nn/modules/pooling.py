@@ -1,0 +1,140 @@
+"""Pooling layers."""
+
+from __future__ import annotations
+
+from .. import functional as F
+from ..module import Module
+
+
+class _MaxPoolNd(Module):
+    _fn = "max_pool2d"
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
+                 ceil_mode=False):  # fmt: skip
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if (stride is not None) else kernel_size
+        self.padding = padding
+        self.dilation = dilation
+        self.return_indices = return_indices
+        self.ceil_mode = ceil_mode
+
+    def extra_repr(self):
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        )
+
+    def forward(self, input):
+        """Max over each window."""
+        return getattr(F, self._fn)(input, self.kernel_size, self.stride, self.padding,
+                                    self.dilation, ceil_mode=self.ceil_mode,
+                                    return_indices=self.return_indices)  # fmt: skip
+
+
+class MaxPool1d(_MaxPoolNd):
+    """1-d max pooling."""
+
+    _fn = "max_pool1d"
+
+
+class MaxPool2d(_MaxPoolNd):
+    """2-d max pooling (the gradient goes to each window's first maximum)."""
+
+    _fn = "max_pool2d"
+
+
+class MaxPool3d(_MaxPoolNd):
+    """3-d max pooling."""
+
+    _fn = "max_pool3d"
+
+
+class _AvgPoolNd(Module):
+    _fn = "avg_pool2d"
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
+                 count_include_pad=True, divisor_override=None):  # fmt: skip
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if (stride is not None) else kernel_size
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+    def forward(self, input):
+        """Mean over each window."""
+        args = (input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                self.count_include_pad)  # fmt: skip
+        if self._fn == "avg_pool1d":
+            return F.avg_pool1d(*args)
+        return getattr(F, self._fn)(*args, self.divisor_override)
+
+
+class AvgPool1d(_AvgPoolNd):
+    """1-d average pooling."""
+
+    _fn = "avg_pool1d"
+
+    def extra_repr(self):
+        k, s, p = (x if isinstance(x, tuple) else (x,) for x in (self.kernel_size, self.stride,
+                                                                 self.padding))  # fmt: skip
+        return f"kernel_size={k}, stride={s}, padding={p}"
+
+
+class AvgPool2d(_AvgPoolNd):
+    """2-d average pooling."""
+
+    _fn = "avg_pool2d"
+
+
+class AvgPool3d(_AvgPoolNd):
+    """3-d average pooling."""
+
+    _fn = "avg_pool3d"
+
+
+class _AdaptivePool(Module):
+    _fn = "adaptive_avg_pool2d"
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__()
+        self.output_size = output_size
+        self.return_indices = return_indices
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+    def forward(self, input):
+        """Pool to the fixed output size."""
+        if "max" in self._fn:
+            return getattr(F, self._fn)(input, self.output_size, self.return_indices)
+        return getattr(F, self._fn)(input, self.output_size)
+
+
+class AdaptiveAvgPool1d(_AdaptivePool):
+    """Average pooling to a fixed length."""
+
+    _fn = "adaptive_avg_pool1d"
+
+
+class AdaptiveAvgPool2d(_AdaptivePool):
+    """Average pooling to a fixed (H, W)."""
+
+    _fn = "adaptive_avg_pool2d"
+
+
+class AdaptiveMaxPool1d(_AdaptivePool):
+    """Max pooling to a fixed length."""
+
+    _fn = "adaptive_max_pool1d"
+
+
+class AdaptiveMaxPool2d(_AdaptivePool):
+    """Max pooling to a fixed (H, W)."""
+
+    _fn = "adaptive_max_pool2d"

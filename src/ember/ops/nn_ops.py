@@ -1,0 +1,323 @@
+"""Neural-network primitives: softmax, log_softmax, softmin, one_hot, and the fused linear.
+
+These are the functions ``ember.nn.functional`` re-exports, with
+``torch.nn.functional``'s signatures.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from .. import dtypes as _dt
+from ..autograd.node import Node
+from ..backend import np, xp_of
+from ..tensor import Tensor, _wrap_dim
+from ._spec import OpSpec, register
+from .linalg import _cname, _prod, _sname, check_expand, matmul
+
+
+# ----- softmax family ------------------------------------------------------------------
+def _softmax_dim(name, ndim, stacklevel):
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+        "dim=X as an argument.",
+        UserWarning,
+        stacklevel=stacklevel,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def _prepare(name, input, dim, stacklevel, dtype):
+    """Resolve ``dim`` and cast ``input`` as PyTorch does; returns (input, axis or None)."""
+    if not isinstance(stacklevel, int):
+        dtype = stacklevel  # torch.softmax(x, dim, dtype): the third argument is the dtype
+        stacklevel = 3
+    nd = input._data.ndim
+    if dim is None:
+        # one frame more than PyTorch's: this helper sits between softmax and the warning
+        dim = _softmax_dim(name, nd, stacklevel + 1)
+    d = _wrap_dim(dim, nd)
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind not in "fc":
+        kernel = "lastdim_kernel_impl" if d == nd - 1 or nd == 0 else "kernel_impl"
+        base = name if name != "softmin" else "softmax"
+        raise NotImplementedError(f"\"{base}_{kernel}\" not implemented for '{_sname(input)}'")
+    return input, (d if nd else None)
+
+
+def _shifted(xp, x, axis):
+    """``x - max(x)`` along ``axis`` (computed in float32 for float16, as PyTorch's CPU does)."""
+    if x.dtype == xp.float16:
+        x = x.astype(xp.float32)
+    m = xp.max(x, axis=axis, keepdims=True)
+    # a row of -inf (or +inf) has no finite max: subtracting it gives NaN, as in PyTorch
+    if xp is np:
+        with np.errstate(invalid="ignore"):
+            return x - m
+    return x - m
+
+
+class Softmax(Node):
+    """d softmax = out * (grad - sum(grad * out, dim))"""
+
+    def forward(self, x, axis):
+        xp = self.xp
+        self.axis = axis
+        if x.size == 0:
+            out = x.copy()
+        else:
+            e = xp.exp(_shifted(xp, x, axis))
+            e /= xp.sum(e, axis=axis, keepdims=True)
+            out = e.astype(x.dtype, copy=False)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved_tensors
+        d = 0 if self.axis is None else self.axis
+        return out * (grad - (grad * out).sum(d, keepdim=True)), None
+
+
+class LogSoftmax(Node):
+    """d log_softmax = grad - exp(out) * sum(grad, dim)"""
+
+    def forward(self, x, axis):
+        xp = self.xp
+        self.axis = axis
+        if x.size == 0:
+            out = x.copy()
+        else:
+            s = _shifted(xp, x, axis)
+            s -= xp.log(xp.sum(xp.exp(s), axis=axis, keepdims=True))
+            out = s.astype(x.dtype, copy=False)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad):
+        from .unary import exp
+
+        (out,) = self.saved_tensors
+        d = 0 if self.axis is None else self.axis
+        return grad - exp(out) * grad.sum(d, keepdim=True), None
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """``exp(x) / sum(exp(x))`` along ``dim``, computed stably (the maximum subtracted first).
+
+    Args:
+        dim: the dimension to normalise; omitted, PyTorch's legacy choice with a warning.
+        dtype: cast the input to this dtype first.
+    """
+    x, axis = _prepare("softmax", input, dim, _stacklevel, dtype)
+    return Softmax.apply(x, axis)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """``x - logsumexp(x)`` along ``dim``, computed stably."""
+    x, axis = _prepare("log_softmax", input, dim, _stacklevel, dtype)
+    return LogSoftmax.apply(x, axis)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """``softmax(-x)`` along ``dim``."""
+    x, axis = _prepare("softmin", input, dim, _stacklevel, dtype)
+    return Softmax.apply(-x, axis)
+
+
+# ----- one_hot ---------------------------------------------------------------------------
+def one_hot(tensor, num_classes=-1):
+    """int64 tensor with a trailing dimension of ``num_classes``: 1 at each index, 0 elsewhere.
+
+    ``num_classes=-1`` uses the largest index plus one.
+    """
+    data = tensor._data
+    if data.dtype != _dt.int64.np:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    xp = xp_of(data)
+    if num_classes == -1:
+        if data.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(data.max()) + 1
+    if data.size:
+        if int(data.min()) < 0:
+            raise RuntimeError("Class values must be non-negative.")
+        if int(data.max()) >= num_classes:
+            raise RuntimeError("Class values must be smaller than num_classes.")
+    elif num_classes < 0:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    out = (data[..., None] == xp.arange(num_classes)).astype(xp.int64)
+    return Tensor._make(out)
+
+
+# ----- linear ---------------------------------------------------------------------------
+class Linear(Node):
+    """d(x W^T + b) = grad @ W for x, grad^T @ x (batch flattened) for W, grad for b"""
+
+    def forward(self, x, w, b=None):
+        xp = self.xp
+        n_out, n_in = w.shape
+        if x.ndim > 2 and x.flags.c_contiguous:  # one GEMM over the flattened batch
+            out = (x.reshape(-1, n_in) @ w.T).reshape(x.shape[:-1] + (n_out,))
+        else:
+            out = xp.matmul(x, w.T)
+        if b is not None:
+            out += b
+        n = self.needs_input_grad
+        if n is not None:
+            self.nd, self.has_bias = x.ndim, b is not None
+            self.save_for_backward(w if n[0] else None, x if n[1] else None)
+        return out
+
+    def backward(self, grad):
+        w, x = self.saved_tensors
+        n = self.needs_input_grad
+        gx = grad @ w if n[0] else None
+        gw = None
+        if n[1]:
+            n_out, n_in = self._in_meta[1][0]
+            gw = grad.reshape(-1, n_out).mT @ x.reshape(-1, n_in)
+        # the bias gradient is grad summed over the batch: the engine's reduction does it
+        if len(n) == 2:
+            return gx, gw
+        return gx, gw, (grad if n[2] else None)
+
+    def name(self):
+        if self.nd == 2:
+            return "AddmmBackward0" if self.has_bias else "MmBackward0"
+        if self.nd == 1:
+            return "ViewBackward0" if self.has_bias else "SqueezeBackward4"
+        return "ViewBackward0" if self.has_bias else "UnsafeViewBackward0"
+
+
+def _check_linear(input, weight, bias):
+    di, dw = input._data.ndim, weight._data.ndim
+    if di == 0 or dw == 0:
+        raise RuntimeError(
+            f"both arguments to linear need to be at least 1D, but they are {di}D and {dw}D"
+        )
+    if dw > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {dw}D")
+    if dw == 1:
+        return False
+    n_out, n_in = weight._data.shape
+    rows = _prod(input._data.shape[:-1])
+    if input._data.shape[-1] != n_in:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input._data.shape[-1]} and "
+            f"{n_in}x{n_out})"
+        )
+    if bias is not None:
+        if bias._data.dtype != weight._data.dtype:
+            raise RuntimeError(
+                "self and mat2 must have the same dtype, but got "
+                f"{_sname(bias)} and {_sname(weight)}"
+            )
+        if di <= 2 or bias._data.ndim == 1:
+            if di == 1 and bias._data.ndim > 1:
+                raise RuntimeError(
+                    f"output with shape [{n_out}] doesn't match the broadcast shape "
+                    f"{list(bias._data.shape[:-1]) + [n_out]}"
+                )
+            check_expand(bias, (rows, n_out))
+    if input._data.dtype != weight._data.dtype:
+        raise RuntimeError(
+            "expected m1 and m2 to have the same dtype, but got: "
+            f"{_cname(input)} != {_cname(weight)}"
+        )
+    # a bias broadcasting to a larger shape than the product (only with >2-D input)
+    out_shape = input._data.shape[:-1] + (n_out,)
+    if bias is not None and bias._data.ndim > 1:
+        bs = bias._data.shape
+        lead = len(out_shape) - len(bs)
+        if lead < 0 or any(s != 1 and s != out_shape[lead + i] for i, s in enumerate(bs)):
+            return False
+    return True
+
+
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias``: one fused node (one matrix product, the bias added in place).
+
+    Args:
+        input: ``(*, in_features)``.
+        weight: ``(out_features, in_features)``.
+        bias: ``(out_features,)`` or anything broadcasting to the output, optional.
+    """
+    if _check_linear(input, weight, bias):
+        if bias is None:
+            return Linear.apply(input, weight)
+        return Linear.apply(input, weight, bias)
+    if weight._data.ndim == 1 and bias is not None and input._data.ndim == 2:
+        raise RuntimeError("mat2 must be a matrix, got 1-D tensor")
+    out = matmul(input, weight if weight._data.ndim == 1 else weight.t())
+    return out if bias is None else out + bias
+
+
+METHODS = {"softmax": "softmax", "log_softmax": "log_softmax"}
+
+__all__ = ["softmax", "log_softmax", "softmin", "one_hot", "linear"]
+
+
+def _F(lib, name):
+    """``torch.nn.functional.<name>`` for PyTorch, the top-level function for Ember."""
+    if lib.__name__ == "torch":
+        return getattr(lib.nn.functional, name)
+    return getattr(lib, name)
+
+
+register(
+    OpSpec(
+        "softmax",
+        lambda t, a: t.softmax(a, -1),
+        [((3, 4),), ((),), ((0, 3),), ((2, 3, 4),), ((5,),)],
+        domain=lambda x: x * 3.0,
+    ),
+    OpSpec("softmax_dim0", lambda t, a: t.softmax(a, 0), [((3, 4),), ((2, 3, 4),)], shapes=None),
+    OpSpec(
+        "softmax_dtype",
+        lambda t, a: t.softmax(a, 1, dtype=t.float64),
+        [((3, 4),)],
+        shapes=None,
+        dtypes=("float32",),
+    ),
+    OpSpec(
+        "log_softmax",
+        lambda t, a: t.log_softmax(a, -1),
+        [((3, 4),), ((),), ((0, 3),), ((2, 3, 4),)],
+        domain=lambda x: x * 3.0,
+    ),
+    OpSpec("log_softmax_dim1", lambda t, a: t.log_softmax(a, 1), [((2, 3, 4),)], shapes=None),
+    OpSpec("softmin", lambda t, a: _F(t, "softmin")(a, 1), [((3, 4),), ((2, 3, 4),)], shapes=None),
+    OpSpec(
+        "linear",
+        lambda t, x, w, b: _F(t, "linear")(x, w, b),
+        [
+            ((5, 3), (4, 3), (4,)),
+            ((2, 5, 3), (4, 3), (4,)),
+            ((3,), (4, 3), (4,)),
+            ((0, 3), (4, 3), (4,)),
+            ((5, 3), (4, 3), (1,)),
+            ((5, 3), (4, 3), (5, 4)),
+            ((2, 5, 3), (4, 3), (5, 4)),
+        ],
+        shapes=None,
+        atol=1e-4,
+        rtol=1e-4,
+    ),
+    OpSpec(
+        "linear_nobias",
+        lambda t, x, w: _F(t, "linear")(x, w),
+        [((5, 3), (4, 3)), ((2, 2, 3), (4, 3)), ((3,), (4, 3)), ((5, 3), (3,))],
+        shapes=None,
+        atol=1e-4,
+        rtol=1e-4,
+    ),
+    OpSpec(
+        "one_hot",
+        lambda t, a: _F(t, "one_hot")((a.abs() * 2).long(), 5),
+        [((3, 4),), ((0,),), ((),)],
+        shapes=None,
+        fd=False,
+        grad=(False,),
+    ),
+)

@@ -1,0 +1,7 @@
+"""``ember.optim``: optimizers and learning-rate schedulers (``torch.optim``)."""
+
+from . import lr_scheduler  # noqa: F401
+from .adam import Adam, Adamax, AdamW  # noqa: F401
+from .optimizer import Optimizer  # noqa: F401
+from .rmsprop import Adadelta, Adagrad, RMSprop  # noqa: F401
+from .sgd import SGD  # noqa: F401

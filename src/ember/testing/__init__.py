@@ -1,0 +1,1 @@
+"""Testing utilities shipped with Ember (gradient checks over every registered op)."""
