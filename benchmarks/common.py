@@ -12,6 +12,15 @@ import time
 
 IMPLS = ("ember", "torch", "numpy")
 SEED = 0
+# The clock every timing uses: process CPU time by default (robust on a shared machine),
+# or wall time; the worker sets it from the harness's ``--clock`` option.
+clock = time.process_time
+
+
+def set_clock(name):
+    """Use ``"cpu"`` (process CPU time) or ``"wall"`` (perf_counter) for every timing."""
+    global clock
+    clock = time.process_time if name == "cpu" else time.perf_counter
 
 
 class Unavailable(Exception):
@@ -55,12 +64,12 @@ def to_numpy(t):
 
 def timed(fn, reps, warmup):
     """Run ``fn`` ``warmup + reps`` times; the durations in seconds of the last ``reps``."""
-    clock = time.perf_counter
+    now = clock
     out = []
     for i in range(warmup + reps):
-        t0 = clock()
+        t0 = now()
         fn()
-        t1 = clock()
+        t1 = now()
         if i >= warmup:
             out.append(t1 - t0)
     return out

@@ -15,13 +15,17 @@ import traceback
 
 def main(argv=None):
     spec = json.loads((argv or sys.argv[1:])[0])
+    from .common import set_clock
+
+    set_clock(spec.get("clock", "cpu"))
     from .workloads import WORKLOADS
 
-    if spec["mode"] == "check":
-        # One process checks every selected workload of one implementation.
+    if "jobs" in spec:
+        # One process runs several jobs of one implementation: the check phase, and
+        # every timing of a --quick smoke run.
         out = {}
-        for name, case, path in spec["jobs"]:
-            out[name] = _run(WORKLOADS[name], dict(spec, mode="check", case=case, out=path))
+        for key, name, case, path in spec["jobs"]:
+            out[key] = _run(WORKLOADS[name], dict(spec, workload=name, case=case, out=path))
     else:
         out = _run(WORKLOADS[spec["workload"]], spec)
     print("RESULT " + json.dumps(out), flush=True)

@@ -24,8 +24,7 @@ SECTIONS = [
     ("torch.nn.functional", "torch.nn.functional", "ember.nn.functional", "functions"),
     ("torch.nn.init", "torch.nn.init", "ember.nn.init", "functions"),
     ("torch.optim", "torch.optim", "ember.optim", "classes"),
-    ("torch.optim.lr_scheduler", "torch.optim.lr_scheduler", "ember.optim.lr_scheduler",
-     "classes"),
+    ("torch.optim.lr_scheduler", "torch.optim.lr_scheduler", "ember.optim.lr_scheduler", "classes"),
     ("torch.utils.data", "torch.utils.data", "ember.utils.data", "all"),
 ]
 
@@ -84,9 +83,14 @@ def render() -> str:
         missing = sorted(tnames - set(have))
         share = 100.0 * len(have) / max(len(tnames), 1)
         lines.append(f"| `{title}` | {len(have)} | {len(tnames)} | {share:.0f}% |")
-        details += ["", f"## {title}", "", f"Present ({len(have)}): " + ", ".join(
-            f"`{n}`" for n in have) + ".", "", f"Missing ({len(missing)}): " + ", ".join(
-            f"`{n}`" for n in missing) + "."]
+        details += [
+            "",
+            f"## {title}",
+            "",
+            f"Present ({len(have)}): " + ", ".join(f"`{n}`" for n in have) + ".",
+            "",
+            f"Missing ({len(missing)}): " + ", ".join(f"`{n}`" for n in missing) + ".",
+        ]
     return "\n".join(lines + details) + "\n"
 
 

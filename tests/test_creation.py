@@ -85,6 +85,8 @@ def test_tensor_of_zero_dim_tensors():
         ([1, 0, 2], "bool"),
         (np.array([[1, 2]], np.int32), "float64"),
         ([0.1, 0.2], "float16"),
+        ([-1, 2], "uint8"),
+        (-1, "uint8"),
     ],
 )
 def test_tensor_with_dtype(data, dtype):

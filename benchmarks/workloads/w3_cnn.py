@@ -98,8 +98,10 @@ def _conv_bwd(g, cols, w, x_shape, need_dx):
 def _pool_fwd(x):
     """2x2 max pooling, stride 2; ties go to the first element of the window."""
     n, c, h, w = x.shape
-    win = x.reshape(n, c, h // 2, 2, w // 2, 2).transpose(0, 1, 2, 4, 3, 5).reshape(
-        n, c, h // 2, w // 2, 4
+    win = (
+        x.reshape(n, c, h // 2, 2, w // 2, 2)
+        .transpose(0, 1, 2, 4, 3, 5)
+        .reshape(n, c, h // 2, w // 2, 4)
     )
     idx = win.argmax(axis=-1)
     return np.take_along_axis(win, idx[..., None], -1)[..., 0], idx

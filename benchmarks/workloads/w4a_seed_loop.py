@@ -64,4 +64,8 @@ def measure(impl, case, quick):
 
 
 def note(impl):
-    return ("optim.SGD" if "optim.SGD" in path_note(load(impl)) else "manual SGD") if impl == "ember" else ""
+    return (
+        ("optim.SGD" if "optim.SGD" in path_note(load(impl)) else "manual SGD")
+        if impl == "ember"
+        else ""
+    )

@@ -83,4 +83,8 @@ def measure(impl, case, quick):
 
 
 def note(impl):
-    return ("norm" if has(load(impl), "Tensor.norm") else "(b*b).sum().sqrt()") if impl == "ember" else ""
+    return (
+        ("norm" if has(load(impl), "Tensor.norm") else "(b*b).sum().sqrt()")
+        if impl == "ember"
+        else ""
+    )

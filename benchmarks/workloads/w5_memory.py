@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-
+from .. import common
 from ..common import load, path_note, peak_rss_mib
 from ._mlp import LibMLP, NumpyMLP
 
@@ -30,10 +29,10 @@ def measure(impl, case, quick):
         m = NumpyMLP(case["sizes"], case["batch"])
     else:
         m = LibMLP(load(impl), case["sizes"], case["batch"])
-    t0 = time.perf_counter()
+    t0 = common.clock()
     for _ in range(case["steps"]):
         m.step()
-    dt = (time.perf_counter() - t0) / case["steps"]
+    dt = (common.clock() - t0) / case["steps"]
     return {"peak": peak_rss_mib(), "step": dt * 1e3}
 
 

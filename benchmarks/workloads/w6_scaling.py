@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
+from .. import common
 from ..common import load, median, peak_rss_mib, tensor
 
 TITLE = "scaling: chain of N elementwise ops"
@@ -29,32 +28,32 @@ def _data():
 
 def _lib_chain(lib, n):
     x = tensor(lib, _data(), True)
-    t0 = time.perf_counter()
+    t0 = common.clock()
     y = x
     for _ in range(n // 2):
         y = y * C
         y = y + D
     s = y.sum()
-    t1 = time.perf_counter()
+    t1 = common.clock()
     s.backward()
-    t2 = time.perf_counter()
+    t2 = common.clock()
     return x, s, t1 - t0, t2 - t1
 
 
 def _np_chain(n):
     x = _data()
     c, d = np.float32(C), np.float32(D)
-    t0 = time.perf_counter()
+    t0 = common.clock()
     y = x
     for _ in range(n // 2):
         y = y * c
         y = y + d
     s = y.sum()
-    t1 = time.perf_counter()
+    t1 = common.clock()
     g = np.ones_like(x)
     for _ in range(n // 2):
         g = g * c
-    t2 = time.perf_counter()
+    t2 = common.clock()
     return g, s, t1 - t0, t2 - t1
 
 

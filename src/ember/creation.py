@@ -126,6 +126,12 @@ def _to_array(data, dtype):
     try:
         return np.array(data, dtype=dtype.np if dtype is not None else None)
     except OverflowError:
+        pass
+    # An int out of the requested type's range wraps as a C cast does (-1 -> 255 for uint8);
+    # one out of int64's range is refused, as PyTorch refuses it.
+    try:
+        return np.array(data, dtype=np.int64).astype(dtype.np)
+    except OverflowError:
         raise ValueError("Overflow when unpacking long long") from None
 
 

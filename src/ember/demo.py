@@ -87,6 +87,7 @@ def run_demo(args) -> int:
     loader = DataLoader(train, batch_size=args.batch_size, shuffle=True, generator=gen)
     model = build_model(nn)
     opt = ember.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, weight_decay=1e-4)
+    schedule = ember.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs)
     history = History()
     print(
         f"Training a CNN on {len(y_train)} handwritten 8x8 digits "
@@ -104,6 +105,7 @@ def run_demo(args) -> int:
             opt.step()
             total += loss.item() * len(yb)
             count += len(yb)
+        schedule.step()
         acc = evaluate(model, x_test, y_test, ember)
         history.add(epoch=epoch, loss=total / count, test_accuracy=acc)
         if not args.quiet:
@@ -116,8 +118,9 @@ def run_demo(args) -> int:
     ember.save(model.state_dict(), ckpt)
     written.append(("trained weights", ckpt))
     try:
-        written.append(("loss and accuracy curves", history.plot(os.path.join(args.out,
-                                                                             "history.png"))))
+        written.append(
+            ("loss and accuracy curves", history.plot(os.path.join(args.out, "history.png")))
+        )
     except ImportError:
         print(f"(no matplotlib: skipped the training curves; {_MISSING_NOTE} adds them)")
     mmd = os.path.join(args.out, "graph.mmd")

@@ -626,28 +626,75 @@ class Tensor:
         return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     # ----- arithmetic operators (ember.ops.elementwise) ------------------------------
+    # The common cases (a float tensor with a Python number, or two float tensors of one
+    # dtype) need no promotion: they go straight to the op's node, which is exactly what
+    # the public function would call.  Anything else, and any error, takes the full path.
     def __add__(self, other):
+        t = type(other)
+        if self._data.dtype.kind == "f" and (
+            t is float or t is int or (t is Tensor and other._data.dtype == self._data.dtype)
+        ):
+            try:
+                return _Add.apply(self, other)
+            except ValueError:
+                pass
         return _ew.add(self, other)
 
     def __radd__(self, other):
+        t = type(other)
+        if (t is float or t is int) and self._data.dtype.kind == "f":
+            return _Add.apply(other, self)
         return _ew.add(other, self)
 
     def __sub__(self, other):
+        t = type(other)
+        if self._data.dtype.kind == "f" and (
+            t is float or t is int or (t is Tensor and other._data.dtype == self._data.dtype)
+        ):
+            try:
+                return _Sub.apply(self, other)
+            except ValueError:
+                pass
         return _ew.sub(self, other)
 
     def __rsub__(self, other):
+        t = type(other)
+        if (t is float or t is int) and self._data.dtype.kind == "f":
+            return _Sub.apply(other, self)
         return _ew.sub(other, self)
 
     def __mul__(self, other):
+        t = type(other)
+        if self._data.dtype.kind == "f" and (
+            t is float or t is int or (t is Tensor and other._data.dtype == self._data.dtype)
+        ):
+            try:
+                return _Mul.apply(self, other)
+            except ValueError:
+                pass
         return _ew.mul(self, other)
 
     def __rmul__(self, other):
+        t = type(other)
+        if (t is float or t is int) and self._data.dtype.kind == "f":
+            return _Mul.apply(other, self)
         return _ew.mul(other, self)
 
     def __truediv__(self, other):
+        t = type(other)
+        if self._data.dtype.kind == "f" and (
+            t is float or t is int or (t is Tensor and other._data.dtype == self._data.dtype)
+        ):
+            try:
+                return _Div.apply(self, other)
+            except ValueError:
+                pass
         return _ew.div(self, other)
 
     def __rtruediv__(self, other):
+        t = type(other)
+        if (t is float or t is int) and self._data.dtype.kind == "f":
+            return _Div.apply(other, self)
         return _ew.div(other, self)
 
     def __floordiv__(self, other):
@@ -675,6 +722,8 @@ class Tensor:
         return _la.matmul(other, self)
 
     def __neg__(self):
+        if self._data.dtype.kind == "f":
+            return _Neg.apply(self)
         return _ew.neg(self)
 
     def __pos__(self):
@@ -702,21 +751,39 @@ class Tensor:
     __rxor__ = __xor__
 
     def __eq__(self, other):
+        t = type(other)
+        if (t is float or t is int) and self._data.dtype.kind == "f":
+            return _make(self._data.__eq__(other))  # what eq() computes, without a node
         return _ew.eq(self, other)
 
     def __ne__(self, other):
+        t = type(other)
+        if (t is float or t is int) and self._data.dtype.kind == "f":
+            return _make(self._data.__ne__(other))  # what ne() computes, without a node
         return _ew.ne(self, other)
 
     def __lt__(self, other):
+        t = type(other)
+        if (t is float or t is int) and self._data.dtype.kind == "f":
+            return _make(self._data.__lt__(other))  # what lt() computes, without a node
         return _ew.lt(self, other)
 
     def __le__(self, other):
+        t = type(other)
+        if (t is float or t is int) and self._data.dtype.kind == "f":
+            return _make(self._data.__le__(other))  # what le() computes, without a node
         return _ew.le(self, other)
 
     def __gt__(self, other):
+        t = type(other)
+        if (t is float or t is int) and self._data.dtype.kind == "f":
+            return _make(self._data.__gt__(other))  # what gt() computes, without a node
         return _ew.gt(self, other)
 
     def __ge__(self, other):
+        t = type(other)
+        if (t is float or t is int) and self._data.dtype.kind == "f":
+            return _make(self._data.__ge__(other))  # what ge() computes, without a node
         return _ew.ge(self, other)
 
     # In-place operators: ember.ops.inplace
@@ -794,5 +861,8 @@ from .ops import elementwise as _ew  # noqa: E402
 from .ops import indexing as _ix  # noqa: E402
 from .ops import inplace as _ip  # noqa: E402
 from .ops import linalg as _la  # noqa: E402
+
+_Add, _Sub, _Mul, _Div, _Neg = _ew.Add, _ew.Sub, _ew.Mul, _ew.Div, _ew.Neg
+_make = Tensor._make
 
 _ = (sys, xp_of)

@@ -46,7 +46,9 @@ def test_seed3_non_scalar_output():
     y = x * x
     y.backward(torch.ones(len(x)))
     assert repr(x.grad) == "tensor([0., 2., 4., 6.])"
-    with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar outputs"):
+    with pytest.raises(
+        RuntimeError, match="grad can be implicitly created only for scalar outputs"
+    ):
         (x * x).backward()
 
 

@@ -59,13 +59,15 @@ def test_launcher_cli_runs_a_job(tmp_path):
 
 
 def test_sampler_partitions_and_pads():
-    from ember.distributed.sampler import DistributedSampler
+    from ember.utils.data import DistributedSampler
 
     data = list(range(10))
     parts = [list(DistributedSampler(data, 3, r, shuffle=False)) for r in range(3)]
     assert [len(p) for p in parts] == [4, 4, 4]
     assert set(sum(parts, [])) == set(range(10))  # padded with repeats of the start
-    dropped = [list(DistributedSampler(data, 3, r, shuffle=False, drop_last=True)) for r in range(3)]
+    dropped = [
+        list(DistributedSampler(data, 3, r, shuffle=False, drop_last=True)) for r in range(3)
+    ]
     assert [len(p) for p in dropped] == [3, 3, 3] and len(set(sum(dropped, []))) == 9
     s = DistributedSampler(data, 2, 0, shuffle=True, seed=1)
     e0 = list(s)

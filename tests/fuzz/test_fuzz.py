@@ -15,8 +15,9 @@ from .programs import check_program, random_program
 
 torch = pytest.importorskip("torch")
 
-# Programs that once disagreed; each stays here as a regression test (by seed).
-REGRESSION_SEEDS = []
+# Programs that once disagreed; each stays here as a regression test (by seed). These five
+# mixed float32 and float64 and were compared at float64 precision (a checker bug).
+REGRESSION_SEEDS = [39, 215, 338, 375, 740]
 
 
 def _check_seed(seed):
@@ -27,8 +28,8 @@ def _check_seed(seed):
 
 @pytest.mark.parametrize("block", range(8))
 def test_fixed_seed_programs(block):
-    """400 fixed programs (8 blocks of 50), the same in every CI run."""
-    for seed in range(block * 50, (block + 1) * 50):
+    """2000 fixed programs (8 blocks of 250), the same in every CI run."""
+    for seed in range(block * 250, (block + 1) * 250):
         _check_seed(seed)
 
 

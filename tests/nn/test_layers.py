@@ -25,31 +25,47 @@ LAYERS = [
     ("conv1d", lambda m: m.Conv1d(3, 4, 3, stride=2, padding=1), [(2, 3, 9)]),
     ("conv1d_same_dil", lambda m: m.Conv1d(2, 2, 4, padding="same", dilation=2), [(2, 2, 9)]),
     ("conv2d", lambda m: m.Conv2d(3, 4, 3), [(2, 3, 6, 5)]),
-    ("conv2d_stride_pad_dil", lambda m: m.Conv2d(2, 4, (3, 2), stride=(2, 1), padding=(1, 2),
-                                                 dilation=(1, 2)), [(2, 2, 7, 6)]),
-    ("conv2d_groups", lambda m: m.Conv2d(4, 6, 3, groups=2, padding=1, bias=False),
-     [(1, 4, 5, 5)]),
+    (
+        "conv2d_stride_pad_dil",
+        lambda m: m.Conv2d(2, 4, (3, 2), stride=(2, 1), padding=(1, 2), dilation=(1, 2)),
+        [(2, 2, 7, 6)],
+    ),
+    ("conv2d_groups", lambda m: m.Conv2d(4, 6, 3, groups=2, padding=1, bias=False), [(1, 4, 5, 5)]),
     ("conv2d_depthwise", lambda m: m.Conv2d(3, 3, 3, groups=3), [(2, 3, 5, 5)]),
     ("conv2d_same", lambda m: m.Conv2d(2, 3, 4, padding="same"), [(1, 2, 6, 5)]),
-    ("conv2d_reflect", lambda m: m.Conv2d(2, 3, 3, padding=1, padding_mode="reflect"),
-     [(1, 2, 5, 5)]),
-    ("conv2d_circular", lambda m: m.Conv2d(2, 3, 3, padding=2, padding_mode="circular"),
-     [(1, 2, 5, 5)]),
+    (
+        "conv2d_reflect",
+        lambda m: m.Conv2d(2, 3, 3, padding=1, padding_mode="reflect"),
+        [(1, 2, 5, 5)],
+    ),
+    (
+        "conv2d_circular",
+        lambda m: m.Conv2d(2, 3, 3, padding=2, padding_mode="circular"),
+        [(1, 2, 5, 5)],
+    ),
     ("conv2d_unbatched", lambda m: m.Conv2d(2, 3, 3), [(2, 5, 5)]),
     ("conv3d", lambda m: m.Conv3d(2, 2, 2, stride=2, padding=1), [(1, 2, 4, 3, 4)]),
     ("conv_transpose1d", lambda m: m.ConvTranspose1d(3, 2, 3, stride=2), [(2, 3, 5)]),
-    ("conv_transpose2d", lambda m: m.ConvTranspose2d(3, 4, 3, stride=2, padding=1,
-                                                     output_padding=1), [(2, 3, 4, 4)]),
-    ("conv_transpose2d_groups", lambda m: m.ConvTranspose2d(4, 2, (2, 3), groups=2,
-                                                            dilation=2), [(1, 4, 3, 3)]),
+    (
+        "conv_transpose2d",
+        lambda m: m.ConvTranspose2d(3, 4, 3, stride=2, padding=1, output_padding=1),
+        [(2, 3, 4, 4)],
+    ),
+    (
+        "conv_transpose2d_groups",
+        lambda m: m.ConvTranspose2d(4, 2, (2, 3), groups=2, dilation=2),
+        [(1, 4, 3, 3)],
+    ),
     ("maxpool1d", lambda m: m.MaxPool1d(3, stride=2, padding=1), [(2, 3, 9)]),
     ("maxpool2d", lambda m: m.MaxPool2d(2), [(2, 3, 6, 6)]),
-    ("maxpool2d_ceil", lambda m: m.MaxPool2d(3, stride=2, padding=1, ceil_mode=True),
-     [(2, 2, 6, 7)]),
+    (
+        "maxpool2d_ceil",
+        lambda m: m.MaxPool2d(3, stride=2, padding=1, ceil_mode=True),
+        [(2, 2, 6, 7)],
+    ),
     ("avgpool1d", lambda m: m.AvgPool1d(3, stride=2, padding=1), [(2, 3, 9)]),
     ("avgpool2d", lambda m: m.AvgPool2d(2), [(2, 3, 6, 6)]),
-    ("avgpool2d_nopad", lambda m: m.AvgPool2d(3, 2, 1, count_include_pad=False),
-     [(1, 2, 7, 6)]),
+    ("avgpool2d_nopad", lambda m: m.AvgPool2d(3, 2, 1, count_include_pad=False), [(1, 2, 7, 6)]),
     ("avgpool2d_divisor", lambda m: m.AvgPool2d(2, divisor_override=3), [(1, 2, 4, 4)]),
     ("adaptive_avgpool2d", lambda m: m.AdaptiveAvgPool2d((3, 2)), [(2, 3, 7, 5)]),
     ("adaptive_avgpool2d_1", lambda m: m.AdaptiveAvgPool2d(1), [(2, 3, 4, 4)]),
@@ -59,8 +75,7 @@ LAYERS = [
     ("batchnorm2d", lambda m: m.BatchNorm2d(3), [(4, 3, 5, 5)]),
     ("batchnorm2d_noaffine", lambda m: m.BatchNorm2d(3, affine=False), [(4, 3, 2, 2)]),
     ("batchnorm2d_cma", lambda m: m.BatchNorm2d(3, momentum=None), [(4, 3, 2, 2)]),
-    ("batchnorm2d_nostats", lambda m: m.BatchNorm2d(3, track_running_stats=False),
-     [(4, 3, 2, 2)]),
+    ("batchnorm2d_nostats", lambda m: m.BatchNorm2d(3, track_running_stats=False), [(4, 3, 2, 2)]),
     ("layernorm", lambda m: m.LayerNorm(5), [(3, 4, 5)]),
     ("layernorm_2d", lambda m: m.LayerNorm((4, 5), eps=1e-3), [(3, 4, 5)]),
     ("groupnorm", lambda m: m.GroupNorm(2, 4), [(3, 4, 5)]),
@@ -73,8 +88,11 @@ LAYERS = [
     ("rnn", lambda m: m.RNN(3, 4), [(5, 2, 3)]),
     ("rnn_relu_2layer", lambda m: m.RNN(3, 4, 2, nonlinearity="relu"), [(5, 2, 3)]),
     ("lstm", lambda m: m.LSTM(3, 4), [(5, 2, 3)]),
-    ("lstm_bi_2layer_bf", lambda m: m.LSTM(3, 4, 2, batch_first=True, bidirectional=True),
-     [(2, 5, 3)]),
+    (
+        "lstm_bi_2layer_bf",
+        lambda m: m.LSTM(3, 4, 2, batch_first=True, bidirectional=True),
+        [(2, 5, 3)],
+    ),
     ("lstm_unbatched", lambda m: m.LSTM(3, 4), [(5, 3)]),
     ("gru", lambda m: m.GRU(3, 4, 2), [(5, 2, 3)]),
     ("gru_bi", lambda m: m.GRU(3, 2, bidirectional=True, bias=False), [(4, 2, 3)]),
@@ -82,16 +100,25 @@ LAYERS = [
     ("lstmcell", lambda m: m.LSTMCell(3, 4), [(2, 3)]),
     ("grucell", lambda m: m.GRUCell(3, 4), [(2, 3), (2, 4)]),
     ("mha", lambda m: m.MultiheadAttention(8, 2), [(4, 2, 8), (5, 2, 8), (5, 2, 8)]),
-    ("mha_batch_first", lambda m: m.MultiheadAttention(6, 3, batch_first=True),
-     [(2, 4, 6), (2, 4, 6), (2, 4, 6)]),
-    ("transformer_layer", lambda m: m.TransformerEncoderLayer(8, 2, 16, dropout=0.0),
-     [(4, 2, 8)]),
-    ("transformer_layer_nf_gelu", lambda m: m.TransformerEncoderLayer(
-        8, 2, 16, dropout=0.0, norm_first=True, activation="gelu", batch_first=True),
-     [(2, 4, 8)]),
-    ("transformer_encoder", lambda m: m.TransformerEncoder(
-        m.TransformerEncoderLayer(8, 2, 16, dropout=0.0), 2), [(3, 2, 8)]),
-]  # fmt: skip
+    (
+        "mha_batch_first",
+        lambda m: m.MultiheadAttention(6, 3, batch_first=True),
+        [(2, 4, 6), (2, 4, 6), (2, 4, 6)],
+    ),
+    ("transformer_layer", lambda m: m.TransformerEncoderLayer(8, 2, 16, dropout=0.0), [(4, 2, 8)]),
+    (
+        "transformer_layer_nf_gelu",
+        lambda m: m.TransformerEncoderLayer(
+            8, 2, 16, dropout=0.0, norm_first=True, activation="gelu", batch_first=True
+        ),
+        [(2, 4, 8)],
+    ),
+    (
+        "transformer_encoder",
+        lambda m: m.TransformerEncoder(m.TransformerEncoderLayer(8, 2, 16, dropout=0.0), 2),
+        [(3, 2, 8)],
+    ),
+]
 
 
 @pytest.mark.parametrize("name, make, shapes", LAYERS, ids=[c[0] for c in LAYERS])
@@ -114,13 +141,30 @@ def test_layer_float32(name, make, shapes):
 
 
 ACTS = [
-    ("ReLU", {}), ("ReLU6", {}), ("LeakyReLU", {"negative_slope": 0.2}), ("ELU", {"alpha": 0.7}),
-    ("GELU", {}), ("GELU", {"approximate": "tanh"}), ("SiLU", {}), ("Sigmoid", {}), ("Tanh", {}),
-    ("Softmax", {"dim": 1}), ("LogSoftmax", {"dim": -1}), ("Softplus", {"beta": 2.0}),
-    ("Hardtanh", {"min_val": -0.5, "max_val": 0.7}), ("Mish", {}), ("Hardswish", {}),
-    ("Hardsigmoid", {}), ("LogSigmoid", {}), ("SELU", {}), ("CELU", {}), ("Softsign", {}),
-    ("Tanhshrink", {}), ("Softmin", {"dim": 1}), ("Threshold", {"threshold": 0.1, "value": 2.0}),
-]  # fmt: skip
+    ("ReLU", {}),
+    ("ReLU6", {}),
+    ("LeakyReLU", {"negative_slope": 0.2}),
+    ("ELU", {"alpha": 0.7}),
+    ("GELU", {}),
+    ("GELU", {"approximate": "tanh"}),
+    ("SiLU", {}),
+    ("Sigmoid", {}),
+    ("Tanh", {}),
+    ("Softmax", {"dim": 1}),
+    ("LogSoftmax", {"dim": -1}),
+    ("Softplus", {"beta": 2.0}),
+    ("Hardtanh", {"min_val": -0.5, "max_val": 0.7}),
+    ("Mish", {}),
+    ("Hardswish", {}),
+    ("Hardsigmoid", {}),
+    ("LogSigmoid", {}),
+    ("SELU", {}),
+    ("CELU", {}),
+    ("Softsign", {}),
+    ("Tanhshrink", {}),
+    ("Softmin", {"dim": 1}),
+    ("Threshold", {"threshold": 0.1, "value": 2.0}),
+]
 
 
 @pytest.mark.parametrize("name, kw", ACTS, ids=[f"{a}-{i}" for i, (a, _) in enumerate(ACTS)])
@@ -131,18 +175,26 @@ def test_activation_modules(name, kw):
 
 
 LOSSES = [
-    ("MSELoss", {}, "f"), ("MSELoss", {"reduction": "sum"}, "f"), ("L1Loss", {}, "f"),
-    ("SmoothL1Loss", {"beta": 0.5}, "f"), ("HuberLoss", {"delta": 0.6}, "f"),
-    ("CrossEntropyLoss", {}, "c"), ("CrossEntropyLoss", {"label_smoothing": 0.1}, "c"),
+    ("MSELoss", {}, "f"),
+    ("MSELoss", {"reduction": "sum"}, "f"),
+    ("L1Loss", {}, "f"),
+    ("SmoothL1Loss", {"beta": 0.5}, "f"),
+    ("HuberLoss", {"delta": 0.6}, "f"),
+    ("CrossEntropyLoss", {}, "c"),
+    ("CrossEntropyLoss", {"label_smoothing": 0.1}, "c"),
     ("CrossEntropyLoss", {"reduction": "none", "ignore_index": 1}, "c"),
-    ("CrossEntropyLoss", {}, "p"), ("NLLLoss", {}, "c"), ("BCELoss", {}, "b"),
-    ("BCEWithLogitsLoss", {}, "bl"), ("KLDivLoss", {"reduction": "batchmean"}, "k"),
+    ("CrossEntropyLoss", {}, "p"),
+    ("NLLLoss", {}, "c"),
+    ("BCELoss", {}, "b"),
+    ("BCEWithLogitsLoss", {}, "bl"),
+    ("KLDivLoss", {"reduction": "batchmean"}, "k"),
     ("SoftMarginLoss", {}, "s"),
-]  # fmt: skip
+]
 
 
-@pytest.mark.parametrize("name, kw, kind", LOSSES, ids=[f"{a}-{i}" for i, (a, _, _) in
-                                                         enumerate(LOSSES)])  # fmt: skip
+@pytest.mark.parametrize(
+    "name, kw, kind", LOSSES, ids=[f"{a}-{i}" for i, (a, _, _) in enumerate(LOSSES)]
+)
 def test_loss_modules(name, kw, kind):
     x = rnd(6, 4)
     if kind == "f":
@@ -177,7 +229,8 @@ def test_loss_weights_match_pytorch():
         e = nn.CrossEntropyLoss(weight=ember.tensor(w), reduction=reduction, label_smoothing=0.2)
         t = tnn.CrossEntropyLoss(weight=torch.tensor(w), reduction=reduction, label_smoothing=0.2)
         np.testing.assert_allclose(
-            to_np(e(ember.tensor(x), ember.tensor(y))), to_np(t(torch.tensor(x), torch.tensor(y))),
+            to_np(e(ember.tensor(x), ember.tensor(y))),
+            to_np(t(torch.tensor(x), torch.tensor(y))),
             atol=1e-12,
         )
     pw = np.array([0.5, 2.0, 1.0])
@@ -185,7 +238,8 @@ def test_loss_weights_match_pytorch():
     t = tnn.BCEWithLogitsLoss(pos_weight=torch.tensor(pw), weight=torch.tensor(w))
     y2 = R.uniform(0, 1, (5, 3))
     np.testing.assert_allclose(
-        to_np(e(ember.tensor(x), ember.tensor(y2))), to_np(t(torch.tensor(x), torch.tensor(y2))),
+        to_np(e(ember.tensor(x), ember.tensor(y2))),
+        to_np(t(torch.tensor(x), torch.tensor(y2))),
         atol=1e-12,
     )
 
@@ -205,13 +259,15 @@ def test_batchnorm_spec_rule_39():
     out = bn(x)
     assert abs(bn.running_var.item() - 1.0666667) < 1e-6
     assert abs(bn.running_mean.item() - 0.25) < 1e-7
-    np.testing.assert_allclose(to_np(out).ravel(), (np.arange(1, 5) - 2.5) / np.sqrt(1.25 + 1e-5),
-                               rtol=1e-6)  # fmt: skip
+    np.testing.assert_allclose(
+        to_np(out).ravel(), (np.arange(1, 5) - 2.5) / np.sqrt(1.25 + 1e-5), rtol=1e-6
+    )
     assert bn.num_batches_tracked.item() == 1
     bn.eval()
     y = bn(x)
-    np.testing.assert_allclose(to_np(y).ravel(), (np.arange(1, 5) - 0.25) / np.sqrt(1.0666667 +
-                               1e-5), rtol=1e-6)  # fmt: skip
+    np.testing.assert_allclose(
+        to_np(y).ravel(), (np.arange(1, 5) - 0.25) / np.sqrt(1.0666667 + 1e-5), rtol=1e-6
+    )
     assert bn.num_batches_tracked.item() == 1
 
 
@@ -275,16 +331,19 @@ def test_maxpool_indices_match_pytorch():
 
 def test_conv_errors_match_pytorch():
     w = ember.randn(2, 3, 3, 3)
-    with pytest.raises(RuntimeError, match=r"Given groups=1, weight of size \[2, 3, 3, 3\], "
-                       r"expected input\[1, 4, 5, 5\] to have 3 channels, but got 4 channels"):
-        nn.functional.conv2d(ember.randn(1, 4, 5, 5), w)  # fmt: skip
+    with pytest.raises(
+        RuntimeError,
+        match=r"Given groups=1, weight of size \[2, 3, 3, 3\], "
+        r"expected input\[1, 4, 5, 5\] to have 3 channels, but got 4 channels",
+    ):
+        nn.functional.conv2d(ember.randn(1, 4, 5, 5), w)
     with pytest.raises(ValueError, match="padding='same' is not supported for strided"):
         nn.Conv2d(1, 1, 3, stride=2, padding="same")
 
 
 def test_conv_is_a_single_graph_node_and_double_differentiable():
-    x = ember.randn(1, 2, 5, 5, dtype=ember.float64, requires_grad=True)
-    w = ember.randn(3, 2, 3, 3, dtype=ember.float64, requires_grad=True)
+    x = ember.randn(1, 2, 4, 4, dtype=ember.float64, requires_grad=True)
+    w = ember.randn(2, 2, 2, 2, dtype=ember.float64, requires_grad=True)
     y = nn.functional.conv2d(x, w)
     assert y.grad_fn.name() == "ConvolutionBackward0"
     from ember.autograd.gradcheck import gradgradcheck
@@ -296,9 +355,12 @@ def test_cross_entropy_targets_and_errors():
     x = ember.randn(3, 4)
     with pytest.raises(IndexError, match="Target 7 is out of bounds."):
         nn.functional.cross_entropy(x, ember.tensor([0, 7, 1]))
-    with pytest.raises(ValueError, match=r"Expected input batch_size \(3\) to match target "
-                       r"batch_size \(2\)."):
-        nn.functional.cross_entropy(x, ember.tensor([0, 1]))  # fmt: skip
+    with pytest.raises(
+        ValueError,
+        match=r"Expected input batch_size \(3\) to match target "
+        r"batch_size \(2\).",
+    ):
+        nn.functional.cross_entropy(x, ember.tensor([0, 1]))
     # All targets ignored: mean is 0/0 = nan, as in PyTorch.
     v = nn.functional.cross_entropy(x, ember.tensor([-100, -100, -100]))
     assert np.isnan(v.item())
@@ -338,9 +400,13 @@ def test_functional_reexports_other_families():
 
 def test_pad_modes_match_pytorch():
     x = rnd(1, 2, 4, 5)
-    for mode, pad in [("constant", (1, 2, 0, 1)), ("reflect", (2, 1, 1, 2)),
-                      ("replicate", (1, 1, 2, 0)), ("circular", (2, 2, 1, 1)),
-                      ("constant", (-1, 2, 1, -1))]:  # fmt: skip
+    for mode, pad in [
+        ("constant", (1, 2, 0, 1)),
+        ("reflect", (2, 1, 1, 2)),
+        ("replicate", (1, 1, 2, 0)),
+        ("circular", (2, 2, 1, 1)),
+        ("constant", (-1, 2, 1, -1)),
+    ]:
         e = nn.functional.pad(ember.tensor(x), pad, mode=mode)
         t = torch.nn.functional.pad(torch.tensor(x), pad, mode=mode)
         np.testing.assert_array_equal(to_np(e), t.numpy())
@@ -376,10 +442,51 @@ def test_clip_grad_and_vector_utils():
     nn.utils.clip_grad_value_(params_e, 0.1)
     torch.nn.utils.clip_grad_value_(params_t, 0.1)
     for pe, pt in zip(params_e, params_t):
-        np.testing.assert_array_equal(to_np(pe.grad), pt.grad.numpy())
+        np.testing.assert_allclose(to_np(pe.grad), pt.grad.numpy(), rtol=1e-12)
+        assert np.abs(to_np(pe.grad)).max() <= 0.1
     v = nn.utils.parameters_to_vector(params_e)
-    np.testing.assert_array_equal(
-        to_np(v), torch.nn.utils.parameters_to_vector(params_t).detach().numpy()
+    np.testing.assert_allclose(
+        to_np(v), torch.nn.utils.parameters_to_vector(params_t).detach().numpy(), rtol=1e-12
     )
     nn.utils.vector_to_parameters(v * 2, params_e)
-    np.testing.assert_array_equal(to_np(params_e[1]), 2 * params_t[1].detach().numpy())
+    np.testing.assert_allclose(to_np(params_e[1]), 2 * params_t[1].detach().numpy(), rtol=1e-12)
+
+
+def test_attention_masks_match_pytorch():
+    rng = np.random.default_rng(3)
+    em, tm = nn.MultiheadAttention(8, 2), tnn.MultiheadAttention(8, 2)
+    em.double()
+    tm.double()
+    from ._compare import copy_weights
+
+    copy_weights(em, tm)
+    q, k = rng.standard_normal((4, 2, 8)), rng.standard_normal((5, 2, 8))
+    causal = np.triu(np.ones((4, 5), bool), 1)
+    kpm = np.zeros((2, 5), bool)
+    kpm[1, -2:] = True
+    float_mask = rng.standard_normal((4, 5))
+    for mask in (causal, float_mask):
+        eo, ew = em(
+            ember.tensor(q),
+            ember.tensor(k),
+            ember.tensor(k),
+            attn_mask=ember.tensor(mask),
+            key_padding_mask=ember.tensor(kpm),
+        )
+        to, tw = tm(
+            torch.tensor(q),
+            torch.tensor(k),
+            torch.tensor(k),
+            attn_mask=torch.tensor(mask),
+            key_padding_mask=torch.tensor(kpm),
+        )
+        np.testing.assert_allclose(to_np(eo), to_np(to), atol=1e-10)
+        np.testing.assert_allclose(to_np(ew), to_np(tw), atol=1e-10)
+    for train in (True, False):
+        el = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0).double().train(train)
+        tl = tnn.TransformerEncoderLayer(8, 2, 16, dropout=0.0).double().train(train)
+        copy_weights(el, tl)
+        with torch.no_grad():
+            t_out = tl(torch.tensor(q), src_key_padding_mask=torch.tensor(kpm[:, :4]))
+        e_out = el(ember.tensor(q), src_key_padding_mask=ember.tensor(kpm[:, :4]))
+        np.testing.assert_allclose(to_np(e_out), to_np(t_out), atol=1e-10)

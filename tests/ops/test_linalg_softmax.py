@@ -539,3 +539,68 @@ def test_tril_triu_mask_gradient():
     x.grad = None
     ember.triu(x, -1).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), np.triu(np.ones((3, 4)), -1))
+
+
+# ----- dtypes and odd shapes, value for value --------------------------------------------
+def _one_hot(lib):
+    return F.one_hot if lib is torch else ember.one_hot
+
+
+MISC = [
+    lambda t: t.addmv(t.ones(()), t.ones(2, 3), t.ones(3)),
+    lambda t: t.addmv(t.ones(1), t.ones(2, 3), t.ones(3)),
+    lambda t: t.baddbmm(t.ones(()), t.ones(2, 2, 3), t.ones(2, 3, 4)),
+    lambda t: t.addmm(
+        t.ones(2, 3, dtype=t.int64),
+        t.ones(2, 4, dtype=t.int64),
+        t.ones(4, 3, dtype=t.int64),
+        beta=2,
+        alpha=3,
+    ),
+    lambda t: t.kron(t.ones(2, 3), t.ones(4, 5, 6)),
+    lambda t: t.kron(t.arange(4).reshape(2, 2), t.arange(6).reshape(2, 3)),
+    lambda t: t.inner(t.ones(()), t.ones(2, 4, dtype=t.float64)),
+    lambda t: t.outer(t.arange(3), t.ones(2)),
+    lambda t: t.trace(t.arange(12).reshape(3, 4).to(t.int32)),
+    lambda t: t.diag(t.arange(3), 2),
+    lambda t: t.diag(t.arange(12).reshape(3, 4), -1),
+    lambda t: t.diag_embed(t.arange(6.0).reshape(2, 3), 1, 0, 2),
+    lambda t: t.diag_embed(t.arange(6.0).reshape(2, 3), -1, 2, 0),
+    lambda t: t.tril(t.ones(2, 3, 4, dtype=t.bool), -1),
+    lambda t: t.triu(t.ones(0, 3)),
+    lambda t: t.tensordot(
+        t.arange(24.0).reshape(2, 3, 4), t.arange(12.0).reshape(4, 3), dims=([1, 2], [1, 0])
+    ),
+    lambda t: t.tensordot(
+        t.arange(6.0).reshape(2, 3), t.arange(6.0).reshape(2, 3), dims=t.tensor(2)
+    ),
+    lambda t: t.tensordot(
+        t.arange(6.0).reshape(2, 3), t.arange(6.0).reshape(3, 2), dims=[[1], [0]]
+    ),
+    lambda t: t.tensordot(t.ones(()), t.ones(2), dims=0),
+    lambda t: t.einsum("ij,jk->ik", t.arange(6).reshape(2, 3), t.arange(6).reshape(3, 2)),
+    lambda t: t.einsum("ij->i", t.ones(2, 3, dtype=t.int32)),
+    lambda t: t.einsum("ij,j->i", t.ones(2, 3, dtype=t.int32), t.ones(3, dtype=t.int32)),
+    lambda t: t.einsum("ii->", t.ones(3, 3, dtype=t.bool)),
+    lambda t: t.einsum("ii->i", t.ones(3, 3, dtype=t.bool)),
+    lambda t: t.einsum("i,j->ij", t.ones(3, dtype=t.bool), t.ones(2, dtype=t.bool)),
+    lambda t: t.einsum("i,i", t.ones(3, dtype=t.bool), t.ones(3, dtype=t.bool)),
+    lambda t: t.matmul(t.ones(2, 3, dtype=t.int32), t.ones(3, dtype=t.int32)),
+    lambda t: t.matmul(t.ones(0, 3), t.ones(3)),
+    lambda t: t.mv(t.ones(2, 3, dtype=t.bool), t.ones(3, dtype=t.bool)),
+    lambda t: t.softmax(t.tensor([[1.0, 2.0], [3.0, 4.0]]), 0),
+    lambda t: t.ones(2, 3).softmax(-1, t.float64),
+    lambda t: _one_hot(t)(t.tensor([[1, 0], [2, 2]])),
+]
+
+
+@pytest.mark.parametrize("case", range(len(MISC)))
+def test_misc_values_match_pytorch(case):
+    outcomes = []
+    for lib in (torch, ember):
+        try:
+            r = MISC[case](lib)
+            outcomes.append((str(r.dtype)[6:], tuple(r.shape), r.tolist()))
+        except Exception as e:  # the outcome compared is the exception itself
+            outcomes.append((type(e).__name__, str(e)))
+    assert outcomes[1] == outcomes[0]

@@ -5,6 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from . import engine
+from .anomaly import (
+    detect_anomaly,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_detect_anomaly,
+)
+from .explain import explain
+from .function import Function, FunctionCtx, InplaceFunction, NestedIOFunction, once_differentiable
 from .grad_mode import (
     enable_grad,
     inference_mode,
@@ -13,6 +21,7 @@ from .grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .node import AccumulateGrad, Node
 
 
@@ -209,9 +218,27 @@ def grad(
     return tuple(out)
 
 
+from . import forward_ad, functional, graph  # noqa: E402
+
 __all__ = [
     "backward",
     "grad",
+    "Function",
+    "FunctionCtx",
+    "InplaceFunction",
+    "NestedIOFunction",
+    "once_differentiable",
+    "gradcheck",
+    "gradgradcheck",
+    "GradcheckError",
+    "detect_anomaly",
+    "set_detect_anomaly",
+    "is_anomaly_enabled",
+    "is_anomaly_check_nan_enabled",
+    "explain",
+    "forward_ad",
+    "functional",
+    "graph",
     "Node",
     "AccumulateGrad",
     "no_grad",

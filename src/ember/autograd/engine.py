@@ -32,8 +32,10 @@ def sum_to(grad, shape):
         i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1
     )
     if dims:
-        grad = grad.sum(dim=dims, keepdim=True)
-    if lead or grad._data.shape != shape:
+        # Without leading dimensions keepdim gives ``shape`` exactly; with only leading
+        # ones, no keepdim does: either way the sum is a fresh array, not a view.
+        grad = grad.sum(dim=dims, keepdim=not lead)
+    if grad._data.shape != shape:
         grad = grad.reshape(shape)
     return grad
 
@@ -186,7 +188,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 for h in node._hooks:
                     h(outs, grads)
             grads = None
-            if not retain_graph:
+            if not retain_graph and node._saved is not None:
                 node.release()
             in_meta = node._in_meta
             first = None
@@ -199,7 +201,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                         g = Tensor._make(g) if hasattr(g, "shape") else g
                     shape, dtype = in_meta[i]
                     gd = g._data
-                    if gd.shape != shape or gd.dtype != dtype:
+                    if gd.shape != shape or (gd.dtype is not dtype and gd.dtype != dtype):
                         g = _validate(node, i, g)
                     buf = buffers.get(child)
                     if buf is None:
@@ -221,7 +223,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     else:
                         heapq.heappush(heap, (-child._seq, id(child), child))
             # Drop this frame's references to the gradients (see ``_steal``).
-            outs = g = buf = None
+            outs = g = gd = buf = None
             if first is not None:
                 if heap:
                     heapq.heappush(heap, (-first._seq, id(first), first))

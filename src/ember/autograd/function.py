@@ -277,7 +277,8 @@ def _apply(cls, args):
     node.needs_input_grad = tuple(t and a._requires_grad for t, a in zip(in_is_tensor, args))
     record = _grad_state.enabled and any(node.needs_input_grad)
     first = next((a for a in args if isinstance(a, Tensor)), None)
-    node.xp = xp_of(first._data) if first is not None else None
+    if first is not None:
+        node.xp = xp_of(first._data)
     d = node.__dict__
     d["_in_is_tensor"] = in_is_tensor
     if _vmap_trace[0] is not None:

@@ -26,6 +26,7 @@ from .grad_mode import state as _grad_state
 _sequence = itertools.count()
 _FREED = object()
 _NO_EDGE = (None, 0)
+_NEEDS_ONE = (True,)
 _ndarray = _numpy.ndarray
 _new = object.__new__
 
@@ -86,24 +87,28 @@ class Node:
         """Run ``forward`` on the inputs' arrays and record the node if any input needs grad."""
         node = _new(cls)
         node._saved = None
-        # One pass over the inputs: their arrays, and whether any needs grad.
-        arrays = []
-        record = False
-        for a in args:
-            if isinstance(a, Tensor):
-                arrays.append(a._data)
-                if a._requires_grad:
-                    record = True
-            else:
-                arrays.append(a)
-        if record and _grad_state.enabled:
-            needs = tuple([isinstance(b, Tensor) and b._requires_grad for b in args])
+        if len(args) == 1 and isinstance(args[0], Tensor):
+            a = args[0]
+            arrays = (a._data,)
+            needs = _NEEDS_ONE if a._requires_grad and _grad_state.enabled else None
         else:
-            needs = None
+            # One pass over the inputs: their arrays, and whether any needs grad.
+            arrays = []
+            record = False
+            for a in args:
+                if isinstance(a, Tensor):
+                    arrays.append(a._data)
+                    if a._requires_grad:
+                        record = True
+                else:
+                    arrays.append(a)
+            if record and _grad_state.enabled:
+                needs = tuple([isinstance(b, Tensor) and b._requires_grad for b in args])
+            else:
+                needs = None
         node.needs_input_grad = needs
-        first = arrays[0]
-        if type(first) is not _ndarray:
-            xp = xp_of(first if isinstance(args[0], Tensor) else _first_array(arrays))
+        if type(arrays[0]) is not _ndarray:
+            xp = _xp_of_args(args, arrays)
             if xp is not _numpy:
                 node.xp = xp
         out = node.forward(*arrays, **kwargs)
@@ -122,6 +127,42 @@ class Node:
 
     def _record(self, args, out):
         self._seq = next(_sequence)
+        if len(args) == 1 and self.needs_input_grad is _NEEDS_ONE:
+            a = args[0]
+            fn = a.grad_fn
+            self.next_functions = ((fn, a._output_nr) if fn is not None else (a._accumulator(), 0),)
+            d = a._data
+            self._in_meta = ((d.shape, d.dtype),)
+        else:
+            self._edges(args)
+        if type(out) is tuple:
+            outs = out
+            n = len(outs)
+            self._n_out = n
+            self._out_meta = tuple([(o.shape, o.dtype) for o in outs])
+            diff = self.differentiable_outputs(n)
+            results = tuple(
+                [_make(o, True, self, i) if diff[i] else _make(o) for i, o in enumerate(outs)]
+            )
+        else:
+            outs = (out,)
+            if (
+                type(self).differentiable_outputs is _all_differentiable
+                or self.differentiable_outputs(1)[0]
+            ):
+                results = (_make(out, True, self),)
+            else:
+                results = (_make(out),)
+        saved = self._saved
+        if saved is not None:
+            self._saved = tuple([_resolve(s, args, outs, results) for s in saved])
+        if _anomaly_enabled[0]:
+            from .anomaly import record_trace
+
+            record_trace(self, out, args)
+        return results if type(out) is tuple else results[0]
+
+    def _edges(self, args):
         nf = []
         meta = []
         for a in args:
@@ -136,34 +177,6 @@ class Node:
                 meta.append(None)
         self.next_functions = tuple(nf)
         self._in_meta = tuple(meta)
-        if type(out) is tuple:
-            outs = out
-            n = len(outs)
-            self._n_out = n
-            self._out_meta = tuple([(o.shape, o.dtype) for o in outs])
-            diff = self.differentiable_outputs(n)
-            results = tuple(
-                [
-                    _make(o, True, self, i) if diff[i] else _make(o)
-                    for i, o in enumerate(outs)
-                ]
-            )
-        else:
-            outs = (out,)
-            if type(self).differentiable_outputs is _all_differentiable or self.differentiable_outputs(
-                1
-            )[0]:
-                results = (_make(out, True, self),)
-            else:
-                results = (_make(out),)
-        saved = self._saved
-        if saved is not None:
-            self._saved = tuple([_resolve(s, args, outs, results) for s in saved])
-        if _anomaly_enabled[0]:
-            from .anomaly import record_trace
-
-            record_trace(self, out, args)
-        return results if type(out) is tuple else results[0]
 
     def differentiable_outputs(self, n):
         """Which outputs carry gradients (all by default; e.g. not max's indices)."""
@@ -313,6 +326,15 @@ def _make(data, requires_grad=False, grad_fn=None, output_nr=0):
 
 
 _all_differentiable = Node.differentiable_outputs
+
+
+def _xp_of_args(args, arrays):
+    if isinstance(args[0], Tensor):
+        return xp_of(arrays[0])
+    for a in arrays:
+        if type(a) is _ndarray:
+            return _numpy
+    return xp_of(_first_array(arrays))
 
 
 def _first_array(arrays):

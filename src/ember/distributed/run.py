@@ -26,7 +26,7 @@ def find_launcher():
         if found:
             return found
     raise SystemExit(
-        "No MPI launcher (mpirun or mpiexec) found: pip install -e \".[dist]\" installs Open MPI"
+        'No MPI launcher (mpirun or mpiexec) found: pip install -e ".[dist]" installs Open MPI'
     )
 
 

@@ -52,9 +52,18 @@ from ..ops.pooling import (  # noqa: F401
 )
 from ..tensor import Tensor
 
+_found = {}
+
 
 def _lookup(name):
     """The op family's function ``name`` (activation, nn_ops, then any ``ember.<name>``)."""
+    fn = _found.get(name)
+    if fn is None:
+        fn = _found[name] = _search(name)
+    return fn
+
+
+def _search(name):
     import importlib
 
     for family in ("activation", "nn_ops"):
@@ -188,8 +197,15 @@ def alpha_dropout(input, p: float = 0.5, training: bool = False, inplace: bool =
     return input * Tensor._make(keep * a) + Tensor._make((1 - keep) * (a * alpha_p) + b)
 
 
-def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
-              scale_grad_by_freq=False, sparse=False):  # fmt: skip
+def embedding(
+    input,
+    weight,
+    padding_idx=None,
+    max_norm=None,
+    norm_type=2.0,
+    scale_grad_by_freq=False,
+    sparse=False,
+):
     """Rows of ``weight`` at the indices ``input``; no gradient reaches ``padding_idx``."""
     idx = input._data if isinstance(input, Tensor) else input
     if idx.dtype.kind not in "iu":
@@ -224,8 +240,9 @@ def _renorm_rows(weight, idx, max_norm, norm_type):
 
 
 # ----- normalisation ----------------------------------------------------------------------
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
-               momentum=0.1, eps=1e-5):  # fmt: skip
+def batch_norm(
+    input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5
+):
     """Normalise per channel with batch statistics (training) or running statistics.
 
     Training normalises with the biased batch variance and folds the unbiased one
@@ -241,8 +258,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         n = x.numel() // max(c, 1)
         if n <= 1:
             raise ValueError(
-                f"Expected more than 1 value per channel when training, got input size "
-                f"{x.shape}"
+                f"Expected more than 1 value per channel when training, got input size {x.shape}"
             )
         mean = x.mean(dims, keepdim=True)
         d = x - mean
@@ -273,8 +289,16 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     return out
 
 
-def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
-                  use_input_stats=True, momentum=0.1, eps=1e-5):  # fmt: skip
+def instance_norm(
+    input,
+    running_mean=None,
+    running_var=None,
+    weight=None,
+    bias=None,
+    use_input_stats=True,
+    momentum=0.1,
+    eps=1e-5,
+):
     """Normalise each (sample, channel) over its spatial positions."""
     x = input
     n, c = x.shape[:2]
@@ -401,7 +425,10 @@ def pad(input, pad, mode: str = "constant", value=None):
         raise RuntimeError("Padding length must be divisible by 2")
     nd = len(pad) // 2
     if nd > input.dim():
-        raise RuntimeError("Padding length should be less than or equal to two times the input dimension but got padding length %d and input of dimension %d" % (len(pad), input.dim()))  # noqa: E501
+        raise RuntimeError(
+            "Padding length should be less than or equal to two times the input dimension but "
+            f"got padding length {len(pad)} and input of dimension {input.dim()}"
+        )
     pairs = [(0, 0)] * (input.dim() - nd) + [
         (pad[2 * (nd - 1 - i)], pad[2 * (nd - 1 - i) + 1]) for i in range(nd)
     ]
@@ -439,9 +466,7 @@ def pad(input, pad, mode: str = "constant", value=None):
 def _constant_pad(input, pairs, value):
     from ..creation import full
 
-    crop = tuple(
-        slice(max(-lo, 0), n - max(-hi, 0)) for (lo, hi), n in zip(pairs, input.shape)
-    )
+    crop = tuple(slice(max(-lo, 0), n - max(-hi, 0)) for (lo, hi), n in zip(pairs, input.shape))
     x = input[crop] if any(lo < 0 or hi < 0 for lo, hi in pairs) else input
     pairs = [(max(lo, 0), max(hi, 0)) for lo, hi in pairs]
     if not any(lo or hi for lo, hi in pairs):
@@ -506,8 +531,15 @@ def pixel_unshuffle(input, downscale_factor: int):
     return x.reshape(n, c * r * r, h // r, w // r)
 
 
-def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
-                recompute_scale_factor=None, antialias=False):  # fmt: skip
+def interpolate(
+    input,
+    size=None,
+    scale_factor=None,
+    mode="nearest",
+    align_corners=None,
+    recompute_scale_factor=None,
+    antialias=False,
+):
     """Resize with ``mode='nearest'`` (other modes are not implemented in Ember)."""
     import numpy
 
@@ -531,4 +563,18 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     return x
 
 
-__all__ = [n for n in dir() if not n.startswith("_") and n not in ("math", "Tensor")]
+def _public_names():
+    names = [n for n in globals() if not n.startswith("_")]
+    names = [n for n in names if n not in ("math", "Tensor", "annotations")]
+    import importlib
+
+    for family, attr in (("activation", "FUNCTIONAL"), ("nn_ops", "__all__")):
+        try:
+            mod = importlib.import_module(f"ember.ops.{family}")
+        except ModuleNotFoundError:
+            continue
+        names += [n for n in getattr(mod, attr, ()) if n not in names]
+    return names
+
+
+__all__ = _public_names()

@@ -18,8 +18,15 @@ def _fill(tensor, values):
 
 def calculate_gain(nonlinearity, param=None):
     """The recommended gain for ``nonlinearity`` (e.g. sqrt(2) for relu)."""
-    linear = ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-              "conv_transpose3d"]  # fmt: skip
+    linear = [
+        "linear",
+        "conv1d",
+        "conv2d",
+        "conv3d",
+        "conv_transpose1d",
+        "conv_transpose2d",
+        "conv_transpose3d",
+    ]
     if nonlinearity in linear or nonlinearity == "sigmoid":
         return 1
     if nonlinearity == "tanh":

@@ -269,7 +269,9 @@ class Module:
                 memo.add(id(mod))
             yield name, mod
             children = [
-                (name + ("." if name else "") + k, m) for k, m in mod._modules.items() if m is not None
+                (name + ("." if name else "") + k, m)
+                for k, m in mod._modules.items()
+                if m is not None
             ]
             stack.extend(reversed(children))
 
@@ -292,7 +294,11 @@ class Module:
             yield m
 
     def _named_members(self, getter, prefix="", recurse=True, remove_duplicate=True):
-        mods = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
+        mods = (
+            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+            if recurse
+            else [(prefix, self)]
+        )
         seen = set()
         for mod_prefix, mod in mods:
             for k, v in getter(mod):
@@ -304,7 +310,9 @@ class Module:
                     seen.add(id(v))
                 yield mod_prefix + ("." if mod_prefix else "") + k, v
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ):
         """Yield ``(dotted_name, parameter)`` pairs (shared parameters once)."""
         yield from self._named_members(
             lambda m: m._parameters.items(), prefix, recurse, remove_duplicate
@@ -361,16 +369,22 @@ class Module:
 
     def apply(self, fn):
         """Call ``fn(m)`` on every submodule (children first) and on ``self``; returns ``self``."""
-        order = list(self.named_modules(remove_duplicate=False))
-        for _, m in reversed(order):
-            fn(m)
+        # Post-order (children before parents), iteratively.
+        stack = [(self, False)]
+        while stack:
+            mod, expanded = stack.pop()
+            if expanded:
+                fn(mod)
+                continue
+            stack.append((mod, True))
+            stack.extend((c, False) for c in reversed(list(mod.children())))
         return self
 
     def _apply(self, fn, recurse=True):
         mods = self.modules() if recurse else [self]
         with no_grad():
             for m in mods:
-                for k, p in m._parameters.items():
+                for p in m._parameters.values():
                     if p is None:
                         continue
                     new = fn(p)
@@ -534,6 +548,8 @@ class Module:
             p = name + "." if name else ""
             if hasattr(destination, "_metadata"):
                 destination._metadata[name] = {"version": mod._version}
+            for hook in mod.__dict__.get("_state_dict_pre_hooks", {}).values():
+                hook(mod, p, keep_vars)
             mod._save_to_state_dict(destination, p, keep_vars)
             for hook in mod._state_dict_hooks.values():
                 r = hook(mod, destination, p, {"version": mod._version})
@@ -588,7 +604,9 @@ class Module:
         for name, mod in mods:
             prefix = name + "." if name else ""
             for hook in mod._load_state_dict_pre_hooks.values():
-                hook(state_dict, prefix, metadata.get(name, {}), strict, missing, unexpected, errors)
+                hook(
+                    state_dict, prefix, metadata.get(name, {}), strict, missing, unexpected, errors
+                )
             plans.append(
                 mod._load_from_state_dict(
                     state_dict, prefix, metadata.get(name, {}), True, missing, unexpected, errors
@@ -642,8 +660,16 @@ class Module:
         return result
 
     def register_state_dict_pre_hook(self, hook):
-        """Not supported beyond registration (kept for API compatibility)."""
-        handle = RemovableHandle({})
+        """Call ``hook(module, prefix, keep_vars)`` before this module's entries are saved."""
+        hooks = self.__dict__.setdefault("_state_dict_pre_hooks", OrderedDict())
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def register_state_dict_post_hook(self, hook):
+        """Call ``hook(module, state_dict, prefix, local_metadata)`` after saving this module."""
+        handle = RemovableHandle(self._state_dict_hooks)
+        self._state_dict_hooks[handle.id] = hook
         return handle
 
     def register_load_state_dict_post_hook(self, hook):

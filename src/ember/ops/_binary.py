@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import dtypes as _dt
+from ..backend import np as _np
 from ..tensor import Tensor
 
 _FLOAT_KINDS = "fc"
@@ -56,6 +57,9 @@ def promote(a, b):
             a = tensor(a)
         return promote(a, b)
     t, s = (a, b) if ta else (b, a)
+    if isinstance(s, _np.generic):
+        s = s.item()  # NumPy scalars are as weak as Python scalars in PyTorch
+        a, b = (t, s) if ta else (s, t)
     if not isinstance(s, (int, float, bool, complex)):
         s = as_operand(s)
         return promote(a if ta else s, s if ta else b)
@@ -69,6 +73,10 @@ def promote(a, b):
         pass
     elif rt.kind in "iu" and type(s) is bool:
         s = int(s)
+    if rt.kind in "iu" and type(s) is int:
+        info = _np.iinfo(rt)
+        if not info.min <= s <= info.max:  # PyTorch wraps; NumPy would refuse
+            s = _np.array(s & 0xFFFFFFFFFFFFFFFF, dtype=_np.uint64).astype(rt)
     return (t, s) if ta else (s, t)
 
 

@@ -264,8 +264,24 @@ def atan2(input, other):
     """The angle of the point ``(other, input)``: ``atan(input / other)`` in the right quadrant."""
     _tensor_arg("atan2", input, "input", 1)
     _tensor_arg("atan2", other, "other", 2)
-    a, b = promote(input, other)
-    return apply_binary(Atan2, _float_input(a), _float_input(b))
+    # Operands keep their own float dtypes when NumPy promotes them as PyTorch would, so
+    # that backward mixes precisions as PyTorch's does (self * self stays float32).
+    rt = _dt.result_type(input, other)
+    if not rt.is_floating_point:
+        rt = _dt.get_default_dtype()
+    a, b = (x if x._data.dtype.kind == "f" else x.to(rt) for x in (input, other))
+    if _xp_result(a, b) != rt.np:
+        a, b = (x if x._data.dtype == rt.np else x.to(rt) for x in (a, b))
+    try:
+        return Atan2.apply(a, b)
+    except ValueError:
+        raise broadcast_error(a, b) from None
+
+
+def _xp_result(a, b):
+    from ..backend import xp_of
+
+    return xp_of(a._data).result_type(a._data, b._data)
 
 
 arctan2 = atan2

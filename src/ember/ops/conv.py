@@ -16,8 +16,7 @@ from ..autograd.node import Node
 from ..tensor import Tensor
 from ._spec import OpSpec, register
 
-__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-           "conv_transpose3d"]  # fmt: skip
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
 
 
 def _pad(xp, x, pads, value=0):
@@ -82,7 +81,9 @@ def _conv_transpose(xp, g, w, geom, in_shape):
     xpad = xp.zeros((n, cg * groups) + padded, dtype=xp.result_type(g, w))
     for gi in range(groups):
         # cols: (N, *out, Cg, *K), one GEMM per group
-        cols = xp.tensordot(g[:, gi * og : (gi + 1) * og], w[gi * og : (gi + 1) * og], axes=([1], [0]))
+        cols = xp.tensordot(
+            g[:, gi * og : (gi + 1) * og], w[gi * og : (gi + 1) * og], axes=([1], [0])
+        )
         cols = xp.moveaxis(cols, 1 + nd, 1)  # (N, Cg, *out, *K)
         target = xpad[:, gi * cg : (gi + 1) * cg]
         # One strided add per kernel offset (a loop over the kernel, not over pixels).
@@ -198,7 +199,10 @@ def _tuple(v, n, name="value"):
         if len(v) == 1:
             return tuple(v) * n
         if len(v) != n:
-            raise RuntimeError(f"expected {name} to be a single integer value or a list of {n} values to match the convolution dimensions, but got {name}={list(v)}")  # noqa: E501
+            raise RuntimeError(
+                f"expected {name} to be a single integer value or a list of {n} values to match "
+                f"the convolution dimensions, but got {name}={list(v)}"
+            )
         return tuple(int(i) for i in v)
     return (int(v),) * n
 
@@ -238,7 +242,7 @@ def _convnd(nd, input, weight, bias, stride, padding, dilation, groups, name):
     _promote(x, weight)
     if weight.dim() != nd + 2:
         raise RuntimeError(
-            f"weight should have at least three dimensions"
+            "weight should have at least three dimensions"
             if weight.dim() < 3
             else f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional input "
             f"{list(x.shape)}, but got {weight.dim()}-dimensional weight of size "
@@ -270,7 +274,10 @@ def _convnd(nd, input, weight, bias, stride, padding, dilation, groups, name):
             "channels instead"
         )
     if weight.shape[0] % groups:
-        raise RuntimeError("Given groups=%d, expected weight to be divisible by %d at dimension 0, but got weight of size %s instead" % (groups, groups, list(weight.shape)))  # noqa: E501
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+            f"but got weight of size {list(weight.shape)} instead"
+        )
     osh = out_shape(x.shape[2:], kshape, stride, pads, dilation)
     if any(o <= 0 for o in osh):
         padded = [i + lo + hi for i, (lo, hi) in zip(x.shape[2:], pads)]
@@ -329,47 +336,83 @@ def _conv_transposend(nd, input, weight, bias, stride, padding, output_padding, 
     return out.squeeze(0) if unb else out
 
 
-def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
-                     dilation=1):  # fmt: skip
+def conv_transpose1d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+):
     """1-d transposed convolution (the gradient of conv1d w.r.t. its input)."""
-    return _conv_transposend(1, input, weight, bias, stride, padding, output_padding, groups,
-                             dilation)  # fmt: skip
+    return _conv_transposend(
+        1, input, weight, bias, stride, padding, output_padding, groups, dilation
+    )
 
 
-def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
-                     dilation=1):  # fmt: skip
+def conv_transpose2d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+):
     """2-d transposed convolution (the gradient of conv2d w.r.t. its input)."""
-    return _conv_transposend(2, input, weight, bias, stride, padding, output_padding, groups,
-                             dilation)  # fmt: skip
+    return _conv_transposend(
+        2, input, weight, bias, stride, padding, output_padding, groups, dilation
+    )
 
 
-def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
-                     dilation=1):  # fmt: skip
+def conv_transpose3d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+):
     """3-d transposed convolution (the gradient of conv3d w.r.t. its input)."""
-    return _conv_transposend(3, input, weight, bias, stride, padding, output_padding, groups,
-                             dilation)  # fmt: skip
+    return _conv_transposend(
+        3, input, weight, bias, stride, padding, output_padding, groups, dilation
+    )
 
 
 METHODS = {}
 
 _ = Tensor
 register(
-    OpSpec("conv1d", lambda t, x, w, b: t.conv1d(x, w, b, stride=2, padding=1),
-           [((2, 2, 7), (3, 2, 3), (3,))], shapes=None),
-    OpSpec("conv2d", lambda t, x, w, b: t.conv2d(x, w, b, padding=1),
-           [((1, 2, 4, 4), (2, 2, 2, 2), (2,)), ((2, 3, 5, 6), (4, 3, 3, 3), (4,))], shapes=None),
-    OpSpec("conv2d_stride_dil", lambda t, x, w: t.conv2d(x, w, stride=(2, 1), dilation=2),
-           [((1, 2, 6, 5), (2, 2, 2, 2))], shapes=None),
-    OpSpec("conv2d_groups", lambda t, x, w: t.conv2d(x, w, stride=2, padding=(1, 0), groups=2),
-           [((1, 4, 5, 4), (4, 2, 2, 2))], shapes=None),
-    OpSpec("conv2d_same", lambda t, x, w: t.conv2d(x, w, padding="same", dilation=(1, 2)),
-           [((1, 2, 4, 5), (2, 2, 2, 2))], shapes=None),
-    OpSpec("conv_transpose2d",
-           lambda t, x, w, b: t.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
-           [((1, 2, 3, 3), (2, 3, 3, 3), (3,))], shapes=None),
-    OpSpec("conv_transpose2d_groups",
-           lambda t, x, w: t.conv_transpose2d(x, w, stride=(1, 2), groups=2, dilation=2),
-           [((1, 4, 3, 3), (4, 1, 2, 2))], shapes=None),
-    OpSpec("conv3d", lambda t, x, w: t.conv3d(x, w, padding=1, stride=2),
-           [((1, 2, 3, 3, 3), (2, 2, 2, 2, 2))], shapes=None),
-)  # fmt: skip
+    OpSpec(
+        "conv1d",
+        lambda t, x, w, b: t.conv1d(x, w, b, stride=2, padding=1),
+        [((2, 2, 7), (3, 2, 3), (3,))],
+        shapes=None,
+    ),
+    OpSpec(
+        "conv2d",
+        lambda t, x, w, b: t.conv2d(x, w, b, padding=1),
+        [((1, 2, 4, 4), (2, 2, 2, 2), (2,)), ((2, 3, 5, 6), (4, 3, 3, 3), (4,))],
+        shapes=None,
+    ),
+    OpSpec(
+        "conv2d_stride_dil",
+        lambda t, x, w: t.conv2d(x, w, stride=(2, 1), dilation=2),
+        [((1, 2, 6, 5), (2, 2, 2, 2))],
+        shapes=None,
+    ),
+    OpSpec(
+        "conv2d_groups",
+        lambda t, x, w: t.conv2d(x, w, stride=2, padding=(1, 0), groups=2),
+        [((1, 4, 5, 4), (4, 2, 2, 2))],
+        shapes=None,
+    ),
+    OpSpec(
+        "conv2d_same",
+        lambda t, x, w: t.conv2d(x, w, padding="same", dilation=(1, 2)),
+        [((1, 2, 4, 5), (2, 2, 2, 2))],
+        shapes=None,
+    ),
+    OpSpec(
+        "conv_transpose2d",
+        lambda t, x, w, b: t.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
+        [((1, 2, 3, 3), (2, 3, 3, 3), (3,))],
+        shapes=None,
+    ),
+    OpSpec(
+        "conv_transpose2d_groups",
+        lambda t, x, w: t.conv_transpose2d(x, w, stride=(1, 2), groups=2, dilation=2),
+        [((1, 4, 3, 3), (4, 1, 2, 2))],
+        shapes=None,
+    ),
+    OpSpec(
+        "conv3d",
+        lambda t, x, w: t.conv3d(x, w, padding=1, stride=2),
+        [((1, 2, 3, 3, 3), (2, 2, 2, 2, 2))],
+        shapes=None,
+    ),
+)

@@ -498,6 +498,18 @@ _UNARY_INPLACE = [
     "minimum",
     "logical_not",
     "bitwise_not",
+    "index_copy",
+    "masked_scatter",
+    "clamp_min",
+    "clamp_max",
+    "exp2",
+    "asinh",
+    "acosh",
+    "atanh",
+    "hypot",
+    "copysign",
+    "fmax",
+    "fmin",
 ]
 for _name in _UNARY_INPLACE:
     globals()[_name + "_"] = _unary_inplace(_name)

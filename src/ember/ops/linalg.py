@@ -500,10 +500,10 @@ def tensordot(a, b, dims=2, out=None):
 
 def inner(input, other):
     """Sum of products over the last dimension of both tensors (a scalar product for 0-d)."""
-    if input._data.dtype != other._data.dtype:
-        raise RuntimeError("both inputs should have same dtype")
     if input._data.ndim == 0 or other._data.ndim == 0:
         return input * other
+    if input._data.dtype != other._data.dtype:
+        raise RuntimeError("both inputs should have same dtype")
     sa, sb = input._data.shape, other._data.shape
     if sa[-1] != sb[-1]:
         raise RuntimeError(
@@ -807,6 +807,12 @@ def einsum(*args):
     for x in ops[1:]:
         if x._data.dtype != first._data.dtype:
             raise RuntimeError(f"expected scalar type {_sname(first)} but found {_sname(x)}")
+    if first._data.dtype.kind in "biu" and set("".join(terms)) - set(out):
+        # PyTorch sums one operand with sum (integers to int64) and contracts pairs with bmm
+        if len(ops) > 1 and first._data.dtype.kind == "b":
+            raise _not_implemented("bmm", first)
+        if len(ops) == 1:
+            ops = [first.long()]
     # Size-1 dimensions broadcast against the label's size.
     ops = [x if t is None else x.expand(*t) for x, t in zip(ops, targets)]
     return Einsum.apply(*ops, terms=terms, out=out)

@@ -15,10 +15,23 @@ from ..backend import xp_of
 from ..tensor import Tensor
 from ._spec import OpSpec, register
 
-__all__ = ["cross_entropy", "nll_loss", "binary_cross_entropy",
-           "binary_cross_entropy_with_logits", "mse_loss", "l1_loss", "smooth_l1_loss",
-           "huber_loss", "kl_div", "soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss",
-           "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss"]  # fmt: skip
+__all__ = [
+    "cross_entropy",
+    "nll_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "mse_loss",
+    "l1_loss",
+    "smooth_l1_loss",
+    "huber_loss",
+    "kl_div",
+    "soft_margin_loss",
+    "poisson_nll_loss",
+    "gaussian_nll_loss",
+    "margin_ranking_loss",
+    "hinge_embedding_loss",
+    "cosine_embedding_loss",
+]
 
 
 def _needs(node, i):
@@ -107,9 +120,7 @@ def _index_matrix(x, target, weight, ignore_index, smoothing, name):
     n_classes = x.shape[1] if x.dim() > 1 else x.shape[0]
     t = target._data
     if t.dtype.kind not in "iu":
-        raise RuntimeError(
-            f"expected scalar type Long but found {_type_word(t.dtype)}"
-        )
+        raise RuntimeError(f"expected scalar type Long but found {_type_word(t.dtype)}")
     batch = x.shape[:1] + x.shape[2:] if x.dim() > 1 else ()
     if tuple(t.shape) != tuple(batch):
         if x.dim() > 1 and t.ndim >= 1 and t.shape[0] != x.shape[0]:
@@ -144,8 +155,13 @@ def _index_matrix(x, target, weight, ignore_index, smoothing, name):
 
 
 def _type_word(np_dtype):
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
-            "bool": "Bool"}.get(str(np_dtype), str(np_dtype))  # fmt: skip
+    return {
+        "float32": "Float",
+        "float64": "Double",
+        "float16": "Half",
+        "int32": "Int",
+        "bool": "Bool",
+    }.get(str(np_dtype), str(np_dtype))
 
 
 def _unrows(loss, x):
@@ -154,8 +170,16 @@ def _unrows(loss, x):
     return loss.reshape((x.shape[0],) + tuple(x.shape[2:]))
 
 
-def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-                  reduction="mean", label_smoothing=0.0):  # fmt: skip
+def cross_entropy(
+    input,
+    target,
+    weight=None,
+    size_average=None,
+    ignore_index=-100,
+    reduce=None,
+    reduction="mean",
+    label_smoothing=0.0,
+):
     """Cross entropy between logits and class indices or class probabilities.
 
     One fused, stable log-softmax + negative log-likelihood.
@@ -163,9 +187,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise RuntimeError(
-            f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}"
-        )
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     x = input
     rows = _to_rows(x)
     if target._data.dtype.kind == "f" and tuple(target.shape) == tuple(x.shape):
@@ -187,13 +209,20 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     loss = CrossEntropy.apply(rows, Tensor._make(a))
     if reduction == "none":
         return _unrows(loss, x)
+    return _mean_or_sum(loss, reduction, denom)
+
+
+def _mean_or_sum(loss, reduction, denom):
     if reduction == "sum":
         return loss.sum()
+    if not denom:
+        return loss.sum() * float("nan")  # 0/0, as in PyTorch, without NumPy's warning
     return loss.sum() / Tensor._make(denom)
 
 
-def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-             reduction="mean"):  # fmt: skip
+def nll_loss(
+    input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"
+):
     """Negative log-likelihood of class indices under log-probabilities ``input``."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
@@ -203,9 +232,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     loss = -(_to_rows(input) * Tensor._make(a)).sum(1)
     if reduction == "none":
         return _unrows(loss, input)
-    if reduction == "sum":
-        return loss.sum()
-    return loss.sum() / Tensor._make(denom)
+    return _mean_or_sum(loss, reduction, denom)
 
 
 # ----- binary cross entropy -------------------------------------------------------------------
@@ -245,8 +272,9 @@ def _check_same_size(input, target, name=None):
         )
 
 
-def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
-                         reduction="mean"):  # fmt: skip
+def binary_cross_entropy(
+    input, target, weight=None, size_average=None, reduce=None, reduction="mean"
+):
     """Binary cross entropy of probabilities ``input``; each log is clamped at -100."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
@@ -294,8 +322,9 @@ class BinaryCrossEntropyWithLogits(Node):
         return "BinaryCrossEntropyWithLogitsBackward0"
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
-                                     reduction="mean", pos_weight=None):  # fmt: skip
+def binary_cross_entropy_with_logits(
+    input, target, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None
+):
     """Sigmoid + binary cross entropy in one stable step; ``pos_weight`` weights positives."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
@@ -406,8 +435,16 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     return _reduce(loss, reduction)
 
 
-def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
-                     reduce=None, reduction="mean"):  # fmt: skip
+def poisson_nll_loss(
+    input,
+    target,
+    log_input=True,
+    full=False,
+    size_average=None,
+    eps=1e-8,
+    reduce=None,
+    reduction="mean",
+):
     """Poisson negative log-likelihood (Stirling term with ``full``)."""
     import math
 
@@ -431,8 +468,10 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 
     from .where import where
 
-    if var.dim() == input.dim() - 1 and var.dim() >= 0 and tuple(var.shape) == tuple(
-        input.shape[:-1]
+    if (
+        var.dim() == input.dim() - 1
+        and var.dim() >= 0
+        and tuple(var.shape) == tuple(input.shape[:-1])
     ):
         var = var.unsqueeze(-1)
     v = var.detach()
@@ -443,15 +482,17 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     return _reduce(loss, reduction)
 
 
-def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
-                        reduction="mean"):  # fmt: skip
+def margin_ranking_loss(
+    input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"
+):
     """max(0, -y (x1 - x2) + margin)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     return _reduce((-target * (input1 - input2) + margin).relu(), reduction)
 
 
-def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,
-                         reduction="mean"):  # fmt: skip
+def hinge_embedding_loss(
+    input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"
+):
     """x where y == 1, max(0, margin - x) where y == -1."""
     from .where import where
 
@@ -462,8 +503,9 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
     return _reduce(pos + neg, reduction)
 
 
-def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
-                          reduction="mean"):  # fmt: skip
+def cosine_embedding_loss(
+    input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"
+):
     """1 - cos(x1, x2) where y == 1, max(0, cos(x1, x2) - margin) where y == -1."""
     from .where import where
 
@@ -503,43 +545,126 @@ def _probs01(a):
 
 
 register(
-    OpSpec("cross_entropy", lambda t, x, y: _f(t, "cross_entropy")(x, y),
-           [((4, 3),), ((2, 3, 2, 2),)], shapes=None, extra=_labels),
-    OpSpec("cross_entropy_sum_smooth", lambda t, x, y: _f(t, "cross_entropy")(
-           x, y, reduction="sum", label_smoothing=0.2), [((4, 3),)], shapes=None, extra=_labels),
-    OpSpec("cross_entropy_weight_smooth", lambda t, x, w, y: _f(t, "cross_entropy")(
-           x, y, weight=w.detach(), label_smoothing=0.1), [((5, 3), (3,))], shapes=None,
-           extra=_labels, grad=(True, False), domain=(0.5, 2.0)),
-    OpSpec("cross_entropy_none", lambda t, x, y: _f(t, "cross_entropy")(x, y, reduction="none"),
-           [((2, 3, 4),)], shapes=None, extra=_labels),
-    OpSpec("cross_entropy_probs", lambda t, x, p: _f(t, "cross_entropy")(
-           x, p.softmax(1) if hasattr(p, "softmax") else p.exp() / p.exp().sum(1, keepdim=True),
-           label_smoothing=0.1), [((4, 3), (4, 3))], shapes=None),
-    OpSpec("nll_loss", lambda t, x, w, y: _f(t, "nll_loss")(x, y, weight=w.detach()),
-           [((5, 3), (3,))], shapes=None, extra=_labels, grad=(True, False), domain=(0.5, 2.0)),
-    OpSpec("binary_cross_entropy", lambda t, x, y: _f(t, "binary_cross_entropy")(x, y),
-           [((3, 4), (3, 4))], shapes=None, domain=(0.05, 0.95)),
-    OpSpec("bce_with_logits", lambda t, x, y, w: _f(t, "binary_cross_entropy_with_logits")(
-           x, y.sigmoid(), pos_weight=w.abs()), [((3, 4), (3, 4), (4,))], shapes=None,
-           grad=(True, True, False)),
-    OpSpec("bce_with_logits_plain", lambda t, x, y: _f(t, "binary_cross_entropy_with_logits")(
-           x, y.sigmoid(), reduction="sum"), [((3, 4), (3, 4))], shapes=None),
-    OpSpec("mse_loss", lambda t, x, y: _f(t, "mse_loss")(x, y), [((3, 4), (3, 4))],
-           shapes=None),
-    OpSpec("l1_loss", lambda t, x, y: _f(t, "l1_loss")(x, y, reduction="sum"),
-           [((3, 4), (3, 4))], shapes=None),
-    OpSpec("smooth_l1_loss", lambda t, x, y: _f(t, "smooth_l1_loss")(x, y, beta=0.5),
-           [((3, 4), (3, 4))], shapes=None),
-    OpSpec("huber_loss", lambda t, x, y: _f(t, "huber_loss")(x, y, delta=0.7, reduction="none"),
-           [((3, 4), (3, 4))], shapes=None),
-    OpSpec("kl_div", lambda t, x, y: _f(t, "kl_div")(x, y, reduction="batchmean"),
-           [((3, 4), (3, 4))], shapes=None, domain=(0.1, 1.0)),
-    OpSpec("kl_div_log_target", lambda t, x, y: _f(t, "kl_div")(
-           x, y, reduction="sum", log_target=True), [((3, 4), (3, 4))], shapes=None),
-    OpSpec("soft_margin_loss", lambda t, x, y: _f(t, "soft_margin_loss")(x, y),
-           [((3, 4), (3, 4))], shapes=None, grad=(True, False)),
-    OpSpec("poisson_nll_loss", lambda t, x, y: _f(t, "poisson_nll_loss")(x, y.abs()),
-           [((3, 4), (3, 4))], shapes=None),
-    OpSpec("gaussian_nll_loss", lambda t, x, y, v: _f(t, "gaussian_nll_loss")(x, y, v.abs() + .1),
-           [((3, 4), (3, 4), (3, 4))], shapes=None),
-)  # fmt: skip
+    OpSpec(
+        "cross_entropy",
+        lambda t, x, y: _f(t, "cross_entropy")(x, y),
+        [((4, 3),), ((2, 3, 2, 2),)],
+        shapes=None,
+        extra=_labels,
+    ),
+    OpSpec(
+        "cross_entropy_sum_smooth",
+        lambda t, x, y: _f(t, "cross_entropy")(x, y, reduction="sum", label_smoothing=0.2),
+        [((4, 3),)],
+        shapes=None,
+        extra=_labels,
+    ),
+    OpSpec(
+        "cross_entropy_weight_smooth",
+        lambda t, x, w, y: _f(t, "cross_entropy")(x, y, weight=w.detach(), label_smoothing=0.1),
+        [((5, 3), (3,))],
+        shapes=None,
+        extra=_labels,
+        grad=(True, False),
+        domain=(0.5, 2.0),
+    ),
+    OpSpec(
+        "cross_entropy_none",
+        lambda t, x, y: _f(t, "cross_entropy")(x, y, reduction="none"),
+        [((2, 3, 4),)],
+        shapes=None,
+        extra=_labels,
+    ),
+    OpSpec(
+        "cross_entropy_probs",
+        lambda t, x, p: _f(t, "cross_entropy")(
+            x,
+            p.softmax(1) if hasattr(p, "softmax") else p.exp() / p.exp().sum(1, keepdim=True),
+            label_smoothing=0.1,
+        ),
+        [((4, 3), (4, 3))],
+        shapes=None,
+    ),
+    OpSpec(
+        "nll_loss",
+        lambda t, x, w, y: _f(t, "nll_loss")(x, y, weight=w.detach()),
+        [((5, 3), (3,))],
+        shapes=None,
+        extra=_labels,
+        grad=(True, False),
+        domain=(0.5, 2.0),
+    ),
+    OpSpec(
+        "binary_cross_entropy",
+        lambda t, x, y: _f(t, "binary_cross_entropy")(x, y),
+        [((3, 4), (3, 4))],
+        shapes=None,
+        domain=(0.05, 0.95),
+    ),
+    OpSpec(
+        "bce_with_logits",
+        lambda t, x, y, w: _f(t, "binary_cross_entropy_with_logits")(
+            x, y.sigmoid(), pos_weight=w.abs()
+        ),
+        [((3, 4), (3, 4), (4,))],
+        shapes=None,
+        grad=(True, True, False),
+    ),
+    OpSpec(
+        "bce_with_logits_plain",
+        lambda t, x, y: _f(t, "binary_cross_entropy_with_logits")(x, y.sigmoid(), reduction="sum"),
+        [((3, 4), (3, 4))],
+        shapes=None,
+    ),
+    OpSpec("mse_loss", lambda t, x, y: _f(t, "mse_loss")(x, y), [((3, 4), (3, 4))], shapes=None),
+    OpSpec(
+        "l1_loss",
+        lambda t, x, y: _f(t, "l1_loss")(x, y, reduction="sum"),
+        [((3, 4), (3, 4))],
+        shapes=None,
+    ),
+    OpSpec(
+        "smooth_l1_loss",
+        lambda t, x, y: _f(t, "smooth_l1_loss")(x, y, beta=0.5),
+        [((3, 4), (3, 4))],
+        shapes=None,
+    ),
+    OpSpec(
+        "huber_loss",
+        lambda t, x, y: _f(t, "huber_loss")(x, y, delta=0.7, reduction="none"),
+        [((3, 4), (3, 4))],
+        shapes=None,
+    ),
+    OpSpec(
+        "kl_div",
+        lambda t, x, y: _f(t, "kl_div")(x, y, reduction="batchmean"),
+        [((3, 4), (3, 4))],
+        shapes=None,
+        domain=(0.1, 1.0),
+    ),
+    OpSpec(
+        "kl_div_log_target",
+        lambda t, x, y: _f(t, "kl_div")(x, y, reduction="sum", log_target=True),
+        [((3, 4), (3, 4))],
+        shapes=None,
+    ),
+    OpSpec(
+        "soft_margin_loss",
+        lambda t, x, y: _f(t, "soft_margin_loss")(x, y),
+        [((3, 4), (3, 4))],
+        shapes=None,
+        grad=(True, False),
+    ),
+    OpSpec(
+        "poisson_nll_loss",
+        lambda t, x, y: _f(t, "poisson_nll_loss")(x, y.abs()),
+        [((3, 4), (3, 4))],
+        shapes=None,
+    ),
+    OpSpec(
+        "gaussian_nll_loss",
+        lambda t, x, y, v: _f(t, "gaussian_nll_loss")(x, y, v.abs() + 0.1),
+        [((3, 4), (3, 4), (3, 4))],
+        shapes=None,
+    ),
+)

@@ -17,9 +17,20 @@ from ..tensor import Tensor
 from ._spec import OpSpec, register
 from .conv import ConvNd, windows
 
-__all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
-           "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
-           "adaptive_max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices"]  # fmt: skip
+__all__ = [
+    "max_pool1d",
+    "max_pool2d",
+    "max_pool3d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "avg_pool3d",
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+    "max_pool1d_with_indices",
+    "max_pool2d_with_indices",
+]
 
 
 class TakeFlat(Node):
@@ -142,41 +153,50 @@ def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, retu
     return out
 
 
-def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):  # fmt: skip
+def max_pool1d(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+):
     """1-d max pooling over (N, C, L) inputs."""
-    return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
-                     "max_pool1d")  # fmt: skip
+    return _max_pool(
+        1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, "max_pool1d"
+    )
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):  # fmt: skip
+def max_pool2d(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+):
     """2-d max pooling over (N, C, H, W) inputs; the gradient goes to the first maximum."""
-    return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
-                     "max_pool2d")  # fmt: skip
+    return _max_pool(
+        2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, "max_pool2d"
+    )
 
 
-def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):  # fmt: skip
+def max_pool3d(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+):
     """3-d max pooling over (N, C, D, H, W) inputs."""
-    return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
-                     "max_pool3d")  # fmt: skip
+    return _max_pool(
+        3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, "max_pool3d"
+    )
 
 
-def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
-                            ceil_mode=False, return_indices=True):  # fmt: skip
+def max_pool1d_with_indices(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=True
+):
     """``max_pool1d`` returning ``(values, indices)``."""
     return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
-def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
-                            ceil_mode=False, return_indices=True):  # fmt: skip
+def max_pool2d_with_indices(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=True
+):
     """``max_pool2d`` returning ``(values, indices)``."""
     return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
-def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
-              divisor_override, name):  # fmt: skip
+def _avg_pool(
+    nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, name
+):
     x, unb = _batched(input, nd, name)
     k, s, pads, d, o = _geometry(x, nd, kernel_size, stride, padding, 1, ceil_mode, name)
     n, c = x.shape[:2]
@@ -205,25 +225,57 @@ def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_
     return out.squeeze(0) if unb else out
 
 
-def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True):  # fmt: skip
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     """1-d average pooling over (N, C, L) inputs."""
-    return _avg_pool(1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None,
-                     "avg_pool1d")  # fmt: skip
+    return _avg_pool(
+        1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None, "avg_pool1d"
+    )
 
 
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True, divisor_override=None):  # fmt: skip
+def avg_pool2d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode=False,
+    count_include_pad=True,
+    divisor_override=None,
+):
     """2-d average pooling over (N, C, H, W) inputs."""
-    return _avg_pool(2, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
-                     divisor_override, "avg_pool2d")  # fmt: skip
+    return _avg_pool(
+        2,
+        input,
+        kernel_size,
+        stride,
+        padding,
+        ceil_mode,
+        count_include_pad,
+        divisor_override,
+        "avg_pool2d",
+    )
 
 
-def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True, divisor_override=None):  # fmt: skip
+def avg_pool3d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode=False,
+    count_include_pad=True,
+    divisor_override=None,
+):
     """3-d average pooling over (N, C, D, H, W) inputs."""
-    return _avg_pool(3, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
-                     divisor_override, "avg_pool3d")  # fmt: skip
+    return _avg_pool(
+        3,
+        input,
+        kernel_size,
+        stride,
+        padding,
+        ceil_mode,
+        count_include_pad,
+        divisor_override,
+        "avg_pool3d",
+    )
 
 
 def _adaptive_matrix(xp, n_in, n_out, dtype):
@@ -329,29 +381,85 @@ def _f(t, name):
 
 
 register(
-    OpSpec("max_pool2d", lambda t, x: _f(t, "max_pool2d")(x, 2),
-           [((2, 2, 4, 4),), ((1, 1, 5, 5),)], shapes=None, domain=_distinct),
-    OpSpec("max_pool2d_pad_stride", lambda t, x: _f(t, "max_pool2d")(x, (3, 2), stride=(2, 1),
-           padding=1, dilation=(1, 2)), [((1, 2, 5, 6),)], shapes=None, domain=_distinct),
-    OpSpec("max_pool2d_ceil", lambda t, x: _f(t, "max_pool2d")(x, 2, ceil_mode=True),
-           [((1, 2, 5, 5),)], shapes=None, domain=_distinct),
-    OpSpec("max_pool1d", lambda t, x: _f(t, "max_pool1d")(x, 3, stride=2, padding=1),
-           [((2, 2, 7),)], shapes=None, domain=_distinct),
-    OpSpec("max_pool3d", lambda t, x: _f(t, "max_pool3d")(x, 2, stride=1),
-           [((1, 1, 3, 3, 3),)], shapes=None, domain=_distinct),
+    OpSpec(
+        "max_pool2d",
+        lambda t, x: _f(t, "max_pool2d")(x, 2),
+        [((2, 2, 4, 4),), ((1, 1, 5, 5),)],
+        shapes=None,
+        domain=_distinct,
+    ),
+    OpSpec(
+        "max_pool2d_pad_stride",
+        lambda t, x: _f(t, "max_pool2d")(x, (3, 2), stride=(2, 1), padding=1, dilation=(1, 2)),
+        [((1, 2, 5, 6),)],
+        shapes=None,
+        domain=_distinct,
+    ),
+    OpSpec(
+        "max_pool2d_ceil",
+        lambda t, x: _f(t, "max_pool2d")(x, 2, ceil_mode=True),
+        [((1, 2, 5, 5),)],
+        shapes=None,
+        domain=_distinct,
+    ),
+    OpSpec(
+        "max_pool1d",
+        lambda t, x: _f(t, "max_pool1d")(x, 3, stride=2, padding=1),
+        [((2, 2, 7),)],
+        shapes=None,
+        domain=_distinct,
+    ),
+    OpSpec(
+        "max_pool3d",
+        lambda t, x: _f(t, "max_pool3d")(x, 2, stride=1),
+        [((1, 1, 3, 3, 3),)],
+        shapes=None,
+        domain=_distinct,
+    ),
     OpSpec("avg_pool2d", lambda t, x: _f(t, "avg_pool2d")(x, 2), [((2, 2, 4, 4),)], shapes=None),
-    OpSpec("avg_pool2d_pad_ceil", lambda t, x: _f(t, "avg_pool2d")(x, 3, stride=2, padding=1,
-           ceil_mode=True), [((1, 2, 6, 5),)], shapes=None),
-    OpSpec("avg_pool2d_nopad_count", lambda t, x: _f(t, "avg_pool2d")(x, 3, stride=2, padding=1,
-           ceil_mode=True, count_include_pad=False), [((1, 2, 6, 5),)], shapes=None),
-    OpSpec("avg_pool1d", lambda t, x: _f(t, "avg_pool1d")(x, 3, stride=2, padding=1,
-           count_include_pad=False), [((2, 2, 7),)], shapes=None),
-    OpSpec("adaptive_avg_pool2d", lambda t, x: _f(t, "adaptive_avg_pool2d")(x, (2, 3)),
-           [((1, 2, 5, 7),), ((2, 3, 4, 4),)], shapes=None),
-    OpSpec("adaptive_avg_pool2d_1", lambda t, x: _f(t, "adaptive_avg_pool2d")(x, 1),
-           [((2, 3, 4, 4),)], shapes=None),
-    OpSpec("adaptive_avg_pool1d", lambda t, x: _f(t, "adaptive_avg_pool1d")(x, 3),
-           [((2, 2, 7),)], shapes=None),
-    OpSpec("adaptive_max_pool2d", lambda t, x: _f(t, "adaptive_max_pool2d")(x, (2, 3)),
-           [((2, 2, 5, 7),)], shapes=None, domain=_distinct),
-)  # fmt: skip
+    OpSpec(
+        "avg_pool2d_pad_ceil",
+        lambda t, x: _f(t, "avg_pool2d")(x, 3, stride=2, padding=1, ceil_mode=True),
+        [((1, 2, 6, 5),)],
+        shapes=None,
+    ),
+    OpSpec(
+        "avg_pool2d_nopad_count",
+        lambda t, x: _f(t, "avg_pool2d")(
+            x, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False
+        ),
+        [((1, 2, 6, 5),)],
+        shapes=None,
+    ),
+    OpSpec(
+        "avg_pool1d",
+        lambda t, x: _f(t, "avg_pool1d")(x, 3, stride=2, padding=1, count_include_pad=False),
+        [((2, 2, 7),)],
+        shapes=None,
+    ),
+    OpSpec(
+        "adaptive_avg_pool2d",
+        lambda t, x: _f(t, "adaptive_avg_pool2d")(x, (2, 3)),
+        [((1, 2, 5, 7),), ((2, 3, 4, 4),)],
+        shapes=None,
+    ),
+    OpSpec(
+        "adaptive_avg_pool2d_1",
+        lambda t, x: _f(t, "adaptive_avg_pool2d")(x, 1),
+        [((2, 3, 4, 4),)],
+        shapes=None,
+    ),
+    OpSpec(
+        "adaptive_avg_pool1d",
+        lambda t, x: _f(t, "adaptive_avg_pool1d")(x, 3),
+        [((2, 2, 7),)],
+        shapes=None,
+    ),
+    OpSpec(
+        "adaptive_max_pool2d",
+        lambda t, x: _f(t, "adaptive_max_pool2d")(x, (2, 3)),
+        [((2, 2, 5, 7),)],
+        shapes=None,
+        domain=_distinct,
+    ),
+)

@@ -149,34 +149,55 @@ class Prod(Node):
         return out
 
     def backward(self, grad):
-        from .where import where
-
         x, out = self.saved_tensors
         shape, dims, keep = x._data.shape, self.dims, self.keepdim
         g = expand_reduced(grad, shape, dims, keep)
         zero = x == 0
         if not zero._data.any():
             return g * (expand_reduced(out, shape, dims, keep) / x), None, None, None
-        # With zeros, never divide: the product of the non-zero elements, given to the
-        # single zero of a slice (slices with two or more zeros get no gradient).
-        count = zero.sum(dims, keepdim=True) if dims else zero.long()
-        x1 = where(zero, 1.0, x)
-        p1 = Prod.apply(x1, dims, True, None)
-        others = where(zero, where(count == 1, p1, 0.0), where(count == 0, p1 / x1, 0.0))
-        return g * others, None, None, None
+        # With zeros, never divide: the product of the others is the exclusive product
+        # from the left times the one from the right (exact to every order).
+        return g * self._others(x), None, None, None
+
+    def _others(self, x):
+        from .sorting import GatherAlong
+        from .where import where
+
+        xp, dims, shape = self.xp, self.dims, x._data.shape
+        if not dims:
+            return x * 0 + 1
+        flat = len(dims) > 1
+        xf = x.reshape(-1) if flat else x
+        d = 0 if flat else dims[0]
+        fshape = xf._data.shape
+        n = fshape[d]
+        line = [1] * len(fshape)
+        line[d] = n
+        pos = xp.arange(n).reshape(line)
+        first = Tensor._make(xp.broadcast_to(pos == 0, fshape))
+        roll = xp.broadcast_to((pos - 1) % n, fshape)  # a permutation: its scatter is exact
+        rev = xp.broadcast_to(n - 1 - pos, fshape)
+
+        def exclusive(t):
+            shifted = GatherAlong.apply(Cumprod.apply(t, d, None), roll, d, fshape)
+            return where(first, 1.0, shifted)
+
+        right = exclusive(GatherAlong.apply(xf, rev, d, fshape))
+        others = exclusive(xf) * GatherAlong.apply(right, rev, d, fshape)
+        return others.reshape(shape) if flat else others
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product of the elements (over one ``dim`` if given); integers and bools give int64."""
     if isinstance(dim, (list, tuple)):
         raise TypeError(
-            "prod() received an invalid combination of arguments - got (tuple), but expected "
-            "one of:\n * (*, torch.dtype dtype = None)\n * (int dim, bool keepdim = False, *, "
-            "torch.dtype dtype = None)\n"
+            "prod() received an invalid combination of arguments - got (Tensor, tuple), but "
+            "expected one of:\n * (*, torch.dtype dtype = None)\n * (int dim, bool keepdim = "
+            "False, *, torch.dtype dtype = None)\n"
         )
     if dtype is not None:
         input = input.to(dtype)
-        np_dtype = None
+        np_dtype = input._data.dtype
     else:
         np_dtype = _dt.int64.np if input._data.dtype.kind in "biu" else None
     dims = _dims(input._data, dim)
@@ -345,6 +366,8 @@ def aminmax(input, *, dim=None, keepdim=False):
 def _arg(name, input, dim, keepdim):
     data = input._data
     xp = _xp(data)
+    if data.dtype.kind == "b":
+        raise RuntimeError(f"{name}(): does not support bool input")
     if dim is None:
         if data.size == 0:
             raise IndexError(
@@ -439,9 +462,11 @@ def _var_args(name, input, dim, unbiased, keepdim, correction):
     if isinstance(dim, bool):  # the legacy var(input, unbiased)
         dim, unbiased = None, dim
     if unbiased is not None and correction is not None:
+        got = "Tensor" + ("" if dim is None else f", {type(dim).__name__}")
+        got += f", unbiased={type(unbiased).__name__}, correction={type(correction).__name__}"
         raise TypeError(
-            f"{name}() received an invalid combination of arguments - got (correction=, "
-            "unbiased=), but expected one of:\n * (tuple of ints dim, bool unbiased = True, bool "
+            f"{name}() received an invalid combination of arguments - got ({got}), but expected "
+            "one of:\n * (tuple of ints dim, bool unbiased = True, bool "
             "keepdim = False)\n      didn't match because some of the keywords were incorrect: "
             "correction, unbiased\n * (tuple of ints dim = None, *, Number correction = None, bool "
             "keepdim = False)\n * (bool unbiased = True)\n"
@@ -531,19 +556,31 @@ class VectorNorm(Node):
             count = mask.sum(dims, keepdim=True) if dims else mask.long()
             return sign(x) * mask * (g / count), None, None, None
         nzero = n == 0
-        n_safe = where(nzero, 1.0, n)
-        if p == 2:
-            return x * where(nzero, 0.0, g / n_safe), None, None, None
         a = _abs(x)
         if p < 1:
             xzero = x == 0
             scaled = sign(x) * where(xzero, 0.0, where(xzero, 1.0, a) ** (p - 1))
             return scaled * g * n ** (1 - p), None, None, None
-        scaled = sign(x) * a ** (p - 1) if p < 2 else x * a ** (p - 2)
-        return scaled * where(nzero, 0.0, g / n_safe ** (p - 1)), None, None, None
+        if p >= 2:
+            n_safe = where(nzero, 1.0, n) ** (p - 1)
+            scaled = x if p == 2 else x * a ** (p - 2)
+            return scaled * where(nzero, 0.0, g / n_safe), None, None, None
+        if not nzero._data.any():
+            return _norm_scale(x, a, g, n, nzero, p), None, None, None
+        # A zero norm (1 < p < 2): the masked quotient is inf, its second derivative NaN,
+        # as in PyTorch.
+        with _np.errstate(divide="ignore", invalid="ignore"):
+            return _norm_scale(x, a, g, n, nzero, p), None, None, None
 
     def name(self):
         return "LinalgVectorNormBackward0"
+
+
+def _norm_scale(x, a, g, n, nzero, p):
+    from .unary import sign
+    from .where import where
+
+    return sign(x) * a ** (p - 1) * where(nzero, 0.0, g / n ** (p - 1))
 
 
 def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
@@ -608,9 +645,16 @@ class Logsumexp(Node):
         return g * exp(x - expand_reduced(out, shape, dims, keep)), None, None
 
 
-def logsumexp(input, dim, keepdim=False, *, out=None):
+def _need_dim(name, dim):
+    if dim is None:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+
+
+def logsumexp(input, dim=None, keepdim=False, *, out=None):
     """``log(sum(exp(input)))`` over ``dim``, computed without overflow."""
     from .unary import _float_input
+
+    _need_dim("logsumexp", dim)
 
     input = _float_input(input)
     return Logsumexp.apply(input, _dims(input._data, dim), bool(keepdim))
@@ -679,19 +723,21 @@ class Cumprod(Node):
 def _cum_args(input, dim, dtype):
     if dtype is not None:
         input = input.to(dtype)
-        np_dtype = None
+        np_dtype = input._data.dtype
     else:
         np_dtype = _dt.int64.np if input._data.dtype.kind in "biu" else None
     return input, _wrap_dim(dim, input._data.ndim), np_dtype
 
 
-def cumsum(input, dim, *, dtype=None, out=None):
+def cumsum(input, dim=None, *, dtype=None, out=None):
     """Cumulative sum along ``dim``; integers and bools accumulate as int64."""
+    _need_dim("cumsum", dim)
     return Cumsum.apply(*_cum_args(input, dim, dtype))
 
 
-def cumprod(input, dim, *, dtype=None, out=None):
+def cumprod(input, dim=None, *, dtype=None, out=None):
     """Cumulative product along ``dim``; integers and bools accumulate as int64."""
+    _need_dim("cumprod", dim)
     return Cumprod.apply(*_cum_args(input, dim, dtype))
 
 

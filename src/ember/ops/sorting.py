@@ -132,8 +132,6 @@ class Sort(SelectAlong):
 
 def sort(input, dim=-1, descending=False, stable=False, *, out=None):
     """Sorted values along ``dim`` and their original indices (ties keep input order)."""
-    if isinstance(dim, bool) and stable is False:
-        dim, stable = -1, dim
     d = _wrap_dim(dim, input._data.ndim)
     return SortResult(*Sort.apply(input, d, bool(descending)))
 
@@ -176,6 +174,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     data = input._data
     d = _wrap_dim(dim, data.ndim)
     size = data.shape[d] if data.ndim else 1
+    if data.dtype.kind == "b":
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     if not 0 <= k <= size:
         raise RuntimeError("selected index k out of range")
     return TopkResult(*Topk.apply(input, int(k), d, bool(largest)))
@@ -238,8 +238,14 @@ class KthAlong(SelectAlong):
         )
 
 
+def _no_bool(name, input):
+    if input._data.dtype.kind == "b":
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
+
+
 def _along(name, input, k, dim, keepdim, mode):
     data = input._data
+    _no_bool("kthvalue" if mode == "kth" else "median", input)
     d = _wrap_dim(dim, data.ndim)
     size = data.shape[d] if data.ndim else 1
     if size == 0:
@@ -255,6 +261,7 @@ def median(input, dim=None, keepdim=False, *, out=None):
     NaN propagates: a slice holding NaN has median NaN.
     """
     if dim is None:
+        _no_bool("median", input)
         return Median.apply(input, False)
     return MedianResult(*_along("median", input, 0, dim, keepdim, "median"))
 
@@ -262,6 +269,7 @@ def median(input, dim=None, keepdim=False, *, out=None):
 def nanmedian(input, dim=None, keepdim=False, *, out=None):
     """``median`` ignoring NaN values (NaN only where a slice is all NaN)."""
     if dim is None:
+        _no_bool("median", input)
         return Median.apply(input, True)
     return NanmedianResult(*_along("nanmedian", input, 0, dim, keepdim, "nanmedian"))
 

@@ -219,9 +219,7 @@ class Optimizer:
         for k, v in state_dict["state"].items():
             if k in id_map:
                 p = id_map[k]
-                new_state[p] = {
-                    key: _cast_state(p, key, val) for key, val in v.items()
-                }
+                new_state[p] = {key: _cast_state(p, key, val) for key, val in v.items()}
             else:
                 new_state[k] = v
         self.state = new_state

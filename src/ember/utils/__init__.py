@@ -1,1 +1,5 @@
 """Utilities: data loading, checkpointing."""
+
+from . import checkpoint, data
+
+__all__ = ["checkpoint", "data"]

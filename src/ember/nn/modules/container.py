@@ -290,8 +290,10 @@ class ParameterList(Module):
         return "\n".join(lines)
 
     def __repr__(self):
-        return f"ParameterList({self.extra_repr()})" if len(self) <= 1 else (
-            "ParameterList(\n" + self.extra_repr() + "\n)"
+        return (
+            f"ParameterList({self.extra_repr()})"
+            if len(self) <= 1
+            else ("ParameterList(\n" + self.extra_repr() + "\n)")
         )
 
 

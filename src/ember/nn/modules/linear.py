@@ -58,8 +58,9 @@ class Linear(Module):
 class Bilinear(Module):
     """``y = x1^T A x2 + b``."""
 
-    def __init__(self, in1_features, in2_features, out_features, bias=True, device=None,
-                 dtype=None):  # fmt: skip
+    def __init__(
+        self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None
+    ):
         super().__init__()
         self.in1_features, self.in2_features = in1_features, in2_features
         self.out_features = out_features

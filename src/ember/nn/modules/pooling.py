@@ -9,8 +9,9 @@ from ..module import Module
 class _MaxPoolNd(Module):
     _fn = "max_pool2d"
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
-                 ceil_mode=False):  # fmt: skip
+    def __init__(
+        self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False
+    ):
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride if (stride is not None) else kernel_size
@@ -27,9 +28,15 @@ class _MaxPoolNd(Module):
 
     def forward(self, input):
         """Max over each window."""
-        return getattr(F, self._fn)(input, self.kernel_size, self.stride, self.padding,
-                                    self.dilation, ceil_mode=self.ceil_mode,
-                                    return_indices=self.return_indices)  # fmt: skip
+        return getattr(F, self._fn)(
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            ceil_mode=self.ceil_mode,
+            return_indices=self.return_indices,
+        )
 
 
 class MaxPool1d(_MaxPoolNd):
@@ -53,8 +60,15 @@ class MaxPool3d(_MaxPoolNd):
 class _AvgPoolNd(Module):
     _fn = "avg_pool2d"
 
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
-                 count_include_pad=True, divisor_override=None):  # fmt: skip
+    def __init__(
+        self,
+        kernel_size,
+        stride=None,
+        padding=0,
+        ceil_mode=False,
+        count_include_pad=True,
+        divisor_override=None,
+    ):
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride if (stride is not None) else kernel_size
@@ -68,8 +82,14 @@ class _AvgPoolNd(Module):
 
     def forward(self, input):
         """Mean over each window."""
-        args = (input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                self.count_include_pad)  # fmt: skip
+        args = (
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+        )
         if self._fn == "avg_pool1d":
             return F.avg_pool1d(*args)
         return getattr(F, self._fn)(*args, self.divisor_override)
@@ -81,8 +101,10 @@ class AvgPool1d(_AvgPoolNd):
     _fn = "avg_pool1d"
 
     def extra_repr(self):
-        k, s, p = (x if isinstance(x, tuple) else (x,) for x in (self.kernel_size, self.stride,
-                                                                 self.padding))  # fmt: skip
+        k, s, p = (
+            x if isinstance(x, tuple) else (x,)
+            for x in (self.kernel_size, self.stride, self.padding)
+        )
         return f"kernel_size={k}, stride={s}, padding={p}"
 
 

@@ -49,8 +49,20 @@ class RNNBase(Module):
 
     _gates = 1
 
-    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):  # fmt: skip
+    def __init__(
+        self,
+        mode,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        bias=True,
+        batch_first=False,
+        dropout=0.0,
+        bidirectional=False,
+        proj_size=0,
+        device=None,
+        dtype=None,
+    ):
         super().__init__()
         if proj_size:
             raise NotImplementedError("proj_size is not implemented in Ember")
@@ -122,8 +134,12 @@ class RNNBase(Module):
     def _params(self, layer, d):
         sfx = f"_l{layer}" + ("_reverse" if d == 1 else "")
         get = self.__dict__["_parameters"].get
-        return (get("weight_ih" + sfx), get("weight_hh" + sfx), get("bias_ih" + sfx),
-                get("bias_hh" + sfx))  # fmt: skip
+        return (
+            get("weight_ih" + sfx),
+            get("weight_hh" + sfx),
+            get("bias_ih" + sfx),
+            get("bias_hh" + sfx),
+        )
 
     def forward(self, input, hx=None):
         """Run the sequence; returns ``(output, h_n)`` (LSTM: ``(output, (h_n, c_n))``)."""
@@ -198,15 +214,37 @@ class RNNBase(Module):
 class RNN(RNNBase):
     """Elman RNN: h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (or relu)."""
 
-    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
-                 batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None):  # fmt: skip
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        nonlinearity="tanh",
+        bias=True,
+        batch_first=False,
+        dropout=0.0,
+        bidirectional=False,
+        device=None,
+        dtype=None,
+    ):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(
                 f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'."
             )
         self.__dict__["nonlinearity"] = nonlinearity
-        super().__init__("RNN_" + nonlinearity.upper(), input_size, hidden_size, num_layers, bias,
-                         batch_first, dropout, bidirectional, 0, device, dtype)  # fmt: skip
+        super().__init__(
+            "RNN_" + nonlinearity.upper(),
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            0,
+            device,
+            dtype,
+        )
         self.nonlinearity = nonlinearity
 
     def extra_repr(self):
@@ -217,19 +255,62 @@ class RNN(RNNBase):
 class LSTM(RNNBase):
     """Long short-term memory; gates in PyTorch's order (input, forget, cell, output)."""
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):  # fmt: skip
-        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                         bidirectional, proj_size, device, dtype)  # fmt: skip
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        bias=True,
+        batch_first=False,
+        dropout=0.0,
+        bidirectional=False,
+        proj_size=0,
+        device=None,
+        dtype=None,
+    ):
+        super().__init__(
+            "LSTM",
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            proj_size,
+            device,
+            dtype,
+        )
 
 
 class GRU(RNNBase):
     """Gated recurrent unit; gates in PyTorch's order (reset, update, new)."""
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, device=None, dtype=None):  # fmt: skip
-        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                         bidirectional, 0, device, dtype)  # fmt: skip
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        bias=True,
+        batch_first=False,
+        dropout=0.0,
+        bidirectional=False,
+        device=None,
+        dtype=None,
+    ):
+        super().__init__(
+            "GRU",
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            0,
+            device,
+            dtype,
+        )
 
 
 class RNNCellBase(Module):
@@ -278,16 +359,22 @@ class RNNCellBase(Module):
 class RNNCell(RNNCellBase):
     """One step of an Elman RNN."""
 
-    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
-                 dtype=None):  # fmt: skip
+    def __init__(
+        self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None
+    ):
         super().__init__(input_size, hidden_size, bias, 1, device, dtype)
         self.nonlinearity = nonlinearity
 
     def forward(self, input, hx=None):
         """The next hidden state."""
         x, h, batched = self._prep(input, hx)
-        h = _rnn_step(F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh,
-                      self.nonlinearity)  # fmt: skip
+        h = _rnn_step(
+            F.linear(x, self.weight_ih, self.bias_ih),
+            h,
+            self.weight_hh,
+            self.bias_hh,
+            self.nonlinearity,
+        )
         return h if batched else h.squeeze(0)
 
 
@@ -300,8 +387,14 @@ class LSTMCell(RNNCellBase):
     def forward(self, input, hx=None):
         """The next hidden and cell states."""
         x, (h, c), batched = self._prep(input, hx, 2)
-        h, c = _lstm_step(F.linear(x, self.weight_ih, self.bias_ih), h, c, self.weight_hh,
-                          self.bias_hh, self.hidden_size)  # fmt: skip
+        h, c = _lstm_step(
+            F.linear(x, self.weight_ih, self.bias_ih),
+            h,
+            c,
+            self.weight_hh,
+            self.bias_hh,
+            self.hidden_size,
+        )
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 
 
@@ -314,6 +407,11 @@ class GRUCell(RNNCellBase):
     def forward(self, input, hx=None):
         """The next hidden state."""
         x, h, batched = self._prep(input, hx)
-        h = _gru_step(F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh,
-                      self.hidden_size)  # fmt: skip
+        h = _gru_step(
+            F.linear(x, self.weight_ih, self.bias_ih),
+            h,
+            self.weight_hh,
+            self.bias_hh,
+            self.hidden_size,
+        )
         return h if batched else h.squeeze(0)

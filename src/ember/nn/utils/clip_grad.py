@@ -33,8 +33,12 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
         total = min(float(xp.abs(d).min()) if d.size else math.inf for d in datas)
     else:
         # Each tensor's norm first, then the norm of the norms (PyTorch's order).
-        norms = [float(xp.linalg.norm(d.reshape(-1).astype(xp.float64), ord=norm_type))
-                 if d.size else 0.0 for d in datas]  # fmt: skip
+        norms = [
+            float(xp.linalg.norm(d.reshape(-1).astype(xp.float64), ord=norm_type))
+            if d.size
+            else 0.0
+            for d in datas
+        ]
         total = float(xp.linalg.norm(xp.asarray(norms), ord=norm_type))
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(

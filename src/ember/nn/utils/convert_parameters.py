@@ -26,8 +26,8 @@ def vector_to_parameters(vec, parameters):
     pointer = 0
     for p in parameters:
         n = p.numel()
-        p._data = vec._data[pointer : pointer + n].reshape(p._data.shape).astype(
-            p._data.dtype, copy=True
+        p._data = (
+            vec._data[pointer : pointer + n].reshape(p._data.shape).astype(p._data.dtype, copy=True)
         )
         p._version[0] += 1
         pointer += n

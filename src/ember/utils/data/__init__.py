@@ -20,3 +20,4 @@ from .sampler import (  # noqa: F401
     SubsetRandomSampler,
     WeightedRandomSampler,
 )
+from .distributed import DistributedSampler  # noqa: E402, F401

@@ -22,9 +22,11 @@ def default_convert(data):
     if isinstance(data, np.generic):
         return Tensor._make(np.asarray(data))
     if isinstance(data, collections.abc.Mapping):
-        return type(data)({k: default_convert(v) for k, v in data.items()}) if type(
-            data
-        ) is not dict else {k: default_convert(v) for k, v in data.items()}
+        return (
+            type(data)({k: default_convert(v) for k, v in data.items()})
+            if type(data) is not dict
+            else {k: default_convert(v) for k, v in data.items()}
+        )
     if isinstance(data, tuple) and hasattr(data, "_fields"):
         return type(data)(*(default_convert(d) for d in data))
     if isinstance(data, (list, tuple)) and not isinstance(data, str):
@@ -42,12 +44,11 @@ def default_collate(batch):
     elem = batch[0]
     if isinstance(elem, Tensor):
         shape = elem._data.shape
-        for b in batch:
+        for i, b in enumerate(batch):
             if b._data.shape != shape:
                 raise RuntimeError(
                     "stack expects each tensor to be equal size, but got "
-                    f"{list(shape)} at entry 0 and {list(b._data.shape)} at entry "
-                    f"{batch.index(b)}"
+                    f"{list(shape)} at entry 0 and {list(b._data.shape)} at entry {i}"
                 )
         return _stack_arrays([b._data for b in batch])
     if isinstance(elem, np.ndarray):

@@ -72,8 +72,20 @@ def _iter_batches(dataset, batch_size, drop_last, auto_collation, collate_fn):
         yield collate_fn(chunk)
 
 
-def _worker_loop(wid, num_workers, seed, dataset, iterable, batch_size, drop_last,
-                 auto_collation, collate_fn, worker_init_fn, index_q, result_q):  # fmt: skip
+def _worker_loop(
+    wid,
+    num_workers,
+    seed,
+    dataset,
+    iterable,
+    batch_size,
+    drop_last,
+    auto_collation,
+    collate_fn,
+    worker_init_fn,
+    index_q,
+    result_q,
+):
     global _worker_info
     from ... import random as _random
 
@@ -114,11 +126,27 @@ def _worker_loop(wid, num_workers, seed, dataset, iterable, batch_size, drop_las
 class DataLoader:
     """Iterate over ``dataset`` in batches (PyTorch's ``torch.utils.data.DataLoader``)."""
 
-    def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,
-                 num_workers=0, collate_fn=None, pin_memory=False, drop_last=False, timeout=0,
-                 worker_init_fn=None, multiprocessing_context=None, generator=None, *,
-                 prefetch_factor=None, persistent_workers=False, pin_memory_device="",
-                 in_order=True):  # fmt: skip
+    def __init__(
+        self,
+        dataset,
+        batch_size=1,
+        shuffle=None,
+        sampler=None,
+        batch_sampler=None,
+        num_workers=0,
+        collate_fn=None,
+        pin_memory=False,
+        drop_last=False,
+        timeout=0,
+        worker_init_fn=None,
+        multiprocessing_context=None,
+        generator=None,
+        *,
+        prefetch_factor=None,
+        persistent_workers=False,
+        pin_memory_device="",
+        in_order=True,
+    ):
         if num_workers < 0:
             raise ValueError(
                 "num_workers option should be non-negative; use num_workers=0 to disable "
@@ -175,8 +203,10 @@ class DataLoader:
                 "drop_last"
             )
         if sampler is None and not self._iterable:
-            sampler = RandomSampler(dataset, generator=generator) if shuffle else (
-                SequentialSampler(dataset)
+            sampler = (
+                RandomSampler(dataset, generator=generator)
+                if shuffle
+                else (SequentialSampler(dataset))
             )
         if batch_size is not None and batch_sampler is None and not self._iterable:
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
@@ -211,8 +241,9 @@ class DataLoader:
 
     def _single_process(self):
         if self._iterable:
-            yield from _iter_batches(self.dataset, self.batch_size, self.drop_last,
-                                     self._auto_collation, self.collate_fn)  # fmt: skip
+            yield from _iter_batches(
+                self.dataset, self.batch_size, self.drop_last, self._auto_collation, self.collate_fn
+            )
             return
         for indices in self._index_sampler:
             yield _fetch(self.dataset, indices, self._auto_collation, self.collate_fn)
@@ -241,9 +272,20 @@ class _MultiProcessIter:
             iq = ctx.Queue()
             w = ctx.Process(
                 target=_worker_loop,
-                args=(wid, n, base_seed + wid, loader.dataset, loader._iterable,
-                      loader.batch_size, loader.drop_last, loader._auto_collation,
-                      loader.collate_fn, loader.worker_init_fn, iq, self.result_q),  # fmt: skip
+                args=(
+                    wid,
+                    n,
+                    base_seed + wid,
+                    loader.dataset,
+                    loader._iterable,
+                    loader.batch_size,
+                    loader.drop_last,
+                    loader._auto_collation,
+                    loader.collate_fn,
+                    loader.worker_init_fn,
+                    iq,
+                    self.result_q,
+                ),
                 daemon=True,
             )
             w.start()
@@ -296,9 +338,7 @@ class _MultiProcessIter:
             except queue.Empty:
                 if timeout:
                     self._shutdown()
-                    raise RuntimeError(
-                        f"DataLoader timed out after {timeout} seconds"
-                    ) from None
+                    raise RuntimeError(f"DataLoader timed out after {timeout} seconds") from None
                 dead = [w.pid for w in self.workers if w.exitcode not in (None, 0)]
                 if dead:
                     self._shutdown()

@@ -46,7 +46,10 @@ class StackDataset(Dataset):
 
     def __init__(self, *args, **kwargs):
         if args and kwargs:
-            raise ValueError("Supported either ``tuple``- (via ``args``) or``dict``- (via ``kwargs``) like input/output, but both types are given.")  # noqa: E501
+            raise ValueError(
+                "Supported either ``tuple``- (via ``args``) or``dict``- (via ``kwargs``) like "
+                "input/output, but both types are given."
+            )
         self.datasets = args or kwargs
         self._length = len(next(iter(self.datasets.values() if kwargs else args)))
 
@@ -139,9 +142,7 @@ def random_split(dataset, lengths, generator=None):
                 )
         lengths = counts
     if sum(lengths) != n:
-        raise ValueError(
-            "Sum of input lengths does not equal the length of the input dataset!"
-        )
+        raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
     perm = randperm(n, generator=generator).tolist()
     out = []
     offset = 0

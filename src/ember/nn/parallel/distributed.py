@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import contextlib
 
-from ..backend import np
-from ..nn import Module
-from . import _group, _mpi, broadcast
+from ...backend import np
+from ...distributed import _group, _mpi, broadcast
+from ..module import Module
 
 
 class _Bucket:
@@ -128,8 +128,7 @@ class DistributedDataParallel(Module):
             "argument `find_unused_parameters=True` to "
             "`torch.nn.parallel.DistributedDataParallel`, and by making sure all `forward` "
             "function outputs participate in calculating loss.\n"
-            "Parameters that did not receive a gradient (by name): "
-            + ", ".join(pending)
+            "Parameters that did not receive a gradient (by name): " + ", ".join(pending)
         )
 
     # ----- backward hooks ---------------------------------------------------------------
@@ -160,8 +159,8 @@ class DistributedDataParallel(Module):
             self._finish()
 
     def _finish(self):
-        from ..ops.inplace import bump_version
-        from ..tensor import Tensor
+        from ...ops.inplace import bump_version
+        from ...tensor import Tensor
 
         for bucket in self._in_flight:
             bucket.request.Wait()
@@ -194,8 +193,8 @@ class DistributedDataParallel(Module):
 
 def _reachable_leaves(outputs):
     """ids of the leaf tensors that the outputs' graphs lead to."""
-    from ..tensor import Tensor
-    from ..viz import walk
+    from ...tensor import Tensor
+    from ...viz import walk
 
     if isinstance(outputs, Tensor):
         outputs = [outputs]

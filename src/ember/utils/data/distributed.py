@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import math
 
-from ..backend import np
+from ...backend import np
+from .sampler import Sampler
 
 
-class DistributedSampler:
+class DistributedSampler(Sampler):
     """Indices of one replica's share of a data set, reshuffled per epoch like PyTorch's.
 
     With ``drop_last=False`` the index list is padded by repeating its start so every
     replica gets the same number of samples; with ``drop_last=True`` the tail is dropped.
     """
 
-    def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0,
-                 drop_last=False):
+    def __init__(
+        self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False
+    ):
         if num_replicas is None or rank is None:
-            from . import get_rank, get_world_size
+            from ...distributed import get_rank, get_world_size
 
             num_replicas = get_world_size() if num_replicas is None else num_replicas
             rank = get_rank() if rank is None else rank

@@ -1,0 +1,5 @@
+"""``ember.nn.parallel``: data parallelism across processes (see ``ember.distributed``)."""
+
+from .distributed import DistributedDataParallel
+
+__all__ = ["DistributedDataParallel"]

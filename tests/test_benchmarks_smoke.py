@@ -1,0 +1,48 @@
+"""The benchmark harness runs end to end (``python -m benchmarks --quick``); no timing asserted."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_quick_run_prints_a_row_per_workload(tmp_path):
+    from benchmarks.workloads import WORKLOADS
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [os.path.join(ROOT, "src"), ROOT] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+    )
+    out = tmp_path / "bench.json"
+    p = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--json", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
+    rows = [line for line in p.stdout.splitlines() if line.startswith("| W")]
+    for name in WORKLOADS:
+        assert any(line.startswith(f"| {name} |") for line in rows), (name, p.stdout)
+    assert "CHECK FAILED" not in p.stdout
+    assert out.exists()
+
+
+def test_unknown_workload_is_refused():
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([os.path.join(ROOT, "src"), ROOT])
+    p = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--only", "W99"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert p.returncode != 0
+    assert "unknown workload" in p.stderr
