@@ -78,3 +78,40 @@ def test_demo_end_to_end(tmp_path):
         assert ET.parse(out / "graph.svg").getroot().tag.endswith("svg")
         assert (out / "graph.png").read_bytes()[:4] == b"\x89PNG"
     assert "wrote trained weights" in r.stdout
+
+
+def test_demo_without_matplotlib_still_trains(tmp_path):
+    pytest.importorskip("sklearn")
+    blocker = tmp_path / "block" / "matplotlib"
+    blocker.mkdir(parents=True)
+    (blocker / "__init__.py").write_text("raise ImportError('matplotlib blocked for the test')\n")
+    env = dict(ENV, PYTHONPATH=os.pathsep.join([str(tmp_path / "block"), *sys.path]))
+    out = tmp_path / "demo"
+    r = subprocess.run(
+        [sys.executable, "-m", "ember", "demo", "--epochs", "1", "--quiet", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "no matplotlib" in r.stdout and 'pip install -e ".[demo]"' in r.stdout
+    assert not (out / "history.png").exists() and (out / "model.ember").exists()
+
+
+def test_demo_without_dot_program_saves_graph_source(tmp_path):
+    pytest.importorskip("sklearn")
+    pytest.importorskip("graphviz")
+    env = dict(ENV, PATH=str(tmp_path / "empty"), PYTHONPATH=os.pathsep.join(sys.path))
+    out = tmp_path / "demo"
+    r = subprocess.run(
+        [sys.executable, "-m", "ember", "demo", "--epochs", "1", "--quiet", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "apt-get install graphviz" in r.stdout
+    assert "digraph" in (out / "graph.dot").read_text()
+    assert not (out / "graph.svg").exists()

@@ -7,7 +7,7 @@ import os
 import pytest
 
 ROOT = os.path.join(os.path.dirname(__file__), "..")
-PAGES = sorted(glob.glob(os.path.join(ROOT, "docs", "*.md")))
+PAGES = sorted(glob.glob(os.path.join(ROOT, "docs", "*.md"))) + [os.path.join(ROOT, "README.md")]
 
 
 @pytest.mark.parametrize("path", PAGES, ids=[os.path.basename(p) for p in PAGES])

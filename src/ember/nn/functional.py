@@ -214,6 +214,13 @@ def embedding(
             f"types: Long, Int; but got {input.type()} instead (while checking arguments for "
             "embedding)"
         )
+    n_rows = weight.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= n_rows):
+        bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
+        raise IndexError(
+            f"index out of range in self. Index {bad} is outside the {n_rows} rows of the "
+            "embedding weight."
+        )
     if max_norm is not None:
         _renorm_rows(weight, idx, max_norm, norm_type)
     if padding_idx is not None and padding_idx < 0:
@@ -252,6 +259,16 @@ def batch_norm(
     if x.dim() < 2:
         raise ValueError(f"expected 2D or higher input (got {x.dim()}D input)")
     c = x.shape[1]
+    if training and (running_mean is None) != (running_var is None):
+        raise ValueError("running_mean and running_var must either both be None or neither be None")
+    for name, t in (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    ):
+        if t is not None and t.numel() != c:
+            raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
     dims = (0,) + tuple(range(2, x.dim()))
     shape = (1, c) + (1,) * (x.dim() - 2)
     if training:
@@ -277,8 +294,9 @@ def batch_norm(
                 running_var._version[0] += 1
         out = d * (var + eps).rsqrt()
     else:
-        if running_mean is None or running_var is None:
-            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+        for name, t in (("running_mean", running_mean), ("running_var", running_var)):
+            if t is None:
+                raise RuntimeError(f"{name} must be defined in evaluation mode")
         rm = running_mean.reshape(shape)
         rv = running_var.reshape(shape)
         out = (x - rm) * (rv + eps).rsqrt()
@@ -335,7 +353,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
         raise RuntimeError(
             f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
             f"[*, {', '.join(map(str, normalized_shape))}], but got input of size"
-            f"{input.shape}"
+            f"{list(input.shape)}"
         )
     dims = tuple(range(input.dim() - k, input.dim()))
     mean = input.mean(dims, keepdim=True)

@@ -381,7 +381,7 @@ def _bitwise(np_name, doc):
         a, b = promote(input, other)
         for x in (a, b):
             if isinstance(x, Tensor) and x._data.dtype.kind in "fc" or isinstance(x, float):
-                raise RuntimeError(
+                raise NotImplementedError(
                     f'"{np_name}_cpu" not implemented for '
                     f"'{'Float' if not isinstance(x, Tensor) else _type_word(x)}'"
                 )
@@ -410,7 +410,7 @@ class _Invert(_NoGrad):
 def bitwise_not(input):
     """Bitwise NOT (logical NOT for bool tensors)."""
     if input._data.dtype.kind in "fc":
-        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{_type_word(input)}'")
+        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{_type_word(input)}'")
     return _Invert.apply(input)
 
 

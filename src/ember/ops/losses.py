@@ -119,8 +119,10 @@ def _index_matrix(x, target, weight, ignore_index, smoothing, name):
     xp = xp_of(x._data)
     n_classes = x.shape[1] if x.dim() > 1 else x.shape[0]
     t = target._data
-    if t.dtype.kind not in "iu":
-        raise RuntimeError(f"expected scalar type Long but found {_type_word(t.dtype)}")
+    if str(t.dtype) not in ("int64", "uint8"):
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {_type_word(t.dtype)}"
+        )
     batch = x.shape[:1] + x.shape[2:] if x.dim() > 1 else ()
     if tuple(t.shape) != tuple(batch):
         if x.dim() > 1 and t.ndim >= 1 and t.shape[0] != x.shape[0]:
@@ -160,6 +162,8 @@ def _type_word(np_dtype):
         "float64": "Double",
         "float16": "Half",
         "int32": "Int",
+        "int16": "Short",
+        "int8": "Char",
         "bool": "Bool",
     }.get(str(np_dtype), str(np_dtype))
 
@@ -203,8 +207,10 @@ def cross_entropy(
         if reduction == "sum":
             return loss.sum()
         return loss.sum() / (rows.shape[0] if x.dim() > 1 else 1)
-    if target._data.dtype.kind == "f":
-        raise RuntimeError(f"expected scalar type Long but found {_type_word(target._data.dtype)}")
+    if str(target._data.dtype) not in ("int64", "uint8"):
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {_type_word(target._data.dtype)}"
+        )
     a, denom = _index_matrix(x, target, weight, ignore_index, label_smoothing, "cross_entropy")
     loss = CrossEntropy.apply(rows, Tensor._make(a))
     if reduction == "none":
@@ -328,7 +334,10 @@ def binary_cross_entropy_with_logits(
     """Sigmoid + binary cross entropy in one stable step; ``pos_weight`` weights positives."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
-    _check_same_size(input, target)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(
+            f"Target size ({target.shape}) must be the same as input size ({input.shape})"
+        )
     loss = BinaryCrossEntropyWithLogits.apply(input, target.to(input.dtype), pos_weight)
     if weight is not None:
         loss = loss * weight

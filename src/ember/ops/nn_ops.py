@@ -221,6 +221,11 @@ def _check_linear(input, weight, bias):
                 )
             check_expand(bias, (rows, n_out))
     if input._data.dtype != weight._data.dtype:
+        if bias is not None:  # PyTorch's addmm path names the operands differently
+            raise RuntimeError(
+                "mat1 and mat2 must have the same dtype, but got "
+                f"{_sname(input)} and {_sname(weight)}"
+            )
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
             f"{_cname(input)} != {_cname(weight)}"

@@ -72,6 +72,7 @@ class LBFGS(Optimizer):
         state.setdefault("n_iter", 0)
         with enable_grad():
             orig_loss = closure()
+        self._check_grads()
         loss = _value(orig_loss)
         evals = 1
         state["func_evals"] += 1

@@ -152,10 +152,34 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        self._check_grads()
         with no_grad():
             for group in self.param_groups:
                 self._step_group(group)
         return loss
+
+    def _check_grads(self):
+        # validate every gradient first, so a bad one fails the step before any
+        # parameter or state buffer has been touched
+        index = 0
+        for group in self.param_groups:
+            for p in group["params"]:
+                g = p._grad
+                if g is not None:
+                    if g._data.shape != p._data.shape:
+                        raise RuntimeError(
+                            f"the gradient of parameter {index} has shape {list(g._data.shape)} "
+                            f"but the parameter has shape {list(p._data.shape)}; no parameter "
+                            "was updated"
+                        )
+                    if g._data.dtype.kind not in "fc" or (
+                        g._data.dtype.kind == "c" and p._data.dtype.kind != "c"
+                    ):
+                        raise RuntimeError(
+                            f"the gradient of parameter {index} has dtype {g.dtype} which cannot "
+                            f"update a parameter of dtype {p.dtype}; no parameter was updated"
+                        )
+                index += 1
 
     def _step_group(self, group):  # pragma: no cover - abstract
         raise NotImplementedError

@@ -133,7 +133,8 @@ class DistributedDataParallel(Module):
 
     # ----- backward hooks ---------------------------------------------------------------
     def _on_grad_ready(self, param):
-        if self._sync and self._expect_reduction:
+        # Whether this backward reduces was decided by the forward (as in PyTorch).
+        if self._expect_reduction:
             self._mark_ready(param)
 
     def _mark_ready(self, param, unused=False):

@@ -1,0 +1,1 @@
+"""Reliability tests: threads, leaks, deep graphs, bad input and atomicity."""
