@@ -1,7 +1,11 @@
 """``ember.nn``: modules, parameters, layers, losses and initialisation (``torch.nn``)."""
 
-from . import functional, init, utils  # noqa: F401
+from . import (  # noqa: F401
+    functional,
+    init,
+    parallel,  # noqa: E402, F401
+    utils,
+)
 from .module import Module  # noqa: F401
 from .modules import *  # noqa: F401, F403
 from .parameter import Buffer, Parameter, UninitializedParameter  # noqa: F401
-from . import parallel  # noqa: E402, F401

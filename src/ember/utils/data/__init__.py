@@ -12,6 +12,7 @@ from .dataset import (  # noqa: F401
     TensorDataset,
     random_split,
 )
+from .distributed import DistributedSampler  # noqa: E402, F401
 from .sampler import (  # noqa: F401
     BatchSampler,
     RandomSampler,
@@ -20,4 +21,3 @@ from .sampler import (  # noqa: F401
     SubsetRandomSampler,
     WeightedRandomSampler,
 )
-from .distributed import DistributedSampler  # noqa: E402, F401
