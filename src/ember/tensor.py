@@ -265,7 +265,9 @@ class Tensor:
         e.post_acc_hooks.append(hook)
         return _node._RemovableHandle(e.post_acc_hooks, hook)
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    def backward(
+        self, gradient=None, retain_graph=None, create_graph=False, inputs=None, *, trace=False
+    ):
         """Accumulate the gradient of this tensor into the leaves' ``.grad``.
 
         Args:
@@ -273,7 +275,14 @@ class Tensor:
             retain_graph: keep saved values for another backward (default: create_graph).
             create_graph: record the backward pass, for higher-order gradients.
             inputs: accumulate only into these tensors.
+            trace: (Ember) print each node as backward runs it: the gradient flowing in
+                (shape and norm) and the node's rule.
         """
+        if trace:
+            from .autograd.graph import trace_backward
+
+            trace_backward(self, gradient, retain_graph=retain_graph, inputs=inputs)
+            return
         from .autograd import backward
 
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
@@ -282,6 +291,8 @@ class Tensor:
         """A new leaf sharing this tensor's data and version counter, without history."""
         t = Tensor._make(self._data, False, None, 0, self._version)
         t._base = self._base
+        if self._requires_grad:  # remember where the graph was cut, for explain()
+            t._ensure_extra().origin = f"detach() at {_user_site()}"
         return t
 
     def detach_(self) -> Tensor:
@@ -733,6 +744,10 @@ class Tensor:
         return _ew.abs(self)
 
     def __invert__(self):
+        if self._data.dtype.kind not in "biu":
+            raise TypeError(
+                "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+            )
         return _ew.bitwise_not(self)
 
     def __and__(self, other):
@@ -829,6 +844,14 @@ class Tensor:
 
 
 _CPU = _device("cpu")
+
+
+def _user_site():
+    """``file:line`` of the first caller outside Ember (for messages that point at user code)."""
+    f = sys._getframe(2)
+    while f is not None and f.f_globals.get("__name__", "").startswith("ember."):
+        f = f.f_back
+    return "?" if f is None else f"{f.f_code.co_filename}:{f.f_lineno}"
 
 
 def _wrap_dim(dim, ndim):

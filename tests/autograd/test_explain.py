@@ -86,3 +86,24 @@ def test_deep_graph_is_not_recursive():
     assert len(report(y).nodes) == 5001
     lines = trace_backward(y.sum(), file=io.StringIO())
     assert len(lines) == 5002  # sum, 5000 muls, the leaf
+
+
+def test_explain_names_the_detach_line():
+    import ember
+    from ember.autograd import explain
+
+    x = ember.ones(2, requires_grad=True)
+    d = (x * 2).detach()  # the line explain must point to
+    text = explain(d)
+    assert "detach() at" in text and "test_explain.py:" in text
+
+
+def test_backward_trace_prints_each_node(capsys):
+    import ember
+
+    x = ember.ones(3, requires_grad=True)
+    (x.exp() * 2).sum().backward(trace=True)
+    out = capsys.readouterr().out
+    for name in ("SumBackward0", "MulBackward0", "ExpBackward0", "AccumulateGrad"):
+        assert name in out
+    assert "norm" in out and x.grad is not None

@@ -344,3 +344,24 @@ def test_freed_saved_tensors():
     y.sum().backward()
     with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
         y.sum().backward()
+
+
+def test_gradient_of_wrong_shape_is_refused_even_when_it_could_be_reshaped():
+    """A [6] gradient for a [2, 3] input is an error (PyTorch's message), not reshaped."""
+    import pytest
+
+    import ember
+    from ember.autograd.function import Function
+
+    class BadShape(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g.reshape(-1)
+
+    x = ember.ones(2, 3, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"returned an invalid gradient at index 0 - got \[6\]"):
+        BadShape.apply(x).sum().backward()

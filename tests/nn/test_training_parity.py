@@ -4,7 +4,8 @@ An MLP (SGD with momentum and weight decay), a CNN (Adam) and an LSTM sequence
 model (Adam with gradient clipping) start from IDENTICAL weights (copied from
 the PyTorch model through its state dict) and see IDENTICAL batches. All of it
 runs in float32, as real training does; every one of the 50 steps' losses must
-agree with PyTorch's to 1e-4 relative, and so must the final weights.
+agree with PyTorch's to 1e-4 relative, and the final weights to 1e-4 absolute
+(Adam divides tiny gradients by their own size, so float32 rounding shows there first).
 """
 
 from __future__ import annotations
@@ -59,26 +60,26 @@ def lstm(lib):
 
 
 def batches(kind, rng):
-    """STEPS batches of (inputs, integer targets) as NumPy arrays."""
+    """STEPS batches of (inputs, integer targets) as NumPy arrays: 5 fixed ones, cycled."""
     out = []
-    for _ in range(STEPS):
+    for _ in range(5):
         if kind == "mlp":
             x = rng.standard_normal((32, 20)).astype(np.float32)
             y = rng.integers(0, 5, 32)
         elif kind == "cnn":
             x = rng.standard_normal((16, 1, 12, 12)).astype(np.float32)
-            y = rng.integers(0, 10, 16)
+            y = x[:, 0, ::4, ::4].reshape(16, 9).argmax(1)  # learnable: where the peak is
         else:
-            seq = rng.integers(0, 12, (8, 11))
+            seq = (rng.integers(0, 12, (8, 1)) + np.arange(11)) % 12  # counting mod 12
             x, y = seq[:, :-1], seq[:, 1:].reshape(-1)
         out.append((x, y))
-    return out
+    return [out[i % 5] for i in range(STEPS)]
 
 
 def optimizer(lib, kind, params):
     if kind == "mlp":
         return lib.optim.SGD(params, lr=0.1, momentum=0.9, weight_decay=1e-3)
-    return lib.optim.Adam(params, lr=3e-3)
+    return lib.optim.Adam(params, lr=1e-2)
 
 
 def train(lib, model, opt, data, clip):
@@ -113,5 +114,5 @@ def test_loss_curve_matches_pytorch(kind):
     assert rel.max() < RTOL, (kind, rel.max(), int(rel.argmax()))
     for k, v in tm.state_dict().items():
         np.testing.assert_allclose(
-            em.state_dict()[k].numpy(), v.numpy(), rtol=1e-3, atol=1e-5, err_msg=k
+            em.state_dict()[k].numpy(), v.numpy(), rtol=1e-3, atol=1e-4, err_msg=k
         )

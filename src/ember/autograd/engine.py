@@ -40,16 +40,23 @@ def sum_to(grad, shape):
     return grad
 
 
+def _expandable(shape, gshape):
+    """True when a tensor of ``shape`` broadcasts to ``gshape`` (so sum_to can undo it)."""
+    lead = len(gshape) - len(shape)
+    if lead < 0:
+        return False
+    return all(s == 1 or s == gshape[k + lead] for k, s in enumerate(shape))
+
+
 def _validate(node, i, grad):
     shape, dtype = node._in_meta[i]
     if grad._data.shape != shape:
-        try:
-            grad = sum_to(grad, shape)
-        except Exception:
+        if not _expandable(shape, grad._data.shape):
             raise RuntimeError(
                 f"Function {node.name()} returned an invalid gradient at index {i} - got "
                 f"{list(grad._data.shape)} but expected shape compatible with {list(shape)}"
-            ) from None
+            )
+        grad = sum_to(grad, shape)
     if grad._data.dtype != dtype:
         grad = grad.to(dtype=_dtype_of(dtype))
     return grad
@@ -162,7 +169,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 continue
             if captures is not None and _only_capture(node, needed):
                 continue
-            if node._n_out > 1 and node.materialize_grads and None in grads:
+            if node._n_out > 1 and node.materialize_grads and any(g is None for g in grads):
                 if all(g is None for g in grads):
                     grads = None
                 else:

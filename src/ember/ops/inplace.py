@@ -12,31 +12,18 @@ nothing.
 
 from __future__ import annotations
 
-import sys
-
 from .. import dtypes as _dt
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import Node
 from ..backend import xp_of
-from ..tensor import Tensor
-
-
-def _site():
-    """(op, file, line) of the user code that called the in-place op."""
-    f = sys._getframe(2)
-    while f is not None and f.f_globals.get("__name__", "").startswith("ember."):
-        f = f.f_back
-    if f is None:
-        return None
-    return f"{f.f_code.co_filename}:{f.f_lineno}"
+from ..tensor import Tensor, _user_site
 
 
 def bump_version(t, op="an in-place operation"):
     """Record an in-place write to ``t``'s storage (shared with its views)."""
     counter = t._version
     counter[0] += 1
-    site = _site()
-    text = f"{op} at {site}" if site else op
+    text = f"{op} at {_user_site()}"
     if len(counter) > 1:
         counter[1] = text
     else:
