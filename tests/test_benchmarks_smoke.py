@@ -6,7 +6,16 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ENV = dict(
+    os.environ,
+    PYTHONPATH=os.pathsep.join(
+        [os.path.join(ROOT, "src"), ROOT]
+        + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else [])
+    ),
+)
 
 
 def test_quick_run_prints_a_row_per_workload(tmp_path):
@@ -46,3 +55,30 @@ def test_unknown_workload_is_refused():
     )
     assert p.returncode != 0
     assert "unknown workload" in p.stderr
+
+
+def test_autograd_features_benchmark_runs():
+    r = subprocess.run(
+        [sys.executable, "-m", "benchmarks.autograd_features", "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=ENV,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "Anomaly mode" in r.stdout and "checkpointed" in r.stdout
+
+
+def test_ddp_scaling_benchmark_runs():
+    pytest.importorskip("mpi4py")
+    r = subprocess.run(
+        [sys.executable, "-m", "benchmarks.ddp_scaling", "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
+        env=ENV,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "scaling efficiency" in r.stdout and "overlap" in r.stdout

@@ -258,3 +258,18 @@ def test_lbfgs_matches_pytorch():
         out[lib.__name__] = (losses, w.detach().numpy().copy())
     np.testing.assert_allclose(out["ember"][0], out["torch"][0], rtol=1e-9)
     np.testing.assert_allclose(out["ember"][1], out["torch"][1], rtol=1e-9, atol=1e-12)
+
+
+def test_sgd_update_of_a_large_weight_matches_the_plain_formula():
+    """The blockwise in-place update (no weight-sized temporary) gives p - lr * g exactly."""
+    import numpy as np
+
+    import ember
+
+    rng = np.random.default_rng(0)
+    w0 = rng.standard_normal((300, 700)).astype(np.float32)  # > one block
+    g = rng.standard_normal((300, 700)).astype(np.float32)
+    p = ember.nn.Parameter(ember.tensor(w0.copy()))
+    p.grad = ember.tensor(g)
+    ember.optim.SGD([p], lr=0.1).step()
+    np.testing.assert_array_equal(p.detach().numpy(), w0 + np.float32(-0.1) * g)

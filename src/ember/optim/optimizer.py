@@ -285,6 +285,30 @@ def bump(t):
     t._version[0] += 1
 
 
+_BLOCK = 1 << 16  # elements per block of add_scaled_
+
+
+def add_scaled_(out, alpha, x):
+    """``out += alpha * x`` in place, without a temporary as large as ``out``.
+
+    Large contiguous arrays are updated in blocks through one small buffer, so a step on
+    a 64 MiB weight does not allocate another 64 MiB.
+    """
+    if out.size <= _BLOCK or out.shape != x.shape or not (
+        out.flags.c_contiguous and x.flags.c_contiguous
+    ):
+        out += alpha * x
+        return
+    from ..backend import xp_of
+
+    o, v = out.reshape(-1), x.reshape(-1)
+    buf = xp_of(out).empty(_BLOCK, dtype=out.dtype)
+    for i in range(0, o.size, _BLOCK):
+        t = buf[: min(_BLOCK, o.size - i)]
+        xp_of(out).multiply(v[i : i + t.size], alpha, out=t)
+        o[i : i + t.size] += t
+
+
 def grad_of(p, maximize):
     """The gradient array of ``p`` (negated when maximizing), or None."""
     g = p._grad

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .optimizer import Optimizer, bump, grad_of, required
+from .optimizer import Optimizer, add_scaled_, bump, grad_of, required
 
 
 class SGD(Optimizer):
@@ -72,5 +72,5 @@ class SGD(Optimizer):
             if lr == 1:
                 data -= g
             else:
-                data -= lr * g
+                add_scaled_(data, -lr, g)
             bump(p)
