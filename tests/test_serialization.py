@@ -167,3 +167,19 @@ def test_safetensors_round_trip(tmp_path):
     back = load_safetensors(tmp_path / "m.safetensors")
     assert set(back) == set(sd)
     assert all(ember.equal(back[k], sd[k]) for k in sd)
+
+
+def test_bit_flips_anywhere_are_caught_by_the_checksum(tmp_path):
+    """A flipped bit in the tensor bytes (which a pickle would load happily) is an error."""
+    path = tmp_path / "ck.pt"
+    save({"w": ember.randn(64, 64)}, path)
+    data = bytearray(path.read_bytes())
+    rng = np.random.default_rng(0)
+    for pos in [len(data) - 10, len(data) // 2, 20] + list(rng.integers(16, len(data), 20)):
+        flipped = bytearray(data)
+        flipped[pos] ^= 1 << int(rng.integers(8))
+        path.write_bytes(bytes(flipped))
+        with pytest.raises(RuntimeError, match=r"ck\.pt is corrupt"):
+            load(path)
+    path.write_bytes(bytes(data))
+    assert load(path)["w"].shape == (64, 64)

@@ -73,6 +73,7 @@ from . import autograd
 from . import func, nn, optim, utils
 from ._formatting import get_printoptions, printoptions, set_printoptions
 from .serialization import load, save
+from .threads import get_num_threads, set_num_threads
 from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly
 
 # Every public op function (add, exp, sum, matmul, cat, ...) at the top level.

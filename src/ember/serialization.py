@@ -1,15 +1,17 @@
 """``ember.save`` / ``ember.load``: safe checkpoints of tensors, state dicts and containers.
 
-The format is a short header (magic bytes and a format version) followed by a
-pickle.  Loading with ``weights_only=True`` (the default, as in PyTorch 2.6+) uses a
-restricted unpickler: only tensors, NumPy arrays of plain dtypes, primitive
-values, containers and globals registered with ``add_safe_globals`` can appear,
-so a crafted file cannot run code.  Writes go to a temporary file in the same
-directory and are renamed into place, so a crash never leaves a half-written
-checkpoint.  ``ember.load`` also reads PyTorch ``.pt`` zip checkpoints of tensors
-and state dicts (without PyTorch); ``save(obj, f, format="pt")`` (or
-``save_pytorch``) writes one that ``torch.load(f, weights_only=True)`` accepts; and
-``save_safetensors``/``load_safetensors`` speak the safetensors format.
+The format is a short header (magic bytes, a format version and, from version 2, a
+CRC-32 of the rest) followed by a pickle; the checksum turns a flipped bit anywhere,
+tensor bytes included, into a clear error instead of silently wrong weights.  Loading
+with ``weights_only=True`` (the default, as in PyTorch 2.6+) uses a restricted
+unpickler: only tensors, NumPy arrays of plain dtypes, primitive values, containers
+and globals registered with ``add_safe_globals`` can appear, so a crafted file cannot
+run code.  Writes go to a temporary file in the same directory and are renamed into
+place, so a crash never leaves a half-written checkpoint.  ``ember.load`` also reads
+PyTorch ``.pt`` zip checkpoints of tensors and state dicts (without PyTorch);
+``save(obj, f, format="pt")`` (or ``save_pytorch``) writes one that
+``torch.load(f, weights_only=True)`` accepts; and ``save_safetensors`` /
+``load_safetensors`` speak the safetensors format.
 """
 
 from __future__ import annotations
@@ -22,14 +24,20 @@ import struct
 import tempfile
 import uuid
 import zipfile
+import zlib
 
 from . import dtypes as _dtypes
 from .backend import np
 from .tensor import Tensor
 
 MAGIC = b"EMBERCKPT\x00"
-FORMAT_VERSION = 1
-_HEADER = MAGIC + bytes([FORMAT_VERSION])
+FORMAT_VERSION = 2
+_HEADER = MAGIC + bytes([1])  # version 1: no checksum (still read)
+
+
+def _header_v2(body):
+    return MAGIC + bytes([2]) + struct.pack("<I", zlib.crc32(body))
+
 
 UnpicklingError = pickle.UnpicklingError
 
@@ -193,7 +201,8 @@ def save(
         return save_pytorch(obj, f)
     if format != "ember":
         raise ValueError(f"save: unknown format {format!r}; expected 'ember' or 'pt'")
-    _write(_HEADER + pickle_module.dumps(obj, protocol=pickle_protocol), f)
+    body = pickle_module.dumps(obj, protocol=pickle_protocol)
+    _write(_header_v2(body) + body, f)
 
 
 def _write(payload, f):
@@ -247,7 +256,20 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
                 f"Ember checkpoint {name} has format version {version}; this Ember reads up to "
                 f"{FORMAT_VERSION}."
             )
-        body = data[len(_HEADER) :]
+        if version >= 2:
+            start = len(MAGIC) + 1 + 4
+            if len(data) <= start:
+                raise RuntimeError(f"Ember checkpoint {name} is truncated (header only).")
+            body = data[start:]
+            (expected,) = struct.unpack("<I", data[len(MAGIC) + 1 : start])
+            if zlib.crc32(body) != expected:
+                raise RuntimeError(
+                    f"Ember checkpoint {name} is corrupt or truncated: its contents do not "
+                    "match the checksum written with them (a damaged disk or an incomplete "
+                    "copy). Load an earlier copy of the file."
+                )
+        else:
+            body = data[len(_HEADER) :]
     else:
         body = data  # a plain pickle (e.g. written by pickle.dump)
     return _unpickle(body, name, weights_only, pickle_module)

@@ -406,3 +406,13 @@ def test_warnings_not_emitted_for_leaf_grad():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert x.grad is None
+
+
+def test_set_num_threads_resizes_the_blas_pool():
+    pytest.importorskip("threadpoolctl")
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    assert torch.get_num_threads() == 1
+    torch.set_num_threads(before)
+    with pytest.raises(RuntimeError, match="positive integer"):
+        torch.set_num_threads(0)

@@ -294,8 +294,10 @@ def add_scaled_(out, alpha, x):
     Large contiguous arrays are updated in blocks through one small buffer, so a step on
     a 64 MiB weight does not allocate another 64 MiB.
     """
-    if out.size <= _BLOCK or out.shape != x.shape or not (
-        out.flags.c_contiguous and x.flags.c_contiguous
+    if (
+        out.size <= _BLOCK
+        or out.shape != x.shape
+        or not (out.flags.c_contiguous and x.flags.c_contiguous)
     ):
         out += alpha * x
         return
