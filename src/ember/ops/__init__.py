@@ -33,12 +33,7 @@ FAMILIES = [
 
 _modules = []
 for _name in FAMILIES:
-    try:
-        _mod = importlib.import_module(f"{__name__}.{_name}")
-    except ModuleNotFoundError as _e:  # a family not written yet
-        if _e.name != f"{__name__}.{_name}":
-            raise
-        continue
+    _mod = importlib.import_module(f"{__name__}.{_name}")
     _modules.append(_mod)
     install_methods(_mod)
 

@@ -139,6 +139,10 @@ class DistributedDataParallel(Module):
 
     def _mark_ready(self, param, unused=False):
         self._ready.add(id(param))
+        # MPI moves a non-blocking message only while the library is called: testing the
+        # buckets in flight lets them progress while backward computes the next ones.
+        for b in self._in_flight:
+            b.request.Test()
         bucket = self._bucket_of[id(param)]
         bucket.pending -= 1
         if bucket.pending == 0:
