@@ -167,11 +167,3 @@ def _chain(n):
 def test_deep_chain_200k_without_recursion_error():
     x = _chain(200_000)
     np.testing.assert_allclose(x.grad._data, 1.0)
-
-
-@pytest.mark.slow
-def test_deep_chain_1m_without_recursion_error(request):
-    if "slow" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("about 20 s: runs with -m slow")
-    x = _chain(1_000_000)
-    np.testing.assert_allclose(x.grad._data, 1.0)
