@@ -25,6 +25,13 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .node import AccumulateGrad, Node
 
 
+def xp_ones(like):
+    """An array of ones shaped and typed like ``like`` (from the same array module)."""
+    from ..backend import xp_of
+
+    return xp_of(like).ones(like.shape, like.dtype)
+
+
 def _tensor_type():
     from ..tensor import Tensor
 
@@ -109,6 +116,20 @@ def backward(
         create_graph: record the backward pass, for higher-order derivatives.
         inputs: accumulate only into these tensors.
     """
+    if (
+        grad_tensors is None
+        and inputs is None
+        and not create_graph
+        and type(tensors) is _tensor_type()
+        and tensors._requires_grad
+        and tensors._data.size == 1
+        and tensors._data.dtype.kind == "f"
+    ):
+        # The common `loss.backward()`: seed with a one and go (no lists, no factory).
+        data = tensors._data
+        seed = _tensor_type()._make(xp_ones(data))
+        engine.run_backward((tensors,), (seed,), bool(retain_graph), False, None)
+        return
     tensors = _as_tuple(tensors)
     grads = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
     if len(grads) != len(tensors):

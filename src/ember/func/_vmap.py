@@ -186,34 +186,59 @@ def _place_out(out, out_dims, name):
     return tree_map(lambda t: _move_from_front(t, next(it)), out)
 
 
-# ----- the batched path: observe example 0, then call once on the whole batch ----------------
-class _Observer:
-    """Records every op applied while it is installed (and whether any was unknown)."""
+# ----- the batched path: trace example 0, then rerun once on the whole batch -----------------
+class _Fallback(Exception):
+    """Raised inside the batched run when an op has no batching rule (or a guard fails)."""
 
-    def __init__(self):
-        self.ops = []
+
+def _has_tensor(x):
+    Tensor = _tensor_cls()
+    from ..backend import np as _np
+
+    if isinstance(x, (Tensor, _np.ndarray)):
+        return True
+    if isinstance(x, (tuple, list)):
+        return any(_has_tensor(v) for v in x)
+    if isinstance(x, dict):
+        return any(_has_tensor(v) for v in x.values())
+    return False
+
+
+class _Step:
+    """One op of the example-0 trace: its class, plain arguments and per-example shapes."""
+
+    __slots__ = ("cls", "args", "kwargs", "in_shapes", "out_shapes", "opaque")
+
+    def __init__(self, cls, args, kwargs, outs):
+        Tensor = _tensor_cls()
+        self.cls = cls
+        self.args = [None if isinstance(a, Tensor) else a for a in args]
+        self.kwargs = kwargs
+        self.in_shapes = [tuple(a.shape) if isinstance(a, Tensor) else None for a in args]
+        self.out_shapes = [tuple(o.shape) for o in outs if isinstance(o, Tensor)]
+        # Tensors or arrays hidden inside a plain argument (advanced indices, gather
+        # indices) may depend on example 0's data: such an op is never replayed batched.
+        self.opaque = any(_has_tensor(a) for a in self.args) or _has_tensor(kwargs)
+
+
+class _Intercept:
+    """Installs a replacement ``Node.apply`` (and vmap's custom-Function trace) while active."""
+
+    def __init__(self, hook):
+        self.hook = hook
+        self.trace = []
 
     def __enter__(self):
         self.orig = Node.__dict__["apply"]
         orig_fn = self.orig.__func__
-        ops = self.ops
-        Tensor = _tensor_cls()
+        hook = self.hook
 
-        def observed(cls, *args, **kwargs):
-            out = orig_fn(cls, *args, **kwargs)
-            outs = out if isinstance(out, tuple) else (out,)
-            ops.append(
-                (
-                    cls.__name__,
-                    [tuple(a.shape) for a in args if isinstance(a, Tensor)],
-                    [tuple(o.shape) for o in outs if isinstance(o, Tensor)],
-                )
-            )
-            return out
+        def intercepted(cls, *args, **kwargs):
+            return hook(orig_fn, cls, args, kwargs)
 
-        Node.apply = classmethod(observed)
+        Node.apply = classmethod(intercepted)
         self.prev_trace = _function._vmap_trace[0]
-        _function._vmap_trace[0] = ops
+        _function._vmap_trace[0] = self.trace
         return self
 
     def __exit__(self, *exc):
@@ -222,57 +247,334 @@ class _Observer:
         return False
 
 
-def _per_example_ok(ops, shape):
-    if not ops:
+def _no_check(*args, **kwargs):
+    return None
+
+
+def _lenient_infer_shape(shape, numel):
+    return tuple(shape)
+
+
+class _LenientChecks:
+    """Shape checks of public functions see whole-batch shapes during the batched run.
+
+    The example run already validated every call with per-example shapes, and the batched
+    run's hook checks each operand against the example, so these checks are skipped there.
+    """
+
+    PATCHES = (
+        ("linalg", "_check_matmul", _no_check),
+        ("linalg", "_check_mm", _no_check),
+        ("linalg", "_check_dot", _no_check),
+        ("movement", "infer_shape", _lenient_infer_shape),
+    )
+
+    def __enter__(self):
+        from ..ops import linalg, movement
+
+        mods = {"linalg": linalg, "movement": movement}
+        self.saved = []
+        for mod, name, repl in self.PATCHES:
+            m = mods[mod]
+            self.saved.append((m, name, getattr(m, name)))
+            setattr(m, name, repl)
+        return self
+
+    def __exit__(self, *exc):
+        for m, name, old in self.saved:
+            setattr(m, name, old)
         return False
-    nd = len(shape)
-    for op in ops:
-        if op is None:
-            return False
-        name, ins, outs = op
-        if name not in ELEMENTWISE:
-            return False
-        if any(o != shape for o in outs):
-            return False
-        if any(len(s) > nd for s in ins):
-            return False
-    return True
+
+
+class _Batched:
+    """State of one batched run: which arrays carry the batch dim, and the trace position."""
+
+    def __init__(self, steps, batch, inputs):
+        self.steps = steps
+        self.batch = batch
+        self.pos = 0
+        self.busy = False
+        self.keep = []  # keeps the marked arrays alive so their ids stay unique
+        self.marked = set()
+        for t in inputs:
+            self.mark(t)
+
+    def mark(self, t):
+        self.keep.append(t._data)
+        self.marked.add(id(t._data))
+
+    def is_batched(self, t):
+        return id(t._data) in self.marked
+
+    def hook(self, orig_fn, cls, args, kwargs):
+        if self.busy:
+            return orig_fn(cls, *args, **kwargs)
+        Tensor = _tensor_cls()
+        if self.pos >= len(self.steps):
+            raise _Fallback("more ops than in the example trace")
+        step = self.steps[self.pos]
+        self.pos += 1
+        if step.cls is not cls or step.opaque or len(step.args) != len(args):
+            raise _Fallback(f"op {cls.__name__} differs from the example trace")
+        # Plain arguments (dims, shapes, scalars) come from the example's call: they were
+        # computed from per-example shapes, as the function means them.
+        call_args = []
+        flags = []
+        for a, plain, shape in zip(args, step.args, step.in_shapes):
+            if isinstance(a, Tensor):
+                if shape is None:
+                    raise _Fallback("tensor argument where the example had none")
+                b = self.is_batched(a)
+                have = tuple(a.shape[1:]) if b else tuple(a.shape)
+                if have != shape:
+                    raise _Fallback(f"{cls.__name__}: operand shape differs from the example")
+                call_args.append(a)
+                flags.append(b)
+            else:
+                if shape is not None:
+                    raise _Fallback("plain argument where the example had a tensor")
+                call_args.append(plain)
+                flags.append(False)
+        kw = dict(step.kwargs)
+        if not any(flags):
+            out = orig_fn(cls, *call_args, **kw)
+            self._check(cls, out, step, batched=False)
+            return out
+        rule = _rule_for(cls)
+        if rule is None:
+            raise _Fallback(f"no batching rule for {cls.__name__}")
+        self.busy = True
+        try:
+            out = rule(orig_fn, cls, call_args, flags, step, kw, self.batch)
+        finally:
+            self.busy = False
+        self._check(cls, out, step, batched=True)
+        for o in out if isinstance(out, tuple) else (out,):
+            if isinstance(o, Tensor):
+                self.mark(o)
+        return out
+
+    def _check(self, cls, out, step, batched):
+        Tensor = _tensor_cls()
+        outs = [o for o in (out if isinstance(out, tuple) else (out,)) if isinstance(o, Tensor)]
+        pre = (self.batch,) if batched else ()
+        if [tuple(o.shape) for o in outs] != [pre + s for s in step.out_shapes]:
+            raise _Fallback(f"{cls.__name__}: result shape differs from the example")
+
+
+# ----- batching rules: (orig_apply, cls, args, batched flags, step, kwargs, B) -> output -------
+def _pad(t, rank, shape):
+    """Batched ``t`` (per-example ``shape``) with size-1 dims after the batch dim up to ``rank``."""
+    if len(shape) >= rank:
+        return t
+    return t.reshape((t.shape[0],) + (1,) * (rank - len(shape)) + tuple(shape))
+
+
+def _rule_elementwise(apply, cls, args, flags, step, kw, B):
+    rank = max(len(s) for s in step.in_shapes if s is not None)
+    new = [
+        _pad(a, rank, s) if f else a for a, f, s in zip(args, flags, step.in_shapes, strict=True)
+    ]
+    return apply(cls, *new, **kw)
+
+
+def _shift(d):
+    return d + 1 if d >= 0 else d
+
+
+def _only_first_batched(flags):
+    if not flags[0] or any(flags[1:]):
+        raise _Fallback("only the first operand may be batched here")
+
+
+def _rule_reduce(apply, cls, args, flags, step, kw, B):
+    """Ops whose argument 1 is a dim or a tuple of dims (``None``: every dim)."""
+    _only_first_batched(flags)
+    dims = args[1]
+    rank = len(step.in_shapes[0])
+    if dims is None:
+        dims = tuple(range(1, rank + 1))
+    elif isinstance(dims, (tuple, list)):
+        dims = tuple(_shift(d) for d in dims)
+    elif isinstance(dims, int) and not isinstance(dims, bool):
+        dims = _shift(dims)
+    else:
+        raise _Fallback("unknown dims argument")
+    if rank == 0 and dims == ():
+        return apply(cls, args[0], (), *args[2:], **kw)
+    return apply(cls, args[0], dims, *args[2:], **kw)
+
+
+def _rule_norm(apply, cls, args, flags, step, kw, B):
+    """``VectorNorm(x, p, dims, keepdim)``: dims at argument 2."""
+    _only_first_batched(flags)
+    dims = args[2]
+    rank = len(step.in_shapes[0])
+    dims = tuple(range(1, rank + 1)) if dims is None else tuple(_shift(d) for d in dims)
+    return apply(cls, args[0], args[1], dims, *args[3:], **kw)
+
+
+def _rule_softmax(apply, cls, args, flags, step, kw, B):
+    _only_first_batched(flags)
+    if args[1] is None:
+        raise _Fallback("softmax over every dim")
+    return apply(cls, args[0], _shift(args[1]), *args[2:], **kw)
+
+
+def _rule_matmul(apply, cls, args, flags, step, kw, B):
+    """Per-example matmul of any ranks: vectors become matrices, batch dims are padded."""
+    a, b = args[:2]
+    sa, sb = step.in_shapes[:2]
+    if len(sa) == 0 or len(sb) == 0:
+        raise _Fallback("matmul of a 0-d operand")
+    if len(sa) == 1:
+        sa = (1,) + sa
+        a = a.reshape(((B,) if flags[0] else ()) + sa)
+    if len(sb) == 1:
+        sb = sb + (1,)
+        b = b.reshape(((B,) if flags[1] else ()) + sb)
+    rank = max(len(sa), len(sb))
+    a = _pad(a, rank, sa) if flags[0] else a
+    b = _pad(b, rank, sb) if flags[1] else b
+    out = apply(_linalg_matmul(), a, b)
+    return out.reshape((B,) + step.out_shapes[0])
+
+
+def _linalg_matmul():
+    from ..ops.linalg import MatMul
+
+    return MatMul
+
+
+def _rule_linear(apply, cls, args, flags, step, kw, B):
+    _only_first_batched(flags)
+    return apply(cls, *args, **kw)
+
+
+def _rule_to_shape(apply, cls, args, flags, step, kw, B):
+    """Reshape / View / Expand: the batched target is ``(B,) + the example's result shape``."""
+    _only_first_batched(flags)
+    x = args[0]
+    if cls.__name__ == "Expand":
+        x = _pad(x, len(step.out_shapes[0]), step.in_shapes[0])
+    return apply(cls, x, (B,) + step.out_shapes[0], *args[2:], **kw)
+
+
+def _rule_permute(apply, cls, args, flags, step, kw, B):
+    _only_first_batched(flags)
+    rank = len(step.in_shapes[0])
+    dims = (0,) + tuple(d % rank + 1 for d in args[1]) if rank else (0,)
+    return apply(cls, args[0], dims, *args[2:], **kw)
+
+
+def _rule_getitem(apply, cls, args, flags, step, kw, B):
+    _only_first_batched(flags)
+    index = args[1] if isinstance(args[1], tuple) else (args[1],)
+    for i in index:
+        if isinstance(i, bool) or not (i is None or i is Ellipsis or isinstance(i, (int, slice))):
+            raise _Fallback("advanced index")
+        if isinstance(i, slice) and not all(
+            v is None or (isinstance(v, int) and not isinstance(v, bool))
+            for v in (i.start, i.stop, i.step)
+        ):
+            raise _Fallback("slice of non-integers")
+    return apply(cls, args[0], (slice(None),) + index, *args[2:], **kw)
+
+
+def _rule_join(apply, cls, args, flags, step, kw, B):
+    """Cat / Stack (``dim=`` keyword): unbatched operands are expanded over the batch."""
+    new = []
+    for a, f, s in zip(args, flags, step.in_shapes):
+        if not f:
+            a = a.reshape((1,) + s).expand((B,) + s)
+        new.append(a)
+    kw["dim"] = _shift(kw["dim"])
+    return apply(cls, *new, **kw)
+
+
+def _rule_unbind(apply, cls, args, flags, step, kw, B):
+    _only_first_batched(flags)
+    return apply(cls, args[0], _shift(args[1]), *args[2:], **kw)
+
+
+ELEMENTWISE_RULED = ELEMENTWISE | frozenset(
+    """Log1P Exp2 PowScalar PowScalarBase FloorDivide _Fmod _Compare _Invert _LogicalNot
+    RoundDecimals Threshold Hardshrink Softshrink LogSigmoid ClampScalar Fmax Fmin Hypot
+    Copysign LerpScalar""".split()
+)
+
+#: Node class name -> batching rule (looked up along the class's MRO).
+RULES = {name: _rule_elementwise for name in ELEMENTWISE_RULED}
+RULES.update({n: _rule_reduce for n in "Sum Prod MaxDim Amax Var Logsumexp Cumsum Cumprod".split()})
+RULES.update(
+    VectorNorm=_rule_norm,
+    Softmax=_rule_softmax,
+    LogSoftmax=_rule_softmax,
+    MatMul=_rule_matmul,
+    Mm=_rule_matmul,
+    Bmm=_rule_matmul,
+    Mv=_rule_matmul,
+    Dot=_rule_matmul,
+    Linear=_rule_linear,
+    Reshape=_rule_to_shape,
+    Expand=_rule_to_shape,
+    Permute=_rule_permute,
+    GetItem=_rule_getitem,
+    Cat=_rule_join,
+    Stack=_rule_join,
+    Unbind=_rule_unbind,
+)
+
+
+def _rule_for(cls):
+    for c in cls.__mro__:
+        rule = RULES.get(c.__name__)
+        if rule is not None:
+            return rule
+        if c is Node:
+            return None
+    return None
 
 
 def _try_batched(func, front, norm, batch, kwargs):
-    """The whole-batch result, or None when per-example semantics cannot be shown."""
+    """The whole-batch result, or None when some op has no batching rule (or a guard fails)."""
     Tensor = _tensor_cls()
-    mapped = [t for a, d in zip(front, norm) if d is not None for t in tree_leaves(a)]
-    shapes = {tuple(t.shape[1:]) for t in mapped}
-    if len(shapes) != 1 or batch == 0:
-        return None
-    shape = shapes.pop()
-    if _function._vmap_trace[0] is not None:
-        return None  # inside another vmap's observation: keep it simple
+    if batch == 0 or _function._vmap_trace[0] is not None:
+        return None  # inside another vmap's batched run: the inner one loops
     example = [a if d is None else tree_map(lambda t: t[0], a) for a, d in zip(front, norm)]
+    steps = []
+
+    def record(orig_fn, cls, args, kw):
+        out = orig_fn(cls, *args, **kw)
+        steps.append(_Step(cls, args, kw, out if isinstance(out, tuple) else (out,)))
+        return out
+
     try:
-        with _Observer() as obs:
+        with _Intercept(record) as obs:
             ref = func(*example, **kwargs)
     except Exception:
         return None
+    if any(s is None for s in obs.trace) or not steps:
+        return None
     ref_leaves = tree_leaves(ref)
-    if not ref_leaves or not all(
-        isinstance(r, Tensor) and tuple(r.shape) == shape for r in ref_leaves
-    ):
+    if not ref_leaves or not all(isinstance(r, Tensor) for r in ref_leaves):
         return None
-    if not _per_example_ok(obs.ops, shape):
-        return None
+    mapped = [t for a, d in zip(front, norm) if d is not None for t in tree_leaves(a)]
+    state = _Batched(steps, batch, mapped)
     try:
-        out = func(*front, **kwargs)
+        with _Intercept(state.hook) as run, _LenientChecks():
+            out = func(*front, **kwargs)
     except Exception:
+        return None
+    if state.pos != len(steps) or any(s is None for s in run.trace):
         return None
     out_leaves = tree_leaves(out)
     if len(out_leaves) != len(ref_leaves):
         return None
     for o, r in zip(out_leaves, ref_leaves):
-        if not isinstance(o, Tensor) or tuple(o.shape) != (batch,) + shape:
+        if not isinstance(o, Tensor) or not state.is_batched(o):
             return None
-        if not _close(o._data[0], r._data):
+        if tuple(o.shape) != (batch,) + tuple(r.shape) or not _close(o._data[0], r._data):
             return None
     return out
 
