@@ -29,6 +29,8 @@ _NO_EDGE = (None, 0)
 _NEEDS_ONE = (True,)
 _ndarray = _numpy.ndarray
 _new = object.__new__
+_F16 = _numpy.dtype("float16")
+_F32 = _numpy.dtype("float32")
 
 # Set by ember.tensor at import time (the modules depend on each other).
 Tensor = None
@@ -71,6 +73,9 @@ class Node:
     materialize_grads = True
     #: True for ops whose output is a view of input 0 (shares its memory and version).
     is_view = False
+    #: Compute float16 inputs in float32 and round once (PyTorch's CPU kernels); False
+    #: for ops whose PyTorch kernel rounds to float16 after each step.
+    upcast_float16 = True
     #: The array module of the inputs (set on the node only when it is not NumPy).
     xp = _numpy
     _n_out = 1
@@ -89,15 +94,21 @@ class Node:
         node._saved = None
         if len(args) == 1 and isinstance(args[0], Tensor):
             a = args[0]
-            arrays = (a._data,)
+            d = a._data
+            arrays = (d,)
             needs = _NEEDS_ONE if a._requires_grad and _grad_state.enabled else None
+            half = d.dtype is _F16
         else:
             # One pass over the inputs: their arrays, and whether any needs grad.
             arrays = []
             record = False
+            half = False
             for a in args:
                 if isinstance(a, Tensor):
-                    arrays.append(a._data)
+                    d = a._data
+                    arrays.append(d)
+                    if d.dtype is _F16:
+                        half = True
                     if a._requires_grad:
                         record = True
                 else:
@@ -111,7 +122,10 @@ class Node:
             xp = _xp_of_args(args, arrays)
             if xp is not _numpy:
                 node.xp = xp
-        out = node.forward(*arrays, **kwargs)
+        if half and node.upcast_float16 and not node.is_view:
+            out = _forward_half(node, arrays, kwargs)
+        else:
+            out = node.forward(*arrays, **kwargs)
         if needs is None:
             if type(out) is tuple:
                 return tuple([_make(o) for o in out])
@@ -318,6 +332,60 @@ def _resolve(arr, args, outs, results):
     s.counter = t._version
     s.version = 0
     return s
+
+
+def _forward_half(node, arrays, kwargs):
+    """Run ``forward`` for float16 inputs in float32 and round each float output once.
+
+    PyTorch's CPU kernels compute float16 ops in float32; NumPy would round after
+    every step of a formula.  Runs in float16 as it is when an input is float32 or
+    float64 already (the op promotes anyway) or when the op is given a dtype.
+    """
+    for a in arrays:
+        if isinstance(a, (_numpy.dtype, type)):
+            return node.forward(*arrays, **kwargs)
+        dt = getattr(a, "dtype", None)
+        if not isinstance(dt, _numpy.dtype):
+            continue
+        if dt is not _F16 and dt.kind in "fc":
+            return node.forward(*arrays, **kwargs)
+    for v in kwargs.values():
+        if isinstance(v, (_numpy.dtype, type)):
+            return node.forward(*arrays, **kwargs)
+    # id of each float32 copy -> the float16 array it stands for
+    originals = {}
+    wide = []
+    for a in arrays:
+        if getattr(a, "dtype", None) is _F16:
+            w = a.astype(_F32)
+            originals[id(w)] = a
+            wide.append(w)
+        else:
+            wide.append(a)
+    out = node.forward(*wide, **kwargs)
+    # float32 results (and copies returned as they are) -> their float16 arrays
+    narrowed = {}
+    if type(out) is tuple:
+        out = tuple([_narrow(o, originals, narrowed) for o in out])
+    else:
+        out = _narrow(out, originals, narrowed)
+    saved = node._saved
+    if saved is not None:
+        node._saved = tuple([_narrow(s, originals, narrowed) for s in saved])
+    del wide
+    return out
+
+
+def _narrow(o, originals, narrowed):
+    if getattr(o, "dtype", None) is not _F32:
+        return o
+    k = id(o)
+    r = originals.get(k)
+    if r is None:
+        r = narrowed.get(k)
+        if r is None:
+            r = narrowed[k] = o.astype(_F16)
+    return r
 
 
 def _make(data, requires_grad=False, grad_fn=None, output_nr=0):

@@ -135,6 +135,8 @@ def _needs(node, i):
 class ConvNd(Node):
     """d conv(x, w) = conv_transpose(g, w) dx + conv_weight(x, g) dw"""
 
+    upcast_float16 = False  # PyTorch's CPU convolution accumulates in float16
+
     def forward(self, x, w, geom):
         self.geom = geom
         self.in_shape = x.shape[2:]
@@ -159,6 +161,8 @@ def w_shape(node):
 class ConvTransposeNd(Node):
     """d conv_transpose(g, w) = conv(h, w) dg + conv_weight(h, g) dw"""
 
+    upcast_float16 = False  # PyTorch's CPU convolution accumulates in float16
+
     def forward(self, g, w, geom, in_shape):
         self.geom = geom
         self.save_for_backward(g if _needs(self, 1) else None, w if _needs(self, 0) else None)
@@ -176,6 +180,8 @@ class ConvTransposeNd(Node):
 
 class ConvWeightNd(Node):
     """d conv_weight(x, g) = conv_transpose(g, k) dx + conv(x, k) dg"""
+
+    upcast_float16 = False  # PyTorch's CPU convolution accumulates in float16
 
     def forward(self, x, g, geom, kshape):
         self.geom = geom

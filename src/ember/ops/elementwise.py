@@ -21,6 +21,8 @@ def _needs(node, i):
 class Add(Node):
     """d(a + alpha*b) = da + alpha*db"""
 
+    upcast_float16 = False  # PyTorch rounds alpha*b to float16 first
+
     alpha = 1
 
     def forward(self, a, b, alpha=1):
@@ -40,6 +42,8 @@ def add(input, other, *, alpha=1, out=None):
 
 class Sub(Node):
     """d(a - alpha*b) = da - alpha*db"""
+
+    upcast_float16 = False  # PyTorch rounds alpha*b to float16 first
 
     alpha = 1
 

@@ -519,6 +519,8 @@ def _rows(arr, dim):
 class IndexAdd(Node):
     """d index_add(x, dim, idx, src, alpha) = grad to x, alpha*index_select(grad) to src"""
 
+    upcast_float16 = False  # PyTorch rounds alpha*src to float16 first
+
     def forward(self, x, src, dim, index, alpha):
         self.dim, self.index, self.alpha = dim, index, alpha
         out = x.copy()

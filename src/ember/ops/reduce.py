@@ -620,6 +620,8 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
 class Logsumexp(Node):
     """d logsumexp(x) = grad * exp(x - logsumexp(x))"""
 
+    upcast_float16 = False  # PyTorch composes float16 ops here
+
     def forward(self, x, dims, keepdim):
         xp = self.xp
         self.dims, self.keepdim = dims, keepdim
