@@ -82,3 +82,16 @@ def test_ddp_scaling_benchmark_runs():
     )
     assert r.returncode == 0, r.stderr
     assert "scaling efficiency" in r.stdout and "overlap" in r.stdout
+
+
+def test_wide_graph_benchmark_runs():
+    r = subprocess.run(
+        [sys.executable, "-m", "benchmarks.wide_graph", "--n", "2000"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=ENV,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "ember  forward" in r.stdout
