@@ -10,8 +10,6 @@ one backward pass each.
 
 from __future__ import annotations
 
-from .function import Function
-
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
 
 
@@ -386,30 +384,39 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
     from .grad_mode import enable_grad, set_grad_enabled
 
     with enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vhp")
-        inputs = _grad_preprocess(inputs, create_graph=create_graph, need_graph=True)
-        if v is not None:
-            _, v = _as_tuple(v, "v", "vhp")
-            v = _grad_preprocess(v, create_graph=create_graph, need_graph=False)
-            _validate_v(v, inputs, is_inputs_tuple)
-        else:
-            if len(inputs) != 1 or inputs[0].nelement() != 1:
-                raise RuntimeError(
-                    "The vector v can only be None if the input to the user-provided function "
-                    "is a single Tensor with a single element."
-                )
-        outputs = func(*inputs)
-        is_outputs_tuple, outputs = _check_outputs(outputs, "vhp")
-        _check_single(outputs, is_outputs_tuple, "vhp")
-        _check_requires_grad(outputs, "outputs", strict=strict)
-        jac = _autograd_grad(outputs, inputs, create_graph=True)
-        _check_requires_grad(jac, "jacobian", strict=strict)
+        is_inputs_tuple, inputs, v, is_outputs_tuple, outputs, jac = _scalar_gradient(
+            func, inputs, v, create_graph, strict, "vhp"
+        )
     with set_grad_enabled(create_graph):
         grad_res = _autograd_grad(jac, inputs, v, create_graph=create_graph)
         res = _fill_in_zeros(grad_res, inputs, strict, create_graph, "double_back")
     outputs = _grad_postprocess(outputs, create_graph)
     res = _grad_postprocess(res, create_graph)
     return _tuple_postprocess(outputs, is_outputs_tuple), _tuple_postprocess(res, is_inputs_tuple)
+
+
+def _scalar_gradient(func, inputs, v, create_graph, strict, name):
+    """The shared first half of ``vhp``/``hvp``: checked inputs and ``v``, the scalar
+    output, and its gradient recorded for a second differentiation (call under enable_grad).
+    """
+    is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", name)
+    inputs = _grad_preprocess(inputs, create_graph=create_graph, need_graph=True)
+    if v is not None:
+        _, v = _as_tuple(v, "v", name)
+        v = _grad_preprocess(v, create_graph=create_graph, need_graph=False)
+        _validate_v(v, inputs, is_inputs_tuple)
+    elif len(inputs) != 1 or inputs[0].nelement() != 1:
+        raise RuntimeError(
+            "The vector v can only be None if the input to the user-provided function "
+            "is a single Tensor with a single element."
+        )
+    outputs = func(*inputs)
+    is_outputs_tuple, outputs = _check_outputs(outputs, name)
+    _check_single(outputs, is_outputs_tuple, name)
+    _check_requires_grad(outputs, "outputs", strict=strict)
+    jac = _autograd_grad(outputs, inputs, create_graph=True)
+    _check_requires_grad(jac, "jacobian", strict=strict)
+    return is_inputs_tuple, inputs, v, is_outputs_tuple, outputs, jac
 
 
 def _check_single(outputs, is_tuple, name):
@@ -427,24 +434,9 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
     from .grad_mode import enable_grad, set_grad_enabled
 
     with enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "hvp")
-        inputs = _grad_preprocess(inputs, create_graph=create_graph, need_graph=True)
-        if v is not None:
-            _, v = _as_tuple(v, "v", "hvp")
-            v = _grad_preprocess(v, create_graph=create_graph, need_graph=False)
-            _validate_v(v, inputs, is_inputs_tuple)
-        else:
-            if len(inputs) != 1 or inputs[0].nelement() != 1:
-                raise RuntimeError(
-                    "The vector v can only be None if the input to the user-provided function "
-                    "is a single Tensor with a single element."
-                )
-        outputs = func(*inputs)
-        is_outputs_tuple, outputs = _check_outputs(outputs, "hvp")
-        _check_single(outputs, is_outputs_tuple, "hvp")
-        _check_requires_grad(outputs, "outputs", strict=strict)
-        jac = _autograd_grad(outputs, inputs, create_graph=True)
-        _check_requires_grad(jac, "jacobian", strict=strict)
+        is_inputs_tuple, inputs, v, is_outputs_tuple, outputs, jac = _scalar_gradient(
+            func, inputs, v, create_graph, strict, "hvp"
+        )
         grad_jac = tuple(zeros_like(inp).requires_grad_(True) for inp in inputs)
         double_back = _autograd_grad(jac, inputs, grad_jac, create_graph=True)
         _check_requires_grad(jac, "hessian", strict=strict)
@@ -456,37 +448,8 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
     return _tuple_postprocess(outputs, is_outputs_tuple), _tuple_postprocess(res, is_inputs_tuple)
 
 
-# ----- stacking (differentiable) ---------------------------------------------------------------
-class _StackFallback(Function):
-    """Stack along ``dim``; used only until the join family provides ``ember.stack``."""
-
-    @staticmethod
-    def forward(ctx, dim, *tensors):
-        from ..backend import xp_of
-        from ..tensor import Tensor
-
-        ctx.dim = dim
-        data = [t._data for t in tensors]
-        return Tensor._make(xp_of(data[0]).stack(data, axis=dim))
-
-    @staticmethod
-    def backward(ctx, grad):
-        n = grad.shape[ctx.dim]
-        lead = (slice(None),) * ctx.dim
-        return (None,) + tuple(grad[lead + (k,)] for k in range(n))
-
-
 def _stack(tensors, dim=0):
-    """``ember.stack`` when it exists, else a differentiable fallback."""
-    try:
-        from ..ops import function
+    """``ember.stack`` (differentiable), imported late: the op families load after autograd."""
+    from ..ops.join import stack
 
-        fn = function("stack")
-    except AttributeError:
-        fn = None
-    tensors = list(tensors)
-    if fn is not None:
-        return fn(tensors, dim)
-    if dim < 0:
-        dim += tensors[0].dim() + 1
-    return _StackFallback.apply(dim, *tensors)
+    return stack(list(tensors), dim)

@@ -346,9 +346,9 @@ def _one_hot(ref, j):
 
 
 def _stack(ts, dim=0):
-    from ..autograd.functional import _stack
+    from ..ops.join import stack
 
-    return _stack(ts, dim)
+    return stack(list(ts), dim)
 
 
 def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_copy=False):
