@@ -13,8 +13,9 @@ from hypothesis.extra.numpy import array_shapes, mutually_broadcastable_shapes
 import ember
 from ember.autograd.gradcheck import gradcheck, gradgradcheck
 from ember.ops._spec import SPECS
+from ember.testing.check_grads import sample_inputs
 
-from ._oracle import compare, grad_flags, make_inputs
+from ._oracle import compare
 
 torch = pytest.importorskip("torch")
 
@@ -40,25 +41,15 @@ FD_CASES = [
 ]
 
 
-def _fd_inputs(spec, shapes):
-    rng = np.random.default_rng(7)
-    arrays = make_inputs(spec, shapes, np.float64, rng)
-    extra = spec.extra(rng, shapes) if spec.extra else ()
-    flags = grad_flags(spec, len(arrays))
-    ins = [ember.tensor(a, requires_grad=f) for a, f in zip(arrays, flags)]
-    ex = [ember.tensor(np.array(e)) for e in extra]
-    return ins, ex
-
-
 @pytest.mark.parametrize("spec, shapes", FD_CASES)
 def test_finite_differences(spec, shapes):
-    ins, ex = _fd_inputs(spec, shapes)
+    ins, ex = sample_inputs(spec, shapes)
     assert gradcheck(lambda *xs: spec.fn(ember, *xs, *ex), ins)
 
 
 @pytest.mark.parametrize("spec, shapes", [c for c in FD_CASES if c.values[0].second_order])
 def test_second_order(spec, shapes):
-    ins, ex = _fd_inputs(spec, shapes)
+    ins, ex = sample_inputs(spec, shapes)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert gradgradcheck(lambda *xs: spec.fn(ember, *xs, *ex), ins)

@@ -7,7 +7,8 @@ import warnings
 from ..backend import np
 
 
-def _inputs(spec, shapes, seed=7):
+def sample_inputs(spec, shapes, seed=7):
+    """float64 inputs for ``spec`` on ``shapes`` (in its domain), and its constant extras."""
     import ember
 
     rng = np.random.default_rng(seed)
@@ -35,7 +36,7 @@ def check_spec(spec, second_order=True):
     for shapes in spec.samples:
         if any(int(np.prod(s)) > 64 for s in shapes):
             continue
-        ins, ex = _inputs(spec, shapes)
+        ins, ex = sample_inputs(spec, shapes)
 
         def fn(*xs, _ex=ex):
             return spec.fn(ember, *xs, *_ex)
