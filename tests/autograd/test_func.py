@@ -139,14 +139,16 @@ def test_vmap_elementwise_runs_batched():
     _close(out, tf.vmap(f(torch), in_dims=(0, None))(torch.tensor(B), torch.tensor(c)))
 
 
-def _vmap_check(make, args, in_dims=0, strategy="batched"):
-    """ember's vmap equals torch.func.vmap and the per-example loop, via ``strategy``."""
+def _vmap_check(make, args, in_dims=0, strategy="batched", oracle=True):
+    """ember's vmap equals torch.func.vmap (unless ``oracle`` is False: for functions
+    torch's vmap refuses) and the per-example loop, via ``strategy``."""
     ea = [ember.tensor(a) if a is not None else None for a in args]
     ta = [torch.tensor(a) if a is not None else None for a in args]
     out = ef.vmap(make(ember), in_dims=in_dims)(*ea)
     if strategy is not None:
         assert _vmap.last_strategy[0] == strategy
-    _close(out, tf.vmap(make(torch), in_dims=in_dims)(*ta))
+    if oracle:
+        _close(out, tf.vmap(make(torch), in_dims=in_dims)(*ta))
     dims = in_dims if isinstance(in_dims, tuple) else (in_dims,) * len(args)
     n = next(a.shape[d] for a, d in zip(args, dims) if d is not None)
     f = make(ember)
@@ -182,40 +184,103 @@ def test_vmap_matmul_family_runs_batched():
     _vmap_check(
         lambda lib: lambda x, y: x.dot(y) + lib.mv(W.shape and y.outer(x), x).sum(),
         [B, B[::-1].copy()],
-        strategy=None,  # dot/mv argument checks see whole-batch shapes: loop, same answer
     )
-    _vmap_check(lambda lib: lambda x, w: lib.mm(x, w) + x @ x.T, [C3, W.T.copy()], (0, None), None)
+    _vmap_check(lambda lib: lambda x, w: lib.mm(x, w) + x @ x.T, [C3, W.T.copy()], (0, None))
+    # Per-example weights (both operands batched) and a batched bias.
+    _vmap_check(
+        lambda lib: lambda x, w, b: lib.nn.functional.linear(x, w, b),
+        [C3, np.stack([W] * 4) * np.arange(1, 5)[:, None, None], B[:, :2].copy()],
+    )
     _vmap_check(lambda lib: lambda x, w: lib.nn.functional.linear(x, w).tanh(), [C3, W], (0, None))
 
 
 def test_vmap_shape_ops_and_indexing_run_batched():
     _vmap_check(lambda lib: lambda x: x.reshape(3, 2).transpose(0, 1) * x, [C3])
-    _vmap_check(
-        lambda lib: lambda x: x.flatten().unsqueeze(0).expand(2, 6).permute(1, 0),
-        [C3],
-        strategy=None,
-    )
+    _vmap_check(lambda lib: lambda x: x.flatten().unsqueeze(0).expand(2, 6).permute(1, 0), [C3])
     _vmap_check(lambda lib: lambda x: x[..., 1:] * x[:, None, 0].mT.sum(), [C3])
     _vmap_check(
         lambda lib: lambda x, c: lib.cat([x, c], 0) * lib.stack([c, c], 0).sum(0)[0],
         [C3, C3[0]],
         (0, None),
-        strategy=None,  # cat/stack checks see whole-batch shapes: loop, same answer
     )
-    _vmap_check(lambda lib: lambda x: x.unbind(1)[0] + x.t().sum(0), [C3], strategy=None)
+    _vmap_check(lambda lib: lambda x: x.unbind(1)[0] + x.t().sum(0), [C3])
 
 
 def test_vmap_detach_and_python_shapes_stay_per_example():
     # A sum hidden behind detach() is still per-example: detach keeps the batch dim.
     _vmap_check(lambda lib: lambda x: x * x.detach().sum(), [B])
-    # Shapes read in Python describe the whole batch during the batched run; the example
-    # trace supplies the per-example values, so this still batches correctly.
+    # Shapes read in Python are per-example shapes during the batched run too.
     _vmap_check(lambda lib: lambda x: x.reshape(x.shape[0] * x.shape[1]).sum(), [C3])
+    _vmap_check(lambda lib: lambda x: x.new_zeros(x.shape[-1]) + x[0] * len(x), [C3])
 
 
 def test_vmap_without_rule_falls_back_to_loop():
     _vmap_check(lambda lib: lambda x: x.flip(0) * x.sum(), [B], strategy="loop")
+    assert "Flip" in _vmap.last_reason[0]
     _vmap_check(lambda lib: lambda x: x[lib.tensor([2, 0])] + 1, [B], strategy="loop")
+
+
+def _branchy(lib):
+    def f(x):
+        if x.sum() > 0:  # data-dependent control flow: each example takes its own branch
+            return x * 2
+        return -x
+
+    return f
+
+
+def test_vmap_value_reads_fall_back_to_the_loop_with_per_example_answers():
+    rows = np.array([[1.0, 2.0], [-3.0, -1.0], [2.0, 2.0]])
+    # PyTorch's vmap raises for all three; Ember loops and gives each example its answer.
+    _vmap_check(_branchy, [rows], strategy="loop", oracle=False)
+    assert "truth value" in _vmap.last_reason[0]
+    _vmap_check(lambda lib: lambda x: x * x[0].item(), [rows], strategy="loop", oracle=False)
+    _vmap_check(lambda lib: lambda x: x[x > 0].sum() + x, [rows], strategy="loop", oracle=False)
+
+
+def test_vmap_guard_catches_values_read_behind_its_back():
+    # A tensor built from raw values bypasses every op the mode can see; the stand-in
+    # values it reads are NaN, so the last-example guard rejects the batched result.
+    def sneaky(lib):
+        def f(x):
+            return x + lib.tensor(np.asarray(x._data if lib is ember else x).copy())
+
+        return f
+
+    rows = np.array([[1.0, 2.0], [-3.0, -1.0]])
+    out = ef.vmap(sneaky(ember))(ember.tensor(rows))
+    assert _vmap.last_strategy[0] == "loop"
+    assert "differs from the last example" in _vmap.last_reason[0]
+    _close(out, ember.tensor(rows * 2))
+
+
+def test_vmap_custom_function_loops():
+    class Double(ember.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    out = ef.vmap(lambda x: Double.apply(x).sum())(ember.tensor(C3))
+    assert _vmap.last_strategy[0] == "loop"
+    assert "Double" in _vmap.last_reason[0]
+    _close(out, ember.tensor(C3.sum((1, 2)) * 2))
+
+
+def test_nested_vmap_batches_the_outer_level():
+    f = lambda lib: lambda x, w: (x @ w.T).tanh().sum() * x[0]  # noqa: E731
+    D4 = np.random.default_rng(5).standard_normal((2, 4, 3))
+    out = ef.vmap(ef.vmap(f(ember), in_dims=(0, None)), in_dims=(0, None))(
+        ember.tensor(D4), ember.tensor(W)
+    )
+    assert _vmap.last_strategy[0] == "batched"
+    ref = tf.vmap(tf.vmap(f(torch), in_dims=(0, None)), in_dims=(0, None))(
+        torch.tensor(D4), torch.tensor(W)
+    )
+    _close(out, ref)
 
 
 def test_vmap_dims_and_errors():
@@ -237,13 +302,46 @@ def test_vmap_dims_and_errors():
 def test_vmap_of_grad_is_per_example_gradient():
     f = lambda lib: lambda x: (x**3).sum() * x[0]  # noqa: E731
     _close(ef.vmap(ef.grad(f(ember)))(ember.tensor(B)), tf.vmap(tf.grad(f(torch)))(torch.tensor(B)))
+    assert _vmap.last_strategy[0] == "batched"
     g = lambda lib: lambda x, w: lib.softmax(w @ x, 0)[1]  # noqa: E731
     _vmap_check(
-        lambda lib: lib.func.grad(g(lib)) if lib is ember else tf.grad(g(lib)),
+        lambda lib: (
+            lib.func.grad(g(lib), argnums=(0, 1)) if lib is ember else tf.grad(g(lib), (0, 1))
+        ),
         [B, W],
         (0, None),
-        strategy="loop",
     )
+
+
+def test_per_sample_gradients_of_a_model_run_batched():
+    """The per-sample-gradient recipe: vmap(grad(loss)) over functional_call of a model."""
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((6, 5))
+    Y = rng.integers(0, 3, 6)
+
+    def per_sample(lib):
+        lib.manual_seed(0)
+        model = lib.nn.Sequential(lib.nn.Linear(5, 4), lib.nn.Tanh(), lib.nn.Linear(4, 3)).double()
+        with lib.no_grad():
+            for k, p in enumerate(model.parameters()):
+                p.copy_(lib.tensor(np.linspace(-1, 1, p.numel()).reshape(p.shape) * (k + 1)))
+        params = {k: v.detach() for k, v in model.named_parameters()}
+
+        def loss(p, x, y):
+            out = lib.func.functional_call(model, p, (x.unsqueeze(0),))
+            return lib.nn.functional.cross_entropy(out, y.unsqueeze(0))
+
+        return lib.func.vmap(lib.func.grad(loss), in_dims=(None, 0, 0))(
+            params, lib.tensor(X), lib.tensor(Y)
+        )
+
+    ge = per_sample(ember)
+    assert _vmap.last_strategy[0] == "batched"
+    gt = per_sample(torch)
+    assert set(ge) == set(gt)
+    for k in ge:
+        assert tuple(ge[k].shape) == (6,) + tuple(gt[k].shape[1:])
+        _close(ge[k], gt[k])
 
 
 def test_vmap_batched_result_is_differentiable():

@@ -13,6 +13,8 @@ import functools
 import inspect
 import sys
 
+from .dispatch import active_modes as _active_modes
+from .dispatch import current_mode as _current_mode
 from .grad_mode import no_grad
 from .grad_mode import state as _grad_state
 from .node import _FREED, Node, SavedTensor, _anomaly_enabled
@@ -281,8 +283,10 @@ def _apply(cls, args):
         node.xp = xp_of(first._data)
     d = node.__dict__
     d["_in_is_tensor"] = in_is_tensor
-    if _vmap_trace[0] is not None:
-        _vmap_trace[0].append(None)  # an op vmap cannot see inside: no batched fast path
+    if _active_modes:
+        mode = _current_mode()
+        if mode is not None:
+            mode.handle_function(cls, args)  # e.g. vmap refuses to batch what it cannot see
 
     setup_style = _has_own_setup_context(cls)
     with no_grad():
@@ -471,6 +475,3 @@ class InplaceFunction(Function):
 class NestedIOFunction(Function):
     """Legacy base kept for PyTorch compatibility; use ``Function``."""
 
-
-# vmap sets this to a list while it traces a function: custom Functions mark themselves.
-_vmap_trace = [None]

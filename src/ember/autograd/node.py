@@ -21,6 +21,8 @@ import weakref
 
 from ..backend import np as _numpy
 from ..backend import xp_of
+from .dispatch import active_modes as _active_modes
+from .dispatch import current_mode as _current_mode
 from .grad_mode import state as _grad_state
 
 _sequence = itertools.count()
@@ -90,6 +92,10 @@ class Node:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run ``forward`` on the inputs' arrays and record the node if any input needs grad."""
+        if _active_modes:  # a transform (vmap) sees the op first
+            mode = _current_mode()
+            if mode is not None:
+                return mode.handle(cls, args, kwargs)
         node = _new(cls)
         node._saved = None
         if len(args) == 1 and isinstance(args[0], Tensor):

@@ -14,6 +14,7 @@ from __future__ import annotations
 from ..autograd.grad_mode import enable_grad
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import AccumulateGrad
+from . import _vmap
 from ._pytree import tensor_leaves, tree_leaves, tree_map
 from ._vmap import vmap
 
@@ -138,6 +139,11 @@ def grad_and_value(func, argnums=0, has_aux=False):
         nums = _check_argnums(argnums, len(args))
         level = _Level()
         outer = _grad_state.enabled
+        mode = _vmap.batching_mode_of(args)
+        if mode is not None:  # inside vmap's batched run: per-example gradients at once
+            return _vmap.grad_and_value_batched(
+                mode, func, nums, isinstance(argnums, int), has_aux, level, outer, args, kwargs
+            )
         with enable_grad():
             args = _wrap_args(level, args, nums)
             output = func(*args, **kwargs)

@@ -2,25 +2,33 @@
 
 Two strategies, with identical results:
 
-* **Batched call** (one call on the whole batch).  Used only when Ember can show the
-  function is per-example: it first runs the function on example 0 while observing every
-  op it applies, and takes the batched path only if every op is elementwise (an
-  allow-list), every op's result has the per-example shape, and no tensor operand has
-  more dimensions than an example (so broadcasting against the leading batch dimension
-  is the same as per example).  The batched result's first example is compared with the
-  observed one as a final guard.
+* **Batched run** (one call on the whole batch).  The function gets ``BatchedTensor``\\ s:
+  tensors whose shape, dtype and Python-visible metadata are one example's, while a
+  dispatch mode (``ember.autograd.dispatch``) sends every op that touches them to a
+  *batching rule* that runs the op once on the whole batch (batch in dimension 0).  So
+  the function's own shape arithmetic and PyTorch's argument checks see per-example
+  shapes, exactly as in the loop.  Rules exist for elementwise ops, reductions and
+  softmax, the matmul family and ``F.linear`` (per-example weights too), reshape/view/
+  expand/permute/transpose, basic indexing, cat/stack/unbind, and ``ember.func.grad``
+  (per-example gradients).  An op without a rule, a custom ``Function``, reading values
+  in Python (``item()``, ``if x > 0``) or ``backward()`` on a batched tensor abandons
+  the batched run.  As a final guard the function is run alone on the last example and
+  must give the batched result's last example.
 * **Loop** (the fallback, always correct): call the function once per example and stack
-  the results.  Reductions, matmul, indexing, custom ``Function``\\ s, nested transforms
-  (``vmap(grad(f))``), data-dependent control flow and anything unobserved go this way.
+  the results.
 
+Nested ``vmap`` batches the outer level and runs the inner one through the outer mode.
 ``randomness`` is accepted; random ops run per example in the loop (PyTorch's
-``"different"``).  ``chunk_size`` is accepted and ignored.
+``"different"``).  ``chunk_size`` is accepted and ignored.  ``last_strategy[0]`` says
+which strategy the last call used.
 """
 
 from __future__ import annotations
 
-from ..autograd import function as _function
+from ..autograd.dispatch import DispatchMode, current_mode
 from ..autograd.node import Node
+from ..ops import elementwise as _elementwise
+from ..tensor import Tensor
 from ._pytree import tree_leaves, tree_map
 
 __all__ = ["vmap", "last_strategy"]
@@ -36,12 +44,8 @@ ELEMENTWISE = frozenset(
 
 #: What the last vmap call did: "batched" or "loop" (for tests and curious users).
 last_strategy = ["none"]
-
-
-def _tensor_cls():
-    from ..tensor import Tensor
-
-    return Tensor
+#: Why the last vmap call looped (the op or guard that stopped the batched run).
+last_reason = [""]
 
 
 def _fn_name(func):
@@ -57,7 +61,6 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
         )
 
     def wrapped(*args, **kwargs):
-        Tensor = _tensor_cls()
         name = _fn_name(func)
         if isinstance(in_dims, tuple):
             if len(in_dims) != len(args):
@@ -148,7 +151,6 @@ def _move_from_front(t, d):
 def _stack_results(results, out_dims, name):
     from ..autograd.functional import _stack
 
-    Tensor = _tensor_cls()
     first = results[0]
     flat = [tree_leaves(r) for r in results]
     dims = _out_dims_for(first, out_dims)
@@ -186,183 +188,295 @@ def _place_out(out, out_dims, name):
     return tree_map(lambda t: _move_from_front(t, next(it)), out)
 
 
-# ----- the batched path: trace example 0, then rerun once on the whole batch -----------------
+# ----- the batched path: one run over the whole batch ----------------------------------------
 class _Fallback(Exception):
-    """Raised inside the batched run when an op has no batching rule (or a guard fails)."""
+    """Raised inside the batched run when an op cannot be batched (the loop takes over)."""
 
 
-def _has_tensor(x):
-    Tensor = _tensor_cls()
-    from ..backend import np as _np
+class _Poison:
+    """Stand-in arrays for batched tensors: the per-example shape and dtype, no real values.
 
-    if isinstance(x, (Tensor, _np.ndarray)):
-        return True
+    Library code reads shapes and dtypes from ``_data``, so a ``BatchedTensor`` with one of
+    these looks exactly like one example.  Its values are NaN (or an implausible integer):
+    code that reads values outside an op the mode sees cannot silently use one example's
+    values for the whole batch; the result's guard then sends vmap to the loop.
+    """
+
+    @staticmethod
+    def like(full, shape):
+        from ..backend import xp_of
+
+        xp = xp_of(full)
+        dt = full.dtype
+        if dt.kind in "fc":
+            fill = float("nan")
+        elif dt.kind == "b":
+            fill = True
+        else:
+            fill = -7 if dt.kind == "i" else 7
+        return xp.broadcast_to(xp.asarray(fill, dtype=dt), shape)
+
+
+def _refuse(what):
+    def method(self, *args, **kwargs):
+        raise _Fallback(f"vmap cannot batch {what} of a batched tensor")
+
+    method.__doc__ = f"Inside vmap's batched run, {what} sends vmap to its per-example loop."
+    return method
+
+
+class BatchedTensor(Tensor):
+    """A tensor of vmap's batched run: one example's shape, the whole batch's values.
+
+    ``_full`` is an ordinary tensor with the batch in dimension 0 (it carries the autograd
+    history); ``_level`` is the vmap mode it belongs to.  Python code inside the mapped
+    function sees per-example shapes, as it does for one example.
+    """
+
+    __slots__ = ("_full", "_level")
+
+    def detach(self):
+        """The batched tensor without history (per example, as ``x.detach()``)."""
+        return _wrap(self._level, self._full.detach())
+
+    def _view_of(self, data, grad_fn=None):
+        if data is self._data and grad_fn is None:
+            return _wrap(self._level, self._full._view_of(self._full._data))
+        raise _Fallback("a view of a batched tensor outside an op")
+
+    # Tensor's comparison operators skip the op for speed; here they must go through it.
+    def __eq__(self, other):
+        return _elementwise.eq(self, other)
+
+    def __ne__(self, other):
+        return _elementwise.ne(self, other)
+
+    def __lt__(self, other):
+        return _elementwise.lt(self, other)
+
+    def __le__(self, other):
+        return _elementwise.le(self, other)
+
+    def __gt__(self, other):
+        return _elementwise.gt(self, other)
+
+    def __ge__(self, other):
+        return _elementwise.ge(self, other)
+
+    __hash__ = Tensor.__hash__
+
+    @property
+    def data(self):
+        """The batched tensor's data, without history."""
+        return self.detach()
+
+    item = _refuse("item()")
+    tolist = _refuse("tolist()")
+    numpy = _refuse("numpy()")
+    __array__ = _refuse("conversion to an array")
+    __bool__ = _refuse("a truth value (data-dependent control flow)")
+    __float__ = _refuse("float()")
+    __int__ = _refuse("int()")
+    __index__ = _refuse("use as an index")
+    backward = _refuse("backward()")
+    requires_grad_ = _refuse("requires_grad_()")
+
+    def __repr__(self):
+        return f"BatchedTensor(batch={self._full.shape[0]}, value={self._full!r})"
+
+
+def _wrap(level, full):
+    """A ``BatchedTensor`` over ``full`` (batch in dim 0) for vmap mode ``level``."""
+    t = object.__new__(BatchedTensor)
+    t._data = _Poison.like(full._data, full._data.shape[1:])
+    t._requires_grad = False  # the history lives on _full; autograd calls here go to the loop
+    t.grad_fn = None
+    t._output_nr = 0
+    t._version = full._version
+    t._grad = None
+    t._base = None
+    t._acc = None
+    t._extra = None
+    t._full = full
+    t._level = level
+    return t
+
+
+def _contains_batched(x, level):
+    if isinstance(x, BatchedTensor):
+        return x._level is level
     if isinstance(x, (tuple, list)):
-        return any(_has_tensor(v) for v in x)
+        return any(_contains_batched(v, level) for v in x)
     if isinstance(x, dict):
-        return any(_has_tensor(v) for v in x.values())
+        return any(_contains_batched(v, level) for v in x.values())
     return False
 
 
-class _Step:
-    """One op of the example-0 trace: its class, plain arguments and per-example shapes."""
+class _VmapMode(DispatchMode):
+    """Runs every op whose operands are batched at this level once, on the whole batch."""
 
-    __slots__ = ("cls", "args", "kwargs", "in_shapes", "out_shapes", "opaque")
-
-    def __init__(self, cls, args, kwargs, outs):
-        Tensor = _tensor_cls()
-        self.cls = cls
-        self.args = [None if isinstance(a, Tensor) else a for a in args]
-        self.kwargs = kwargs
-        self.in_shapes = [tuple(a.shape) if isinstance(a, Tensor) else None for a in args]
-        self.out_shapes = [tuple(o.shape) for o in outs if isinstance(o, Tensor)]
-        # Tensors or arrays hidden inside a plain argument (advanced indices, gather
-        # indices) may depend on example 0's data: such an op is never replayed batched.
-        self.opaque = any(_has_tensor(a) for a in self.args) or _has_tensor(kwargs)
-
-
-class _Intercept:
-    """Installs a replacement ``Node.apply`` (and vmap's custom-Function trace) while active."""
-
-    def __init__(self, hook):
-        self.hook = hook
-        self.trace = []
-
-    def __enter__(self):
-        self.orig = Node.__dict__["apply"]
-        orig_fn = self.orig.__func__
-        hook = self.hook
-
-        def intercepted(cls, *args, **kwargs):
-            return hook(orig_fn, cls, args, kwargs)
-
-        Node.apply = classmethod(intercepted)
-        self.prev_trace = _function._vmap_trace[0]
-        _function._vmap_trace[0] = self.trace
-        return self
-
-    def __exit__(self, *exc):
-        Node.apply = self.orig
-        _function._vmap_trace[0] = self.prev_trace
-        return False
-
-
-def _no_check(*args, **kwargs):
-    return None
-
-
-def _lenient_infer_shape(shape, numel):
-    return tuple(shape)
-
-
-class _LenientChecks:
-    """Shape checks of public functions see whole-batch shapes during the batched run.
-
-    The example run already validated every call with per-example shapes, and the batched
-    run's hook checks each operand against the example, so these checks are skipped there.
-    """
-
-    PATCHES = (
-        ("linalg", "_check_matmul", _no_check),
-        ("linalg", "_check_mm", _no_check),
-        ("linalg", "_check_dot", _no_check),
-        ("movement", "infer_shape", _lenient_infer_shape),
-    )
-
-    def __enter__(self):
-        from ..ops import linalg, movement
-
-        mods = {"linalg": linalg, "movement": movement}
-        self.saved = []
-        for mod, name, repl in self.PATCHES:
-            m = mods[mod]
-            self.saved.append((m, name, getattr(m, name)))
-            setattr(m, name, repl)
-        return self
-
-    def __exit__(self, *exc):
-        for m, name, old in self.saved:
-            setattr(m, name, old)
-        return False
-
-
-class _Batched:
-    """State of one batched run: which arrays carry the batch dim, and the trace position."""
-
-    def __init__(self, steps, batch, inputs):
-        self.steps = steps
+    def __init__(self, batch):
         self.batch = batch
-        self.pos = 0
-        self.busy = False
-        self.keep = []  # keeps the marked arrays alive so their ids stay unique
-        self.marked = set()
-        for t in inputs:
-            self.mark(t)
 
-    def mark(self, t):
-        self.keep.append(t._data)
-        self.marked.add(id(t._data))
+    def is_batched(self, x):
+        return isinstance(x, BatchedTensor) and x._level is self
 
-    def is_batched(self, t):
-        return id(t._data) in self.marked
-
-    def hook(self, orig_fn, cls, args, kwargs):
-        if self.busy:
-            return orig_fn(cls, *args, **kwargs)
-        Tensor = _tensor_cls()
-        if self.pos >= len(self.steps):
-            raise _Fallback("more ops than in the example trace")
-        step = self.steps[self.pos]
-        self.pos += 1
-        if step.cls is not cls or step.opaque or len(step.args) != len(args):
-            raise _Fallback(f"op {cls.__name__} differs from the example trace")
-        # Plain arguments (dims, shapes, scalars) come from the example's call: they were
-        # computed from per-example shapes, as the function means them.
-        call_args = []
-        flags = []
-        for a, plain, shape in zip(args, step.args, step.in_shapes):
-            if isinstance(a, Tensor):
-                if shape is None:
-                    raise _Fallback("tensor argument where the example had none")
-                b = self.is_batched(a)
-                have = tuple(a.shape[1:]) if b else tuple(a.shape)
-                if have != shape:
-                    raise _Fallback(f"{cls.__name__}: operand shape differs from the example")
-                call_args.append(a)
-                flags.append(b)
-            else:
-                if shape is not None:
-                    raise _Fallback("plain argument where the example had a tensor")
-                call_args.append(plain)
-                flags.append(False)
-        kw = dict(step.kwargs)
+    def handle(self, cls, args, kwargs):
+        flags = [self.is_batched(a) for a in args]
         if not any(flags):
-            out = orig_fn(cls, *call_args, **kw)
-            self._check(cls, out, step, batched=False)
-            return out
+            if any(_contains_batched(a, self) for a in args) or _contains_batched(kwargs, self):
+                raise _Fallback(f"{cls.__name__}: batched tensor inside a plain argument")
+            return self.run(cls, args, kwargs)
+        if _contains_batched(kwargs, self):
+            raise _Fallback(f"{cls.__name__}: batched tensor in a keyword argument")
         rule = _rule_for(cls)
         if rule is None:
             raise _Fallback(f"no batching rule for {cls.__name__}")
-        self.busy = True
-        try:
-            out = rule(orig_fn, cls, call_args, flags, step, kw, self.batch)
-        finally:
-            self.busy = False
-        self._check(cls, out, step, batched=True)
-        for o in out if isinstance(out, tuple) else (out,):
-            if isinstance(o, Tensor):
-                self.mark(o)
-        return out
+        shapes = [tuple(a._data.shape) if isinstance(a, Tensor) else None for a in args]
+        call = [a._full if f else a for a, f in zip(args, flags)]
+        for a, f in zip(args, flags):
+            if not f and _contains_batched(a, self):
+                raise _Fallback(f"{cls.__name__}: batched tensor inside a plain argument")
+        with self.suspended():
+            out = rule(_apply, cls, call, flags, shapes, dict(kwargs), self.batch)
+        outs = out if isinstance(out, tuple) else (out,)
+        for o in outs:
+            if isinstance(o, Tensor) and (o.dim() == 0 or o.shape[0] != self.batch):
+                raise _Fallback(f"{cls.__name__}: batching rule lost the batch dimension")
+        if isinstance(out, tuple):
+            return tuple(_wrap(self, o) if isinstance(o, Tensor) else o for o in out)
+        return _wrap(self, out)
 
-    def _check(self, cls, out, step, batched):
-        Tensor = _tensor_cls()
-        outs = [o for o in (out if isinstance(out, tuple) else (out,)) if isinstance(o, Tensor)]
-        pre = (self.batch,) if batched else ()
-        if [tuple(o.shape) for o in outs] != [pre + s for s in step.out_shapes]:
-            raise _Fallback(f"{cls.__name__}: result shape differs from the example")
+    def handle_function(self, cls, args):
+        if any(_contains_batched(a, self) for a in args):
+            raise _Fallback(f"custom autograd.Function {cls.__name__} has no batching rule")
 
 
-# ----- batching rules: (orig_apply, cls, args, batched flags, step, kwargs, B) -> output -------
+def batching_mode_of(args):
+    """The active vmap mode if ``args`` hold tensors it batches, else None."""
+    mode = current_mode()
+    if isinstance(mode, _VmapMode) and any(_contains_batched(a, mode) for a in args):
+        return mode
+    return None
+
+
+def grad_and_value_batched(mode, func, nums, single, has_aux, level, outer, args, kwargs):
+    """``grad_and_value(func)`` per example, in one batched forward and one backward.
+
+    Each argument in ``nums`` becomes a whole-batch leaf (an unbatched one is repeated over
+    the batch, so each example gets its own gradient); the per-example scalar outputs are
+    summed and differentiated once.  Examples never mix in a batched run, so the gradient
+    of the sum, read per example, is each example's own gradient.
+    """
+    from ..autograd import grad as autograd_grad
+    from ..autograd.grad_mode import enable_grad
+    from ..creation import zeros_like
+
+    B = mode.batch
+    args = list(args)
+    fulls = []
+
+    def leaf(x):
+        if not isinstance(x, Tensor):
+            return x
+        full = x._full if mode.is_batched(x) else x.unsqueeze(0).expand((B,) + tuple(x.shape))
+        full = level.wrap(full)
+        fulls.append(full)
+        return _wrap(mode, full)
+
+    with mode.suspended(), enable_grad():
+        for a in nums:
+            args[a] = tree_map(leaf, args[a])
+    with enable_grad():
+        output = func(*args, **kwargs)
+    aux = None
+    if has_aux:
+        if not (isinstance(output, tuple) and len(output) == 2):
+            raise _Fallback("has_aux output is not a pair")
+        output, aux = output
+    if not mode.is_batched(output) or output.dim() != 0:
+        raise _Fallback("grad of an output that is not a per-example scalar")
+    with mode.suspended():
+        out_full = output._full
+        if out_full.requires_grad and fulls:
+            with enable_grad():
+                grads = autograd_grad(out_full.sum(), fulls, create_graph=outer, allow_unused=True)
+        else:
+            grads = (None,) * len(fulls)
+        grads = [zeros_like(f) if g is None else g for g, f in zip(grads, fulls)]
+        grads, out_full = level.finish((grads, out_full))
+        if aux is not None:
+            aux = tree_map(
+                lambda t: _wrap(mode, level.finish(t._full)) if mode.is_batched(t) else t, aux
+            )
+    it = iter(grads)
+    per_arg = [
+        tree_map(lambda x: _wrap(mode, next(it)) if isinstance(x, Tensor) else None, args[a])
+        for a in nums
+    ]
+    result = per_arg[0] if single else tuple(per_arg)
+    value = _wrap(mode, out_full)
+    if has_aux:
+        return result, (value, aux)
+    return result, value
+
+
+def _apply(cls, *args, **kwargs):
+    return cls.apply(*args, **kwargs)
+
+
+def _try_batched(func, front, norm, batch, kwargs):
+    """The whole-batch result, or None when some op cannot be batched (or the guard fails)."""
+    if batch == 0:
+        return None
+    mode = _VmapMode(batch)
+    args = [
+        a if d is None else tree_map(lambda t: _wrap(mode, t) if isinstance(t, Tensor) else t, a)
+        for a, d in zip(front, norm)
+    ]
+    try:
+        with mode:
+            out = func(*args, **kwargs)
+    except Exception as e:
+        last_reason[0] = f"{type(e).__name__}: {e}"
+        return None
+    leaves = tree_leaves(out)
+    if not leaves or not all(mode.is_batched(o) for o in leaves):
+        last_reason[0] = "an output does not depend on the batch"
+        return None
+    result = tree_map(lambda o: o._full, out)
+    if current_mode() is None and not _guard(func, front, norm, batch, kwargs, result):
+        last_reason[0] = "the batched result differs from the last example run alone"
+        return None
+    last_reason[0] = ""
+    return result
+
+
+def _guard(func, front, norm, batch, kwargs, result):
+    """The batched result's last example equals ``func`` run on the last example alone."""
+    last = batch - 1
+    example = [a if d is None else tree_map(lambda t: t[last], a) for a, d in zip(front, norm)]
+    try:
+        ref = func(*example, **kwargs)
+    except Exception:
+        return False
+    ref_leaves = tree_leaves(ref)
+    out_leaves = tree_leaves(result)
+    if len(ref_leaves) != len(out_leaves):
+        return False
+    for o, r in zip(out_leaves, ref_leaves):
+        if not isinstance(r, Tensor) or tuple(o.shape) != (batch,) + tuple(r.shape):
+            return False
+        if not _close(o._data[last], r._data):
+            return False
+    return True
+
+
+# ----- batching rules ----------------------------------------------------------------------------
+# rule(apply, cls, args, flags, shapes, kwargs, B) -> the op's whole-batch output.  ``args``
+# hold the whole-batch tensors (batch in dim 0) where ``flags`` is True; ``shapes`` are the
+# per-example shapes of tensor arguments (None for plain ones); plain arguments are as the
+# function passed them, computed from per-example shapes.
 def _pad(t, rank, shape):
     """Batched ``t`` (per-example ``shape``) with size-1 dims after the batch dim up to ``rank``."""
     if len(shape) >= rank:
@@ -370,11 +484,9 @@ def _pad(t, rank, shape):
     return t.reshape((t.shape[0],) + (1,) * (rank - len(shape)) + tuple(shape))
 
 
-def _rule_elementwise(apply, cls, args, flags, step, kw, B):
-    rank = max(len(s) for s in step.in_shapes if s is not None)
-    new = [
-        _pad(a, rank, s) if f else a for a, f, s in zip(args, flags, step.in_shapes, strict=True)
-    ]
+def _rule_elementwise(apply, cls, args, flags, shapes, kw, B):
+    rank = max(len(s) for s in shapes if s is not None)
+    new = [_pad(a, rank, s) if f else a for a, f, s in zip(args, flags, shapes, strict=True)]
     return apply(cls, *new, **kw)
 
 
@@ -387,11 +499,11 @@ def _only_first_batched(flags):
         raise _Fallback("only the first operand may be batched here")
 
 
-def _rule_reduce(apply, cls, args, flags, step, kw, B):
+def _rule_reduce(apply, cls, args, flags, shapes, kw, B):
     """Ops whose argument 1 is a dim or a tuple of dims (``None``: every dim)."""
     _only_first_batched(flags)
     dims = args[1]
-    rank = len(step.in_shapes[0])
+    rank = len(shapes[0])
     if dims is None:
         dims = tuple(range(1, rank + 1))
     elif isinstance(dims, (tuple, list)):
@@ -400,33 +512,47 @@ def _rule_reduce(apply, cls, args, flags, step, kw, B):
         dims = _shift(dims)
     else:
         raise _Fallback("unknown dims argument")
-    if rank == 0 and dims == ():
-        return apply(cls, args[0], (), *args[2:], **kw)
     return apply(cls, args[0], dims, *args[2:], **kw)
 
 
-def _rule_norm(apply, cls, args, flags, step, kw, B):
+def _rule_norm(apply, cls, args, flags, shapes, kw, B):
     """``VectorNorm(x, p, dims, keepdim)``: dims at argument 2."""
     _only_first_batched(flags)
     dims = args[2]
-    rank = len(step.in_shapes[0])
+    rank = len(shapes[0])
     dims = tuple(range(1, rank + 1)) if dims is None else tuple(_shift(d) for d in dims)
     return apply(cls, args[0], args[1], dims, *args[3:], **kw)
 
 
-def _rule_softmax(apply, cls, args, flags, step, kw, B):
+def _rule_softmax(apply, cls, args, flags, shapes, kw, B):
     _only_first_batched(flags)
     if args[1] is None:
         raise _Fallback("softmax over every dim")
     return apply(cls, args[0], _shift(args[1]), *args[2:], **kw)
 
 
-def _rule_matmul(apply, cls, args, flags, step, kw, B):
+def _matmul_shape(sa, sb):
+    """The per-example result shape of ``a @ b`` for shapes ``sa``, ``sb`` (rank >= 1)."""
+    from ..ops.linalg import _broadcast_batch
+
+    if len(sa) == 1 and len(sb) == 1:
+        return ()
+    if len(sb) == 1:
+        return tuple(sa[:-1])
+    if len(sa) == 1:
+        return tuple(sb[:-2]) + (sb[-1],)
+    return _broadcast_batch(sa[:-2], sb[:-2]) + (sa[-2], sb[-1])
+
+
+def _rule_matmul(apply, cls, args, flags, shapes, kw, B):
     """Per-example matmul of any ranks: vectors become matrices, batch dims are padded."""
+    from ..ops.linalg import MatMul
+
     a, b = args[:2]
-    sa, sb = step.in_shapes[:2]
+    sa, sb = shapes[:2]
     if len(sa) == 0 or len(sb) == 0:
         raise _Fallback("matmul of a 0-d operand")
+    out_shape = _matmul_shape(sa, sb)
     if len(sa) == 1:
         sa = (1,) + sa
         a = a.reshape(((B,) if flags[0] else ()) + sa)
@@ -436,38 +562,46 @@ def _rule_matmul(apply, cls, args, flags, step, kw, B):
     rank = max(len(sa), len(sb))
     a = _pad(a, rank, sa) if flags[0] else a
     b = _pad(b, rank, sb) if flags[1] else b
-    out = apply(_linalg_matmul(), a, b)
-    return out.reshape((B,) + step.out_shapes[0])
+    return apply(MatMul, a, b).reshape((B,) + out_shape)
 
 
-def _linalg_matmul():
-    from ..ops.linalg import MatMul
+def _rule_linear(apply, cls, args, flags, shapes, kw, B):
+    """``x @ W.T + b``; a batched weight or bias (per-example parameters) goes via matmul."""
+    if not any(flags[1:]):
+        return apply(cls, *args, **kw)
+    x, w = args[0], args[1]
+    sx = shapes[0]
+    if len(sx) == 0:
+        raise _Fallback("linear of a 0-d input")
+    rows = 1
+    for n in sx[:-1]:
+        rows *= n
+    x2 = x.reshape(((B,) if flags[0] else ()) + (rows, sx[-1]))
+    out = x2 @ w.transpose(-1, -2)  # (B, rows, out)
+    if len(args) > 2 and args[2] is not None:
+        bias = args[2]
+        out = out + (bias.unsqueeze(-2) if flags[2] else bias)
+    return out.reshape((B,) + tuple(sx[:-1]) + (out.shape[-1],))
 
-    return MatMul
 
-
-def _rule_linear(apply, cls, args, flags, step, kw, B):
-    _only_first_batched(flags)
-    return apply(cls, *args, **kw)
-
-
-def _rule_to_shape(apply, cls, args, flags, step, kw, B):
-    """Reshape / View / Expand: the batched target is ``(B,) + the example's result shape``."""
+def _rule_to_shape(apply, cls, args, flags, shapes, kw, B):
+    """Reshape / View / Expand: the batched target is ``(B,) + the per-example target``."""
     _only_first_batched(flags)
     x = args[0]
+    target = tuple(args[1])
     if cls.__name__ == "Expand":
-        x = _pad(x, len(step.out_shapes[0]), step.in_shapes[0])
-    return apply(cls, x, (B,) + step.out_shapes[0], *args[2:], **kw)
+        x = _pad(x, len(target), shapes[0])
+    return apply(cls, x, (B,) + target, *args[2:], **kw)
 
 
-def _rule_permute(apply, cls, args, flags, step, kw, B):
+def _rule_permute(apply, cls, args, flags, shapes, kw, B):
     _only_first_batched(flags)
-    rank = len(step.in_shapes[0])
+    rank = len(shapes[0])
     dims = (0,) + tuple(d % rank + 1 for d in args[1]) if rank else (0,)
     return apply(cls, args[0], dims, *args[2:], **kw)
 
 
-def _rule_getitem(apply, cls, args, flags, step, kw, B):
+def _rule_getitem(apply, cls, args, flags, shapes, kw, B):
     _only_first_batched(flags)
     index = args[1] if isinstance(args[1], tuple) else (args[1],)
     for i in index:
@@ -481,20 +615,48 @@ def _rule_getitem(apply, cls, args, flags, step, kw, B):
     return apply(cls, args[0], (slice(None),) + index, *args[2:], **kw)
 
 
-def _rule_join(apply, cls, args, flags, step, kw, B):
+def _rule_join(apply, cls, args, flags, shapes, kw, B):
     """Cat / Stack (``dim=`` keyword): unbatched operands are expanded over the batch."""
     new = []
-    for a, f, s in zip(args, flags, step.in_shapes):
+    for a, f, s in zip(args, flags, shapes):
         if not f:
             a = a.reshape((1,) + s).expand((B,) + s)
         new.append(a)
+    if any(kw.get("skip", ())):
+        raise _Fallback("cat with legacy empty operands")
     kw["dim"] = _shift(kw["dim"])
     return apply(cls, *new, **kw)
 
 
-def _rule_unbind(apply, cls, args, flags, step, kw, B):
+def _rule_unbind(apply, cls, args, flags, shapes, kw, B):
     _only_first_batched(flags)
     return apply(cls, args[0], _shift(args[1]), *args[2:], **kw)
+
+
+def _rule_class_targets(apply, cls, args, flags, shapes, kw, B):
+    """Class-index targets: the batch's targets are just more rows."""
+    _only_first_batched(flags)
+    a, row_w = apply(cls, args[0].reshape(-1), *args[1:], **kw)
+    return a.reshape((B, -1, a.shape[-1])), row_w.reshape((B, -1))
+
+
+def _rule_rows(apply, cls, args, flags, shapes, kw, B):
+    """Ops on (rows, C) matrices whose rows are independent: the batch's rows are more rows."""
+    rows = None
+    for f, s in zip(flags, shapes):
+        if s is not None and len(s) != 2:
+            raise _Fallback(f"{cls.__name__}: expected (rows, C) operands")
+        if f:
+            rows = s
+    new = []
+    for a, f, s in zip(args, flags, shapes):
+        if s is not None:
+            if not f:
+                a = a.unsqueeze(0).expand((B,) + s)
+            a = a.reshape((B * rows[0], rows[1]))
+        new.append(a)
+    out = apply(cls, *new, **kw)
+    return out.reshape((B, rows[0]) + tuple(out.shape[1:]))
 
 
 ELEMENTWISE_RULED = ELEMENTWISE | frozenset(
@@ -523,6 +685,8 @@ RULES.update(
     Cat=_rule_join,
     Stack=_rule_join,
     Unbind=_rule_unbind,
+    ClassTargets=_rule_class_targets,
+    CrossEntropy=_rule_rows,
 )
 
 
@@ -534,49 +698,6 @@ def _rule_for(cls):
         if c is Node:
             return None
     return None
-
-
-def _try_batched(func, front, norm, batch, kwargs):
-    """The whole-batch result, or None when some op has no batching rule (or a guard fails)."""
-    Tensor = _tensor_cls()
-    if batch == 0 or _function._vmap_trace[0] is not None:
-        return None  # inside another vmap's batched run: the inner one loops
-    example = [a if d is None else tree_map(lambda t: t[0], a) for a, d in zip(front, norm)]
-    steps = []
-
-    def record(orig_fn, cls, args, kw):
-        out = orig_fn(cls, *args, **kw)
-        steps.append(_Step(cls, args, kw, out if isinstance(out, tuple) else (out,)))
-        return out
-
-    try:
-        with _Intercept(record) as obs:
-            ref = func(*example, **kwargs)
-    except Exception:
-        return None
-    if any(s is None for s in obs.trace) or not steps:
-        return None
-    ref_leaves = tree_leaves(ref)
-    if not ref_leaves or not all(isinstance(r, Tensor) for r in ref_leaves):
-        return None
-    mapped = [t for a, d in zip(front, norm) if d is not None for t in tree_leaves(a)]
-    state = _Batched(steps, batch, mapped)
-    try:
-        with _Intercept(state.hook) as run, _LenientChecks():
-            out = func(*front, **kwargs)
-    except Exception:
-        return None
-    if state.pos != len(steps) or any(s is None for s in run.trace):
-        return None
-    out_leaves = tree_leaves(out)
-    if len(out_leaves) != len(ref_leaves):
-        return None
-    for o, r in zip(out_leaves, ref_leaves):
-        if not isinstance(o, Tensor) or not state.is_batched(o):
-            return None
-        if tuple(o.shape) != (batch,) + tuple(r.shape) or not _close(o._data[0], r._data):
-            return None
-    return out
 
 
 def _close(a, b):

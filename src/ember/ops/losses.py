@@ -11,7 +11,6 @@ from __future__ import annotations
 import warnings
 
 from ..autograd.node import Node
-from ..backend import xp_of
 from ..tensor import Tensor
 from ._spec import OpSpec, register
 
@@ -114,9 +113,39 @@ def _to_rows(x):
     return x.permute(perm).reshape(-1, x.shape[1])
 
 
+class ClassTargets(Node):
+    """Coefficients of class-index targets (not differentiable).
+
+    Output 0, (rows, C): row i holds ``w[t_i] * (1 - smoothing)`` at class ``t_i`` plus
+    ``w * smoothing / C``; rows whose target is ``ignore_index`` are zero.  Output 1,
+    (rows,): ``w[t_i]`` (0 when ignored), whose sum is the 'mean' denominator.  An op of
+    its own so that the target values are read inside an op, where vmap can batch it.
+    """
+
+    def forward(self, t, weight, n_classes, dtype, ignore_index, smoothing):
+        xp = self.xp
+        t = t.reshape(-1)
+        valid = t != ignore_index
+        tv = t[valid]
+        if tv.size and (tv.min() < 0 or tv.max() >= n_classes):
+            bad = tv[(tv < 0) | (tv >= n_classes)][0]
+            raise IndexError(f"Target {bad} is out of bounds.")
+        w = xp.ones(n_classes, dtype) if weight is None else weight.astype(dtype, copy=False)
+        a = xp.zeros((t.shape[0], n_classes), dtype)
+        rows = xp.nonzero(valid)[0]
+        a[rows, tv] = w[tv] * (1 - smoothing)
+        if smoothing:
+            a[rows] += w * (smoothing / n_classes)
+        row_w = xp.zeros(t.shape[0], dtype)
+        row_w[rows] = w[tv]
+        return a, row_w
+
+    def differentiable_outputs(self, n):
+        return (False, False)
+
+
 def _index_matrix(x, target, weight, ignore_index, smoothing, name):
     """The coefficient matrix for class-index targets and the 'mean' denominator."""
-    xp = xp_of(x._data)
     n_classes = x.shape[1] if x.dim() > 1 else x.shape[0]
     t = target._data
     if str(t.dtype) not in ("int64", "uint8"):
@@ -134,26 +163,13 @@ def _index_matrix(x, target, weight, ignore_index, smoothing, name):
             f"only batches of spatial targets supported (3D tensors) but got targets of size: "
             f": {list(t.shape)}"
         )
-    t = t.reshape(-1)
-    valid = t != ignore_index
-    tv = t[valid]
-    if tv.size and (tv.min() < 0 or tv.max() >= n_classes):
-        bad = tv[(tv < 0) | (tv >= n_classes)][0]
-        raise IndexError(f"Target {bad} is out of bounds.")
-    dt = x._data.dtype
-    w = xp.ones(n_classes, dt) if weight is None else weight._data.astype(dt, copy=False)
     if weight is not None and weight._data.shape != (n_classes,):
         raise RuntimeError(
             f"weight tensor should be defined either for all {n_classes} classes or no classes "
             f"but got weight tensor of shape: {list(weight._data.shape)}"
         )
-    m = t.shape[0]
-    a = xp.zeros((m, n_classes), dt)
-    rows = xp.nonzero(valid)[0]
-    a[rows, tv] = w[tv] * (1 - smoothing)
-    if smoothing:
-        a[rows] += w * (smoothing / n_classes)
-    return a, w[tv].sum()
+    a, row_w = ClassTargets.apply(target, weight, n_classes, x._data.dtype, ignore_index, smoothing)
+    return a, row_w.sum()
 
 
 def _type_word(np_dtype):
@@ -212,7 +228,7 @@ def cross_entropy(
             f"expected target dtype to be Long or Byte, but got {_type_word(target._data.dtype)}"
         )
     a, denom = _index_matrix(x, target, weight, ignore_index, label_smoothing, "cross_entropy")
-    loss = CrossEntropy.apply(rows, Tensor._make(a))
+    loss = CrossEntropy.apply(rows, a)
     if reduction == "none":
         return _unrows(loss, x)
     return _mean_or_sum(loss, reduction, denom)
@@ -221,9 +237,9 @@ def cross_entropy(
 def _mean_or_sum(loss, reduction, denom):
     if reduction == "sum":
         return loss.sum()
-    if not denom:
+    if not denom._data:  # (inside vmap's batched run this reads NaN and divides per example)
         return loss.sum() * float("nan")  # 0/0, as in PyTorch, without NumPy's warning
-    return loss.sum() / Tensor._make(denom)
+    return loss.sum() / denom
 
 
 def nll_loss(
@@ -235,7 +251,7 @@ def nll_loss(
     if input.dim() < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
     a, denom = _index_matrix(input, target, weight, ignore_index, 0.0, "nll_loss")
-    loss = -(_to_rows(input) * Tensor._make(a)).sum(1)
+    loss = -(_to_rows(input) * a).sum(1)
     if reduction == "none":
         return _unrows(loss, input)
     return _mean_or_sum(loss, reduction, denom)
