@@ -22,6 +22,12 @@ from .grad_mode import (
     set_grad_enabled,
 )
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .lint import (
+    TrainingLintWarning,
+    is_training_lint_enabled,
+    set_training_lint,
+    training_lint,
+)
 from .node import AccumulateGrad, Node
 
 
@@ -268,4 +274,8 @@ __all__ = [
     "inference_mode",
     "is_grad_enabled",
     "is_inference_mode_enabled",
+    "TrainingLintWarning",
+    "set_training_lint",
+    "is_training_lint_enabled",
+    "training_lint",
 ]

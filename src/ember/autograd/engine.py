@@ -15,7 +15,9 @@ import heapq
 from sys import getrefcount
 
 from ..backend import np as _numpy
+from . import lint as _lint
 from .grad_mode import state as _grad_state
+from .lint import _enabled as _lint_enabled
 from .node import AccumulateGrad, _anomaly_enabled
 
 Tensor = None  # set by ember.tensor
@@ -82,6 +84,9 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     With ``accumulate`` the gradients land in leaves' ``.grad`` (only in ``inputs``
     when given); without, the gradients reaching ``inputs`` are returned in order.
     """
+    lint = _lint_enabled[0]  # the training-loop lint (lint.py): when off, only this read
+    if lint:
+        _lint.on_backward(tensors, retain_graph, accumulate)
     buffers = {}
     roots = []
     for t, g in zip(tensors, grad_tensors):
@@ -152,7 +157,12 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     for pos in positions:
                         results[pos] = g
                     if accumulate and g is not None and node.__class__ is not AccumulateGrad:
-                        _store_grad(inputs[positions[0]], g, create_graph)
+                        var = inputs[positions[0]]
+                        info = _lint.before_accumulate(var) if lint else None
+                        _store_grad(var, g, create_graph)
+                        if lint:
+                            _lint.after_accumulate(var, info)
+                        var = None
                 g = None
             if node.__class__ is AccumulateGrad:
                 if (
@@ -161,9 +171,12 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     and (captures is None or (node, 0) in captures)
                 ):
                     var = node.variable
+                    info = _lint.before_accumulate(var) if lint else None
                     # A gradient nobody else holds becomes .grad as it is (no copy).
                     if create_graph or var._grad is not None or not _steal(var, grads):
                         _accumulate(node, grads[0], create_graph)
+                    if lint:
+                        _lint.after_accumulate(var, info)
                     var = None
                 grads = None
                 continue
