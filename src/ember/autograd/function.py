@@ -474,4 +474,3 @@ class InplaceFunction(Function):
 
 class NestedIOFunction(Function):
     """Legacy base kept for PyTorch compatibility; use ``Function``."""
-

@@ -38,6 +38,19 @@ _F32 = _numpy.dtype("float32")
 Tensor = None
 
 
+def array_backward(grad):
+    """True when a backward rule may compute on raw arrays: no graph of the backward is
+    being recorded (``create_graph`` off) and ``grad`` is a float32/float64 NumPy array.
+
+    Hot rules use this to skip the per-op cost of Ember ops; their Ember-op form stays
+    the definition (it runs under ``create_graph`` and for other dtypes and devices).
+    """
+    if _grad_state.enabled:
+        return False
+    d = grad._data
+    return type(d) is _ndarray and d.dtype.itemsize >= 4 and d.dtype.kind == "f"
+
+
 class SavedTensor:
     """A tensor saved for backward, with the version it had when it was saved."""
 
@@ -98,12 +111,27 @@ class Node:
                 return mode.handle(cls, args, kwargs)
         node = _new(cls)
         node._saved = None
-        if len(args) == 1 and isinstance(args[0], Tensor):
+        n_args = len(args)
+        if n_args == 1 and isinstance(args[0], Tensor):
             a = args[0]
             d = a._data
             arrays = (d,)
             needs = _NEEDS_ONE if a._requires_grad and _grad_state.enabled else None
             half = d.dtype is _F16
+        elif n_args == 2 and isinstance(args[0], Tensor):  # binary ops: no loop
+            a, b = args
+            d = a._data
+            ra = a._requires_grad
+            if isinstance(b, Tensor):
+                e = b._data
+                rb = b._requires_grad
+                half = d.dtype is _F16 or e.dtype is _F16
+            else:
+                e = b
+                rb = False
+                half = d.dtype is _F16
+            arrays = (d, e)
+            needs = (ra, rb) if (ra or rb) and _grad_state.enabled else None
         else:
             # One pass over the inputs: their arrays, and whether any needs grad.
             arrays = []
@@ -153,6 +181,15 @@ class Node:
             self.next_functions = ((fn, a._output_nr) if fn is not None else (a._accumulator(), 0),)
             d = a._data
             self._in_meta = ((d.shape, d.dtype),)
+        elif len(args) == 2 and self.needs_input_grad == (True, False):  # x op constant
+            a = args[0]
+            fn = a.grad_fn
+            self.next_functions = (
+                (fn, a._output_nr) if fn is not None else (a._accumulator(), 0),
+                _NO_EDGE,
+            )
+            d = a._data
+            self._in_meta = ((d.shape, d.dtype), None)
         else:
             self._edges(args)
         if type(out) is tuple:
@@ -165,14 +202,31 @@ class Node:
                 [_make(o, True, self, i) if diff[i] else _make(o) for i, o in enumerate(outs)]
             )
         else:
-            outs = (out,)
             if (
                 type(self).differentiable_outputs is _all_differentiable
                 or self.differentiable_outputs(1)[0]
             ):
-                results = (_make(out, True, self),)
+                result = _make(out, True, self)
             else:
-                results = (_make(out),)
+                result = _make(out)
+            saved = self._saved
+            if saved is not None:
+                if len(saved) == 1 and saved[0] is out:  # (exp, tanh, ...: the output alone)
+                    s = _new(SavedTensor)
+                    s.is_output = True
+                    s.data = out
+                    s.output_nr = 0
+                    s.counter = c = result._version
+                    s.version = c[0]
+                    s.tensor = None
+                    self._saved = (s,)
+                else:
+                    self._saved = tuple([_resolve(s, args, (out,), (result,)) for s in saved])
+            if _anomaly_enabled[0]:
+                from .anomaly import record_trace
+
+                record_trace(self, out, args)
+            return result
         saved = self._saved
         if saved is not None:
             self._saved = tuple([_resolve(s, args, outs, results) for s in saved])
@@ -224,6 +278,26 @@ class Node:
             s = saved[0]
             return (s.unpack(self) if type(s) is SavedTensor else s,)
         return tuple([s.unpack(self) if type(s) is SavedTensor else s for s in saved])
+
+    def saved_arrays(self):
+        """The saved values as arrays, checked like ``saved_tensors`` (no tensors made).
+
+        For the array fast path of a backward rule: see ``array_backward``.
+        """
+        saved = self._saved
+        if saved is _FREED or saved is None:
+            return self.saved_tensors  # raises for freed buffers; () when nothing was saved
+        out = []
+        for s in saved:
+            if type(s) is SavedTensor:
+                if s.counter[0] != s.version:
+                    from .errors import modified_inplace_error
+
+                    raise modified_inplace_error(s, self)
+                out.append(s.data if s.is_output else s.tensor._data)
+            else:
+                out.append(s)
+        return out
 
     def release(self):
         """Free saved values (after a backward without ``retain_graph``)."""

@@ -6,7 +6,7 @@ function, and its ``OpSpec``.  Broadcast gradients are reduced by the engine.
 
 from __future__ import annotations
 
-from ..autograd.node import Node
+from ..autograd.node import Node, array_backward
 from ..tensor import Tensor
 from ._binary import apply_binary, as_operand, broadcast_error, promote
 from ._spec import OpSpec, register
@@ -54,6 +54,8 @@ class Sub(Node):
         return a - b
 
     def backward(self, grad):
+        if not _needs(self, 1):  # (x - constant): no negated copy
+            return grad, None
         return grad, (-grad if self.alpha == 1 else grad * -self.alpha)
 
 
@@ -90,6 +92,13 @@ class Mul(Node):
         return a * b
 
     def backward(self, grad):
+        if array_backward(grad):
+            b, a = self.saved_arrays()
+            g = grad._data
+            return (
+                None if b is None else Tensor._make(g * b),
+                None if a is None else Tensor._make(g * a),
+            )
         b, a = self.saved_tensors
         return (None if b is None else grad * b), (None if a is None else grad * a)
 
@@ -269,6 +278,9 @@ class PowScalar(Node):
         e = self.e
         if e == 0:
             return grad * 0, None
+        if e == 2 and array_backward(grad):
+            (x,) = self.saved_arrays()
+            return Tensor._make(grad._data * (x * 2)), None
         (x,) = self.saved_tensors
         if e == 2:
             return grad * (x * 2), None

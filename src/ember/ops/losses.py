@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 
-from ..autograd.node import Node
+from ..autograd.node import Node, array_backward
 from ..tensor import Tensor
 from ._spec import OpSpec, register
 
@@ -90,6 +90,19 @@ class CrossEntropy(Node):
         return -prod.sum(axis=1)
 
     def backward(self, grad):
+        if array_backward(grad):
+            x, a = self.saved_arrays()
+            xp = self.xp
+            z = x - self.shift
+            e = xp.exp(z)
+            s = e.sum(1, keepdims=True)
+            g = grad._data[:, None]
+            gx = g * (e / s * a.sum(1, keepdims=True) - a) if _needs(self, 0) else None
+            ga = -g * (z - xp.log(s)) if _needs(self, 1) else None
+            return (
+                None if gx is None else Tensor._make(gx),
+                None if ga is None else Tensor._make(ga),
+            )
         x, a = self.saved_tensors
         z = x - Tensor._make(self.shift)
         e = z.exp()

@@ -11,8 +11,8 @@ import builtins
 import warnings
 
 from .. import dtypes as _dt
-from ..autograd.node import Node
-from ..backend import np as _np  # errstate only, for the 0/0 that PyTorch also produces
+from ..autograd.node import Node, array_backward
+from ..backend import np as _np
 from ..tensor import Tensor, _wrap_dim
 from ._spec import OpSpec, register
 from .sorting import SelectAlong, evenly_distribute, return_type
@@ -80,6 +80,14 @@ class Sum(Node):
         return self.xp.sum(x, axis=dims, keepdims=keepdim, dtype=np_dtype)
 
     def backward(self, grad):
+        if array_backward(grad):
+            g = grad._data
+            if not self.keepdim and self.dims:
+                kept = list(self.in_shape)
+                for d in self.dims:
+                    kept[d] = 1
+                g = g.reshape(kept)
+            return Tensor._make(self.xp.broadcast_to(g, self.in_shape)), None, None, None
         return expand_reduced(grad, self.in_shape, self.dims, self.keepdim), None, None, None
 
 
@@ -519,6 +527,11 @@ class VectorNorm(Node):
     def forward(self, x, p, dims, keepdim):
         xp = self.xp
         self.p, self.dims, self.keepdim = p, dims, keepdim
+        if p == 2 and xp is _np and x.dtype.kind == "f":  # the common case, lean
+            out = _np.sqrt(_np.add.reduce(x * x, axis=dims, keepdims=keepdim))
+            out = _np.asarray(out, dtype=x.dtype)
+            self.save_for_backward(x, out)
+            return out
         a = xp.abs(x)
         if p == 2:
             out = xp.sqrt(xp.sum(a * a, axis=dims, keepdims=keepdim))

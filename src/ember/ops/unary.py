@@ -13,7 +13,8 @@ import builtins
 import contextlib
 import math
 
-from ..autograd.node import Node
+from ..autograd.node import Node, array_backward
+from ..backend import np as _numpy
 from ..tensor import Tensor
 from ._spec import OpSpec, register
 
@@ -76,6 +77,9 @@ class Exp(Node):
         return out
 
     def backward(self, grad):
+        if array_backward(grad):
+            (out,) = self.saved_arrays()
+            return (Tensor._make(grad._data * out),)
         (out,) = self.saved_tensors
         return (grad * out,)
 
@@ -290,6 +294,9 @@ class Tanh(Node):
         return out
 
     def backward(self, grad):
+        if array_backward(grad):
+            (out,) = self.saved_arrays()
+            return (Tensor._make(grad._data * (1 - out * out)),)
         (out,) = self.saved_tensors
         return (grad * (1 - out * out),)
 
@@ -314,6 +321,9 @@ class Sigmoid(Node):
         return out
 
     def backward(self, grad):
+        if array_backward(grad):
+            (out,) = self.saved_arrays()
+            return (Tensor._make(grad._data * (out * (1 - out))),)
         (out,) = self.saved_tensors
         return (grad * (out * (1 - out)),)
 
@@ -591,11 +601,23 @@ class Relu(Node):
     """d(relu x) = dx where out > 0, else 0 (0 at x == 0; nan passes the gradient)"""
 
     def forward(self, x):
-        out = self.xp.where(x < 0, 0, x)  # relu(-0.0) is -0.0, as in PyTorch
+        # maximum() is one SIMD pass (NumPy's where() is several times slower); NaN stays
+        # NaN.  PyTorch keeps the sign of -0.0, which maximum() may drop: put it back.
+        xp = self.xp
+        out = xp.maximum(x, 0)
+        if x.dtype.kind == "f":
+            zero = x == 0
+            if zero.any():  # rare: the slow where() only then
+                out = xp.where(zero, x, out)
         self.save_for_backward(out)
         return out
 
     def backward(self, grad):
+        if array_backward(grad) and _numpy.isfinite(grad._data).all():
+            (out,) = self.saved_arrays()
+            # grad where out > 0 (or NaN), else 0; a multiply is one fast pass, and exact
+            # because grad is finite.
+            return (Tensor._make(grad._data * _numpy.logical_not(out <= 0)),)
         (out,) = self.saved_tensors
         return (_where(out <= 0, 0.0, grad),)
 
