@@ -71,6 +71,7 @@ _install_methods(_random)
 
 from . import autograd
 from . import func, nn, optim, utils
+from .func import vmap
 from ._formatting import get_printoptions, printoptions, set_printoptions
 from .serialization import load, save
 from .threads import get_num_threads, set_num_threads

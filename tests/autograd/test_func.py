@@ -216,7 +216,9 @@ def test_vmap_detach_and_python_shapes_stay_per_example():
 
 def test_vmap_without_rule_falls_back_to_loop():
     _vmap_check(lambda lib: lambda x: x.flip(0) * x.sum(), [B], strategy="loop")
-    assert "Flip" in _vmap.last_reason[0]
+    strategy, reason = ef.last_vmap()
+    assert strategy == "loop" and "no batching rule for Flip" in reason
+    assert ember.vmap is ef.vmap  # torch.vmap is torch.func.vmap too
     _vmap_check(lambda lib: lambda x: x[lib.tensor([2, 0])] + 1, [B], strategy="loop")
 
 

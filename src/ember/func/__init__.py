@@ -16,7 +16,7 @@ from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import AccumulateGrad
 from . import _vmap
 from ._pytree import tensor_leaves, tree_leaves, tree_map
-from ._vmap import vmap
+from ._vmap import last_vmap, vmap
 
 __all__ = [
     "grad",
@@ -27,6 +27,7 @@ __all__ = [
     "jacfwd",
     "hessian",
     "vmap",
+    "last_vmap",
     "functional_call",
 ]
 

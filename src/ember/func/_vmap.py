@@ -31,7 +31,7 @@ from ..ops import elementwise as _elementwise
 from ..tensor import Tensor
 from ._pytree import tree_leaves, tree_map
 
-__all__ = ["vmap", "last_strategy"]
+__all__ = ["vmap", "last_vmap", "last_strategy"]
 
 #: Node classes whose outputs are elementwise functions of their inputs.
 ELEMENTWISE = frozenset(
@@ -46,6 +46,15 @@ ELEMENTWISE = frozenset(
 last_strategy = ["none"]
 #: Why the last vmap call looped (the op or guard that stopped the batched run).
 last_reason = [""]
+
+
+def last_vmap():
+    """How the last ``vmap`` call on this process ran: ``(strategy, reason)``.
+
+    ``strategy`` is ``"batched"`` (one call on the whole batch) or ``"loop"`` (one call
+    per example); ``reason`` says what stopped the batched run ("" when it ran).
+    """
+    return last_strategy[0], last_reason[0]
 
 
 def _fn_name(func):
