@@ -90,6 +90,16 @@ def peak_rss_mib():
     return kb / 1024.0 if sys.platform != "darwin" else kb / 1024.0**2
 
 
+def reset_peak_rss():
+    """Restart the peak-RSS count from the current RSS (Linux); False where unsupported."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        return False
+    return True
+
+
 def single_thread_env(env=None):
     """A copy of ``env`` (default: ``os.environ``) pinned to one BLAS/OpenMP thread."""
     env = dict(os.environ if env is None else env)

@@ -98,6 +98,24 @@ def test_explain_names_the_detach_line():
     assert "detach() at" in text and "test_explain.py:" in text
 
 
+def test_explain_names_the_no_grad_line():
+    import inspect
+
+    w = ember.ones(3, requires_grad=True)
+    line = inspect.currentframe().f_lineno + 1
+    with ember.no_grad():
+        y = w * 2
+        v = w[1:]  # a view made under no_grad
+        z = (ember.ones(3) * 2).exp()  # inputs that never wanted grad: nothing to explain
+    for t in (y, v):
+        assert f"no_grad() (entered at {__file__}:{line})" in ember.autograd.explain(t)
+    assert "no_grad()" not in (z._extra.origin if z._extra is not None else "")
+    # Outside the block, and inside backward (which turns grad mode off), nothing is marked.
+    assert (w * 2).requires_grad
+    (w * w).sum().backward()
+    assert w.grad._extra is None or w.grad._extra.origin is None
+
+
 def test_backward_trace_prints_each_node(capsys):
     import ember
 

@@ -128,8 +128,9 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
         needed = _needed_nodes(roots, deps, {k[0] for k in captures})
         t = None
 
-    prev_mode = _grad_state.enabled
+    prev_mode, prev_site = _grad_state.enabled, _grad_state.site
     _grad_state.enabled = create_graph
+    _grad_state.site = None  # backward's own ops are not the user's no_grad() block
     anomaly = _anomaly_enabled[0]
     heap = [(-n._seq, id(n), n) for n in roots if n not in deps]
     heapq.heapify(heap)
@@ -251,6 +252,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     ready = first
     finally:
         _grad_state.enabled = prev_mode
+        _grad_state.site = prev_site
     return results
 
 

@@ -6,6 +6,8 @@ Each manager also works as a decorator, as in PyTorch (``@ember.no_grad()``).
 from __future__ import annotations
 
 import functools
+import os
+import sys
 import threading
 
 __all__ = [
@@ -21,9 +23,22 @@ __all__ = [
 class _State(threading.local):
     enabled = True
     inference = False
+    #: ``(file, line)`` where the innermost active ``no_grad()`` was entered (None outside
+    #: one): ops whose inputs require grad mark their results with it, for ``explain()``.
+    site = None
 
 
 state = _State()
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _caller_site():
+    """The first frame outside Ember that entered the block, as ``(file, line)``."""
+    f = sys._getframe(2)
+    while f is not None and f.f_code.co_filename.startswith(_PACKAGE_DIR):
+        f = f.f_back
+    return None if f is None else (f.f_code.co_filename, f.f_lineno)
 
 
 def is_grad_enabled() -> bool:
@@ -65,10 +80,13 @@ class no_grad(_DecoratorContextManager):
 
     def __enter__(self):
         self.prev = state.enabled
+        self.prev_site = state.site
         state.enabled = False
+        state.site = _caller_site()
 
     def __exit__(self, *exc):
         state.enabled = self.prev
+        state.site = self.prev_site
         return False
 
 

@@ -116,7 +116,8 @@ class Node:
             a = args[0]
             d = a._data
             arrays = (d,)
-            needs = _NEEDS_ONE if a._requires_grad and _grad_state.enabled else None
+            wanted = a._requires_grad
+            needs = _NEEDS_ONE if wanted and _grad_state.enabled else None
             half = d.dtype is _F16
         elif n_args == 2 and isinstance(args[0], Tensor):  # binary ops: no loop
             a, b = args
@@ -131,7 +132,8 @@ class Node:
                 rb = False
                 half = d.dtype is _F16
             arrays = (d, e)
-            needs = (ra, rb) if (ra or rb) and _grad_state.enabled else None
+            wanted = ra or rb
+            needs = (ra, rb) if wanted and _grad_state.enabled else None
         else:
             # One pass over the inputs: their arrays, and whether any needs grad.
             arrays = []
@@ -147,6 +149,7 @@ class Node:
                         record = True
                 else:
                     arrays.append(a)
+            wanted = record
             if record and _grad_state.enabled:
                 needs = tuple([isinstance(b, Tensor) and b._requires_grad for b in args])
             else:
@@ -162,10 +165,14 @@ class Node:
             out = node.forward(*arrays, **kwargs)
         if needs is None:
             if type(out) is tuple:
-                return tuple([_make(o) for o in out])
-            if node.is_view:
-                return args[0]._view_of(out)
-            return _make(out)
+                result = tuple([_make(o) for o in out])
+            elif node.is_view:
+                result = args[0]._view_of(out)
+            else:
+                result = _make(out)
+            if wanted and _grad_state.site is not None:
+                _mark_no_grad(result)  # for explain(): an input wanted grad, no_grad() said no
+            return result
         result = node._record(args, out)
         if node.is_view:
             base = args[0]
@@ -380,6 +387,13 @@ class _RemovableHandle:
 
     def __exit__(self, *exc):
         self.remove()
+
+
+def _mark_no_grad(result):
+    file, line = _grad_state.site
+    origin = f"an op run under no_grad() (entered at {file}:{line})"
+    for r in result if type(result) is tuple else (result,):
+        r._ensure_extra().origin = origin
 
 
 def _resolve(arr, args, outs, results):
