@@ -12,6 +12,8 @@ A geometry tuple ``(stride, pads, dilation, groups)`` travels with every node;
 
 from __future__ import annotations
 
+import math
+
 from ..autograd.node import Node
 from ..tensor import Tensor
 from ._spec import OpSpec, register
@@ -45,34 +47,42 @@ def out_shape(in_shape, kshape, stride, pads, dilation):
     )
 
 
+def _columns(xp, win):
+    """The receptive fields as one contiguous (C*K..., N*out...) matrix (im2col).
+
+    Copied in (C, K..., N, out...) order, whose innermost run is an output row, so the
+    copy moves whole rows rather than kernel-width snippets.
+    """
+    nd = (win.ndim - 2) // 2
+    order = (1,) + tuple(range(2 + nd, 2 + 2 * nd)) + (0,) + tuple(range(2, 2 + nd))
+    cols = xp.ascontiguousarray(win.transpose(order))
+    return cols.reshape(math.prod(cols.shape[: 1 + nd]), -1)
+
+
+def _channels_first(xp, g):
+    """(N, C, ...) -> contiguous (C, N * ...)."""
+    return xp.ascontiguousarray(xp.moveaxis(g, 1, 0)).reshape(g.shape[1], -1)
+
+
 def _conv(xp, x, w, geom):
     stride, pads, dilation, groups = geom
-    nd = w.ndim - 2
     kshape = w.shape[2:]
     osh = out_shape(x.shape[2:], kshape, stride, pads, dilation)
     win = windows(xp, _pad(xp, x, pads), kshape, stride, dilation, osh)
-    ax_win = [1] + list(range(2 + nd, 2 + 2 * nd))
-    ax_w = [1] + list(range(2, 2 + nd))
-    if groups == 1:
-        out = xp.tensordot(win, w, axes=(ax_win, ax_w))
-    else:
-        cg, og = x.shape[1] // groups, w.shape[0] // groups
-        out = xp.concatenate(
-            [
-                xp.tensordot(
-                    win[:, g * cg : (g + 1) * cg], w[g * og : (g + 1) * og], axes=(ax_win, ax_w)
-                )
-                for g in range(groups)
-            ],
-            axis=-1,
-        )
-    return xp.ascontiguousarray(xp.moveaxis(out, -1, 1))
+    cg, og = x.shape[1] // groups, w.shape[0] // groups
+    # One GEMM per group: (O, C*K...) @ (C*K..., N*out...).
+    parts = [
+        w[i * og : (i + 1) * og].reshape(og, -1) @ _columns(xp, win[:, i * cg : (i + 1) * cg])
+        for i in range(groups)
+    ]
+    out = parts[0] if groups == 1 else xp.concatenate(parts, axis=0)
+    out = out.reshape((w.shape[0], x.shape[0]) + osh)
+    return xp.ascontiguousarray(xp.moveaxis(out, 0, 1))
 
 
 def _conv_transpose(xp, g, w, geom, in_shape):
     """Scatter ``g`` back through the kernel: the input gradient of ``_conv`` (col2im)."""
     stride, pads, dilation, groups = geom
-    nd = w.ndim - 2
     kshape = w.shape[2:]
     osh = g.shape[2:]
     n = g.shape[0]
@@ -80,11 +90,11 @@ def _conv_transpose(xp, g, w, geom, in_shape):
     padded = tuple(i + lo + hi for i, (lo, hi) in zip(in_shape, pads))
     xpad = xp.zeros((n, cg * groups) + padded, dtype=xp.result_type(g, w))
     for gi in range(groups):
-        # cols: (N, *out, Cg, *K), one GEMM per group
-        cols = xp.tensordot(
-            g[:, gi * og : (gi + 1) * og], w[gi * og : (gi + 1) * og], axes=([1], [0])
+        # cols: (Cg, K..., N, out...), one GEMM per group
+        cols = w[gi * og : (gi + 1) * og].reshape(og, -1).T @ _channels_first(
+            xp, g[:, gi * og : (gi + 1) * og]
         )
-        cols = xp.moveaxis(cols, 1 + nd, 1)  # (N, Cg, *out, *K)
+        cols = cols.reshape((cg,) + tuple(kshape) + (n,) + tuple(osh))
         target = xpad[:, gi * cg : (gi + 1) * cg]
         # One strided add per kernel offset (a loop over the kernel, not over pixels).
         for kidx in _ndindex(kshape):
@@ -92,7 +102,7 @@ def _conv_transpose(xp, g, w, geom, in_shape):
                 slice(k * d, k * d + (o - 1) * s + 1, s)
                 for k, d, o, s in zip(kidx, dilation, osh, stride)
             )
-            target[sl] += cols[(Ellipsis,) + kidx]
+            target[sl] += xp.moveaxis(cols[(slice(None),) + kidx], 1, 0)
     crop = (slice(None), slice(None)) + tuple(
         slice(lo, lo + i) for i, (lo, _) in zip(in_shape, pads)
     )
@@ -101,23 +111,17 @@ def _conv_transpose(xp, g, w, geom, in_shape):
 
 def _conv_weight(xp, x, g, geom, kshape):
     stride, pads, dilation, groups = geom
-    nd = len(kshape)
     osh = g.shape[2:]
     win = windows(xp, _pad(xp, x, pads), kshape, stride, dilation, osh)
-    ax_g = [0] + list(range(2, 2 + nd))
-    ax_win = [0] + list(range(2, 2 + nd))
-    if groups == 1:
-        return xp.tensordot(g, win, axes=(ax_g, ax_win))
     cg, og = x.shape[1] // groups, g.shape[1] // groups
-    return xp.concatenate(
-        [
-            xp.tensordot(
-                g[:, i * og : (i + 1) * og], win[:, i * cg : (i + 1) * cg], axes=(ax_g, ax_win)
-            )
-            for i in range(groups)
-        ],
-        axis=0,
-    )
+    # One GEMM per group: (O, N*out...) @ (N*out..., C*K...).
+    parts = [
+        _channels_first(xp, g[:, i * og : (i + 1) * og])
+        @ _columns(xp, win[:, i * cg : (i + 1) * cg]).T
+        for i in range(groups)
+    ]
+    out = parts[0] if groups == 1 else xp.concatenate(parts, axis=0)
+    return out.reshape((g.shape[1], cg) + tuple(kshape))
 
 
 def _ndindex(shape):

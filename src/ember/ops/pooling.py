@@ -118,9 +118,120 @@ def _batched(input, nd, name):
     return input, False
 
 
+# ----- max pooling over tiled windows (stride == kernel, no padding or dilation) -------------
+# The common case (max_pool2d(x, 2)) without index arithmetic: each of the kh*kw positions
+# of a window is a strided view of the input, the maximum is a chain of maximum() calls,
+# and a boolean mask per position marks where the first maximum of each window is.
+def _window_views(a, k, o):
+    """The kh*kw strided views (n, c, oh, ow) of ``a`` (n, c, >=oh*kh, >=ow*kw), row-major."""
+    (kh, kw), (oh, ow) = k, o
+    n, c = a.shape[:2]
+    tiles = a[:, :, : oh * kh, : ow * kw].reshape(n, c, oh, kh, ow, kw)
+    return [tiles[:, :, :, i, :, j] for i in range(kh) for j in range(kw)]
+
+
+class MaxPoolTiled(Node):
+    """d max over each window = grad to the window's first maximal element"""
+
+    def forward(self, x, k, o):
+        xp = self.xp
+        views = _window_views(x, k, o)
+        best = views[0].copy()
+        for v in views[1:]:
+            xp.maximum(best, v, out=best)  # NaN propagates: NaN is the maximum, as in PyTorch
+        masks = _first_marks([v == best for v in views[:-1]], xp, best.shape)
+        if x.dtype.kind == "f" and bool(xp.isnan(best).any()):
+            # PyTorch's kernel takes a NaN as the maximum, and a later NaN replaces an
+            # earlier one: in a window holding NaN the gradient goes to its last NaN.
+            last = _first_marks([xp.isnan(v) for v in views[:0:-1]], xp, best.shape)[::-1]
+            in_nan = xp.isnan(best)
+            masks = [xp.where(in_nan, n, m) for m, n in zip(masks, last)]
+        self.masks, self.k, self.o, self.in_shape = masks, k, o, x.shape
+        return best
+
+    def backward(self, grad):
+        return PoolScatter.apply(grad, self.masks, self.k, self.o, self.in_shape), None, None
+
+    def name(self):
+        return "MaxPool2DWithIndicesBackward0"
+
+
+def _first_marks(hits, xp, shape):
+    """One mask per window position: where ``hits[i]`` is the first hit (the last position
+    takes every window with no earlier hit); ``hits`` covers all positions but the last."""
+    taken = None
+    masks = []
+    for m in hits:
+        if taken is None:
+            taken = m.copy()
+        else:
+            m = m & ~taken
+            taken |= m
+        masks.append(m)
+    masks.append(~taken if taken is not None else xp.ones(shape, bool))
+    return masks
+
+
+class PoolScatter(Node):
+    """Each window's gradient to its maximal element (linear: d = gather by the masks)"""
+
+    def forward(self, g, masks, k, o, in_shape):
+        xp = self.xp
+        self.masks, self.k, self.o = masks, k, o
+        (kh, kw), (oh, ow) = k, o
+        n, c, h, w = in_shape
+        tiles = xp.zeros((n, c, oh, kh, ow, kw), g.dtype)
+        finite = g.dtype.kind != "f" or bool(xp.isfinite(g).all())
+        for (i, j), m in zip(((i, j) for i in range(kh) for j in range(kw)), masks):
+            v = tiles[:, :, :, i, :, j]
+            if finite:
+                xp.multiply(g, m, out=v)
+            else:  # NaN * 0 would leak into the other positions
+                xp.copyto(v, g, where=m)
+        tiles = tiles.reshape(n, c, oh * kh, ow * kw)
+        if (oh * kh, ow * kw) == (h, w):
+            return tiles
+        out = xp.zeros(in_shape, g.dtype)  # rows/columns past the last window get nothing
+        out[:, :, : oh * kh, : ow * kw] = tiles
+        return out
+
+    def backward(self, grad):
+        return PoolGather.apply(grad, self.masks, self.k, self.o), None, None, None, None
+
+
+class PoolGather(Node):
+    """Each window's value at its maximal element (linear: d = scatter by the masks)"""
+
+    def forward(self, h, masks, k, o):
+        xp = self.xp
+        self.masks, self.k, self.o, self.in_shape = masks, k, o, h.shape
+        out = None
+        for v, m in zip(_window_views(h, k, o), masks):
+            part = xp.where(m, v, 0).astype(h.dtype, copy=False)
+            out = part if out is None else out + part
+        return out
+
+    def backward(self, grad):
+        return PoolScatter.apply(grad, self.masks, self.k, self.o, self.in_shape), None, None, None
+
+
+def _tiled(nd, k, s, pads, d, x):
+    """Whether max pooling is over tiled windows that fit inside the input."""
+    return (
+        nd == 2
+        and s == k
+        and d == (1, 1)
+        and not any(a or b for a, b in pads)
+        and x._data.dtype.kind in "fiu"
+    )
+
+
 def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, name):
     x, unb = _batched(input, nd, name)
     k, s, pads, d, o = _geometry(x, nd, kernel_size, stride, padding, dilation, ceil_mode, name)
+    if not return_indices and _tiled(nd, k, s, pads, d, x):
+        out = MaxPoolTiled.apply(x, k, o)
+        return out.squeeze(0) if unb else out
     data = x._data
     xp = xp_of(data)
     width = ((0, 0), (0, 0)) + pads
@@ -133,8 +244,9 @@ def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, retu
     arg = xp.argmax(flat, axis=-1)
     if data.dtype.kind == "f":
         nan = xp.isnan(flat)
-        if nan.any():
-            arg = xp.where(nan.any(-1), xp.argmax(nan, axis=-1), arg)
+        if nan.any():  # PyTorch's kernel: a later NaN replaces an earlier one
+            last_nan = kprod - 1 - xp.argmax(nan[..., ::-1], axis=-1)
+            arg = xp.where(nan.any(-1), last_nan, arg)
     kidx = xp.unravel_index(arg, k)
     size = data.shape[2:]
     plane = 0
