@@ -100,6 +100,11 @@ class Tensor:
         t._extra = None
         return t
 
+    def _read_values(self):
+        """The array, for library code that uses this tensor's *values* outside an op
+        (an index, a mask).  vmap's batched tensors refuse: their values live elsewhere."""
+        return self._data
+
     def _view_of(self, data, grad_fn=None):
         """A tensor over ``data`` that shares this tensor's storage and version counter."""
         t = Tensor._make(data, grad_fn is not None, grad_fn, 0, self._version)

@@ -219,7 +219,27 @@ def test_vmap_without_rule_falls_back_to_loop():
     strategy, reason = ef.last_vmap()
     assert strategy == "loop" and "no batching rule for Flip" in reason
     assert ember.vmap is ef.vmap  # torch.vmap is torch.func.vmap too
-    _vmap_check(lambda lib: lambda x: x[lib.tensor([2, 0])] + 1, [B], strategy="loop")
+    # An index that differs per example has no rule (yet): the loop, same answer.
+    _vmap_check(
+        lambda lib: lambda x, i: x[i] + 1,
+        [B, np.array([[2, 0], [1, 1], [0, 2], [2, 2]])],
+        strategy="loop",
+    )
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda lib: lambda x: x[lib.tensor([1, 0, 1])] * 2,
+        lambda lib: lambda x: x[:, lib.tensor([2, 1])].sum(0),
+        lambda lib: lambda x: x[1, lib.tensor([0, 2])],
+        lambda lib: lambda x: x[:, lib.tensor([True, False, True])],
+        lambda lib: lambda x: x.reshape(3, 2, 1)[lib.tensor([0, 2]), 1:, 0],
+        lambda lib: lambda x: x.t()[lib.tensor([[0, 1], [2, 2]])],
+    ],
+)
+def test_vmap_advanced_indexing_with_a_shared_index_runs_batched(make):
+    _vmap_check(make, [C3])
 
 
 def _branchy(lib):

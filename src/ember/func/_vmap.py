@@ -279,6 +279,7 @@ class BatchedTensor(Tensor):
         """The batched tensor's data, without history."""
         return self.detach()
 
+    _read_values = _refuse("reading values outside an op (e.g. an index or a mask)")
     item = _refuse("item()")
     tolist = _refuse("tolist()")
     numpy = _refuse("numpy()")
@@ -611,11 +612,25 @@ def _rule_permute(apply, cls, args, flags, shapes, kw, B):
 
 
 def _rule_getitem(apply, cls, args, flags, shapes, kw, B):
+    """Basic indices, and advanced ones that are the same for every example (an index
+    array closed over by the function) as long as they sit together: a leading ``:``
+    then keeps the batch dimension first, as NumPy places adjacent advanced indices."""
     _only_first_batched(flags)
     index = args[1] if isinstance(args[1], tuple) else (args[1],)
-    for i in index:
+    arrays = [k for k, i in enumerate(index) if hasattr(i, "shape") and hasattr(i, "dtype")]
+    if arrays:
+        adv = [
+            k
+            for k, i in enumerate(index)
+            if k in arrays or (isinstance(i, int) and not isinstance(i, bool))
+        ]
+        if adv != list(range(adv[0], adv[-1] + 1)):
+            raise _Fallback("advanced indices apart from each other")
+    for k, i in enumerate(index):
+        if k in arrays:
+            continue
         if isinstance(i, bool) or not (i is None or i is Ellipsis or isinstance(i, (int, slice))):
-            raise _Fallback("advanced index")
+            raise _Fallback("an index of an unknown kind")
         if isinstance(i, slice) and not all(
             v is None or (isinstance(v, int) and not isinstance(v, bool))
             for v in (i.start, i.stop, i.step)

@@ -92,7 +92,7 @@ def _convert_item(it):
             _check_step(it)
         return it
     if isinstance(it, Tensor):
-        return _index_array(it._data)
+        return _index_array(it._read_values())
     if isinstance(it, _np.ndarray):
         return _index_array(it)
     if isinstance(it, (list, tuple)):
