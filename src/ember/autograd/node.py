@@ -218,7 +218,8 @@ class Node:
                 result = _make(out)
             saved = self._saved
             if saved is not None:
-                if len(saved) == 1 and saved[0] is out:  # (exp, tanh, ...: the output alone)
+                if len(saved) == 1 and saved[0] is out and _not_an_input(out, args):
+                    # exp, tanh, ...: the output alone
                     s = _new(SavedTensor)
                     s.is_output = True
                     s.data = out
@@ -387,6 +388,17 @@ class _RemovableHandle:
 
     def __exit__(self, *exc):
         self.remove()
+
+
+def _not_an_input(arr, args):
+    """True when no tensor among (up to two) ``args`` holds ``arr`` (an op may return its
+    input's array, which must then be saved as that input)."""
+    if len(args) > 2:
+        return False
+    for a in args:
+        if isinstance(a, Tensor) and a._data is arr:
+            return False
+    return True
 
 
 def _mark_no_grad(result):

@@ -9,8 +9,9 @@ Two strategies, with identical results:
   the function's own shape arithmetic and PyTorch's argument checks see per-example
   shapes, exactly as in the loop.  Rules exist for elementwise ops, reductions and
   softmax, the matmul family and ``F.linear`` (per-example weights too), reshape/view/
-  expand/permute/transpose, basic indexing, cat/stack/unbind, and ``ember.func.grad``
-  (per-example gradients).  An op without a rule, a custom ``Function``, reading values
+  expand/permute/transpose, basic indexing and advanced indexing with an index shared by
+  all examples, cat/stack/unbind, cross-entropy, and ``ember.func.grad`` (per-example
+  gradients).  An op without a rule, a custom ``Function``, reading values
   in Python (``item()``, ``if x > 0``) or ``backward()`` on a batched tensor abandons
   the batched run.  As a final guard the function is run alone on the last example and
   must give the batched result's last example.
@@ -19,8 +20,8 @@ Two strategies, with identical results:
 
 Nested ``vmap`` batches the outer level and runs the inner one through the outer mode.
 ``randomness`` is accepted; random ops run per example in the loop (PyTorch's
-``"different"``).  ``chunk_size`` is accepted and ignored.  ``last_strategy[0]`` says
-which strategy the last call used.
+``"different"``).  ``chunk_size`` is accepted and ignored.  ``last_vmap()`` says which
+strategy the last call used, and why it looped.
 """
 
 from __future__ import annotations
