@@ -373,3 +373,52 @@ def test_vmap_batched_result_is_differentiable():
     assert _vmap.last_strategy[0] == "batched"
     tf.vmap(lambda a: (a.sum(0) * a[1]).softmax(0))(xt).pow(2).sum().backward()
     _close(x.grad, xt.grad)
+
+
+def test_per_sample_gradients_of_a_cnn_run_batched():
+    """Per-example kernels become one grouped convolution (groups inside the model too)."""
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((5, 1, 8, 8))
+    Y = rng.integers(0, 3, 5)
+
+    def per_sample(lib):
+        nn = lib.nn
+        model = nn.Sequential(
+            nn.Conv2d(1, 4, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(4, 2, 3, groups=2),
+            nn.Flatten(),
+            nn.Linear(8, 3),
+        ).double()
+        with lib.no_grad():
+            for k, p in enumerate(model.parameters()):
+                p.copy_(lib.tensor(np.linspace(-1, 1, p.numel()).reshape(p.shape) * 0.3 * (k + 1)))
+        params = {k: v.detach() for k, v in model.named_parameters()}
+
+        def loss(p, x, y):
+            out = lib.func.functional_call(model, p, (x.unsqueeze(0),))
+            return lib.nn.functional.cross_entropy(out, y.unsqueeze(0))
+
+        return lib.func.vmap(lib.func.grad(loss), in_dims=(None, 0, 0))(
+            params, lib.tensor(X), lib.tensor(Y)
+        )
+
+    ge = per_sample(ember)
+    assert ef.last_vmap() == ("batched", "")
+    gt = per_sample(torch)
+    for k in gt:
+        _close(ge[k], gt[k])
+
+
+def test_vmap_of_a_convolution_with_a_shared_kernel_runs_batched():
+    w = np.random.default_rng(6).standard_normal((3, 2, 3, 3))
+    xs = np.random.default_rng(7).standard_normal((4, 2, 6, 5))
+    _vmap_check(
+        lambda lib: (
+            lambda x: lib.nn.functional.max_pool2d(
+                lib.nn.functional.conv2d(x, lib.tensor(w), padding=1, stride=(1, 2)), 2
+            )
+        ),
+        [xs],
+    )

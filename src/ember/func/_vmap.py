@@ -10,11 +10,12 @@ Two strategies, with identical results:
   shapes, exactly as in the loop.  Rules exist for elementwise ops, reductions and
   softmax, the matmul family and ``F.linear`` (per-example weights too), reshape/view/
   expand/permute/transpose, basic indexing and advanced indexing with an index shared by
-  all examples, cat/stack/unbind, cross-entropy, and ``ember.func.grad`` (per-example
-  gradients).  An op without a rule, a custom ``Function``, reading values
-  in Python (``item()``, ``if x > 0``) or ``backward()`` on a batched tensor abandons
-  the batched run.  As a final guard the function is run alone on the last example and
-  must give the batched result's last example.
+  all examples, cat/stack/unbind, cross-entropy, convolution (per-example kernels too)
+  and tiled max pooling, and ``ember.func.grad`` (per-example gradients).  An op without
+  a rule, a custom ``Function``, reading values in Python (``item()``, ``if x > 0``) or
+  ``backward()`` on a batched tensor abandons the batched run.  As a final guard the
+  function is run alone on the last example and must give the batched result's last
+  example.
 * **Loop** (the fallback, always correct): call the function once per example and stack
   the results.
 
@@ -684,6 +685,36 @@ def _rule_rows(apply, cls, args, flags, shapes, kw, B):
     return out.reshape((B, rows[0]) + tuple(out.shape[1:]))
 
 
+def _rule_conv(apply, cls, args, flags, shapes, kw, B):
+    """ConvNd(x, w, geom): the batch's samples are more samples; per-example weights
+    become groups of one grouped convolution (each example's channels see only its own
+    kernels)."""
+    x, w, geom = args
+    sx, sw = shapes[0], shapes[1]
+    n, c = sx[0], sx[1]
+    if not flags[1]:
+        x = x.reshape((B * n,) + tuple(sx[1:]))
+        out = apply(cls, x, w, geom)
+        return out.reshape((B, n) + tuple(out.shape[1:]))
+    stride, pads, dilation, groups = geom
+    if not flags[0]:
+        x = x.unsqueeze(0).expand((B,) + tuple(sx))
+    # (B, N, C, ...) -> (N, B*C, ...); weights (B, O, C/g, ...) -> (B*O, C/g, ...).
+    xg = x.movedim(0, 1).reshape((n, B * c) + tuple(sx[2:]))
+    wg = w.reshape((B * sw[0],) + tuple(sw[1:]))
+    out = apply(cls, xg, wg, (stride, pads, dilation, groups * B))
+    out = out.reshape((n, B, sw[0]) + tuple(out.shape[2:]))
+    return out.movedim(1, 0)
+
+
+def _rule_samples(apply, cls, args, flags, shapes, kw, B):
+    """Ops on (N, C, ...) inputs whose samples are independent (pooling): merge B into N."""
+    _only_first_batched(flags)
+    sx = shapes[0]
+    out = apply(cls, args[0].reshape((B * sx[0],) + tuple(sx[1:])), *args[1:], **kw)
+    return out.reshape((B, sx[0]) + tuple(out.shape[1:]))
+
+
 ELEMENTWISE_RULED = ELEMENTWISE | frozenset(
     """Log1P Exp2 PowScalar PowScalarBase FloorDivide _Fmod _Compare _Invert _LogicalNot
     RoundDecimals Threshold Hardshrink Softshrink LogSigmoid ClampScalar Fmax Fmin Hypot
@@ -711,6 +742,8 @@ RULES.update(
     Stack=_rule_join,
     Unbind=_rule_unbind,
     ClassTargets=_rule_class_targets,
+    ConvNd=_rule_conv,
+    MaxPoolTiled=_rule_samples,
     CrossEntropy=_rule_rows,
 )
 
