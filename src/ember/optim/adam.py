@@ -5,20 +5,24 @@ from __future__ import annotations
 import math
 
 from ..backend import xp_of
-from .optimizer import Optimizer, bump, grad_of, state_buffer, step_tensor
+from .optimizer import (
+    Optimizer,
+    bump,
+    check_nonnegative,
+    grad_of,
+    group_defaults,
+    state_buffer,
+    step_tensor,
+)
 
 
 def _check(lr, eps, betas, weight_decay):
-    if not 0.0 <= lr:
-        raise ValueError(f"Invalid learning rate: {lr}")
-    if not 0.0 <= eps:
-        raise ValueError(f"Invalid epsilon value: {eps}")
+    check_nonnegative(lr=lr, eps=eps)
     if not 0.0 <= betas[0] < 1.0:
         raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
     if not 0.0 <= betas[1] < 1.0:
         raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-    if not 0.0 <= weight_decay:
-        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+    check_nonnegative(weight_decay=weight_decay)
 
 
 class Adam(Optimizer):
@@ -41,19 +45,7 @@ class Adam(Optimizer):
         decoupled_weight_decay=False,
     ):
         _check(lr, eps, betas, weight_decay)
-        defaults = dict(
-            lr=lr,
-            betas=betas,
-            eps=eps,
-            weight_decay=weight_decay,
-            amsgrad=amsgrad,
-            maximize=maximize,
-            foreach=foreach,
-            capturable=capturable,
-            differentiable=differentiable,
-            fused=fused,
-            decoupled_weight_decay=decoupled_weight_decay,
-        )
+        defaults = group_defaults(locals())
         super().__init__(params, defaults)
 
     def _step_group(self, group):
@@ -146,16 +138,7 @@ class Adamax(Optimizer):
         capturable=False,
     ):
         _check(lr, eps, betas, weight_decay)
-        defaults = dict(
-            lr=lr,
-            betas=betas,
-            eps=eps,
-            weight_decay=weight_decay,
-            foreach=foreach,
-            maximize=maximize,
-            differentiable=differentiable,
-            capturable=capturable,
-        )
+        defaults = group_defaults(locals())
         super().__init__(params, defaults)
 
     def _step_group(self, group):

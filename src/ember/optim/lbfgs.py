@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..backend import xp_of
-from .optimizer import Optimizer, bump
+from .optimizer import Optimizer, bump, check_nonnegative, group_defaults
 
 
 class LBFGS(Optimizer):
@@ -21,23 +21,14 @@ class LBFGS(Optimizer):
         history_size=100,
         line_search_fn=None,
     ):
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        check_nonnegative(lr=lr)
         if max_eval is None:
             max_eval = max_iter * 5 // 4
         if line_search_fn is not None:
             raise NotImplementedError(
                 "LBFGS line_search_fn='strong_wolfe' is not implemented in Ember"
             )
-        defaults = dict(
-            lr=lr,
-            max_iter=max_iter,
-            max_eval=max_eval,
-            tolerance_grad=tolerance_grad,
-            tolerance_change=tolerance_change,
-            history_size=history_size,
-            line_search_fn=line_search_fn,
-        )
+        defaults = group_defaults(locals())
         super().__init__(params, defaults)
         if len(self.param_groups) != 1:
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")

@@ -7,7 +7,15 @@ import math
 from ..backend import np, xp_of
 from ..tensor import Tensor
 from .adam import _check
-from .optimizer import Optimizer, bump, grad_of, state_buffer, step_tensor
+from .optimizer import (
+    Optimizer,
+    bump,
+    check_nonnegative,
+    grad_of,
+    group_defaults,
+    state_buffer,
+    step_tensor,
+)
 
 
 class NAdam(Optimizer):
@@ -29,20 +37,8 @@ class NAdam(Optimizer):
         differentiable=False,
     ):
         _check(lr, eps, betas, weight_decay)
-        if not 0.0 <= momentum_decay:
-            raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
-        defaults = dict(
-            lr=lr,
-            betas=betas,
-            eps=eps,
-            weight_decay=weight_decay,
-            momentum_decay=momentum_decay,
-            decoupled_weight_decay=decoupled_weight_decay,
-            maximize=maximize,
-            foreach=foreach,
-            capturable=capturable,
-            differentiable=differentiable,
-        )
+        check_nonnegative(momentum_decay=momentum_decay)
+        defaults = group_defaults(locals())
         super().__init__(params, defaults)
 
     def _step_group(self, group):
@@ -102,17 +98,7 @@ class RAdam(Optimizer):
         differentiable=False,
     ):
         _check(lr, eps, betas, weight_decay)
-        defaults = dict(
-            lr=lr,
-            betas=betas,
-            eps=eps,
-            weight_decay=weight_decay,
-            maximize=maximize,
-            foreach=foreach,
-            capturable=capturable,
-            decoupled_weight_decay=decoupled_weight_decay,
-            differentiable=differentiable,
-        )
+        defaults = group_defaults(locals())
         super().__init__(params, defaults)
 
     def _step_group(self, group):

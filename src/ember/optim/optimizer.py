@@ -255,6 +255,23 @@ class Optimizer:
         self.param_groups = new_groups
 
 
+_LABELS = {"lr": "learning rate", "eps": "epsilon value"}
+
+
+def check_nonnegative(**values):
+    """Raise PyTorch's ``ValueError("Invalid <name> value: <v>")`` for the first negative
+    value (in the order given, as each optimizer checks them)."""
+    for name, v in values.items():
+        if not 0.0 <= v:
+            raise ValueError(f"Invalid {_LABELS.get(name, name + ' value')}: {v}")
+
+
+def group_defaults(arguments):
+    """An optimizer's ``defaults``: its constructor's arguments (``locals()`` at the top of
+    ``__init__``) without ``self`` and ``params``."""
+    return {k: v for k, v in arguments.items() if k not in ("self", "params", "__class__")}
+
+
 def _cast_state(param, key, value):
     if not isinstance(value, Tensor):
         return value

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .optimizer import Optimizer, add_scaled_, bump, grad_of, required
+from .optimizer import Optimizer, add_scaled_, bump, grad_of, group_defaults, required
 
 
 class SGD(Optimizer):
@@ -30,17 +30,7 @@ class SGD(Optimizer):
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
-        defaults = dict(
-            lr=lr,
-            momentum=momentum,
-            dampening=dampening,
-            weight_decay=weight_decay,
-            nesterov=nesterov,
-            maximize=maximize,
-            foreach=foreach,
-            differentiable=differentiable,
-            fused=fused,
-        )
+        defaults = group_defaults(locals())
         super().__init__(params, defaults)
 
     def _step_group(self, group):
