@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from ..autograd.dispatch import DispatchMode, current_mode
 from ..autograd.node import Node
+from ..backend import xp_of
 from ..ops import elementwise as _elementwise
 from ..tensor import Tensor
 from ._pytree import tree_leaves, tree_map
@@ -204,28 +205,24 @@ class _Fallback(Exception):
     """Raised inside the batched run when an op cannot be batched (the loop takes over)."""
 
 
-class _Poison:
-    """Stand-in arrays for batched tensors: the per-example shape and dtype, no real values.
+def _stand_in(full, shape):
+    """A stand-in array for a batched tensor: the per-example shape and dtype, no values.
 
     Library code reads shapes and dtypes from ``_data``, so a ``BatchedTensor`` with one of
-    these looks exactly like one example.  Its values are NaN (or an implausible integer):
-    code that reads values outside an op the mode sees cannot silently use one example's
-    values for the whole batch; the result's guard then sends vmap to the loop.
+    these looks exactly like one example.  Its values are NaN (or an implausible integer),
+    a read-only broadcast of one element: code that reads values outside an op the mode
+    sees cannot silently use one example's values for the whole batch; the result's guard
+    then sends vmap to the loop.
     """
-
-    @staticmethod
-    def like(full, shape):
-        from ..backend import xp_of
-
-        xp = xp_of(full)
-        dt = full.dtype
-        if dt.kind in "fc":
-            fill = float("nan")
-        elif dt.kind == "b":
-            fill = True
-        else:
-            fill = -7 if dt.kind == "i" else 7
-        return xp.broadcast_to(xp.asarray(fill, dtype=dt), shape)
+    xp = xp_of(full)
+    dt = full.dtype
+    if dt.kind in "fc":
+        fill = float("nan")
+    elif dt.kind == "b":
+        fill = True
+    else:
+        fill = -7 if dt.kind == "i" else 7
+    return xp.broadcast_to(xp.asarray(fill, dtype=dt), shape)
 
 
 def _refuse(what):
@@ -300,7 +297,7 @@ class BatchedTensor(Tensor):
 def _wrap(level, full):
     """A ``BatchedTensor`` over ``full`` (batch in dim 0) for vmap mode ``level``."""
     t = object.__new__(BatchedTensor)
-    t._data = _Poison.like(full._data, full._data.shape[1:])
+    t._data = _stand_in(full._data, full._data.shape[1:])
     t._requires_grad = False  # the history lives on _full; autograd calls here go to the loop
     t.grad_fn = None
     t._output_nr = 0
@@ -759,8 +756,6 @@ def _rule_for(cls):
 
 
 def _close(a, b):
-    from ..backend import xp_of
-
     xp = xp_of(a)
     if a.dtype.kind not in "fc":
         return bool((a == b).all())
