@@ -8,7 +8,8 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from . import dtypes as _dtypes
-from . import ops as _ops  # installs Tensor methods
+from .tensor import Size, Tensor  # first: the submodule ``ember.tensor`` is then the factory
+from .ops import families as _ops
 from . import random as _random
 from .autograd.grad_mode import (
     enable_grad,
@@ -64,10 +65,6 @@ from .random import (
     seed,
     set_rng_state,
 )
-from .tensor import Size, Tensor
-from .tensor import install_methods as _install_methods
-
-_install_methods(_random)
 
 from . import autograd
 from . import func, nn, optim, utils

@@ -9,7 +9,8 @@ import warnings
 from . import dtypes as _dt
 from .autograd.grad_mode import state as _grad_state
 from .backend import np
-from .tensor import Tensor
+from .ops.registry import declare
+from .tensor_base import TensorBase as Tensor
 
 
 def _finish(data, requires_grad, device=None):
@@ -49,13 +50,12 @@ def _write_out(result, out):
     # ``out=``: the result is written into ``out`` (resized when its shape differs).
     if out is None:
         return result
-    from .ops.inplace import bump_version
 
     if out._data.shape == result._data.shape:
         out._data[...] = result._data
     else:
         out._data = result._data.astype(out._data.dtype, copy=False)
-    bump_version(out, "out=")
+    out._bump_version("out=")
     return out
 
 
@@ -522,3 +522,33 @@ __all__ = [
     "logspace",
     "eye",
 ]
+
+
+# ----- Tensor.new_*: factories with this tensor's dtype by default ----------------------------
+def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    """A new tensor from ``data`` with this tensor's dtype by default."""
+    return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+    """Zeros of ``size`` with this tensor's dtype by default."""
+    return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+    """Ones of ``size`` with this tensor's dtype by default."""
+    return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+    """A tensor of ``size`` filled with ``fill_value``."""
+    return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+    """An uninitialised tensor of ``size``."""
+    return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+for _fn in (new_tensor, new_zeros, new_ones, new_full, new_empty):
+    declare(None, _fn, methods=(_fn.__name__,), public=False)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from . import dtypes as _dt
 from .backend import np
 from .creation import _finish, _no_grad_dtype, _shape_arg, _size, _write_out, not_implemented
-from .tensor import Tensor
+from .ops.registry import declare
+from .tensor_base import TensorBase as Tensor
 
 
 class Generator:
@@ -301,11 +302,11 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
 
 # ----- in-place random fills (methods) --------------------------------------------------
 def _fill(t, data, name):
-    from .ops.inplace import bump_version, check_inplace
+    from .ops.inplace import check_inplace
 
     check_inplace(t)
     t._data[...] = data
-    bump_version(t, name)
+    t._bump_version(name)
     return t
 
 
@@ -370,12 +371,13 @@ def exponential_(self, lambd=1.0, *, generator=None):
     return _fill(self, _rng(generator).exponential(1 / lambd, self._data.shape), "exponential_")
 
 
-METHODS = {
-    "uniform_": "uniform_",
-    "normal_": "normal_",
-    "bernoulli_": "bernoulli_",
-    "random_": "random_",
-    "exponential_": "exponential_",
-}
-Tensor.bernoulli = lambda self, p=None, generator=None: bernoulli(self, p, generator=generator)
-Tensor.multinomial = multinomial
+def _bernoulli_method(self, p=None, generator=None):
+    """Bernoulli samples with probabilities ``self`` (or ``p``)."""
+    return bernoulli(self, p, generator=generator)
+
+
+_bernoulli_method.__name__ = "bernoulli"
+# The Tensor methods that draw random numbers (the in-place fillers and two samplers).
+for _fn in (uniform_, normal_, bernoulli_, random_, exponential_, multinomial):
+    declare(None, _fn, methods=(_fn.__name__,), public=False)
+declare(None, _bernoulli_method, methods=("bernoulli",), public=False)

@@ -17,7 +17,9 @@ import sys
 import traceback
 import warnings
 
+from . import engine as _engine
 from . import node as _node
+from .callsite import user_frame
 from .grad_mode import _DecoratorContextManager
 
 __all__ = [
@@ -139,16 +141,9 @@ class set_detect_anomaly(_DecoratorContextManager):
 
 
 # ----- called by node.py / function.py when a node is recorded -------------------------------
-def _user_frame():
-    f = sys._getframe(2)
-    while f is not None and f.f_globals.get("__name__", "").startswith("ember."):
-        f = f.f_back
-    return f
-
-
 def record_trace(node, outs=None, args=None):
     """Keep the forward stack on ``node._trace`` (lines are read only if it is printed)."""
-    f = _user_frame()
+    f = user_frame()
     if f is None:
         f = sys._getframe(1)
     node._trace = traceback.StackSummary.extract(traceback.walk_stack(f), lookup_lines=False)
@@ -289,3 +284,8 @@ def run_checked(node, grads):
                     f"Function '{node.name()}' returned nan values in its {i}th output."
                 )
     return outs
+
+
+# Plug into the graph core: it calls these while anomaly mode is on.
+_node.trace_recorder[0] = record_trace
+_engine.checked_backward[0] = run_checked

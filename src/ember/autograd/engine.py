@@ -15,13 +15,20 @@ import heapq
 from sys import getrefcount
 
 from ..backend import np as _numpy
-from . import lint as _lint
+from . import node as _node
 from .grad_mode import state as _grad_state
-from .lint import _enabled as _lint_enabled
 from .node import AccumulateGrad, _anomaly_enabled
 
-Tensor = None  # set by ember.tensor
 _ndarray = _numpy.ndarray
+
+# Plug-ins.  The engine imports none of them; each sets its slot when switched on.
+#: The training-loop lint (``lint.py``): an object with ``on_backward``,
+#: ``before_accumulate`` and ``after_accumulate``, told of each backward and each
+#: accumulation into a leaf's ``.grad``.
+observer = [None]
+#: Anomaly mode (``anomaly.py``): ``run_checked(node, grads)`` runs a node's backward
+#: and checks its outputs for NaN.
+checked_backward = [None]
 
 
 def sum_to(grad, shape):
@@ -84,9 +91,9 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     With ``accumulate`` the gradients land in leaves' ``.grad`` (only in ``inputs``
     when given); without, the gradients reaching ``inputs`` are returned in order.
     """
-    lint = _lint_enabled[0]  # the training-loop lint (lint.py): when off, only this read
-    if lint:
-        _lint.on_backward(tensors, retain_graph, accumulate)
+    lint = observer[0]  # the training-loop lint: when off, only this read
+    if lint is not None:
+        lint.on_backward(tensors, retain_graph, accumulate)
     buffers = {}
     roots = []
     for t, g in zip(tensors, grad_tensors):
@@ -131,7 +138,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     prev_mode, prev_site = _grad_state.enabled, _grad_state.site
     _grad_state.enabled = create_graph
     _grad_state.site = None  # backward's own ops are not the user's no_grad() block
-    anomaly = _anomaly_enabled[0]
+    anomaly = checked_backward[0] if _anomaly_enabled[0] else None
     heap = [(-n._seq, id(n), n) for n in roots if n not in deps]
     heapq.heapify(heap)
     # ``ready`` holds the next node when it is the only one ready (a chain): no heap work.
@@ -159,10 +166,10 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                         results[pos] = g
                     if accumulate and g is not None and node.__class__ is not AccumulateGrad:
                         var = inputs[positions[0]]
-                        info = _lint.before_accumulate(var) if lint else None
+                        info = lint.before_accumulate(var) if lint is not None else None
                         _store_grad(var, g, create_graph)
-                        if lint:
-                            _lint.after_accumulate(var, info)
+                        if lint is not None:
+                            lint.after_accumulate(var, info)
                         var = None
                 g = None
             if node.__class__ is AccumulateGrad:
@@ -172,12 +179,12 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     and (captures is None or (node, 0) in captures)
                 ):
                     var = node.variable
-                    info = _lint.before_accumulate(var) if lint else None
+                    info = lint.before_accumulate(var) if lint is not None else None
                     # A gradient nobody else holds becomes .grad as it is (no copy).
                     if create_graph or var._grad is not None or not _steal(var, grads):
                         _accumulate(node, grads[0], create_graph)
-                    if lint:
-                        _lint.after_accumulate(var, info)
+                    if lint is not None:
+                        lint.after_accumulate(var, info)
                     var = None
                 grads = None
                 continue
@@ -192,17 +199,15 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 grads = None
             if grads is None:  # nothing flowed in: just release the dependents
                 outs = (None,) * len(node.next_functions)
-            elif anomaly:
-                from .anomaly import run_checked
-
-                outs = run_checked(node, grads)
+            elif anomaly is not None:
+                outs = anomaly(node, grads)
             else:
                 outs = node.backward(*grads)
             if type(outs) is not tuple:
                 outs = (outs,)
             nf = node.next_functions
             if len(outs) != len(nf):
-                from .function import wrong_grad_count
+                from .errors import wrong_grad_count
 
                 raise wrong_grad_count(node, len(outs))
             if node._hooks is not None and grads is not None:
@@ -218,8 +223,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     continue
                 g = outs[i]
                 if g is not None:
-                    if type(g) is not Tensor:
-                        g = Tensor._make(g) if hasattr(g, "shape") else g
+                    if type(g) is not _node.Tensor:
+                        g = _node.Tensor._make(g) if hasattr(g, "shape") else g
                     shape, dtype = in_meta[i]
                     gd = g._data
                     if gd.shape != shape or (gd.dtype is not dtype and gd.dtype != dtype):
@@ -289,7 +294,7 @@ def _steal(var, grads):
             return False
     elif arr.strides != like.strides:
         return False
-    var._grad = Tensor._make(arr)
+    var._grad = _node.Tensor._make(arr)
     return True
 
 
@@ -342,7 +347,7 @@ def _materialize(node, grads):
     from ..creation import zeros_like_array
 
     return [
-        g if g is not None else Tensor._make(zeros_like_array(node.xp, *node._out_meta[i]))
+        g if g is not None else _node.Tensor._make(zeros_like_array(node.xp, *node._out_meta[i]))
         for i, g in enumerate(grads)
     ]
 
@@ -393,7 +398,7 @@ def _store_grad(var, grad, create_graph):
         xp = grad._data
         # A fresh array laid out like the variable (grad strides follow the leaf's).
         arr = var_empty_like(var._data, xp)
-        var._grad = Tensor._make(arr)
+        var._grad = _node.Tensor._make(arr)
     elif old._requires_grad:
         var._grad = (old + grad).detach()
     else:
@@ -402,7 +407,7 @@ def _store_grad(var, grad, create_graph):
             d += grad._data
             old._version[0] += 1
         else:
-            var._grad = Tensor._make(d + grad._data)
+            var._grad = _node.Tensor._make(d + grad._data)
 
 
 def var_empty_like(like, src):

@@ -78,3 +78,12 @@ def freed_graph_error(node) -> RuntimeError:
         "a tensor from one iteration into the next (an RNN's hidden state, a running total), "
         "detach it first (h = h.detach()) rather than passing retain_graph=True."
     )
+
+
+def wrong_grad_count(node, got):
+    """PyTorch's error for a backward that returned the wrong number of gradients."""
+    name = node.name()
+    return RuntimeError(
+        f"function {name} returned an incorrect number of gradients (expected "
+        f"{len(node.next_functions)}, got {got})"
+    )

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import functools
 import inspect
-import sys
 
+from . import node as _node
+from .callsite import user_site
 from .dispatch import active_modes as _active_modes
 from .dispatch import current_mode as _current_mode
+from .errors import wrong_grad_count
 from .grad_mode import no_grad
 from .grad_mode import state as _grad_state
 from .node import _FREED, Node, SavedTensor, _anomaly_enabled
@@ -29,29 +31,6 @@ __all__ = [
 ]
 
 
-def wrong_grad_count(node, got):
-    """PyTorch's error for a backward that returned the wrong number of gradients."""
-    name = node.name()
-    return RuntimeError(
-        f"function {name} returned an incorrect number of gradients (expected "
-        f"{len(node.next_functions)}, got {got})"
-    )
-
-
-def _tensor_cls():
-    from ..tensor import Tensor
-
-    return Tensor
-
-
-def _user_site():
-    """``file:line`` of the first frame outside Ember (cheap: a few frame hops)."""
-    f = sys._getframe(2)
-    while f is not None and f.f_globals.get("__name__", "").startswith("ember."):
-        f = f.f_back
-    return None if f is None else f"{f.f_code.co_filename}:{f.f_lineno}"
-
-
 class FunctionCtx:
     """What ``forward`` (or ``setup_context``) can record for ``backward`` on ``ctx``."""
 
@@ -59,7 +38,7 @@ class FunctionCtx:
 
     def save_for_backward(self, *tensors):
         """Save tensors for ``backward``; they come back, version-checked, as ``saved_tensors``."""
-        Tensor = _tensor_cls()
+        Tensor = _node.Tensor
         for i, t in enumerate(tensors):
             if t is not None and not isinstance(t, Tensor):
                 raise TypeError(
@@ -67,7 +46,7 @@ class FunctionCtx:
                     f"{i} is of type {type(t).__name__}"
                 )
         self.__dict__["_to_save"] = tensors
-        self.__dict__["_save_site"] = _user_site()
+        self.__dict__["_save_site"] = user_site()
 
     def save_for_forward(self, *tensors):
         """Accepted for compatibility (forward-mode rules are derived automatically)."""
@@ -131,7 +110,7 @@ class BackwardCFunction(FunctionCtx, Node):
 
 
 def _materialize_grads(node, grads, kinds):
-    Tensor = _tensor_cls()
+    Tensor = _node.Tensor
     meta = node._out_meta
     for i, g in enumerate(grads):
         if g is None and i < len(kinds) and kinds[i]:
@@ -141,7 +120,7 @@ def _materialize_grads(node, grads, kinds):
 
 
 def _check_grads(node, result):
-    Tensor = _tensor_cls()
+    Tensor = _node.Tensor
     if type(result) is not tuple:
         result = tuple(result) if isinstance(result, list) else (result,)
     n = len(node.next_functions)
@@ -270,7 +249,7 @@ def _has_own_setup_context(cls):
 def _apply(cls, args):
     from ..backend import xp_of
 
-    Tensor = _tensor_cls()
+    Tensor = _node.Tensor
     node_cls = cls._backward_cls
     node = node_cls.__new__(node_cls)
     node._saved = None
@@ -363,22 +342,18 @@ def _apply(cls, args):
     d["_out_kinds"] = tuple(kinds)
     _resolve_saved(node, args, results)
     if _anomaly_enabled[0]:
-        from .anomaly import record_trace
-
-        record_trace(node, results, args)
+        _node.trace_recorder[0](node, results, args)
     if multi:
         return tuple(results)
     return results[0]
 
 
 def _sequence():
-    from . import node as _node
-
     return _node._sequence
 
 
 def _wrap_plain(outs, args, dirty):
-    Tensor = _tensor_cls()
+    Tensor = _node.Tensor
     result = []
     for o in outs:
         if isinstance(o, Tensor) and not any(o is t for t in dirty) and any(o is a for a in args):
@@ -447,7 +422,7 @@ def once_differentiable(fn):
 
     @functools.wraps(fn)
     def wrapper(ctx, *args):
-        Tensor = _tensor_cls()
+        Tensor = _node.Tensor
         with no_grad():
             outputs = fn(ctx, *args)
         if not _grad_state.enabled:

@@ -6,9 +6,9 @@ Each manager also works as a decorator, as in PyTorch (``@ember.no_grad()``).
 from __future__ import annotations
 
 import functools
-import os
-import sys
 import threading
+
+from .callsite import user_frame
 
 __all__ = [
     "no_grad",
@@ -30,14 +30,10 @@ class _State(threading.local):
 
 state = _State()
 
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
 
 def _caller_site():
     """The first frame outside Ember that entered the block, as ``(file, line)``."""
-    f = sys._getframe(2)
-    while f is not None and f.f_code.co_filename.startswith(_PACKAGE_DIR):
-        f = f.f_back
+    f = user_frame(2)
     return None if f is None else (f.f_code.co_filename, f.f_lineno)
 
 

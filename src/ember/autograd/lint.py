@@ -42,11 +42,14 @@ from __future__ import annotations
 import functools
 import sys
 import threading
+import types
 import warnings
 import weakref
 import zlib
 
 from ..backend import np as _numpy
+from . import engine as _engine
+from .callsite import is_internal as _internal
 from .grad_mode import state as _grad_state
 from .node import AccumulateGrad, SavedTensor
 
@@ -111,6 +114,7 @@ def set_training_lint(enabled: bool) -> None:
     if enabled != _enabled[0]:
         _state.reset()
     _enabled[0] = enabled
+    _engine.observer[0] = _ENGINE_OBSERVER if enabled else None
 
 
 def is_training_lint_enabled() -> bool:
@@ -157,11 +161,6 @@ class training_lint:
 
 
 # ----- reporting ------------------------------------------------------------------------
-def _internal(frame):
-    name = frame.f_globals.get("__name__", "")
-    return name == "ember" or name.startswith("ember.")
-
-
 def _warn(kind, message):
     """Warn once per ``kind`` and line of user code (the first frame outside Ember)."""
     f = sys._getframe(1)
@@ -404,3 +403,9 @@ def _check_eval_mode(module):
         "model. Call `model.eval()` before evaluating and `model.train()` before training "
         "again.",
     )
+
+
+# What the engine calls while the lint is on (see ``engine.observer``).
+_ENGINE_OBSERVER = types.SimpleNamespace(
+    on_backward=on_backward, before_accumulate=before_accumulate, after_accumulate=after_accumulate
+)

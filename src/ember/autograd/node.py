@@ -21,6 +21,7 @@ import weakref
 
 from ..backend import np as _numpy
 from ..backend import xp_of
+from ..hooks import RemovableHandle
 from .dispatch import active_modes as _active_modes
 from .dispatch import current_mode as _current_mode
 from .grad_mode import state as _grad_state
@@ -34,8 +35,16 @@ _new = object.__new__
 _F16 = _numpy.dtype("float16")
 _F32 = _numpy.dtype("float32")
 
-# Set by ember.tensor at import time (the modules depend on each other).
+# The tensor class, handed over by ``use_tensor_class`` once ``ember.Tensor`` exists: the
+# graph core creates output tensors but knows nothing else about the class.
 Tensor = None
+
+
+def use_tensor_class(cls):
+    """Record ``cls`` as the class of the tensors nodes take and return (``ember.Tensor``)."""
+    global Tensor, _make
+    Tensor = cls
+    _make = cls._make
 
 
 def array_backward(grad):
@@ -231,17 +240,13 @@ class Node:
                 else:
                     self._saved = tuple([_resolve(s, args, (out,), (result,)) for s in saved])
             if _anomaly_enabled[0]:
-                from .anomaly import record_trace
-
-                record_trace(self, out, args)
+                trace_recorder[0](self, out, args)
             return result
         saved = self._saved
         if saved is not None:
             self._saved = tuple([_resolve(s, args, outs, results) for s in saved])
         if _anomaly_enabled[0]:
-            from .anomaly import record_trace
-
-            record_trace(self, out, args)
+            trace_recorder[0](self, out, args)
         return results if type(out) is tuple else results[0]
 
     def _edges(self, args):
@@ -268,9 +273,6 @@ class Node:
         """Save arrays for backward; inputs and outputs come back as tensors with history."""
         if self.needs_input_grad is not None:
             self._saved = arrays
-
-    def _resolve_saved(self, arr, args, outs, results):
-        return _resolve(arr, args, outs, results)
 
     @property
     def saved_tensors(self):
@@ -321,8 +323,10 @@ class Node:
 
     # ----- introspection, PyTorch style ------------------------------------------------
     def name(self) -> str:
-        """PyTorch's name for this node, e.g. ``MulBackward0``."""
-        return type(self).__name__ + "Backward0"
+        """PyTorch's name for this node, e.g. ``MulBackward0`` (also its class's name)."""
+        if type(self).__dict__.get("_declared", False):
+            return type(self).__name__
+        return type(self).__name__ + "Backward0"  # not declared yet (transitional)
 
     def __repr__(self):
         return f"<{self.name()} object at {hex(id(self))}>"
@@ -332,14 +336,14 @@ class Node:
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(hook)
-        return _RemovableHandle(self._hooks, hook)
+        return RemovableHandle(self._hooks, hook=hook)
 
     def register_prehook(self, hook):
         """Call ``hook(grad_outputs)`` before this node runs; it may return new grads."""
         if self._pre_hooks is None:
             self._pre_hooks = []
         self._pre_hooks.append(hook)
-        return _RemovableHandle(self._pre_hooks, hook)
+        return RemovableHandle(self._pre_hooks, hook=hook)
 
     @property
     def metadata(self):
@@ -365,29 +369,6 @@ class AccumulateGrad(Node):
 
     def name(self):
         return "AccumulateGrad"
-
-
-class _RemovableHandle:
-    """Returned by hook registrations; ``remove()`` unregisters the hook."""
-
-    __slots__ = ("_ref", "_hook")
-
-    def __init__(self, container, hook):
-        self._ref = container
-        self._hook = hook
-
-    def remove(self):
-        """Unregister the hook (a no-op if it is already gone)."""
-        try:
-            self._ref.remove(self._hook)
-        except ValueError:
-            pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
 
 
 def _not_an_input(arr, args):
@@ -495,7 +476,7 @@ def _narrow(o, originals, narrowed):
 
 
 def _make(data, requires_grad=False, grad_fn=None, output_nr=0):
-    # Set to Tensor._make by ember.tensor (kept as a module global: one lookup, no attribute).
+    # Replaced by Tensor._make in use_tensor_class (a module global: one lookup, no attribute).
     raise RuntimeError("ember.tensor is not imported")
 
 
@@ -520,5 +501,8 @@ def _first_array(arrays):
 
 # Anomaly mode flag as a one-element list: a fast check on the hot path.
 _anomaly_enabled = [False]
+#: Anomaly mode's ``record_trace(node, outputs, args)``, plugged in by ``anomaly.py``
+#: (the graph core does not import it): called for every recorded node while it is on.
+trace_recorder = [None]
 
 __all__ = ["Node", "AccumulateGrad", "SavedTensor", "weakref"]

@@ -223,9 +223,8 @@ def _array(tensor, name="tensor"):
 
 
 def _bump(tensor):
-    from ..ops.inplace import bump_version
 
-    bump_version(tensor, "a collective")
+    tensor._bump_version("a collective")
 
 
 def _mpi_op(op):

@@ -1,63 +1,7 @@
 """Ember's differentiable primitives, one module per family.
 
-Each family module defines ``Node`` subclasses, the public functions, their
-``OpSpec`` test descriptions, and ``METHODS`` (the Tensor methods it provides).
+Each family module declares its ops in the registry (``ops/registry.py``): the ``Node``
+subclass, the public function, the Tensor methods, the in-place form, vmap's rule and the
+``OpSpec``, in one block per op.  ``ember.Tensor`` and the top-level functions are derived
+from those declarations; ``ops/families.py`` lists the families.
 """
-
-from __future__ import annotations
-
-import importlib
-
-from ..tensor import install_methods
-
-#: Family modules, in the order their functions are looked up.
-FAMILIES = [
-    "convert",
-    "elementwise",
-    "unary",
-    "activation",
-    "clamp",
-    "where",
-    "reduce",
-    "sorting",
-    "movement",
-    "join",
-    "indexing",
-    "linalg",
-    "nn_ops",
-    "conv",
-    "pooling",
-    "losses",
-    "inplace",
-]
-
-_modules = []
-for _name in FAMILIES:
-    _mod = importlib.import_module(f"{__name__}.{_name}")
-    _modules.append(_mod)
-    install_methods(_mod)
-
-
-def function(name):
-    """The public op function called ``name`` from whichever family defines it."""
-    for mod in _modules:
-        fn = getattr(mod, name, None)
-        if callable(fn) and not isinstance(fn, type):
-            return fn
-    raise AttributeError(f"no Ember op named {name!r}")
-
-
-def public_functions():
-    """All public op functions by name (what ``ember`` re-exports)."""
-    out = {}
-    for mod in _modules:
-        for name in getattr(mod, "__all__", None) or [
-            n
-            for n, v in vars(mod).items()
-            if not n.startswith("_")
-            and callable(v)
-            and not isinstance(v, type)
-            and getattr(v, "__module__", None) == mod.__name__
-        ]:
-            out.setdefault(name, getattr(mod, name))
-    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import dtypes as _dt
 from ..backend import np as _np
-from ..tensor import Tensor
+from ..tensor_base import TensorBase as Tensor
 
 _FLOAT_KINDS = "fc"
 

@@ -437,7 +437,7 @@ def tanhshrink(input):
 
 def glu(input, dim=-1):
     """``a * sigmoid(b)`` where ``a`` and ``b`` are the two halves of ``input`` along ``dim``."""
-    from ..tensor import _wrap_dim
+    from ..tensor_base import wrap_dim as _wrap_dim
 
     if input._data.ndim == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .. import dtypes as _dt
 from ..autograd.node import Node
-from ..tensor import Tensor
+from ..tensor_base import TensorBase as Tensor
 from ._binary import apply_binary, broadcast_error, promote
 from ._spec import OpSpec, register
 from .unary import _float_input, not_implemented

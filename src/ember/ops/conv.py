@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 
 from ..autograd.node import Node
-from ..tensor import Tensor
+from ..tensor_base import TensorBase as Tensor
 from ._spec import OpSpec, register
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]

@@ -1,12 +1,14 @@
-"""dtype and device conversions, clone and contiguous."""
+"""dtype and device conversions (``to``, ``float()``, ``type()``, ...), clone and contiguous."""
 
 from __future__ import annotations
 
 from .. import dtypes as _dt
 from ..autograd.node import Node
 from ..device import device as _device
-from ..tensor import Tensor
-from ._spec import OpSpec, register
+from ..tensor_base import TensorBase as Tensor
+from . import batching
+from ._spec import OpSpec
+from .registry import declare
 
 
 class ToCopy(Node):
@@ -64,6 +66,74 @@ def _no_grad():
     return no_grad()
 
 
+declare(
+    ToCopy,
+    to,
+    methods=("to",),
+    public=False,
+    grad_fn="ToCopyBackward0",
+    vmap=batching.elementwise,
+    spec=OpSpec(
+        "to_float64", lambda t, a: a.to(t.float64) * 1.0, [((3,),), ((),)], dtypes=("float32",)
+    ),
+)
+
+
+def _cast(dtype_name, doc):
+    def cast(self):
+        return to(self, getattr(_dt, dtype_name))
+
+    cast.__name__ = cast.__qualname__ = {"float32": "float", "float64": "double",
+        "float16": "half", "int64": "long", "int32": "int", "int16": "short", "int8": "char",
+        "uint8": "byte", "bool": "bool"}[dtype_name]  # fmt: skip
+    cast.__doc__ = doc
+    return cast
+
+
+# x.float(), x.double(), ...: ``to`` with a fixed dtype.
+for _dtype, _doc in (
+    ("float32", "Cast to float32."),
+    ("float64", "Cast to float64."),
+    ("float16", "Cast to float16."),
+    ("int64", "Cast to int64."),
+    ("int32", "Cast to int32."),
+    ("int16", "Cast to int16."),
+    ("int8", "Cast to int8."),
+    ("uint8", "Cast to uint8."),
+    ("bool", "Cast to bool."),
+):
+    _fn = _cast(_dtype, _doc)
+    declare(None, _fn, methods=(_fn.__name__,), public=False)
+
+
+def type(self, dtype=None, **kwargs):  # noqa: A001 - PyTorch's method name
+    """The legacy type name (``torch.FloatTensor``), or a copy converted to ``dtype``."""
+    if dtype is None:
+        from ..autograd.errors import legacy_type_name
+
+        return legacy_type_name(self._data)
+    return to(self, dtype)
+
+
+def type_as(self, other):
+    """Cast to ``other``'s dtype."""
+    return to(self, other.dtype)
+
+
+def cpu(self):
+    """The tensor on the CPU (itself when already there)."""
+    return to(self, "cpu")
+
+
+def cuda(self, device=None):
+    """The tensor on the GPU (needs CuPy)."""
+    return to(self, "cuda" if device is None else device)
+
+
+for _fn in (type, type_as, cpu, cuda):
+    declare(None, _fn, methods=(_fn.__name__,), public=False)
+
+
 class Clone(Node):
     """d(clone(x)) = grad"""
 
@@ -79,6 +149,15 @@ def clone(input, *, memory_format=None):
     return Clone.apply(input)
 
 
+declare(
+    Clone,
+    clone,
+    methods=("clone",),
+    vmap=batching.elementwise,
+    spec=OpSpec("clone", lambda t, a: a.clone(), [((3, 4),), ((),)]),
+)
+
+
 def contiguous(input, memory_format=None):
     """``input`` if it is C-contiguous, else a contiguous copy."""
     if input._data.flags.c_contiguous:
@@ -86,9 +165,5 @@ def contiguous(input, memory_format=None):
     return Clone.apply(input)
 
 
-METHODS = {}
-
-register(
-    OpSpec("to_float64", lambda t, a: a.to(t.float64) * 1.0, [((3,),), ((),)], dtypes=("float32",)),
-    OpSpec("clone", lambda t, a: a.clone(), [((3, 4),), ((),)]),
-)
+declare(None, contiguous, methods=("contiguous",), public=False)
+__all__ = ["clone"]

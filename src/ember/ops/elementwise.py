@@ -7,7 +7,7 @@ function, and its ``OpSpec``.  Broadcast gradients are reduced by the engine.
 from __future__ import annotations
 
 from ..autograd.node import Node, array_backward
-from ..tensor import Tensor
+from ..tensor_base import TensorBase as Tensor
 from ._binary import apply_binary, as_operand, broadcast_error, promote
 from ._spec import OpSpec, register
 

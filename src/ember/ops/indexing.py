@@ -14,7 +14,8 @@ import warnings
 from ..autograd.node import Node
 from ..backend import np as _np
 from ..backend import xp_of
-from ..tensor import Tensor, _wrap_dim
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import wrap_dim as _wrap_dim
 from ._spec import OpSpec, register
 from .indexing_backward import add_rows, index_put_add, scatter_add_dim
 

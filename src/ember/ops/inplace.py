@@ -16,18 +16,7 @@ from .. import dtypes as _dt
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import Node
 from ..backend import xp_of
-from ..tensor import Tensor, _user_site
-
-
-def bump_version(t, op="an in-place operation"):
-    """Record an in-place write to ``t``'s storage (shared with its views)."""
-    counter = t._version
-    counter[0] += 1
-    text = f"{op} at {_user_site()}"
-    if len(counter) > 1:
-        counter[1] = text
-    else:
-        counter.append(text)
+from ..tensor_base import TensorBase as Tensor
 
 
 def check_inplace(t):
@@ -96,7 +85,7 @@ def commit(t, result, op="an in-place operation"):
     if recorded:
         _snapshot_saved_self(result.grad_fn, t)
     data[...] = rdata
-    bump_version(t, op)
+    t._bump_version(op)
     if not recorded:
         if t._requires_grad and _grad_state.enabled and t.grad_fn is not None:
             commit_constant(t)  # a constant overwrote a graph tensor
@@ -241,7 +230,7 @@ def _fast(t, ufunc, other, name):
         r = _dt.result_type(t, other).np
         _check_cast(r, data.dtype)
         raise
-    bump_version(t, name)
+    t._bump_version(name)
     return t
 
 
@@ -313,7 +302,7 @@ def fill_(self, value):
             return commit(self, value.expand(self._data.shape).to(self.dtype), "fill_")
         value = value._data
     self._data.fill(value)
-    bump_version(self, "fill_")
+    self._bump_version("fill_")
     if self.grad_fn is not None and _grad_state.enabled:
         commit_constant(self)
     return self
@@ -354,7 +343,7 @@ def copy_(self, src, non_blocking=False):
             f"the size of tensor b ({src._data.shape[-1] if src._data.ndim else 1}) at "
             "non-singleton dimension"
         ) from None
-    bump_version(self, "copy_")
+    self._bump_version("copy_")
     return self
 
 
@@ -417,7 +406,7 @@ def index_put_(self, index, value, accumulate=False):
                 f"broadcast to indexing result of shape "
                 f"{list(self._data[np_index].shape)}"
             ) from e
-        bump_version(self, "setitem")
+        self._bump_version("setitem")
         return self
     result = IndexPut.apply(self, value, np_index, accumulate)
     return commit(self, result, "setitem")
@@ -425,9 +414,9 @@ def index_put_(self, index, value, accumulate=False):
 
 def _unary_inplace(name):
     def op(self, *args, **kwargs):
-        from .. import ops
+        from .families import function
 
-        fn = ops.function(name)
+        fn = function(name)
         return inplace(self, fn, *args, **kwargs)
 
     op.__name__ = name + "_"

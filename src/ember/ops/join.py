@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from .. import dtypes as _dt
 from ..autograd.node import Node
-from ..tensor import Tensor, _wrap_dim
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import wrap_dim as _wrap_dim
 from ._spec import OpSpec, register
 from .indexing import GetItem
 from .indexing_backward import index_put_add

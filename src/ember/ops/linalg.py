@@ -10,7 +10,8 @@ from __future__ import annotations
 import functools
 
 from ..autograd.node import Node
-from ..tensor import Tensor, _wrap_dim
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import wrap_dim as _wrap_dim
 from ._binary import promote
 from ._spec import OpSpec, register
 

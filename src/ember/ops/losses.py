@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 
 from ..autograd.node import Node, array_backward
-from ..tensor import Tensor
+from ..tensor_base import TensorBase as Tensor
 from ._spec import OpSpec, register
 
 __all__ = [

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from ..autograd.node import Node
 from ..backend import xp_of
-from ..tensor import Tensor, _wrap_dim
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import wrap_dim as _wrap_dim
 from ._spec import OpSpec, register
 
 

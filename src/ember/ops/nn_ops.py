@@ -11,7 +11,8 @@ import warnings
 from .. import dtypes as _dt
 from ..autograd.node import Node
 from ..backend import np, xp_of
-from ..tensor import Tensor, _wrap_dim
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import wrap_dim as _wrap_dim
 from ._spec import OpSpec, register
 from .linalg import _cname, _prod, _sname, check_expand, matmul
 

@@ -13,7 +13,7 @@ import math
 
 from ..autograd.node import Node
 from ..backend import xp_of
-from ..tensor import Tensor
+from ..tensor_base import TensorBase as Tensor
 from ._spec import OpSpec, register
 from .conv import ConvNd, windows
 

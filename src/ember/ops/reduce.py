@@ -13,7 +13,8 @@ import warnings
 from .. import dtypes as _dt
 from ..autograd.node import Node, array_backward
 from ..backend import np as _np
-from ..tensor import Tensor, _wrap_dim
+from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import wrap_dim as _wrap_dim
 from ._spec import OpSpec, register
 from .sorting import SelectAlong, evenly_distribute, return_type
 
@@ -277,7 +278,7 @@ def _select_dim(name, data, dim):
 
 def _max_min(name, whole, along, result, input, dim, keepdim):
     if isinstance(dim, Tensor):
-        from . import function
+        from .families import function
 
         return function("maximum" if name == "max" else "minimum")(input, dim)
     if dim is None:

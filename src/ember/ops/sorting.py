@@ -10,7 +10,7 @@ from __future__ import annotations
 import collections
 
 from ..autograd.node import Node
-from ..tensor import _wrap_dim
+from ..tensor_base import wrap_dim as _wrap_dim
 from ._spec import OpSpec, register
 
 __all__ = ["sort", "argsort", "topk", "median", "nanmedian", "kthvalue"]
@@ -152,7 +152,7 @@ def _xp(data):
 
 
 def _int_result(arr):
-    from ..tensor import Tensor
+    from ..tensor_base import TensorBase as Tensor
 
     return Tensor._make(arr.astype("int64", copy=False))
 

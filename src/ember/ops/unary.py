@@ -15,7 +15,7 @@ import math
 
 from ..autograd.node import Node, array_backward
 from ..backend import np as _numpy
-from ..tensor import Tensor
+from ..tensor_base import TensorBase as Tensor
 from ._spec import OpSpec, register
 
 _LN2 = math.log(2.0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..autograd.node import Node
-from ..tensor import Tensor
+from ..tensor_base import TensorBase as Tensor
 from ._binary import broadcast_error, promote
 from ._spec import OpSpec, register
 

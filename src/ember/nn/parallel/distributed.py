@@ -164,7 +164,6 @@ class DistributedDataParallel(Module):
             self._finish()
 
     def _finish(self):
-        from ...ops.inplace import bump_version
         from ...tensor import Tensor
 
         for bucket in self._in_flight:
@@ -180,7 +179,7 @@ class DistributedDataParallel(Module):
                         p._grad = Tensor._make(avg.astype(p._data.dtype, copy=True))
                     continue
                 p._grad._data[...] = avg
-                bump_version(p._grad, "all_reduce")
+                p._grad._bump_version("all_reduce")
             bucket.buffer = bucket.request = None
         self._in_flight = []
         self._expect_reduction = False

@@ -1,0 +1,193 @@
+"""The op registry: every fact about an op, declared once, next to its forward and backward.
+
+An op family file writes, for each op, one block: the ``Node`` subclass (forward and
+backward), the public function, then ``declare(...)``::
+
+    class Exp(Node):
+        '''d(exp x) = exp(x) dx'''
+        def forward(self, x): ...
+        def backward(self, grad): ...
+
+    def exp(input):
+        '''e to the power of each element.'''
+        return Exp.apply(_float_input(input))
+
+    declare(Exp, exp, methods=("exp",), inplace=True, vmap=elementwise,
+            spec=OpSpec("exp", lambda lib, x: lib.exp(x), UNARY))
+
+Everything else is derived from the declarations: the methods of ``ember.Tensor``
+(``ember/tensor.py`` builds the class from ``tensor_methods()``), the in-place forms
+(``exp_``), the top-level functions (``ember.exp``), vmap's batching rule for the
+node, the ``grad_fn`` name users see, and the op's tests (``specs()``).
+
+Ops that are compositions of other ops (PyTorch composes them too: its ``grad_fn``
+shows the inner nodes) are declared with ``node=None``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+#: The vmap decision for an op with no batching rule: vmap runs it once per example.
+LOOP = "loop"
+
+
+@dataclass(frozen=True)
+class OpDecl:
+    """What the registry knows about one op (see the module docstring)."""
+
+    node: Optional[type]
+    function: Optional[Callable]
+    methods: tuple
+    inplace: Optional[Callable]
+    grad_fn: Optional[str]
+    vmap: object
+    specs: tuple
+    public: bool
+    aliases: tuple
+    module: str
+
+
+_BY_NODE: dict = {}
+_DECLS: list = []
+_METHOD_OWNER: dict = {}
+
+
+def declare(
+    node=None,
+    function=None,
+    *,
+    methods=(),
+    inplace=None,
+    grad_fn=None,
+    vmap=None,
+    spec=(),
+    public=True,
+    aliases=(),
+):
+    """Declare an op.  Returns the declaration.
+
+    Args:
+        node: the op's ``Node`` subclass (``None`` for a composition of other ops).
+        function: the public function (``ember.<name>`` when ``public``); its first
+            argument is the tensor, so it is also each of ``methods`` as it is.
+        methods: names under which ``function`` is a ``Tensor`` method (dunder names
+            such as ``"__add__"`` included).
+        inplace: the in-place form: ``True`` derives ``<name>_`` from ``function``
+            (compute, check, write back: ``ops.inplace.inplace``); a function is used
+            as it is (a faster hand-written form).  It becomes the ``<name>_`` method.
+        grad_fn: PyTorch's name for the node (``"MeanBackward0"``); the class is given
+            this name, so ``type(t.grad_fn).__name__ == t.grad_fn.name()``.  Defaults
+            to the class name followed by ``Backward0``.
+        vmap: the node's batching rule (``ops.batching``) or ``LOOP``; required for a
+            node, so that no op falls back to the per-example loop unnoticed.
+        spec: the op's ``OpSpec`` (or a tuple of them): how it is tested.
+        public: export ``function`` at the top level (``ember.<name>``).
+        aliases: more top-level names for ``function`` (``"absolute"`` for ``abs``); the
+            family module binds them too (``absolute = abs``).
+    """
+    if node is not None:
+        if node in _BY_NODE:
+            raise ValueError(f"{node.__qualname__} is declared twice")
+        if vmap is None:
+            raise ValueError(f"declare({node.__qualname__}): say how vmap batches it (or LOOP)")
+        if grad_fn is None:
+            grad_fn = node.__name__ + "Backward0"
+        node.__name__ = node.__qualname__ = grad_fn
+        node._declared = True
+    specs = spec if isinstance(spec, tuple) else (spec,)
+    if isinstance(methods, str):
+        methods = (methods,)
+    module = (function or node).__module__
+    if inplace is True:
+        inplace = _derived_inplace(function)
+    decl = OpDecl(
+        node,
+        function,
+        tuple(methods),
+        inplace,
+        grad_fn,
+        vmap,
+        specs,
+        public,
+        tuple(aliases),
+        module,
+    )
+    names = list(decl.methods)
+    if inplace is not None:
+        names.append(inplace.__name__)
+    for name in names:
+        owner = _METHOD_OWNER.get(name)
+        if owner is not None:
+            raise ValueError(f"Tensor.{name} is declared twice ({owner} and {module})")
+        _METHOD_OWNER[name] = module
+    if node is not None:
+        _BY_NODE[node] = decl
+    _DECLS.append(decl)
+    return decl
+
+
+def _derived_inplace(function):
+    name = function.__name__ + "_"
+
+    def op(self, *args, **kwargs):
+        from .inplace import inplace
+
+        return inplace(self, function, *args, **kwargs)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"In-place version of ``{function.__name__}``."
+    op.__module__ = function.__module__
+    return op
+
+
+def declaration(node_class) -> Optional[OpDecl]:
+    """The declaration of a node class (None for classes never declared)."""
+    return _BY_NODE.get(node_class)
+
+
+def declarations():
+    """All declarations, in the order the families made them."""
+    return list(_DECLS)
+
+
+def batching_rule(node_class):
+    """vmap's rule for ``node_class``: a function, or None to run the op per example."""
+    decl = _BY_NODE.get(node_class)
+    if decl is None:
+        from ._legacy import rule_by_name
+
+        return rule_by_name(node_class)
+    if decl.vmap == LOOP:
+        return None
+    return decl.vmap
+
+
+def tensor_methods() -> dict:
+    """``{name: function}`` for every Tensor method the declarations name."""
+    out = {}
+    for d in _DECLS:
+        for name in d.methods:
+            out[name] = d.function
+        if d.inplace is not None:
+            out[d.inplace.__name__] = d.inplace
+    return out
+
+
+def public_names(module_name: str) -> list:
+    """Names of the public functions declared in one family module (its ``__all__``)."""
+    names = []
+    for d in _DECLS:
+        if d.public and d.function is not None and d.module == module_name:
+            for name in (d.function.__name__,) + d.aliases:
+                if name not in names:
+                    names.append(name)
+    return names
+
+
+def specs():
+    """Every declared ``OpSpec``."""
+    from ._spec import SPECS
+
+    return [s for d in _DECLS for s in d.specs] + SPECS

@@ -1,0 +1,585 @@
+"""``TensorBase``: an array, its gradient, and its place in the backward graph.
+
+This is the state every tensor has and the methods that are not ops: autograd
+attributes, shape and dtype queries, conversion to Python and NumPy, printing.
+The op methods (``exp``, ``sum``, ``+``, ``[]``, ...) are declared by the op
+families in ``ember.ops`` and assembled with this class into ``ember.Tensor``
+(``ember/tensor.py``); ops themselves only need this base.
+
+The data is a NumPy (or CuPy) array in ``_data``; views share it and share the
+version counter ``_version`` (a list whose first item counts in-place writes,
+and whose second, once written, names the last one).
+"""
+
+from __future__ import annotations
+
+import warnings
+import weakref
+
+from . import dtypes as _dt
+from .autograd import node as _node
+from .autograd.callsite import user_site
+from .autograd.grad_mode import state as _grad_state
+from .backend import np as _np
+from .device import device as _device
+from .hooks import RemovableHandle
+
+_ndarray = _np.ndarray
+_asarray = _np.asarray
+_new = object.__new__
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints as PyTorch's ``torch.Size([2, 3])``."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"torch.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def numel(self) -> int:
+        """The number of elements a tensor of this shape holds."""
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, item):
+        r = tuple.__getitem__(self, item)
+        return Size(r) if isinstance(item, slice) else r
+
+
+class _Extra:
+    """Rarely used per-tensor state, allocated on first use to keep tensors small."""
+
+    __slots__ = ("hooks", "post_acc_hooks", "retains_grad", "inference", "name", "origin")
+
+    def __init__(self):
+        self.hooks = None
+        self.post_acc_hooks = None
+        self.retains_grad = False
+        self.inference = False
+        self.name = None
+        self.origin = None
+
+
+class TensorBase:
+    """A multi-dimensional array that records the operations applied to it (see ``Tensor``)."""
+
+    __slots__ = (
+        "_data",
+        "_requires_grad",
+        "grad_fn",
+        "_output_nr",
+        "_version",
+        "_grad",
+        "_base",
+        "_acc",
+        "_extra",
+        "__weakref__",
+    )
+    __array_priority__ = 1000  # NumPy defers to Tensor's reflected operators
+
+    def __init__(self, *args, **kwargs):
+        from .creation import _legacy_tensor_init
+
+        _legacy_tensor_init(self, *args, **kwargs)
+
+    @staticmethod
+    def _make(data, requires_grad=False, grad_fn=None, output_nr=0, version=None):
+        """Wrap an array without copying (the constructor every op uses)."""
+        if type(data) is not _ndarray:
+            data = _asarray(data) if not hasattr(data, "__cuda_array_interface__") else data
+        t = _new(_instance_class[0])
+        t._data = data
+        t._requires_grad = requires_grad
+        t.grad_fn = grad_fn
+        t._output_nr = output_nr
+        t._version = [0] if version is None else version
+        t._grad = None
+        t._base = None
+        t._acc = None
+        t._extra = None
+        return t
+
+    def _read_values(self):
+        """The array, for library code that uses this tensor's *values* outside an op
+        (an index, a mask).  vmap's batched tensors refuse: their values live elsewhere."""
+        return self._data
+
+    def _view_of(self, data, grad_fn=None):
+        """A tensor over ``data`` that shares this tensor's storage and version counter."""
+        t = TensorBase._make(data, grad_fn is not None, grad_fn, 0, self._version)
+        t._base = self if self._base is None else self._base
+        return t
+
+    # ----- autograd state -------------------------------------------------------------
+    def _accumulator(self):
+        ref = self._acc
+        acc = ref() if ref is not None else None
+        if acc is None:
+            acc = _node.AccumulateGrad(self)
+            self._acc = weakref.ref(acc)
+        return acc
+
+    def _ensure_extra(self):
+        e = self._extra
+        if e is None:
+            e = self._extra = _Extra()
+        return e
+
+    @property
+    def _hooks(self):
+        return None if self._extra is None else self._extra.hooks
+
+    @property
+    def _post_acc_hooks(self):
+        return None if self._extra is None else self._extra.post_acc_hooks
+
+    @property
+    def _retains_grad(self):
+        return self._extra is not None and self._extra.retains_grad
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether operations on this tensor are recorded for differentiation."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> TensorBase:
+        """Set ``requires_grad`` in place on a leaf; returns ``self``."""
+        if self.grad_fn is not None:
+            if requires_grad:
+                return self
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if requires_grad:
+            if self._data.dtype.kind not in "fc":
+                raise RuntimeError("only Tensors of floating point dtype can require gradients")
+            if self._extra is not None and self._extra.inference and not (_grad_state.inference):
+                raise RuntimeError(
+                    "Setting requires_grad=True on inference tensor outside InferenceMode "
+                    "is not allowed."
+                )
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not produced by a recorded op (``grad_fn is None``)."""
+        return self.grad_fn is None
+
+    @property
+    def grad(self):
+        """The accumulated gradient (``None`` until a backward reaches this leaf)."""
+        if self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
+                "Its .grad attribute won't be populated during autograd.backward(). If you "
+                "indeed want the .grad field to be populated for a non-leaf Tensor, use "
+                ".retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by "
+                "mistake, make sure you access the leaf Tensor instead. See "
+                "github.com/pytorch/pytorch/pull/30531 for more informations. "
+                "(Ember: ember.autograd.explain(tensor) says where this tensor came from.)",
+                UserWarning,
+                stacklevel=2,
+            )
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, TensorBase):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__name__}"
+                )
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                    f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
+                    "and the tensor are the same size"
+                )
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(
+                    "attempting to assign a gradient with dtype "
+                    f"'{_dt.from_numpy_dtype(value._data.dtype)}' to a tensor with dtype "
+                    f"'{_dt.from_numpy_dtype(self._data.dtype)}'. Please ensure that the "
+                    "gradient and the tensor have the same dtype"
+                )
+        self._grad = value
+
+    def retain_grad(self) -> None:
+        """Fill ``.grad`` for this non-leaf tensor during backward (it accumulates)."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None:
+            return
+        e = self._ensure_extra()
+        if e.retains_grad:
+            return
+        e.retains_grad = True
+        self._node_slot()
+
+    def _node_slot(self):
+        # The grad_fn keeps, per output, a weak reference to this tensor and its hooks.
+        fn = self.grad_fn
+        if fn._retained is None:
+            fn._retained = {}
+        slot = fn._retained.get(self._output_nr)
+        if slot is None:
+            slot = fn._retained[self._output_nr] = (weakref.ref(self), [])
+        return slot
+
+    @property
+    def retains_grad(self) -> bool:
+        """True after ``retain_grad()`` on a non-leaf."""
+        return self._retains_grad
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` whenever a gradient for this tensor is computed.
+
+        The hook may return a new gradient to use instead.  Returns a handle with
+        ``remove()``.
+        """
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            e = self._ensure_extra()
+            if e.hooks is None:
+                e.hooks = []
+            e.hooks.append(hook)
+            return RemovableHandle(e.hooks, hook=hook)
+        hooks = self._node_slot()[1]
+        hooks.append(hook)
+        return RemovableHandle(hooks, hook=hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` after a gradient is accumulated into this leaf's ``.grad``."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors"
+            )
+        e = self._ensure_extra()
+        if e.post_acc_hooks is None:
+            e.post_acc_hooks = []
+        e.post_acc_hooks.append(hook)
+        return RemovableHandle(e.post_acc_hooks, hook=hook)
+
+    def backward(
+        self, gradient=None, retain_graph=None, create_graph=False, inputs=None, *, trace=False
+    ):
+        """Accumulate the gradient of this tensor into the leaves' ``.grad``.
+
+        Args:
+            gradient: d(something)/d(self); needed unless this tensor has one element.
+            retain_graph: keep saved values for another backward (default: create_graph).
+            create_graph: record the backward pass, for higher-order gradients.
+            inputs: accumulate only into these tensors.
+            trace: (Ember) print each node as backward runs it: the gradient flowing in
+                (shape and norm) and the node's rule.
+        """
+        if trace:
+            from .autograd.graph import trace_backward
+
+            trace_backward(self, gradient, retain_graph=retain_graph, inputs=inputs)
+            return
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self) -> TensorBase:
+        """A new leaf sharing this tensor's data and version counter, without history."""
+        t = TensorBase._make(self._data, False, None, 0, self._version)
+        t._base = self._base
+        if self._requires_grad:  # remember where the graph was cut, for explain()
+            t._ensure_extra().origin = f"detach() at {user_site()}"
+        return t
+
+    def detach_(self) -> TensorBase:
+        """Make this tensor a leaf that does not require grad, in place."""
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self) -> TensorBase:
+        """The tensor's data, detached, without version tracking (prefer ``detach()``)."""
+        t = TensorBase._make(self._data)
+        t._base = self._base
+        return t
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data if isinstance(value, TensorBase) else _asarray(value)
+
+    @property
+    def _version_value(self):
+        return self._version[0]
+
+    @property
+    def output_nr(self) -> int:
+        """Which output of ``grad_fn`` this tensor is."""
+        return self._output_nr
+
+    # ----- attributes -----------------------------------------------------------------
+    @property
+    def shape(self) -> Size:
+        """The tensor's shape as a ``Size``."""
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        """The shape, or the length along ``dim``."""
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    def dim(self) -> int:
+        """The number of dimensions."""
+        return self._data.ndim
+
+    ndimension = dim
+
+    @property
+    def ndim(self) -> int:
+        """The number of dimensions."""
+        return self._data.ndim
+
+    def numel(self) -> int:
+        """The number of elements."""
+        return self._data.size
+
+    nelement = numel
+
+    @property
+    def dtype(self):
+        """The element type, e.g. ``torch.float32``."""
+        return _dt.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def device(self):
+        """Where the data lives."""
+        return _CPU if type(self._data) is _ndarray else _device("cuda", 0)
+
+    @property
+    def is_cuda(self) -> bool:
+        """True for tensors on a GPU."""
+        return type(self._data) is not _ndarray
+
+    def is_floating_point(self) -> bool:
+        """True for float16/32/64 tensors."""
+        return self._data.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        """True for complex tensors."""
+        return self._data.dtype.kind == "c"
+
+    def element_size(self) -> int:
+        """Bytes per element."""
+        return self._data.itemsize
+
+    def stride(self, dim=None):
+        """Strides in elements, as PyTorch counts them."""
+        st = tuple(s // self._data.itemsize for s in self._data.strides)
+        return st if dim is None else st[_wrap_dim(dim, self._data.ndim)]
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        """True when the elements are laid out row-major without gaps."""
+        return bool(self._data.flags.c_contiguous)
+
+    def data_ptr(self) -> int:
+        """Address of the first element."""
+        return self._data.__array_interface__["data"][0]
+
+    def untyped_storage(self):
+        """The underlying buffer (the array that owns the memory)."""
+        base = self._data
+        while isinstance(base.base, _ndarray):
+            base = base.base
+        return base
+
+    def is_inference(self) -> bool:
+        """True for tensors created inside ``inference_mode``."""
+        return self._extra is not None and self._extra.inference
+
+    @property
+    def T(self):
+        """The tensor with its dimensions reversed."""
+        return self.permute(*range(self._data.ndim - 1, -1, -1))
+
+    @property
+    def mT(self):
+        """The last two dimensions transposed."""
+        return self.transpose(-2, -1)
+
+    @property
+    def H(self):
+        """Conjugate transpose (real tensors: the transpose)."""
+        return self.T
+
+    @property
+    def mH(self):
+        """Conjugate transpose of the last two dimensions."""
+        return self.mT
+
+    # ----- conversions ----------------------------------------------------------------
+    def item(self):
+        """The single value as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        """The data as (nested) Python lists."""
+        from .backend import asnumpy
+
+        return asnumpy(self._data).tolist()
+
+    def numpy(self, *, force=False):
+        """The data as a NumPy array sharing memory (refused when it requires grad)."""
+        from .backend import asnumpy
+
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                "instead."
+            )
+        return asnumpy(self._data)
+
+    def __array__(self, dtype=None, copy=None):
+        from .backend import asnumpy
+
+        a = asnumpy(self._data)
+        return a if dtype is None else a.astype(dtype, copy=False)
+
+    def __float__(self):
+        self._warn_scalar()
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()))
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.reshape(()))
+
+    def __complex__(self):
+        return complex(self.item())
+
+    def _warn_scalar(self):
+        if self._requires_grad:
+            warnings.warn(
+                "Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+                "behavior.\nConsider using tensor.detach() first.",
+                UserWarning,
+                stacklevel=3,
+            )
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self, *, tensor_contents=None):
+        from ._formatting import format_tensor
+
+        return format_tensor(self)
+
+    def __format__(self, spec):
+        if self._data.ndim == 0 and spec:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec) if spec else repr(self)
+
+    def __reduce_ex__(self, proto):
+        from .serialization import _rebuild_tensor
+
+        return (_rebuild_tensor, (self.numpy(force=True), self._requires_grad))
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the "
+                "deepcopy protocol at the moment.  If you were attempting to deepcopy a "
+                "module, this may be because of a torch.nn.utils.weight_norm usage, see "
+                "https://github.com/pytorch/pytorch/pull/103001"
+            )
+        t = type(self).__new__(type(self))
+        TensorBase._init_from(t, self._data.copy(), self._requires_grad)
+        if self._grad is not None:
+            t._grad = self._grad.clone()
+        memo[id(self)] = t
+        return t
+
+    @staticmethod
+    def _init_from(t, data, requires_grad=False):
+        t._data = data
+        t._requires_grad = requires_grad
+        t.grad_fn = None
+        t._output_nr = 0
+        t._version = [0]
+        t._grad = None
+        t._base = None
+        t._acc = None
+        t._extra = None
+
+    def _bump_version(self, op="an in-place operation"):
+        """Record an in-place write to this tensor's storage (shared with its views).
+
+        ``op`` is remembered with the user's file and line, for the in-place error.
+        """
+        counter = self._version
+        counter[0] += 1
+        text = f"{op} at {user_site()}"
+        if len(counter) > 1:
+            counter[1] = text
+        else:
+            counter.append(text)
+
+
+_CPU = _device("cpu")
+# The class every tensor is made as: ``ember.Tensor`` once ``ember.tensor`` has assembled it.
+_instance_class = [TensorBase]
+
+
+def bind_tensor_class(cls):
+    """Make ``cls`` (``ember.Tensor``, a subclass of ``TensorBase``) the class of new tensors."""
+    _instance_class[0] = cls
+    _node.use_tensor_class(cls)
+
+
+def wrap_dim(dim, ndim):
+    """Normalise a possibly negative ``dim`` for a tensor with ``ndim`` dimensions."""
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return dim + n if dim < 0 else dim
+
+
+_wrap_dim = wrap_dim
+_user_site = user_site
