@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 import ember
-from ember.ops import families
-from ember.ops import inplace
+from ember.ops import families, inplace
 
 torch = pytest.importorskip("torch")
 

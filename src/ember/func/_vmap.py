@@ -28,7 +28,6 @@ strategy the last call used, and why it looped.
 from __future__ import annotations
 
 from ..autograd.dispatch import DispatchMode, current_mode
-from ..autograd.node import Node
 from ..backend import xp_of
 from ..ops import elementwise as _elementwise
 from ..ops.batching import CannotBatch as _Fallback

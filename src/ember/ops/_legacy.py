@@ -54,8 +54,12 @@ def rule_by_name(cls):
 
 def adopt(module):
     """Declare the Tensor methods of an unconverted family from its ``METHODS`` dict."""
+    from .registry import tensor_methods
+
+    declared = tensor_methods()
     by_function = {}
     for method, fn_name in module.METHODS.items():
-        by_function.setdefault(fn_name, []).append(method)
+        if method not in declared:  # a converted family declared it already
+            by_function.setdefault(fn_name, []).append(method)
     for fn_name, methods in by_function.items():
         declare(None, getattr(module, fn_name), methods=tuple(methods), public=False)

@@ -1,4 +1,5 @@
-"""``OpSpec``: how each differentiable op is tested, declared next to the op.
+"""``OpSpec``: how each differentiable op is tested, declared next to the op (its
+``declare``/``@op`` in ``ops/registry.py``; ``registry.specs()`` lists them all).
 
 One generic test (tests/ops/test_op_specs.py) runs every registered spec three
 ways: values and gradients against PyTorch, float64 finite differences, and

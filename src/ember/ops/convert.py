@@ -8,7 +8,7 @@ from ..device import device as _device
 from ..tensor_base import TensorBase as Tensor
 from . import batching
 from ._spec import OpSpec
-from .registry import declare
+from .registry import declare, op, public_names
 
 
 class ToCopy(Node):
@@ -37,6 +37,15 @@ def _parse_to(args, kwargs):
     return dtype, dev
 
 
+@op(
+    ToCopy,
+    methods="to",
+    public=False,
+    vmap=batching.elementwise,
+    spec=OpSpec(
+        "to_float64", lambda t, a: a.to(t.float64) * 1.0, [((3,),), ((),)], dtypes=("float32",)
+    ),
+)
 def to(self, *args, **kwargs):
     """Convert ``self`` to a dtype and/or device; returns ``self`` when nothing changes."""
     copy = kwargs.get("copy", False)
@@ -64,19 +73,6 @@ def _no_grad():
     from ..autograd.grad_mode import no_grad
 
     return no_grad()
-
-
-declare(
-    ToCopy,
-    to,
-    methods=("to",),
-    public=False,
-    grad_fn="ToCopyBackward0",
-    vmap=batching.elementwise,
-    spec=OpSpec(
-        "to_float64", lambda t, a: a.to(t.float64) * 1.0, [((3,),), ((),)], dtypes=("float32",)
-    ),
-)
 
 
 def _cast(dtype_name, doc):
@@ -144,18 +140,15 @@ class Clone(Node):
         return (grad,)
 
 
-def clone(input, *, memory_format=None):
-    """A copy of ``input`` with its own memory; gradients flow back to ``input``."""
-    return Clone.apply(input)
-
-
-declare(
+@op(
     Clone,
-    clone,
-    methods=("clone",),
+    methods="clone",
     vmap=batching.elementwise,
     spec=OpSpec("clone", lambda t, a: a.clone(), [((3, 4),), ((),)]),
 )
+def clone(input, *, memory_format=None):
+    """A copy of ``input`` with its own memory; gradients flow back to ``input``."""
+    return Clone.apply(input)
 
 
 def contiguous(input, memory_format=None):
@@ -166,4 +159,4 @@ def contiguous(input, memory_format=None):
 
 
 declare(None, contiguous, methods=("contiguous",), public=False)
-__all__ = ["clone"]
+__all__ = public_names(__name__)

@@ -8,12 +8,14 @@ backward), the public function, then ``declare(...)``::
         def forward(self, x): ...
         def backward(self, grad): ...
 
+    @op(Exp, methods="exp", inplace=True, vmap=batching.elementwise,
+        spec=OpSpec("exp", lambda lib, x: lib.exp(x), UNARY))
     def exp(input):
         '''e to the power of each element.'''
         return Exp.apply(_float_input(input))
 
-    declare(Exp, exp, methods=("exp",), inplace=True, vmap=elementwise,
-            spec=OpSpec("exp", lambda lib, x: lib.exp(x), UNARY))
+``@op(...)`` declares the function below it; ``declare(Node, ...)`` declares a node that
+has no public function of its own (a second node of the same function, an internal one).
 
 Everything else is derived from the declarations: the methods of ``ember.Tensor``
 (``ember/tensor.py`` builds the class from ``tensor_methods()``), the in-place forms
@@ -22,10 +24,16 @@ node, the ``grad_fn`` name users see, and the op's tests (``specs()``).
 
 Ops that are compositions of other ops (PyTorch composes them too: its ``grad_fn``
 shows the inner nodes) are declared with ``node=None``.
+
+Arguments are also handled here: a declared function that takes ``dim``, ``keepdim``,
+``input`` or ``other`` accepts NumPy's spellings too (``axis``, ``keepdims``, ``x1``,
+``x2``), as PyTorch does, and refuses both spellings at once with PyTorch's TypeError.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 from dataclasses import dataclass
 from typing import Callable, Optional
 
@@ -100,6 +108,8 @@ def declare(
     if isinstance(methods, str):
         methods = (methods,)
     module = (function or node).__module__
+    if function is not None:
+        function = _accepting_numpy_names(function)
     if inplace is True:
         inplace = _derived_inplace(function)
     decl = OpDecl(
@@ -126,6 +136,43 @@ def declare(
         _BY_NODE[node] = decl
     _DECLS.append(decl)
     return decl
+
+
+def op(node=None, **facts):
+    """Decorator form of ``declare`` for a public function (see the module docstring).
+
+    Returns the function users call: the function itself, or, when it takes ``dim`` /
+    ``keepdim`` / ``input`` / ``other``, the same function accepting NumPy's spellings.
+    """
+
+    def decorate(function):
+        return declare(node, function, **facts).function
+
+    return decorate
+
+
+#: NumPy's argument names that PyTorch also accepts, and the names they stand for.
+_NUMPY_NAMES = {"axis": "dim", "keepdims": "keepdim", "x1": "input", "x2": "other"}
+
+
+def _accepting_numpy_names(function):
+    params = inspect.signature(function).parameters
+    aliases = {a: n for a, n in _NUMPY_NAMES.items() if n in params and a not in params}
+    if not aliases:
+        return function
+    name = function.__name__
+
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        if kwargs and not aliases.keys().isdisjoint(kwargs):
+            for alias, real in aliases.items():
+                if alias in kwargs:
+                    if real in kwargs:
+                        raise TypeError(f"{name}() got an unexpected keyword argument '{alias}'")
+                    kwargs[real] = kwargs.pop(alias)
+        return function(*args, **kwargs)
+
+    return call
 
 
 def _derived_inplace(function):
