@@ -65,7 +65,7 @@ def _shape_strategy(kind):
     ).map(lambda b: b.input_shapes)
 
 
-HYP__SPECS_UNUSED = [pytest.param(s, id=s.name) for s in SPECS if s.shapes is not None]
+HYP_SPECS = [pytest.param(s, id=s.name) for s in SPECS if s.shapes is not None]
 
 
 @pytest.mark.parametrize("spec", HYP_SPECS)
