@@ -153,17 +153,3 @@ def test_create_graph_still_records():
     (g,) = ember.autograd.grad(x**3, x, create_graph=True)
     (h,) = ember.autograd.grad(g, x)
     assert float(g) == pytest.approx(12.0) and float(h) == pytest.approx(12.0)
-
-
-def _chain(n):
-    x = ember.tensor(np.ones(2, np.float32), requires_grad=True)
-    y = x
-    for _ in range(n):
-        y = y * 1.0
-    y.sum().backward()
-    return x
-
-
-def test_deep_chain_200k_without_recursion_error():
-    x = _chain(200_000)
-    np.testing.assert_allclose(x.grad._data, 1.0)

@@ -28,18 +28,21 @@ def launch(script, *args, n=2, timeout=120):
     )
 
 
+@pytest.mark.slow  # starts MPI jobs
 def test_collectives_against_local_computation():
     r = launch("collectives_job.py")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "rank 0: collectives OK" in r.stdout and "rank 1: collectives OK" in r.stdout
 
 
+@pytest.mark.slow  # starts MPI jobs
 def test_failing_rank_ends_the_job_with_its_error():
     r = launch("failing_job.py", timeout=60)
     assert r.returncode != 0
     assert "rank 1 failed" in r.stderr and "ZeroDivisionError" in r.stderr
 
 
+@pytest.mark.slow  # starts MPI jobs
 def test_launcher_cli_runs_a_job(tmp_path):
     script = tmp_path / "hello.py"
     script.write_text(
@@ -80,6 +83,7 @@ def test_sampler_partitions_and_pads():
         DistributedSampler(data, 2, 2)
 
 
+@pytest.mark.slow  # starts MPI jobs
 def test_ddp_matches_single_process_training():
     pytest.importorskip("ember.nn")
     r = launch("ddp_job.py", timeout=300)
