@@ -296,21 +296,10 @@ def _apply(cls, args):
         _keep_saved_plain(node)
         return result if multi else result[0]
 
-    node._seq = next(_sequence())
+    node._seq = next(_node._sequence)
     node._pre_hooks = node._hooks = node._retained = None
     node._trace = None
-    nf = []
-    meta = []
-    for a, needs in zip(args, node.needs_input_grad):
-        if needs:
-            fn = a.grad_fn
-            nf.append((fn, a._output_nr) if fn is not None else (a._accumulator(), 0))
-            meta.append((a._data.shape, a._data.dtype))
-        else:
-            nf.append((None, 0))
-            meta.append(None)
-    node.next_functions = tuple(nf)
-    node._in_meta = tuple(meta)
+    node._edges(args)  # the graph edges, exactly as a built-in op records them
 
     non_diff = d.get("_non_diff", ())
     results = []
@@ -348,10 +337,6 @@ def _apply(cls, args):
     return results[0]
 
 
-def _sequence():
-    return _node._sequence
-
-
 def _wrap_plain(outs, args, dirty):
     Tensor = _node.Tensor
     result = []
@@ -377,29 +362,11 @@ def _resolve_saved(node, args, results):
     if pending is None:
         return
     site = node.__dict__.pop("_save_site", None)
-    saved = []
-    for t in pending:
-        if t is None:
-            saved.append(None)
-            continue
-        s = SavedTensor()
-        s.where = site
-        s.is_output = False
-        s.tensor = None
-        for i, r in enumerate(results):
-            if r is t and t.grad_fn is node:
-                s.is_output = True
-                s.data = t._data
-                s.output_nr = i
-                s.counter = t._version
-                s.version = t._version[0]
-                break
-        if not s.is_output:
-            s.tensor = t
-            s.counter = t._version
-            s.version = t._version[0]
-        saved.append(s)
-    node._saved = tuple(saved)
+    saved = tuple([_node._resolve(t, args, (), results) for t in pending])
+    for s in saved:
+        if type(s) is SavedTensor:
+            s.where = site
+    node._saved = saved
 
 
 class _DelayedError(Node):

@@ -390,11 +390,16 @@ def _mark_no_grad(result):
 
 
 def _resolve(arr, args, outs, results):
-    """What ``save_for_backward(arr)`` keeps: a ``SavedTensor`` for arrays, else ``arr``."""
-    if type(arr) is not _ndarray and (
-        arr is None or not hasattr(arr, "shape") or not hasattr(arr, "strides")
-    ):
-        return arr  # None, a Python scalar, or other plain data: kept as it is
+    """What ``save_for_backward(arr)`` keeps: a ``SavedTensor`` for arrays and tensors (an
+    op's arrays, or the tensors a custom ``Function`` saves), else ``arr`` itself.
+
+    Built-in ops and ``autograd.Function`` both resolve what they saved here.
+    """
+    if type(arr) is not _ndarray:
+        if isinstance(arr, Tensor):
+            return _resolve_tensor(arr, results)
+        if arr is None or not hasattr(arr, "shape") or not hasattr(arr, "strides"):
+            return arr  # None, a Python scalar, or other plain data: kept as it is
     s = _new(SavedTensor)
     for a in args:
         if isinstance(a, Tensor) and a._data is arr:
@@ -418,6 +423,23 @@ def _resolve(arr, args, outs, results):
     s.tensor = t = _make(arr)
     s.counter = t._version
     s.version = 0
+    return s
+
+
+def _resolve_tensor(t, results):
+    s = _new(SavedTensor)
+    s.counter = c = t._version
+    s.version = c[0]
+    for i, r in enumerate(results):
+        if r is t and t.grad_fn is not None:
+            # One of the node's own outputs: kept as its array (the tensor would be a cycle).
+            s.is_output = True
+            s.data = t._data
+            s.output_nr = i
+            s.tensor = None
+            return s
+    s.is_output = False
+    s.tensor = t
     return s
 
 

@@ -27,10 +27,3 @@ def asnumpy(array):
     if hasattr(array, "get"):  # pragma: no cover - CuPy
         return array.get()
     return numpy.asarray(array)
-
-
-def is_array(obj):
-    """True for NumPy (or CuPy) arrays and NumPy scalars."""
-    return isinstance(obj, (numpy.ndarray, numpy.generic)) or hasattr(
-        obj, "__cuda_array_interface__"
-    )

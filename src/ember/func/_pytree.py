@@ -62,12 +62,6 @@ def tree_map(fn, obj):
     return root[0]
 
 
-def tree_unflatten_like(obj, leaves):
-    """A structure like ``obj`` whose leaves are taken from ``leaves`` in order."""
-    it = iter(leaves)
-    return tree_map(lambda _: next(it), obj)
-
-
 def tensor_leaves(obj):
     """Only the tensor leaves of ``obj``."""
     Tensor = _tensor_cls()
