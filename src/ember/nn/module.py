@@ -687,17 +687,26 @@ class Module:
     def _get_name(self):
         return type(self).__name__
 
+    def _repr_children(self, child_text):
+        """The ``(name): repr`` lines of the children; ``child_text(m)`` gives one's text."""
+        return [f"({key}): {child_text(child)}" for key, child in self._modules.items()]
+
     def __repr__(self):
         order = list(self.named_modules(remove_duplicate=False))
         text = {}
+
+        def child_text(child):
+            return "None" if child is None else _addindent(text[id(child)], 2)
+
         for _, mod in reversed(order):
             if id(mod) in text:
                 continue
+            if mod is not self and type(mod).__repr__ is not Module.__repr__:
+                text[id(mod)] = repr(mod)  # a class with its own repr speaks for itself
+                continue
             extra = mod.extra_repr()
             lines = extra.split("\n") if extra else []
-            for key, child in mod._modules.items():
-                child_str = "None" if child is None else _addindent(text[id(child)], 2)
-                lines.append(f"({key}): {child_str}")
+            lines += mod._repr_children(child_text)
             s = mod._get_name() + "("
             if lines:
                 if len(lines) == 1 and not mod._modules:
