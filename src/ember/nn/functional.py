@@ -70,7 +70,19 @@ from ._functional.normalization import (  # noqa: F401
     rms_norm,
 )
 from ._functional.padding import pad  # noqa: F401
-from ._functional.vision import interpolate, pixel_shuffle, pixel_unshuffle  # noqa: F401
+from ._functional.resample import (  # noqa: F401
+    adaptive_avg_pool3d,
+    interpolate,
+    upsample,
+    upsample_bilinear,
+    upsample_nearest,
+)
+from ._functional.shuffle import (  # noqa: F401
+    channel_shuffle,
+    native_channel_shuffle,
+    pixel_shuffle,
+    pixel_unshuffle,
+)
 
 _found = {}
 _FAMILIES = ("activation", "nn_ops")
