@@ -204,3 +204,35 @@ def path_note(lib):
         "optim.SGD" if has(lib, "optim.SGD") else "manual SGD",
     ]
     return "+".join(parts)
+
+
+def set_params(lib, module, arrays):
+    """Copy the NumPy ``arrays`` (keyed by parameter name) into ``module``'s parameters."""
+    named = dict(module.named_parameters())
+    if sorted(named) != sorted(arrays):
+        raise ValueError(f"parameter names differ: {sorted(named)} vs {sorted(arrays)}")
+    with lib.no_grad():
+        for name, p in named.items():
+            p.copy_(lib.tensor(arrays[name]))
+
+
+def _named_arrays(module, prefix):
+    out = {}
+    for name, p in module.named_parameters():
+        out[f"{prefix}.{name}"] = to_numpy(p if prefix == "param" else p.grad)
+    return out
+
+
+def train_check(step, module, steps):
+    """Loss and gradients of the first ``step()``, parameters after ``steps`` of them.
+
+    ``step`` runs one training step of ``module`` and returns the loss tensor; the keys
+    are ``loss``, ``grad.<name>`` and ``param.<name>`` (PyTorch's parameter names).
+    """
+    loss = step()
+    out = {"loss": to_numpy(loss)}
+    out.update(_named_arrays(module, "grad"))
+    for _ in range(steps - 1):
+        step()
+    out.update(_named_arrays(module, "param"))
+    return out

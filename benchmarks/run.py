@@ -4,8 +4,10 @@ Usage: ``python -m benchmarks [--only W1,W2] [--rounds N] [--quick] [--json out.
 (or ``python benchmarks/run.py ...``).
 
 1. Check: one process per implementation computes every selected workload's loss and
-   gradients from the same seeded NumPy weights and data; Ember and PyTorch must match
-   the NumPy reference (allclose) or the run fails before anything is timed.
+   gradients (and, for the training workloads, the parameters after a few steps) from the
+   same seeded NumPy weights and data; Ember and PyTorch must match the NumPy reference,
+   and Ember must match PyTorch (allclose, with the workload's ``CHECK_TOL`` where it sets
+   one), or the run fails before anything is timed.
 2. Time: for each round, each workload case runs once per implementation, each in a fresh
    process with one BLAS/OpenMP thread, the implementations in an order rotated every round.
    Warm-up steps are discarded inside the process; each process reports its median.
@@ -65,49 +67,75 @@ def _module(name):
     return importlib.import_module(f"benchmarks.workloads.{WORKLOADS[name]}")
 
 
-def _check(names, impls, quick, tmp, log):
-    """Every implementation's loss and gradients against the NumPy reference.
+def _check_cases(name, quick):
+    mod = _module(name)
+    if hasattr(mod, "check_cases"):
+        return mod.check_cases(quick)
+    return mod.cases(quick)[:1]
 
-    Returns (failures, skips) where skips maps (workload, impl) to a note.
+
+def _tol(name, key):
+    """The check tolerance for one result: the workload's ``CHECK_TOL`` entry whose key is
+    the longest prefix of ``key``, else the harness default."""
+    table = getattr(_module(name), "CHECK_TOL", {})
+    best = max((p for p in table if key.startswith(p)), key=len, default=None)
+    return TOL if best is None else table[best]
+
+
+def _compare(name, case_id, impl, got, ref, ref_impl, failures):
+    import numpy as np
+
+    against = "" if ref_impl == "numpy" else f" vs {NAMES[ref_impl]}"
+    for key, want in ref.items():
+        have = got.get(key)
+        if have is None or have.shape != want.shape:
+            failures.append(f"{case_id} [{NAMES[impl]}{against}] {key}: shape mismatch")
+        elif not np.allclose(have, want, **_tol(name, key)):
+            err = float(np.max(np.abs(have.astype(np.float64) - want)))
+            failures.append(f"{case_id} [{NAMES[impl]}{against}] {key}: max abs error {err:.3g}")
+
+
+def _check(names, impls, quick, tmp, log):
+    """Every implementation's loss and gradients against the NumPy reference, and Ember's
+    against PyTorch's.
+
+    Returns (failures, skips) where skips maps (case id, impl) to a note.
     """
     import numpy as np
 
     failures, skips, results = [], {}, {}
     for impl in impls:
         jobs = [
-            (name, name, _module(name).cases(quick)[0], os.path.join(tmp, f"{name}-{impl}.npz"))
+            (case["id"], name, case, os.path.join(tmp, f"{case['id']}-{impl}.npz"))
             for name in names
+            for case in _check_cases(name, quick)
         ]
         spec = {"impl": impl, "mode": "check", "quick": quick, "jobs": jobs}
         res = _spawn(spec, timeout=1800)
         if "ok" in res and not res["ok"]:  # the process itself failed
             failures.append(f"[{NAMES[impl]}] check process failed:\n{res.get('error')}")
             continue
-        for name, _, _, out in jobs:
-            r = res[name]
+        for key, _, _, out in jobs:
+            r = res[key]
             if r.get("skip"):
-                skips[(name, impl)] = r["skip"]
+                skips[(key, impl)] = r["skip"]
             elif not r["ok"]:
-                failures.append(f"{name} [{NAMES[impl]}] raised:\n{r['error']}")
+                failures.append(f"{key} [{NAMES[impl]}] raised:\n{r['error']}")
             elif r.get("checked"):
                 with np.load(out) as z:
-                    results[(name, impl)] = {k: z[k] for k in z.files}
+                    results[(key, impl)] = {k: z[k] for k in z.files}
         log(f"  checked {NAMES[impl]}")
     for name in names:
-        ref = results.get((name, "numpy"))
-        if ref is None:
-            continue
-        for impl in impls:
-            got = results.get((name, impl))
-            if impl == "numpy" or got is None:
-                continue
-            for key, want in ref.items():
-                have = got.get(key)
-                if have is None or have.shape != want.shape:
-                    failures.append(f"{name} [{NAMES[impl]}] {key}: shape mismatch")
-                elif not np.allclose(have, want, **TOL):
-                    err = float(np.max(np.abs(have.astype(np.float64) - want)))
-                    failures.append(f"{name} [{NAMES[impl]}] {key}: max abs error {err:.3g}")
+        for case in _check_cases(name, quick):
+            cid = case["id"]
+            ref = results.get((cid, "numpy"))
+            for impl in impls:
+                got = results.get((cid, impl))
+                if impl != "numpy" and got is not None and ref is not None:
+                    _compare(name, cid, impl, got, ref, "numpy", failures)
+            ember, torch = results.get((cid, "ember")), results.get((cid, "torch"))
+            if ember is not None and torch is not None:
+                _compare(name, cid, "ember", ember, torch, "torch", failures)
     return failures, skips
 
 
@@ -172,7 +200,7 @@ def build_table(names, quick, values, skips, notes):
                 cells = []
                 for impl in IMPLS:
                     cell = _cell(st[impl])
-                    if st[impl] is None and (name, impl) in skips:
+                    if st[impl] is None and ((case["id"], impl) in skips or (name, impl) in skips):
                         cell = "skipped"
                     cells.append(cell)
                 label = (
@@ -206,8 +234,10 @@ def build_table(names, quick, values, skips, notes):
                     f"≤ {limit} (Ember) | {met} |"
                 )
                 rows.append({"workload": wname, "metric": label, "values": vals, "met": met})
+    if skips or any(notes.values()):
+        lines.append("")
     for (name, impl), note in sorted(skips.items()):
-        lines.append(f"\n- {name} {NAMES[impl]}: skipped ({note})")
+        lines.append(f"- {name} {NAMES[impl]}: skipped ({note})")
     for (name, impl), note in sorted(notes.items()):
         if note:
             lines.append(f"- {name} {NAMES[impl]} ran with: {note}")
@@ -261,6 +291,9 @@ def main(argv=None):
     values, notes, errors = {}, {}, []
 
     def record(name, case, impl, res, r):
+        if res.get("skip"):
+            skips[(case["id"], impl)] = res["skip"]
+            return
         if not res.get("ok"):
             errors.append(f"{case['id']} [{NAMES[impl]}]: {res.get('error')}")
             return
@@ -280,6 +313,7 @@ def main(argv=None):
                     for name in names
                     if name != "W7" and (name, impl) not in skips
                     for case in _module(name).cases(True)
+                    if (case["id"], impl) not in skips
                 ]
                 spec = {"impl": impl, "mode": "time", "quick": True, "clock": args.clock}
                 res = _spawn(dict(spec, jobs=jobs), timeout=600) if jobs else {}
@@ -293,7 +327,7 @@ def main(argv=None):
             mod = _module(name)
             for case in mod.cases(args.quick):
                 for impl in order:
-                    if (name, impl) in skips:
+                    if (name, impl) in skips or (case["id"], impl) in skips:
                         continue
                     spec = {"workload": name, "case": case, "impl": impl, "mode": "time"}
                     spec.update(quick=args.quick, clock=args.clock)

@@ -9,4 +9,8 @@ WORKLOADS = {
     "W5": "w5_memory",
     "W6": "w6_scaling",
     "W7": "w7_import",
+    "W8": "w8_lstmcell",
+    "W9": "w9_gpt",
+    "W10": "w10_lstm",
+    "W11": "w11_dynamic_net",
 }

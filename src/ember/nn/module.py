@@ -55,6 +55,34 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
     __str__ = __repr__
 
 
+def zero_grads(parameters, set_to_none: bool = True) -> None:
+    """Reset the ``.grad`` of each parameter: to ``None``, or to zeros in place (detached)."""
+    for p in parameters:
+        if p._grad is None:
+            continue
+        if set_to_none:
+            p._grad = None
+            continue
+        g = p._grad
+        if g.grad_fn is not None:
+            g = p._grad = g.detach()
+        g._data[...] = 0
+        g._version[0] += 1
+
+
+def _add_hook(hooks, hook, prepend=False, flags=()):
+    """Register ``hook`` in ``hooks`` and return its handle; ``flags`` are ``(dict, on)``
+    pairs that mark the hook by id where ``on``."""
+    handle = RemovableHandle(hooks, [d for d, _ in flags] or None)
+    hooks[handle.id] = hook
+    for d, on in flags:
+        if on:
+            d[handle.id] = True
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
+    return handle
+
+
 def _addindent(s, n):
     lines = s.split("\n")
     if len(lines) == 1:
@@ -165,21 +193,21 @@ class Module:
                 raise AttributeError(f"`{item}` is not an nn.Module")
         return mod
 
-    def get_parameter(self, target: str):
-        """The parameter at dotted path ``target``."""
+    def _get_member(self, target, registry, kind):
         mod_path, _, name = target.rpartition(".")
         mod = self.get_submodule(mod_path)
-        if name not in mod._parameters:
-            raise AttributeError(f"{mod._get_name()} has no parameter `{name}`")
-        return mod._parameters[name]
+        members = mod.__dict__[registry]
+        if name not in members:
+            raise AttributeError(f"{mod._get_name()} has no {kind} `{name}`")
+        return members[name]
+
+    def get_parameter(self, target: str):
+        """The parameter at dotted path ``target``."""
+        return self._get_member(target, "_parameters", "parameter")
 
     def get_buffer(self, target: str):
         """The buffer at dotted path ``target``."""
-        mod_path, _, name = target.rpartition(".")
-        mod = self.get_submodule(mod_path)
-        if name not in mod._buffers:
-            raise AttributeError(f"{mod._get_name()} has no buffer `{name}`")
-        return mod._buffers[name]
+        return self._get_member(target, "_buffers", "buffer")
 
     # ----- attribute protocol --------------------------------------------------------
     def __getattr__(self, name):
@@ -357,17 +385,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters (to ``None`` by default)."""
-        for p in self.parameters():
-            if p._grad is None:
-                continue
-            if set_to_none:
-                p._grad = None
-            else:
-                g = p._grad
-                if g.grad_fn is not None:
-                    g = p._grad = g.detach()
-                g._data[...] = 0
-                g._version[0] += 1
+        zero_grads(self.parameters(), set_to_none)
 
     def apply(self, fn):
         """Call ``fn(m)`` on every submodule (children first) and on ``self``; returns ``self``."""
@@ -498,37 +516,21 @@ class Module:
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
         """Call ``hook(module, args)`` before ``forward``; it may return new args."""
-        handle = RemovableHandle(self._forward_pre_hooks, [self._forward_pre_hooks_with_kwargs])
-        self._forward_pre_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_pre_hooks_with_kwargs[handle.id] = True
-        if prepend:
-            self._forward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
+        flags = [(self._forward_pre_hooks_with_kwargs, with_kwargs)]
+        return _add_hook(self._forward_pre_hooks, hook, prepend, flags)
 
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
         """Call ``hook(module, args, output)`` after ``forward``; it may return a new output."""
-        handle = RemovableHandle(
-            self._forward_hooks,
-            [self._forward_hooks_with_kwargs, self._forward_hooks_always_called],
-        )
-        self._forward_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_hooks_with_kwargs[handle.id] = True
-        if always_call:
-            self._forward_hooks_always_called[handle.id] = True
-        if prepend:
-            self._forward_hooks.move_to_end(handle.id, last=False)
-        return handle
+        flags = [
+            (self._forward_hooks_with_kwargs, with_kwargs),
+            (self._forward_hooks_always_called, always_call),
+        ]
+        return _add_hook(self._forward_hooks, hook, prepend, flags)
 
     def register_full_backward_hook(self, hook, prepend=False):
         """Call ``hook(module, grad_input, grad_output)`` when the module's input grads are
         computed; it may return new input grads."""
-        handle = RemovableHandle(self._backward_hooks)
-        self._backward_hooks[handle.id] = hook
-        if prepend:
-            self._backward_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return _add_hook(self._backward_hooks, hook, prepend)
 
     register_backward_hook = register_full_backward_hook
 
@@ -667,22 +669,15 @@ class Module:
 
     def register_state_dict_pre_hook(self, hook):
         """Call ``hook(module, prefix, keep_vars)`` before this module's entries are saved."""
-        hooks = self.__dict__.setdefault("_state_dict_pre_hooks", OrderedDict())
-        handle = RemovableHandle(hooks)
-        hooks[handle.id] = hook
-        return handle
+        return _add_hook(self.__dict__.setdefault("_state_dict_pre_hooks", OrderedDict()), hook)
 
     def register_state_dict_post_hook(self, hook):
         """Call ``hook(module, state_dict, prefix, local_metadata)`` after saving this module."""
-        handle = RemovableHandle(self._state_dict_hooks)
-        self._state_dict_hooks[handle.id] = hook
-        return handle
+        return _add_hook(self._state_dict_hooks, hook)
 
     def register_load_state_dict_post_hook(self, hook):
         """Call ``hook(module, incompatible_keys)`` after ``load_state_dict``."""
-        handle = RemovableHandle(self._load_state_dict_post_hooks)
-        self._load_state_dict_post_hooks[handle.id] = hook
-        return handle
+        return _add_hook(self._load_state_dict_post_hooks, hook)
 
     # ----- repr ------------------------------------------------------------------------
     def extra_repr(self) -> str:
@@ -692,17 +687,26 @@ class Module:
     def _get_name(self):
         return type(self).__name__
 
+    def _repr_children(self, child_text):
+        """The ``(name): repr`` lines of the children; ``child_text(m)`` gives one's text."""
+        return [f"({key}): {child_text(child)}" for key, child in self._modules.items()]
+
     def __repr__(self):
         order = list(self.named_modules(remove_duplicate=False))
         text = {}
+
+        def child_text(child):
+            return "None" if child is None else _addindent(text[id(child)], 2)
+
         for _, mod in reversed(order):
             if id(mod) in text:
                 continue
+            if mod is not self and type(mod).__repr__ is not Module.__repr__:
+                text[id(mod)] = repr(mod)  # a class with its own repr speaks for itself
+                continue
             extra = mod.extra_repr()
             lines = extra.split("\n") if extra else []
-            for key, child in mod._modules.items():
-                child_str = "None" if child is None else _addindent(text[id(child)], 2)
-                lines.append(f"({key}): {child_str}")
+            lines += mod._repr_children(child_text)
             s = mod._get_name() + "("
             if lines:
                 if len(lines) == 1 and not mod._modules:

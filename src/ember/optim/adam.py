@@ -1,32 +1,71 @@
-"""Adam, AdamW (decoupled weight decay) and Adamax."""
+"""The Adam family: Adam, AdamW, Adamax, NAdam and RAdam on one shared step.
+
+``_AdamBase._update`` does what the five share, once: the gradient (negated under
+``maximize``, coupled or decoupled weight decay: ``Optimizer._gradients``), the state
+(``step``, ``exp_avg``, the second moment), the first moment ``m = lerp(m, g, 1 - beta1)``,
+the second moment ``v = beta2 * v + (1 - beta2) * g²`` (Adamax: the infinity norm), and the
+bias corrections ``1 - beta**step``. Each optimizer writes only its own parameter update.
+"""
 
 from __future__ import annotations
 
 import math
 
-from ..backend import xp_of
-from .optimizer import (
-    Optimizer,
-    bump,
-    check_nonnegative,
-    grad_of,
-    group_defaults,
-    state_buffer,
-    step_tensor,
-)
+from ..tensor import Tensor
+from ._updates import array_module, buffer, maximum_, scalar_state, step_tensor, value_of, values
+from .optimizer import Optimizer, check_fused, check_nonnegative, group_defaults
 
 
 def _check(lr, eps, betas, weight_decay):
     check_nonnegative(lr=lr, eps=eps)
-    if not 0.0 <= betas[0] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-    if not 0.0 <= betas[1] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+    for i in (0, 1):
+        if not 0.0 <= betas[i] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
     check_nonnegative(weight_decay=weight_decay)
 
 
-class Adam(Optimizer):
+class _AdamBase(Optimizer):
+    """One step for the Adam family; subclasses write ``_apply`` (the parameter update)."""
+
+    _second_moment = "exp_avg_sq"
+    _recorded_step_in_dtype = False
+
+    def __init__(self, params, defaults):
+        _check(defaults["lr"], defaults["eps"], defaults["betas"], defaults["weight_decay"])
+        check_nonnegative(**{k: defaults[k] for k in ("momentum_decay",) if k in defaults})
+        super().__init__(params, defaults)
+        check_fused(defaults)
+
+    def _init_state(self, state, p, x, group):
+        """Extra state made on the first step (before the step count)."""
+
+    def _update(self, p, x, g, state, group):
+        b1, b2 = group["betas"]
+        self._init_state(state, p, x, group)
+        m = buffer(state, "exp_avg", p, x)
+        v = buffer(state, self._second_moment, p, x)
+        step = step_tensor(state)
+        if self._recorded_step_in_dtype and isinstance(x, Tensor):
+            # PyTorch's recorded Adam and NAdam compute their scalars from the step-count
+            # tensor, in its dtype (float32 unless the default dtype is float64)
+            step = state["step"]._data[()]
+        xp = array_module(x)
+        m += (g - m) * (1 - b1)  # lerp, as PyTorch computes it
+        self._update_second_moment(xp, v, g, b2, group)
+        self._apply(xp, x, g, m, v, state, group, step, 1 - b1**step, 1 - b2**step)
+
+    def _update_second_moment(self, xp, v, g, b2, group):
+        v *= b2
+        v += (1 - b2) * g * g
+
+    def _apply(self, xp, x, g, m, v, state, group, step, bc1, bc2):  # pragma: no cover
+        raise NotImplementedError
+
+
+class Adam(_AdamBase):
     """Adam; ``weight_decay`` is a coupled L2 term unless ``decoupled_weight_decay``."""
+
+    _recorded_step_in_dtype = True
 
     def __init__(
         self,
@@ -44,47 +83,23 @@ class Adam(Optimizer):
         fused=None,
         decoupled_weight_decay=False,
     ):
-        _check(lr, eps, betas, weight_decay)
-        defaults = group_defaults(locals())
-        super().__init__(params, defaults)
+        super().__init__(params, group_defaults(locals()))
 
-    def _step_group(self, group):
-        lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
-        wd, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
-        decoupled = group.get("decoupled_weight_decay", False)
-        for p in group["params"]:
-            g = grad_of(p, maximize)
-            if g is None:
-                continue
-            data = p._data
-            xp = xp_of(data)
-            state = self.state[p]
-            m = state_buffer(state, "exp_avg", p)
-            v = state_buffer(state, "exp_avg_sq", p)
-            if amsgrad:
-                vmax = state_buffer(state, "max_exp_avg_sq", p)
-            step = step_tensor(state)
-            if wd:
-                if decoupled:
-                    data *= 1 - lr * wd
-                else:
-                    g = g + wd * data
-            md, vd = m._data, v._data
-            md += (g - md) * (1 - b1)  # lerp, as PyTorch computes it
-            vd *= b2
-            vd += (1 - b2) * g * g
-            bc1 = 1 - b1**step
-            bc2_sqrt = math.sqrt(1 - b2**step)
-            if amsgrad:
-                xp.maximum(vmax._data, vd, out=vmax._data)
-                denom = xp.sqrt(vmax._data) / bc2_sqrt + eps
-                bump(vmax)
-            else:
-                denom = xp.sqrt(vd) / bc2_sqrt + eps
-            data -= (lr / bc1) * (md / denom)
-            bump(m)
-            bump(v)
-            bump(p)
+    def _init_state(self, state, p, x, group):
+        if group["amsgrad"]:
+            buffer(state, "max_exp_avg_sq", p, x)
+
+    def _apply(self, xp, x, g, m, v, state, group, step, bc1, bc2):
+        lr, eps = value_of(group["lr"]), group["eps"]
+        if group["amsgrad"]:
+            v = maximum_(values(state["max_exp_avg_sq"], x), v)
+        if isinstance(x, Tensor):
+            # a recorded step folds the step size into the denominator, as PyTorch's does
+            # (its ``number / tensor`` is ``reciprocal(tensor) * number``)
+            neg = -((1 / bc1) * lr)
+            x += m / (xp.sqrt(v) / float(bc2**0.5 * neg) + float((1 / neg) * eps))
+        else:
+            x -= (lr / bc1) * (m / (xp.sqrt(v) / math.sqrt(bc2) + eps))
 
 
 class AdamW(Adam):
@@ -121,8 +136,10 @@ class AdamW(Adam):
         )
 
 
-class Adamax(Optimizer):
-    """Adam with the infinity norm."""
+class Adamax(_AdamBase):
+    """Adam with the infinity norm: ``u = max(beta2 * u, |g| + eps)``."""
+
+    _second_moment = "exp_inf"
 
     def __init__(
         self,
@@ -137,31 +154,91 @@ class Adamax(Optimizer):
         differentiable=False,
         capturable=False,
     ):
-        _check(lr, eps, betas, weight_decay)
-        defaults = group_defaults(locals())
-        super().__init__(params, defaults)
+        super().__init__(params, group_defaults(locals()))
 
-    def _step_group(self, group):
-        lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
-        wd, maximize = group["weight_decay"], group["maximize"]
-        for p in group["params"]:
-            g = grad_of(p, maximize)
-            if g is None:
-                continue
-            data = p._data
-            xp = xp_of(data)
-            state = self.state[p]
-            m = state_buffer(state, "exp_avg", p)
-            u = state_buffer(state, "exp_inf", p)
-            step = step_tensor(state)
-            if wd:
-                g = g + wd * data
-            md, ud = m._data, u._data
-            md += (g - md) * (1 - b1)
-            ud *= b2
-            xp.maximum(ud, xp.abs(g) + eps, out=ud)
-            clr = lr / (1 - b1**step)
-            data -= clr * (md / ud)
-            bump(m)
-            bump(u)
-            bump(p)
+    def _update_second_moment(self, xp, v, g, b2, group):
+        v *= b2
+        maximum_(v, xp.abs(g) + group["eps"])
+
+    def _apply(self, xp, x, g, m, v, state, group, step, bc1, bc2):
+        x -= (value_of(group["lr"]) / bc1) * (m / v)
+
+
+class NAdam(_AdamBase):
+    """Adam with Nesterov momentum and a momentum-decay schedule."""
+
+    _capturable_tensors = "params, mu_products and state_steps"
+
+    def __init__(
+        self,
+        params,
+        lr=2e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        momentum_decay=4e-3,
+        decoupled_weight_decay=False,
+        *,
+        foreach=None,
+        maximize=False,
+        capturable=False,
+        differentiable=False,
+    ):
+        super().__init__(params, group_defaults(locals()))
+
+    def _init_state(self, state, p, x, group):
+        if "mu_product" not in state:
+            state["mu_product"] = scalar_state(1.0)
+
+    def _apply(self, xp, x, g, m, v, state, group, step, bc1, bc2):
+        lr, b1, decay = value_of(group["lr"]), group["betas"][0], group["momentum_decay"]
+        mu = b1 * (1.0 - 0.5 * (0.96 ** (step * decay)))
+        mu_next = b1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * decay)))
+        product = state["mu_product"]
+        product._data *= mu
+        recorded = isinstance(x, Tensor)
+        mu_product = product._data[()] if recorded else float(product._data)
+        denom = xp.sqrt(v / bc2) + group["eps"]
+        if recorded:
+            # the product is a float32 tensor there, and ``number / tensor`` is
+            # ``reciprocal(tensor) * number``
+            x += (g * float((1 / (1.0 - mu_product)) * (-lr * (1.0 - mu)))) / denom
+            x += (m * float((1 / (1.0 - mu_product * mu_next)) * (-lr * mu_next))) / denom
+        else:
+            c_grad = -lr * (1.0 - mu) / (1.0 - mu_product)
+            c_avg = (-lr * mu_next) / (1.0 - mu_product * mu_next)
+            x += c_grad * (g / denom)
+            x += c_avg * (m / denom)
+
+
+class RAdam(_AdamBase):
+    """Adam with the variance of the adaptive learning rate rectified."""
+
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        decoupled_weight_decay=False,
+        *,
+        foreach=None,
+        maximize=False,
+        capturable=False,
+        differentiable=False,
+    ):
+        super().__init__(params, group_defaults(locals()))
+
+    def _apply(self, xp, x, g, m, v, state, group, step, bc1, bc2):
+        lr, b2 = value_of(group["lr"]), group["betas"][1]
+        corrected = m / bc1
+        rho_inf = 2 / (1 - b2) - 1
+        rho_t = rho_inf - 2 * step * (b2**step) / bc2
+        if rho_t > 5.0:
+            rect = math.sqrt(
+                (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
+            )
+            x -= corrected * lr * ((bc2**0.5) / (xp.sqrt(v) + group["eps"])) * rect
+        else:
+            x -= corrected * lr

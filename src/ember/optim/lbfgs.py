@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..backend import xp_of
-from .optimizer import Optimizer, bump, check_nonnegative, group_defaults
+from ._updates import bump
+from .optimizer import Optimizer, check_nonnegative, group_defaults
 
 
 class LBFGS(Optimizer):

@@ -1,18 +1,24 @@
-"""``Optimizer``: parameter groups, per-parameter state, ``zero_grad`` and state dicts.
+"""``Optimizer``: parameter groups, per-parameter state, hooks, ``zero_grad`` and state dicts.
 
-Subclasses implement ``_step_group(group)``; updates run in place on the raw arrays
-(NumPy ufuncs with ``out=``) with no graph recorded, and bump each parameter's
-version counter.  Parameters whose ``.grad`` is ``None`` are skipped.
+Subclasses implement ``_update(p, x, g, state, group)`` for one parameter (or override
+``_step_group``). Updates run in place on the raw arrays with no graph recorded, and bump
+each touched tensor's version counter; in a ``differentiable`` group they run as Ember ops
+on the tensors themselves, so the step is recorded. Parameters whose ``.grad`` is ``None``
+are skipped.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
+import warnings
 from collections import OrderedDict, defaultdict
+from itertools import chain
 
 from ..autograd.grad_mode import enable_grad, no_grad
+from ..nn.module import _add_hook, zero_grads
 from ..tensor import Tensor
+from ._updates import bump, value_of
 
 
 class _RequiredParameter:
@@ -22,17 +28,37 @@ class _RequiredParameter:
 
 required = _RequiredParameter()
 
+_global_step_pre_hooks: OrderedDict = OrderedDict()
+_global_step_post_hooks: OrderedDict = OrderedDict()
+
+
+def register_optimizer_step_pre_hook(hook):
+    """Call ``hook(optimizer, args, kwargs)`` before every optimizer's step."""
+    return _add_hook(_global_step_pre_hooks, hook)
+
+
+def register_optimizer_step_post_hook(hook):
+    """Call ``hook(optimizer, args, kwargs)`` after every optimizer's step."""
+    return _add_hook(_global_step_post_hooks, hook)
+
 
 def _wrap_step(fn):
     @functools.wraps(fn)
     def step(self, *args, **kwargs):
         self._opt_called = True
-        for hook in list(self._step_pre_hooks.values()):
+        if not (_global_step_pre_hooks or self._step_pre_hooks or self._step_post_hooks):
+            if not _global_step_post_hooks:
+                return fn(self, *args, **kwargs)  # the common case, kept cheap
+        for hook in list(chain(_global_step_pre_hooks.values(), self._step_pre_hooks.values())):
             r = hook(self, args, kwargs)
             if r is not None:
+                if not (isinstance(r, tuple) and len(r) == 2):
+                    raise RuntimeError(
+                        f"{fn} must return None or a tuple of (new_args, new_kwargs), but got {r}."
+                    )
                 args, kwargs = r
         out = fn(self, *args, **kwargs)
-        for hook in list(self._step_post_hooks.values()):
+        for hook in list(chain(self._step_post_hooks.values(), _global_step_post_hooks.values())):
             hook(self, args, kwargs)
         return out
 
@@ -40,8 +66,27 @@ def _wrap_step(fn):
     return step
 
 
+def _typename(obj):
+    t = type(obj)
+    return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+
+
+_HOOK_DICTS = (
+    "_step_pre_hooks",
+    "_step_post_hooks",
+    "_state_dict_pre_hooks",
+    "_state_dict_post_hooks",
+    "_load_state_dict_pre_hooks",
+    "_load_state_dict_post_hooks",
+)
+
+
 class Optimizer:
     """Base class of all optimizers (PyTorch's ``torch.optim.Optimizer``)."""
+
+    # what PyTorch's CPU build names when ``capturable=True`` meets a CPU tensor
+    _capturable_tensors = "params and state_steps"
+    _capturable_devices = ["cuda", "xpu", "hpu", "privateuseone", "xla"]
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -50,8 +95,8 @@ class Optimizer:
 
     def __init__(self, params, defaults):
         self.defaults = defaults
-        self._step_pre_hooks = OrderedDict()
-        self._step_post_hooks = OrderedDict()
+        for name in _HOOK_DICTS:
+            setattr(self, name, OrderedDict())
         self._opt_called = False
         if isinstance(params, Tensor):
             raise TypeError(
@@ -73,8 +118,10 @@ class Optimizer:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self._step_pre_hooks = OrderedDict()
-        self._step_post_hooks = OrderedDict()
+        for name in _HOOK_DICTS:
+            if name not in self.__dict__:
+                setattr(self, name, OrderedDict())
+        self.defaults.setdefault("differentiable", False)
 
     def __repr__(self):
         s = type(self).__name__ + " ("
@@ -88,22 +135,30 @@ class Optimizer:
     def add_param_group(self, param_group: dict) -> None:
         """Add a group of parameters (with its own options) to optimize."""
         if not isinstance(param_group, dict):
-            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
         params = param_group["params"]
         if isinstance(params, Tensor):
-            param_group["params"] = [params]
+            params = [params]
         elif isinstance(params, set):
             raise TypeError(
                 "optimizer parameters need to be organized in ordered collections, but the "
                 "ordering of tensors in sets will change between runs. Please use a list instead."
             )
         else:
-            param_group["params"] = list(params)
+            params = list(params)
+        names = [p[0] for p in params if isinstance(p, tuple)]
+        param_group["params"] = [p[1] if isinstance(p, tuple) else p for p in params]
+        if names:
+            if len(names) != len(params):
+                raise ValueError(
+                    "all optimizer params should be with/without names. Some param names are "
+                    "missing"
+                )
+            param_group["param_names"] = names
         for p in param_group["params"]:
             if not isinstance(p, Tensor):
                 raise TypeError(
-                    "optimizer can only optimize Tensors, but one of the params is "
-                    + type(p).__name__
+                    "optimizer can only optimize Tensors, but one of the params is " + _typename(p)
                 )
             if not self.defaults.get("differentiable", None) and not (p.is_leaf or p.retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
@@ -116,8 +171,6 @@ class Optimizer:
             param_group.setdefault(name, default)
         ids = [id(p) for p in param_group["params"]]
         if len(set(ids)) != len(ids):
-            import warnings
-
             warnings.warn(
                 "optimizer contains a parameter group with duplicate parameters; in future, this "
                 "will cause an error; see github.com/pytorch/pytorch/issues/40967 for more "
@@ -127,24 +180,19 @@ class Optimizer:
         seen = set()
         for group in self.param_groups:
             seen.update(id(p) for p in group["params"])
+            if ("param_names" in param_group) != ("param_names" in group):
+                which = "with names" if "param_names" in param_group else "without names"
+                raise ValueError(
+                    "all optimizer param groups should be with/without names. cannot add param "
+                    f"group {which} to the optimizer"
+                )
         if seen & set(ids):
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(param_group)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of every parameter (to ``None`` by default)."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                if set_to_none:
-                    p._grad = None
-                else:
-                    g = p._grad
-                    if g.grad_fn is not None:
-                        g = p._grad = g.detach()
-                    g._data[...] = 0
-                    g._version[0] += 1
+        zero_grads(chain.from_iterable(g["params"] for g in self.param_groups), set_to_none)
 
     def step(self, closure=None):
         """Perform one optimization step (re-evaluating the loss with ``closure`` if given)."""
@@ -153,8 +201,13 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         self._check_grads()
-        with no_grad():
+        with enable_grad() if self.defaults.get("differentiable") else no_grad():
             for group in self.param_groups:
+                if group.get("capturable") and any(p._grad is not None for p in group["params"]):
+                    raise AssertionError(
+                        f"If capturable=True, {self._capturable_tensors} must be on supported "
+                        f"devices: {self._capturable_devices}."
+                    )
                 self._step_group(group)
         return loss
 
@@ -181,28 +234,86 @@ class Optimizer:
                         )
                 index += 1
 
-    def _step_group(self, group):  # pragma: no cover - abstract
+    def _gradients(self, group):
+        """Yield ``(param, values, grad)`` for each parameter of ``group`` with a gradient.
+
+        ``values`` and ``grad`` are raw arrays, or the tensors themselves in a
+        ``differentiable`` group. The gradient is negated under ``maximize``; weight decay
+        is applied here: added to the gradient (``grad + weight_decay * param``), or, when
+        ``decoupled_weight_decay``, by shrinking the parameter by ``1 - lr * weight_decay``.
+        """
+        tensors = group.get("differentiable", False)
+        maximize = group.get("maximize", False)
+        wd = group.get("weight_decay", 0)
+        decoupled = group.get("decoupled_weight_decay", False)
+        for p in group["params"]:
+            g = p._grad
+            if g is None:
+                continue
+            x = p if tensors else p._data
+            if not tensors:
+                g = g._data
+            if maximize:
+                g = -g
+            if wd:
+                if decoupled:
+                    x *= 1 - value_of(group["lr"]) * wd
+                else:
+                    g = g + wd * x
+            yield p, x, g
+
+    def _step_group(self, group):
+        tensors = group.get("differentiable", False)
+        for p, x, g in self._gradients(group):
+            state = self.state[p]
+            if tensors:
+                # a recorded step updates copies, so it never overwrites what the graph of
+                # an earlier step saved
+                for k, v in state.items():
+                    if type(v) is Tensor and k != "step":
+                        state[k] = v.clone()
+            self._update(p, x, g, state, group)
+            if not tensors:
+                bump(p)
+                for v in state.values():
+                    if type(v) is Tensor:
+                        bump(v)
+
+    def _update(self, p, x, g, state, group):  # pragma: no cover - abstract
         raise NotImplementedError
 
     def register_step_pre_hook(self, hook):
-        """Call ``hook(optimizer, args, kwargs)`` before each step."""
-        from ..nn.module import RemovableHandle
-
-        h = RemovableHandle(self._step_pre_hooks)
-        self._step_pre_hooks[h.id] = hook
-        return h
+        """Call ``hook(optimizer, args, kwargs)`` before each step; it may return new
+        ``(args, kwargs)``."""
+        return _add_hook(self._step_pre_hooks, hook)
 
     def register_step_post_hook(self, hook):
         """Call ``hook(optimizer, args, kwargs)`` after each step."""
-        from ..nn.module import RemovableHandle
+        return _add_hook(self._step_post_hooks, hook)
 
-        h = RemovableHandle(self._step_post_hooks)
-        self._step_post_hooks[h.id] = hook
-        return h
+    def register_state_dict_pre_hook(self, hook, prepend: bool = False):
+        """Call ``hook(optimizer)`` before ``state_dict()`` builds its result."""
+        return _add_hook(self._state_dict_pre_hooks, hook, prepend)
+
+    def register_state_dict_post_hook(self, hook, prepend: bool = False):
+        """Call ``hook(optimizer, state_dict)`` on ``state_dict()``'s result; a returned
+        dict replaces it."""
+        return _add_hook(self._state_dict_post_hooks, hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook, prepend: bool = False):
+        """Call ``hook(optimizer, state_dict)`` before loading; a returned dict is loaded
+        instead."""
+        return _add_hook(self._load_state_dict_pre_hooks, hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook, prepend: bool = False):
+        """Call ``hook(optimizer)`` after ``load_state_dict()``."""
+        return _add_hook(self._load_state_dict_post_hooks, hook, prepend)
 
     # ----- state dict ----------------------------------------------------------------
     def state_dict(self):
         """``{'state': {index: {...}}, 'param_groups': [...]}`` with parameters as indices."""
+        for hook in list(self._state_dict_pre_hooks.values()):
+            hook(self)
         index = {}
         start = 0
         groups = []
@@ -214,20 +325,23 @@ class Optimizer:
             packed["params"] = [index[id(p)] for p in g["params"]]
             start += len(g["params"])
             groups.append(packed)
-        state = {}
-        for g in self.param_groups:
-            for p in g["params"]:
-                if p in self.state and self.state[p]:
-                    state[index[id(p)]] = self.state[p]
-        return {"state": state, "param_groups": groups}
+        state = {(index[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
+        result = {"state": state, "param_groups": groups}
+        for hook in list(self._state_dict_post_hooks.values()):
+            r = hook(self, result)
+            if r is not None:
+                result = r
+        return result
 
     def load_state_dict(self, state_dict) -> None:
         """Restore options and per-parameter state from ``state_dict``."""
-        state_dict = copy.deepcopy(
-            {"state": state_dict["state"], "param_groups": state_dict["param_groups"]}
-        )
+        state_dict = dict(state_dict)
+        for hook in list(self._load_state_dict_pre_hooks.values()):
+            r = hook(self, state_dict)
+            if r is not None:
+                state_dict = r
         groups = self.param_groups
-        saved = state_dict["param_groups"]
+        saved = copy.deepcopy(state_dict["param_groups"])
         if len(groups) != len(saved):
             raise ValueError("loaded state dict has a different number of parameter groups")
         if any(len(g["params"]) != len(s["params"]) for g, s in zip(groups, saved)):
@@ -235,24 +349,45 @@ class Optimizer:
                 "loaded state dict contains a parameter group that doesn't match the size of "
                 "optimizer's group"
             )
-        id_map = {}
-        for g, s in zip(groups, saved):
-            for old, p in zip(s["params"], g["params"]):
-                id_map[old] = p
+        id_map = dict(
+            zip(
+                chain.from_iterable(s["params"] for s in saved),
+                chain.from_iterable(g["params"] for g in groups),
+            )
+        )
+        step_fp32 = {i for s in saved if s.get("fused") or s.get("capturable") for i in s["params"]}
         new_state = defaultdict(dict)
         for k, v in state_dict["state"].items():
             if k in id_map:
-                p = id_map[k]
-                new_state[p] = {key: _cast_state(p, key, val) for key, val in v.items()}
+                new_state[id_map[k]] = _cast_state(id_map[k], v, k in step_fp32)
             else:
                 new_state[k] = v
-        self.state = new_state
-        new_groups = []
         for g, s in zip(groups, saved):
-            s = dict(s)
             s["params"] = g["params"]
-            new_groups.append(s)
-        self.param_groups = new_groups
+            if "param_names" in g and "param_names" not in s:
+                s["param_names"] = g["param_names"]
+        self.__setstate__({"state": new_state, "param_groups": saved})
+        for hook in list(self._load_state_dict_post_hooks.values()):
+            hook(self)
+
+
+def _cast_state(param, value, step_fp32, key=None):
+    # state tensors take the parameter's floating dtype (step counts keep theirs, or
+    # float32 for fused/capturable groups); containers are walked, as PyTorch does
+    if isinstance(value, Tensor):
+        if key == "step":
+            return value.float() if step_fp32 else value
+        if param.is_floating_point() and value.dtype != param.dtype:
+            return value.to(param.dtype)
+        return value
+    if isinstance(value, dict):
+        return {k: _cast_state(param, v, step_fp32, k) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cast_state(param, v, step_fp32) for v in value)
+    return value
+
+
+Optimizer.step = _wrap_step(Optimizer.step)
 
 
 _LABELS = {"lr": "learning rate", "eps": "epsilon value"}
@@ -262,87 +397,23 @@ def check_nonnegative(**values):
     """Raise PyTorch's ``ValueError("Invalid <name> value: <v>")`` for the first negative
     value (in the order given, as each optimizer checks them)."""
     for name, v in values.items():
+        if isinstance(v, Tensor) and v.numel() != 1:
+            raise ValueError(f"Tensor {name} must be 1-element")
         if not 0.0 <= v:
             raise ValueError(f"Invalid {_LABELS.get(name, name + ' value')}: {v}")
+
+
+def check_fused(defaults):
+    """PyTorch's construction errors for ``fused=True`` combined with ``differentiable`` or
+    ``foreach``."""
+    if defaults.get("fused"):
+        if defaults.get("differentiable"):
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if defaults.get("foreach"):
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
 
 def group_defaults(arguments):
     """An optimizer's ``defaults``: its constructor's arguments (``locals()`` at the top of
     ``__init__``) without ``self`` and ``params``."""
     return {k: v for k, v in arguments.items() if k not in ("self", "params", "__class__")}
-
-
-def _cast_state(param, key, value):
-    if not isinstance(value, Tensor):
-        return value
-    if key == "step":
-        return value
-    if value.is_floating_point() and value._data.dtype != param._data.dtype:
-        return Tensor._make(value._data.astype(param._data.dtype))
-    return value
-
-
-Optimizer.step = _wrap_step(Optimizer.step)
-
-
-def state_buffer(state, key, param, fill=0.0):
-    """``state[key]``: a zero (or ``fill``) tensor shaped like ``param``, made on first use."""
-    buf = state.get(key)
-    if buf is None:
-        from ..backend import xp_of
-
-        xp = xp_of(param._data)
-        arr = xp.zeros_like(param._data) if fill == 0 else xp.full_like(param._data, fill)
-        buf = state[key] = Tensor._make(arr)
-    return buf
-
-
-def bump(t):
-    """Record an in-place write to ``t`` (shared with its views)."""
-    t._version[0] += 1
-
-
-_BLOCK = 1 << 16  # elements per block of add_scaled_
-
-
-def add_scaled_(out, alpha, x):
-    """``out += alpha * x`` in place, without a temporary as large as ``out``.
-
-    Large contiguous arrays are updated in blocks through one small buffer, so a step on
-    a 64 MiB weight does not allocate another 64 MiB.
-    """
-    if (
-        out.size <= _BLOCK
-        or out.shape != x.shape
-        or not (out.flags.c_contiguous and x.flags.c_contiguous)
-    ):
-        out += alpha * x
-        return
-    from ..backend import xp_of
-
-    o, v = out.reshape(-1), x.reshape(-1)
-    buf = xp_of(out).empty(_BLOCK, dtype=out.dtype)
-    for i in range(0, o.size, _BLOCK):
-        t = buf[: min(_BLOCK, o.size - i)]
-        xp_of(out).multiply(v[i : i + t.size], alpha, out=t)
-        o[i : i + t.size] += t
-
-
-def grad_of(p, maximize):
-    """The gradient array of ``p`` (negated when maximizing), or None."""
-    g = p._grad
-    if g is None:
-        return None
-    d = g._data
-    return -d if maximize else d
-
-
-def step_tensor(state, dtype_like=None):
-    """Increment and return the step count kept as a 0-d float32 tensor (as PyTorch)."""
-    from ..backend import np
-
-    st = state.get("step")
-    if st is None:
-        st = state["step"] = Tensor._make(np.zeros((), np.float32))
-    st._data += 1
-    return float(st._data)

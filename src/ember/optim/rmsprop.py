@@ -1,21 +1,43 @@
-"""RMSprop, Adagrad and Adadelta."""
+"""The RMSprop family: RMSprop, Adagrad and Adadelta on one shared step.
+
+All three scale the step by an accumulator of squared gradients. ``_SquaredGradBase._update``
+does what they share, once: the gradient (``maximize``, coupled weight decay:
+``Optimizer._gradients``), the step count, and the accumulator ``a = decay * a +
+(1 - decay) * g²`` (a running average with RMSprop's ``alpha`` or Adadelta's ``rho``;
+Adagrad's plain sum ``a += g²``). Each optimizer writes only its own parameter update.
+"""
 
 from __future__ import annotations
 
-from ..backend import xp_of
-from .optimizer import (
-    Optimizer,
-    bump,
-    check_nonnegative,
-    grad_of,
-    group_defaults,
-    state_buffer,
-    step_tensor,
-)
+from ._updates import array_module, buffer, scalar_state, state_buffer, step_tensor, value_of
+from .optimizer import Optimizer, check_fused, check_nonnegative, group_defaults
 
 
-class RMSprop(Optimizer):
+class _SquaredGradBase(Optimizer):
+    """One step for the RMSprop family; subclasses write ``_apply`` (the parameter update)."""
+
+    _accumulator = "square_avg"
+    _decay_option = None  # the group option of the running average; None: a plain sum
+
+    def _update(self, p, x, g, state, group):
+        step = step_tensor(state)
+        acc = buffer(state, self._accumulator, p, x)
+        if self._decay_option is None:
+            acc += g * g
+        else:
+            decay = group[self._decay_option]
+            acc *= decay
+            acc += (1 - decay) * g * g
+        self._apply(array_module(x), p, x, g, acc, state, group, step)
+
+    def _apply(self, xp, p, x, g, acc, state, group, step):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class RMSprop(_SquaredGradBase):
     """Divide the gradient by a running RMS of recent gradients (optionally centered)."""
+
+    _decay_option = "alpha"
 
     def __init__(
         self,
@@ -32,49 +54,30 @@ class RMSprop(Optimizer):
         differentiable=False,
     ):
         check_nonnegative(lr=lr, eps=eps, momentum=momentum, weight_decay=weight_decay, alpha=alpha)
-        defaults = group_defaults(locals())
-        super().__init__(params, defaults)
+        super().__init__(params, group_defaults(locals()))
 
-    def _step_group(self, group):
-        lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
-        wd, mom, centered = group["weight_decay"], group["momentum"], group["centered"]
-        for p in group["params"]:
-            g = grad_of(p, group["maximize"])
-            if g is None:
-                continue
-            data = p._data
-            xp = xp_of(data)
-            state = self.state[p]
-            step_tensor(state)
-            sq = state_buffer(state, "square_avg", p)
-            if wd:
-                g = g + wd * data
-            sqd = sq._data
-            sqd *= alpha
-            sqd += (1 - alpha) * g * g
-            bump(sq)
-            if centered:
-                ga = state_buffer(state, "grad_avg", p)
-                gad = ga._data
-                gad += (g - gad) * (1 - alpha)
-                bump(ga)
-                avg = xp.sqrt(sqd - gad * gad) + eps
-            else:
-                avg = xp.sqrt(sqd) + eps
-            if mom > 0:
-                buf = state_buffer(state, "momentum_buffer", p)
-                b = buf._data
-                b *= mom
-                b += g / avg
-                bump(buf)
-                data -= lr * b
-            else:
-                data -= lr * (g / avg)
-            bump(p)
+    def _apply(self, xp, p, x, g, acc, state, group, step):
+        alpha, eps, mom = group["alpha"], group["eps"], group["momentum"]
+        if group["centered"]:
+            avg_g = buffer(state, "grad_avg", p, x)
+            avg_g += (g - avg_g) * (1 - alpha)
+            avg = xp.sqrt(acc - avg_g * avg_g) + eps
+        else:
+            avg = xp.sqrt(acc) + eps
+        lr = value_of(group["lr"])
+        if mom > 0:
+            b = buffer(state, "momentum_buffer", p, x)
+            b *= mom
+            b += g / avg
+            x -= lr * b
+        else:
+            x -= lr * (g / avg)
 
 
-class Adagrad(Optimizer):
+class Adagrad(_SquaredGradBase):
     """Scale each coordinate by the root of its summed squared gradients."""
+
+    _accumulator = "sum"
 
     def __init__(
         self,
@@ -97,39 +100,24 @@ class Adagrad(Optimizer):
             initial_accumulator_value=initial_accumulator_value,
             eps=eps,
         )
-        defaults = group_defaults(locals())
-        super().__init__(params, defaults)
-        from ..backend import np
-        from ..tensor import Tensor
-
+        super().__init__(params, group_defaults(locals()))
+        check_fused(self.defaults)
+        # PyTorch makes Adagrad's state at construction, so it is saved before any step
         for group in self.param_groups:
             for p in group["params"]:
                 state = self.state[p]
-                state["step"] = Tensor._make(np.zeros((), np.float32))
+                state["step"] = scalar_state(0.0)
                 state_buffer(state, "sum", p, group["initial_accumulator_value"])
 
-    def _step_group(self, group):
-        lr, lr_decay, eps, wd = group["lr"], group["lr_decay"], group["eps"], group["weight_decay"]
-        for p in group["params"]:
-            g = grad_of(p, group["maximize"])
-            if g is None:
-                continue
-            data = p._data
-            xp = xp_of(data)
-            state = self.state[p]
-            step = step_tensor(state)
-            if wd:
-                g = g + wd * data
-            clr = lr / (1 + (step - 1) * lr_decay)
-            s = state_buffer(state, "sum", p)
-            s._data += g * g
-            bump(s)
-            data -= clr * (g / (xp.sqrt(s._data) + eps))
-            bump(p)
+    def _apply(self, xp, p, x, g, acc, state, group, step):
+        clr = value_of(group["lr"]) / (1 + (step - 1) * group["lr_decay"])
+        x -= clr * (g / (xp.sqrt(acc) + group["eps"]))
 
 
-class Adadelta(Optimizer):
+class Adadelta(_SquaredGradBase):
     """Adadelta: step sizes from running averages of squared gradients and updates."""
+
+    _decay_option = "rho"
 
     def __init__(
         self,
@@ -148,31 +136,14 @@ class Adadelta(Optimizer):
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
         check_nonnegative(eps=eps, weight_decay=weight_decay)
-        defaults = group_defaults(locals())
-        super().__init__(params, defaults)
+        super().__init__(params, group_defaults(locals()))
 
-    def _step_group(self, group):
-        lr, rho, eps, wd = group["lr"], group["rho"], group["eps"], group["weight_decay"]
-        for p in group["params"]:
-            g = grad_of(p, group["maximize"])
-            if g is None:
-                continue
-            data = p._data
-            xp = xp_of(data)
-            state = self.state[p]
-            step_tensor(state)
-            sq = state_buffer(state, "square_avg", p)
-            acc = state_buffer(state, "acc_delta", p)
-            if wd:
-                g = g + wd * data
-            sqd, accd = sq._data, acc._data
-            sqd *= rho
-            sqd += (1 - rho) * g * g
-            std = xp.sqrt(sqd + eps)
-            delta = xp.sqrt(accd + eps) / std * g
-            accd *= rho
-            accd += (1 - rho) * delta * delta
-            data -= lr * delta
-            bump(sq)
-            bump(acc)
-            bump(p)
+    _capturable_devices = ["cuda", "xpu", "hpu", "privateuseone"]
+
+    def _apply(self, xp, p, x, g, acc, state, group, step):
+        rho, eps = group["rho"], group["eps"]
+        acc_delta = buffer(state, "acc_delta", p, x)
+        delta = xp.sqrt(acc_delta + eps) / xp.sqrt(acc + eps) * g
+        acc_delta *= rho
+        acc_delta += (1 - rho) * delta * delta
+        x -= value_of(group["lr"]) * delta

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .optimizer import Optimizer, add_scaled_, bump, grad_of, group_defaults, required
+from ..tensor import Tensor
+from ._updates import add_scaled_, bump, value_of, values
+from .optimizer import Optimizer, check_fused, group_defaults, required
 
 
 class SGD(Optimizer):
@@ -22,6 +24,8 @@ class SGD(Optimizer):
         differentiable=False,
         fused=None,
     ):
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
         if lr is not required and lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
@@ -30,37 +34,38 @@ class SGD(Optimizer):
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
-        defaults = group_defaults(locals())
-        super().__init__(params, defaults)
+        super().__init__(params, group_defaults(locals()))
+        check_fused(self.defaults)
 
     def _step_group(self, group):
-        lr, mom, damp = group["lr"], group["momentum"], group["dampening"]
-        wd, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
-        for p in group["params"]:
-            g = grad_of(p, maximize)
-            if g is None:
-                continue
-            data = p._data
-            if wd:
-                g = g + wd * data
+        # no state unless there is momentum (PyTorch saves none either)
+        lr, mom = value_of(group["lr"]), group["momentum"]
+        for p, x, g in self._gradients(group):
             if mom:
-                state = self.state[p]
-                buf = state.get("momentum_buffer")
-                if buf is None:
-                    from ..tensor import Tensor
-
-                    buf = state["momentum_buffer"] = Tensor._make(g.copy())
-                else:
-                    b = buf._data
-                    b *= mom
-                    if damp:
-                        b += (1 - damp) * g
-                    else:
-                        b += g
-                    bump(buf)
-                g = g + mom * buf._data if nesterov else buf._data
+                g = self._momentum(p, x, g, group)
+            if isinstance(x, Tensor):
+                x -= lr * g
+                continue
             if lr == 1:
-                data -= g
+                x -= g
             else:
-                add_scaled_(data, -lr, g)
+                add_scaled_(x, -lr, g)
             bump(p)
+
+    def _momentum(self, p, x, g, group):
+        """Update the momentum buffer with ``g``; return the direction to step along."""
+        mom, damp = group["momentum"], group["dampening"]
+        state = self.state[p]
+        buf = state.get("momentum_buffer")
+        if buf is None:
+            # the buffer starts as a copy of the first gradient, cut from any graph
+            arr = g.detach().clone()._data if isinstance(g, Tensor) else g.copy()
+            buf = state["momentum_buffer"] = Tensor._make(arr)
+            b = values(buf, x)
+        else:
+            b = values(buf, x)
+            b *= mom
+            b += (1 - damp) * g if damp else g
+            if not isinstance(x, Tensor):
+                bump(buf)
+        return g + mom * b if group["nesterov"] else b

@@ -172,10 +172,21 @@ class ModuleList(Module):
         del self[key]
         return v
 
-    def __repr__(self):
-        if not self._modules:
-            return "ModuleList()"
-        return super().__repr__()
+    def _repr_children(self, child_text):
+        # Runs of children that print alike are shown once: "(0-2): 3 x Linear(...)".
+        lines, run = [], []
+        items = list(self._modules.items()) + [(None, None)]
+        for key, child in items:
+            t = None if key is None else child_text(child)
+            if run and t == run[0][1]:
+                run.append((key, t))
+                continue
+            if run:
+                (first, body), last = run[0], run[-1][0]
+                head = f"({first})" if len(run) == 1 else f"({first}-{last}): {len(run)} x"
+                lines.append(f"{head}: {body}" if len(run) == 1 else f"{head} {body}")
+            run = [(key, t)]
+        return lines
 
 
 class ModuleDict(Module):

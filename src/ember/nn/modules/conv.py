@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
-from ...creation import empty
 from .. import functional as F
-from .. import init
 from ..module import Module
-from ..parameter import Parameter
+from .linear import reset_affine, weight_and_bias
 
 
 def _ntuple(v, n):
@@ -69,21 +65,12 @@ class _ConvNd(Module):
             shape = (in_channels, out_channels // groups) + self.kernel_size
         else:
             shape = (out_channels, in_channels // groups) + self.kernel_size
-        self.weight = Parameter(empty(shape, dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        weight_and_bias(self, shape, bias, dtype, out_channels)
         self.reset_parameters()
 
     def reset_parameters(self):
         """Kaiming-uniform weights (a=sqrt(5)) and U(-1/sqrt(fan_in), 1/sqrt(fan_in)) bias."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        reset_affine(self.weight, self.bias)
 
     def extra_repr(self):
         nd = self._nd

@@ -52,3 +52,9 @@ class AlphaDropout(_DropoutNd):
     """Dropout for SELU networks."""
 
     _fn = "alpha_dropout"
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """Alpha dropout of whole channels."""
+
+    _fn = "feature_alpha_dropout"

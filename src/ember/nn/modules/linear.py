@@ -22,6 +22,25 @@ class Identity(Module):
         return input
 
 
+def weight_and_bias(module, weight_shape, bias, dtype, bias_size=None):
+    """Register ``weight`` (uninitialised) and ``bias`` (or ``None``) on ``module``."""
+    module.weight = Parameter(empty(weight_shape, dtype=dtype))
+    if bias:
+        module.bias = Parameter(empty(bias_size or weight_shape[0], dtype=dtype))
+    else:
+        module.register_parameter("bias", None)
+
+
+def reset_affine(weight, bias):
+    """PyTorch's default for linear maps and convolutions: Kaiming-uniform weight (a=sqrt(5)),
+    bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(bias, -bound, bound)
+
+
 class Linear(Module):
     """``y = x W^T + b`` with W, b ~ U(-1/sqrt(in_features), 1/sqrt(in_features))."""
 
@@ -29,20 +48,12 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = Parameter(empty((out_features, in_features), dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_features, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        weight_and_bias(self, (out_features, in_features), bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
         """Re-draw the weights with PyTorch's default initialisation."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.in_features
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        reset_affine(self.weight, self.bias)
 
     def forward(self, input):
         """Apply the affine map."""
@@ -64,11 +75,7 @@ class Bilinear(Module):
         super().__init__()
         self.in1_features, self.in2_features = in1_features, in2_features
         self.out_features = out_features
-        self.weight = Parameter(empty((out_features, in1_features, in2_features), dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_features, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        weight_and_bias(self, (out_features, in1_features, in2_features), bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):

@@ -3,11 +3,32 @@
 from __future__ import annotations
 
 from ... import dtypes as _dt
-from ...creation import empty, ones, tensor, zeros
+from ...creation import ones, tensor, zeros
 from .. import functional as F
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
+
+
+def _affine_params(module, shape, weight, bias, dtype):
+    """Register ``weight`` (ones) and ``bias`` (zeros), or ``None`` where switched off;
+    ``bias=None`` registers no bias at all."""
+    if weight:
+        module.weight = Parameter(ones(shape, dtype=dtype))
+    else:
+        module.register_parameter("weight", None)
+    if bias is None:
+        return
+    if bias:
+        module.bias = Parameter(zeros(shape, dtype=dtype))
+    else:
+        module.register_parameter("bias", None)
+
+
+def _as_shape(normalized_shape):
+    if isinstance(normalized_shape, int):
+        return (normalized_shape,)
+    return tuple(normalized_shape)
 
 
 class _NormBase(Module):
@@ -29,12 +50,7 @@ class _NormBase(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(empty(num_features, dtype=dtype))
-            self.bias = Parameter(empty(num_features, dtype=dtype))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_params(self, num_features, affine, affine, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", zeros(num_features, dtype=dtype))
             self.register_buffer("running_var", ones(num_features, dtype=dtype))
@@ -186,20 +202,12 @@ class LayerNorm(Module):
         dtype=None,
     ):
         super().__init__()
-        if isinstance(normalized_shape, int):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(normalized_shape)
+        self.normalized_shape = _as_shape(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(ones(self.normalized_shape, dtype=dtype))
-            if bias:
-                self.bias = Parameter(zeros(self.normalized_shape, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_params(
+            self, self.normalized_shape, elementwise_affine, elementwise_affine and bias, dtype
+        )
         self._has_bias = bias
 
     def reset_parameters(self):
@@ -227,15 +235,10 @@ class RMSNorm(Module):
         self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None
     ):
         super().__init__()
-        if isinstance(normalized_shape, int):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(normalized_shape)
+        self.normalized_shape = _as_shape(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(ones(self.normalized_shape, dtype=dtype))
-        else:
-            self.register_parameter("weight", None)
+        _affine_params(self, self.normalized_shape, elementwise_affine, None, dtype)
 
     def forward(self, x):
         """RMS-normalise ``x``."""
@@ -258,12 +261,7 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            self.weight = Parameter(ones(num_channels, dtype=dtype))
-            self.bias = Parameter(zeros(num_channels, dtype=dtype))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_params(self, num_channels, affine, affine, dtype)
 
     def forward(self, input):
         """Group-normalise ``input``."""

@@ -150,6 +150,12 @@ class AdaptiveAvgPool2d(_AdaptivePool):
     _fn = "adaptive_avg_pool2d"
 
 
+class AdaptiveAvgPool3d(_AdaptivePool):
+    """Average pooling to a fixed (D, H, W)."""
+
+    _fn = "adaptive_avg_pool3d"
+
+
 class AdaptiveMaxPool1d(_AdaptivePool):
     """Max pooling to a fixed length."""
 

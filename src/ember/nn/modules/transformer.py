@@ -127,11 +127,10 @@ class MultiheadAttention(Module):
         v = v.reshape(src, n * h, hd).transpose(0, 1)
         scores = (q * math.sqrt(1.0 / hd)) @ k.transpose(-2, -1)  # (n*h, tgt, src)
         if is_causal and attn_mask is None:
-            import numpy
+            from ... import dtypes
+            from ...creation import ones
 
-            from ...tensor import Tensor
-
-            attn_mask = Tensor._make(numpy.triu(numpy.ones((tgt, src), bool), 1))
+            attn_mask = ones((tgt, src), dtype=dtypes.bool).triu(1)
         mask = _mask_to_additive(attn_mask, scores)
         if mask is not None:
             if mask.dim() == 2:

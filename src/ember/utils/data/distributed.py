@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import math
 
-from ...backend import np
+from ...random import Generator, _rng
+from ._streams import Permutation
 from .sampler import Sampler
+
+
+def _chunked(permutation, stop, start, step):
+    for chunk in permutation.chunks(stop, start, step):
+        yield from chunk
 
 
 class DistributedSampler(Sampler):
@@ -13,6 +19,8 @@ class DistributedSampler(Sampler):
 
     With ``drop_last=False`` the index list is padded by repeating its start so every
     replica gets the same number of samples; with ``drop_last=True`` the tail is dropped.
+    Each replica reads only its own positions of the epoch's permutation, a chunk at a time,
+    so a data set of any length costs no index list.
     """
 
     def __init__(
@@ -42,20 +50,13 @@ class DistributedSampler(Sampler):
         self.seed = seed
 
     def __iter__(self):
-        n = len(self.dataset)
+        n, total, step = len(self.dataset), self.total_size, self.num_replicas
         if self.shuffle:
-            indices = np.random.default_rng(self.seed + self.epoch).permutation(n).tolist()
-        else:
-            indices = list(range(n))
-        if not self.drop_last:
-            pad = self.total_size - len(indices)
-            if pad <= len(indices):
-                indices += indices[:pad]
-            else:
-                indices += (indices * math.ceil(pad / len(indices)))[:pad]
-        else:
-            indices = indices[: self.total_size]
-        return iter(indices[self.rank : self.total_size : self.num_replicas])
+            rng = _rng(Generator().manual_seed(self.seed + self.epoch))
+            return _chunked(Permutation(n, rng), total, self.rank, step)
+        # Unshuffled: position j of the padded list is index j % n (the padding repeats
+        # the start); with drop_last the list simply stops at total_size.
+        return (j % n for j in range(self.rank, total, step))
 
     def __len__(self):
         return self.num_samples

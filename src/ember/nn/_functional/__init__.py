@@ -1,0 +1,1 @@
+"""The implementations behind ``ember.nn.functional``, one concept per module."""
