@@ -18,10 +18,10 @@ def _finish(data, requires_grad, device=None):
         from .device import device as _device
 
         dev = _device(device)
-        if dev.type == "cuda":
+        if dev.type != "cpu":
             from .backend import to_device_array
 
-            data = to_device_array(data, dev)
+            data = to_device_array(data, dev.type, 0 if dev.index is None else dev.index)
     t = Tensor._make(data)
     if requires_grad:
         t.requires_grad_(True) if data.dtype.kind in "fc" else _no_grad_dtype()
@@ -176,8 +176,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
 def as_tensor(data, dtype=None, device=None):
     """Like ``tensor`` but shares memory with a NumPy array or tensor when it can."""
     if isinstance(data, Tensor):
-        return data if dtype is None else data.to(dtype)
-    if isinstance(data, np.ndarray):
+        return data.to(dtype=dtype, device=device)
+    if isinstance(data, np.ndarray) and device is None:
         if dtype is None:
             _dt.from_numpy_dtype(data.dtype)
             return Tensor._make(data)
@@ -322,23 +322,36 @@ def _int_fill(value, d):
     return np.array(value).astype(d.np)
 
 
+def _device_of(input, device):
+    """``device``, or where ``input`` lives (the ``*_like`` and ``new_*`` default)."""
+    if device is not None:
+        return device
+    return None if type(input._data) is np.ndarray else input.device
+
+
 def _like(input, dtype):
     return _dt.as_dtype(dtype).np if dtype is not None else input._data.dtype
 
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
     """Zeros with ``input``'s shape and dtype."""
-    return _finish(np.zeros(input._data.shape, _like(input, dtype)), requires_grad)
+    return _finish(
+        np.zeros(input._data.shape, _like(input, dtype)), requires_grad, _device_of(input, device)
+    )
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
     """Ones with ``input``'s shape and dtype."""
-    return _finish(np.ones(input._data.shape, _like(input, dtype)), requires_grad)
+    return _finish(
+        np.ones(input._data.shape, _like(input, dtype)), requires_grad, _device_of(input, device)
+    )
 
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
     """Uninitialised, with ``input``'s shape and dtype."""
-    return _finish(np.empty(input._data.shape, _like(input, dtype)), requires_grad)
+    return _finish(
+        np.empty(input._data.shape, _like(input, dtype)), requires_grad, _device_of(input, device)
+    )
 
 
 def full_like(
@@ -527,27 +540,53 @@ __all__ = [
 # ----- Tensor.new_*: factories with this tensor's dtype by default ----------------------------
 def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
     """A new tensor from ``data`` with this tensor's dtype by default."""
-    return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    return tensor(
+        data,
+        dtype=dtype or self.dtype,
+        device=_device_of(self, device),
+        requires_grad=requires_grad,
+    )
 
 
 def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
     """Zeros of ``size`` with this tensor's dtype by default."""
-    return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    return zeros(
+        *size,
+        dtype=dtype or self.dtype,
+        device=_device_of(self, device),
+        requires_grad=requires_grad,
+    )
 
 
 def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
     """Ones of ``size`` with this tensor's dtype by default."""
-    return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    return ones(
+        *size,
+        dtype=dtype or self.dtype,
+        device=_device_of(self, device),
+        requires_grad=requires_grad,
+    )
 
 
 def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
     """A tensor of ``size`` filled with ``fill_value``."""
-    return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    return full(
+        size,
+        fill_value,
+        dtype=dtype or self.dtype,
+        device=_device_of(self, device),
+        requires_grad=requires_grad,
+    )
 
 
 def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
     """An uninitialised tensor of ``size``."""
-    return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    return empty(
+        *size,
+        dtype=dtype or self.dtype,
+        device=_device_of(self, device),
+        requires_grad=requires_grad,
+    )
 
 
 for _fn in (new_tensor, new_zeros, new_ones, new_full, new_empty):

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+_builtin_type = type
+
+#: The device types PyTorch knows (its error lists them in this order).
+DEVICE_TYPES = (
+    "cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga",
+    "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone",
+)  # fmt: skip
+
 
 class device:
     """A device such as ``device('cpu')`` or ``device('cuda', 0)``."""
@@ -11,12 +19,43 @@ class device:
     def __init__(self, type, index=None):  # noqa: A002 - PyTorch's argument name
         if isinstance(type, device):
             type, index = type.type, type.index
-        elif isinstance(type, str) and ":" in type:
-            type, idx = type.split(":", 1)
-            index = int(idx)
-        if type not in ("cpu", "cuda"):
+        elif isinstance(type, int) and not isinstance(type, bool):
+            if type < 0:
+                raise RuntimeError("Device index must not be negative")
+            # An index alone names the current accelerator; a CPU-only machine has none.
+            from .backend import device_count
+
+            if device_count("cuda") == 0:
+                raise RuntimeError("Cannot access accelerator device when none is available.")
+            type, index = "cuda", type
+        elif not isinstance(type, str):
+            raise TypeError(
+                f"device() received an invalid combination of arguments - got "
+                f"({_builtin_type(type).__name__}), but expected one of:\n"
+                " * (torch.device device)\n * (str type, int index = -1)"
+            )
+        elif ":" in type:
+            if index is not None:
+                raise RuntimeError(
+                    "type (string) must not include an index because index was passed "
+                    f"explicitly: {type}"
+                )
+            name, _, idx = type.partition(":")
+            if not idx.isdigit():
+                raise RuntimeError(f"Invalid device string: '{type}'")
+            type, index = name, int(idx)
+        if index is not None:
+            if not isinstance(index, int) or isinstance(index, bool):
+                raise TypeError(
+                    "device(): argument 'index' (position 2) must be int, not "
+                    f"{_builtin_type(index).__name__}"
+                )
+            if index < 0:
+                raise RuntimeError("Device index must not be negative")
+        if type not in DEVICE_TYPES:
             raise RuntimeError(
-                "Expected one of cpu, cuda device type at start of device string: " + str(type)
+                f"Expected one of {', '.join(DEVICE_TYPES)} device type at start of device "
+                f"string: {type}"
             )
         self.type = type
         self.index = index

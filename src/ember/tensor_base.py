@@ -20,6 +20,7 @@ from . import dtypes as _dt
 from .autograd import node as _node
 from .autograd.callsite import user_site
 from .autograd.grad_mode import state as _grad_state
+from .backend import backend_of, device_of
 from .backend import np as _np
 from .device import device as _device
 from .hooks import RemovableHandle
@@ -91,7 +92,7 @@ class TensorBase:
     def _make(data, requires_grad=False, grad_fn=None, output_nr=0, version=None):
         """Wrap an array without copying (the constructor every op uses)."""
         if type(data) is not _ndarray:
-            data = _asarray(data) if not hasattr(data, "__cuda_array_interface__") else data
+            data = data if backend_of(data) is not None else _asarray(data)
         t = _new(_instance_class[0])
         t._data = data
         t._requires_grad = requires_grad
@@ -367,7 +368,9 @@ class TensorBase:
     @property
     def device(self):
         """Where the data lives."""
-        return _CPU if type(self._data) is _ndarray else _device("cuda", 0)
+        if type(self._data) is _ndarray:
+            return _CPU
+        return _device(*device_of(self._data))
 
     @property
     def is_cuda(self) -> bool:

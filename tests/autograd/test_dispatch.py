@@ -15,7 +15,7 @@ class Counting(DispatchMode):
         self.names = []
 
     def handle(self, cls, args, kwargs):
-        self.names.append(cls.__name__)
+        self.names.append(cls.__name__.removesuffix("Backward0"))  # Exp or ExpBackward0
         return self.run(cls, args, kwargs)
 
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 import itertools
 import weakref
 
+from ..backend import device_of, xp_of
 from ..backend import np as _numpy
-from ..backend import xp_of
 from ..hooks import RemovableHandle
 from .dispatch import active_modes as _active_modes
 from .dispatch import current_mode as _current_mode
@@ -100,6 +100,8 @@ class Node:
     #: Compute float16 inputs in float32 and round once (PyTorch's CPU kernels); False
     #: for ops whose PyTorch kernel rounds to float16 after each step.
     upcast_float16 = True
+    #: Outputs live on the inputs' device (False for ops that move data between devices).
+    same_device = True
     #: The array module of the inputs (set on the node only when it is not NumPy).
     xp = _numpy
     _n_out = 1
@@ -121,6 +123,7 @@ class Node:
         node = _new(cls)
         node._saved = None
         n_args = len(args)
+        mixed = False  # tensors of more than one array type: maybe on different devices
         if n_args == 1 and isinstance(args[0], Tensor):
             a = args[0]
             d = a._data
@@ -136,6 +139,8 @@ class Node:
                 e = b._data
                 rb = b._requires_grad
                 half = d.dtype is _F16 or e.dtype is _F16
+                if type(e) is not type(d):
+                    mixed = True
             else:
                 e = b
                 rb = False
@@ -148,10 +153,15 @@ class Node:
             arrays = []
             record = False
             half = False
+            first = None
             for a in args:
                 if isinstance(a, Tensor):
                     d = a._data
                     arrays.append(d)
+                    if first is None:
+                        first = type(d)
+                    elif type(d) is not first:
+                        mixed = True
                     if d.dtype is _F16:
                         half = True
                     if a._requires_grad:
@@ -164,14 +174,17 @@ class Node:
             else:
                 needs = None
         node.needs_input_grad = needs
-        if type(arrays[0]) is not _ndarray:
+        if mixed or type(arrays[0]) is not _ndarray:
             xp = _xp_of_args(args, arrays)
             if xp is not _numpy:
                 node.xp = xp
+                arrays = _on_one_device(args, arrays, xp)
         if half and node.upcast_float16 and not node.is_view:
             out = _forward_half(node, arrays, kwargs)
         else:
             out = node.forward(*arrays, **kwargs)
+        if node.xp is not _numpy and node.same_device:
+            out = _as_device_arrays(out, node.xp)
         if needs is None:
             if type(out) is tuple:
                 result = tuple([_make(o) for o in out])
@@ -506,19 +519,43 @@ _all_differentiable = Node.differentiable_outputs
 
 
 def _xp_of_args(args, arrays):
-    if isinstance(args[0], Tensor):
-        return xp_of(arrays[0])
-    for a in arrays:
-        if type(a) is _ndarray:
-            return _numpy
-    return xp_of(_first_array(arrays))
+    """The array module of the op's tensors (the device's, when any is on a device)."""
+    for a in args:
+        if isinstance(a, Tensor) and type(a._data) is not _ndarray:
+            return xp_of(a._data)
+    return _numpy
 
 
-def _first_array(arrays):
-    for a in arrays:
-        if hasattr(a, "dtype") and hasattr(a, "shape"):
-            return a
-    return arrays[0]
+def _on_one_device(args, arrays, xp):
+    """The op's arrays with 0-d CPU tensors moved to the device (PyTorch allows those
+    beside device tensors); any other tensor on another device is PyTorch's error."""
+    devices = set()
+    out = list(arrays)
+    for i, a in enumerate(args):
+        if not isinstance(a, Tensor):
+            continue
+        d = a._data
+        if type(d) is _ndarray and d.ndim == 0:
+            out[i] = xp.asarray(d)
+            continue
+        devices.add(device_of(d))
+    if len(devices) > 1:
+        names = sorted(t if i is None else f"{t}:{i}" for t, i in devices)
+        raise RuntimeError(
+            "Expected all tensors to be on the same device, but found at least two devices, "
+            f"{names[1]} and {names[0]}!"
+        )
+    return tuple(out) if type(arrays) is tuple else out
+
+
+def _as_device_arrays(out, xp):
+    """Outputs of an op on a device, as that device's arrays (a reduction may give a
+    host scalar)."""
+    if type(out) is tuple:
+        return tuple([_as_device_arrays(o, xp) for o in out])
+    if type(out) is _ndarray or isinstance(out, _numpy.generic):
+        return xp.asarray(out)
+    return out
 
 
 # Anomaly mode flag as a one-element list: a fast check on the hot path.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import dtypes as _dt
 from ..autograd.node import Node
+from ..backend import device_count, device_of, device_unavailable, to_device_array
 from ..device import device as _device
 from ..tensor_base import TensorBase as Tensor
 from . import batching
@@ -12,13 +13,23 @@ from .registry import declare, op, public_names
 
 
 class ToCopy(Node):
-    """d(x.to(dtype)) = grad cast back to x's dtype (the engine casts)"""
+    """d(x.to(dtype, device)) = grad moved back to x's device (the engine casts the dtype)"""
 
-    def forward(self, x, np_dtype):
-        return x.astype(np_dtype)
+    same_device = False
+
+    def forward(self, x, np_dtype, device=None):
+        if device is not None:
+            self.source = device_of(x)
+            x = to_device_array(x, *device)
+        if np_dtype is not None and x.dtype != np_dtype:
+            x = x.astype(np_dtype)
+        return x
 
     def backward(self, grad):
-        return grad, None
+        source = self.__dict__.get("source")
+        if source is not None:
+            grad = to(grad, _device(*source))
+        return grad, None, None
 
 
 def _parse_to(args, kwargs):
@@ -50,23 +61,27 @@ def to(self, *args, **kwargs):
     """Convert ``self`` to a dtype and/or device; returns ``self`` when nothing changes."""
     copy = kwargs.get("copy", False)
     dtype, dev = _parse_to(args, kwargs)
-    out = self
+    target = None
     if dev is not None:
         dev = _device(dev)
-        if dev.type == "cuda":
-            from ..backend import to_device
-
-            out = to_device(out, dev)
+        index = dev.index if dev.index is not None or dev.type == "cpu" else 0
+        if (dev.type, index) != device_of(self._data):
+            if dev.type != "cpu" and device_count(dev.type) == 0:
+                raise device_unavailable(dev.type)
+            target = (dev.type, index)
+    np_dtype = None
     if dtype is not None:
         np_dtype = _dt.to_numpy_dtype(dtype)
-        if out._data.dtype != np_dtype:
-            if self._requires_grad and np_dtype.kind not in "fc":
-                with _no_grad():
-                    return ToCopy.apply(out, np_dtype)
-            return ToCopy.apply(out, np_dtype)
-    if copy and out is self:
+        if self._data.dtype == np_dtype:
+            np_dtype = None
+    if np_dtype is not None or target is not None:
+        if self._requires_grad and np_dtype is not None and np_dtype.kind not in "fc":
+            with _no_grad():
+                return ToCopy.apply(self, np_dtype, target)
+        return ToCopy.apply(self, np_dtype, target)
+    if copy:
         return clone(self)
-    return out
+    return self
 
 
 def _no_grad():
@@ -121,9 +136,13 @@ def cpu(self):
     return to(self, "cpu")
 
 
-def cuda(self, device=None):
-    """The tensor on the GPU (needs CuPy)."""
-    return to(self, "cuda" if device is None else device)
+def cuda(self, device=None, non_blocking=False):
+    """The tensor on a CUDA device (needs CuPy and a GPU)."""
+    if device is None:
+        device = "cuda"
+    elif isinstance(device, int):
+        device = _device("cuda", device)
+    return to(self, device)
 
 
 for _fn in (type, type_as, cpu, cuda):
