@@ -140,3 +140,25 @@ def test_threads_training_while_another_thread_is_in_no_grad():
     assert results and not any(results)
     for got, want in zip(_params(model), expected):
         np.testing.assert_array_equal(got, want)
+
+
+def test_concurrent_backward_into_one_leaf_loses_nothing():
+    # Eight threads accumulate into the same large .grad (NumPy releases the GIL while it
+    # adds): every addition must land, as in PyTorch.
+    import threading
+
+    import ember
+
+    w = ember.zeros(200_000, requires_grad=True)
+    steps, n_threads = 60, 8
+
+    def work():
+        for _ in range(steps):
+            (w * 1.0).sum().backward()
+
+    threads = [threading.Thread(target=work) for _ in range(n_threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert float(w.grad.min()) == float(w.grad.max()) == steps * n_threads

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import heapq
+import threading
 from sys import getrefcount
 
 from ..backend import np as _numpy
@@ -20,6 +21,9 @@ from .grad_mode import state as _grad_state
 from .node import AccumulateGrad, _anomaly_enabled
 
 _ndarray = _numpy.ndarray
+# Held while a gradient is added into a tensor's ``.grad``: threads running backward
+# through shared leaves must not lose each other's additions (re-entrant: hooks run inside).
+_accumulate_lock = threading.RLock()
 
 # Plug-ins.  The engine imports none of them; each sets its slot when switched on.
 #: The training-loop lint (``lint.py``): an object with ``on_backward``,
@@ -167,7 +171,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     if accumulate and g is not None and node.__class__ is not AccumulateGrad:
                         var = inputs[positions[0]]
                         info = lint.before_accumulate(var) if lint is not None else None
-                        _store_grad(var, g, create_graph)
+                        with _accumulate_lock:
+                            _store_grad(var, g, create_graph)
                         if lint is not None:
                             lint.after_accumulate(var, info)
                         var = None
@@ -180,9 +185,11 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 ):
                     var = node.variable
                     info = lint.before_accumulate(var) if lint is not None else None
-                    # A gradient nobody else holds becomes .grad as it is (no copy).
-                    if create_graph or var._grad is not None or not _steal(var, grads):
-                        _accumulate(node, grads[0], create_graph)
+                    # One thread at a time adds into a .grad (backward may run in several).
+                    with _accumulate_lock:
+                        # A gradient nobody else holds becomes .grad as it is (no copy).
+                        if create_graph or var._grad is not None or not _steal(var, grads):
+                            _accumulate(node, grads[0], create_graph)
                     if lint is not None:
                         lint.after_accumulate(var, info)
                     var = None
