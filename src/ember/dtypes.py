@@ -80,6 +80,42 @@ def _by_name(name):
     return _NAMES[name]
 
 
+# PyTorch's scalar-type words, as its error messages print them ("Float", "Long", ...).
+_SCALAR_NAMES = {
+    "float16": "Half",
+    "float32": "Float",
+    "float64": "Double",
+    "complex64": "ComplexFloat",
+    "complex128": "ComplexDouble",
+    "int8": "Char",
+    "int16": "Short",
+    "int32": "Int",
+    "int64": "Long",
+    "uint8": "Byte",
+    "bool": "Bool",
+    "bfloat16": "BFloat16",
+}
+
+
+def scalar_type_name(dtype_like) -> str:
+    """PyTorch's word for a dtype in messages: ``Float``, ``Long``, ``Bool``, ...
+
+    Accepts an Ember dtype, a NumPy dtype, or an array/tensor (its dtype).
+    """
+    d = getattr(dtype_like, "dtype", dtype_like)
+    if isinstance(d, dtype):
+        name = d.name
+    else:
+        name = "bool" if np.dtype(d).kind == "b" else str(np.dtype(d))
+    return _SCALAR_NAMES.get(name, name)
+
+
+def legacy_type_name(dtype_like) -> str:
+    """PyTorch's legacy tensor type name, e.g. ``torch.FloatTensor``."""
+    word = scalar_type_name(dtype_like)
+    return f"torch.{word}Tensor" if word in _SCALAR_NAMES.values() else "torch.Tensor"
+
+
 def from_numpy_dtype(np_dtype) -> dtype:
     """The Ember dtype of a NumPy dtype; raises TypeError for unsupported ones."""
     try:

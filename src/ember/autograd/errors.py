@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-_TYPE_NAMES = {
-    "float32": "FloatTensor",
-    "float64": "DoubleTensor",
-    "float16": "HalfTensor",
-    "int64": "LongTensor",
-    "int32": "IntTensor",
-    "int16": "ShortTensor",
-    "int8": "CharTensor",
-    "uint8": "ByteTensor",
-    "bool": "BoolTensor",
-    "complex64": "ComplexFloatTensor",
-    "complex128": "ComplexDoubleTensor",
-}
-
 
 def legacy_type_name(array) -> str:
     """PyTorch's legacy tensor type name, e.g. ``torch.FloatTensor``."""
-    return "torch." + _TYPE_NAMES.get(str(array.dtype), "Tensor")
+    from ..dtypes import legacy_type_name as name
+
+    return name(array)
 
 
 def modified_inplace_error(saved, node) -> RuntimeError:
