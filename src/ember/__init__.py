@@ -110,3 +110,45 @@ def can_cast(from_, to) -> builtins_bool:  # noqa: F821
 
 
 builtins_bool = type(True)
+
+# --- surface namespaces (begin)
+from . import accelerator, amp, backends, compiler, cpu, cuda, mps, multiprocessing, testing
+from . import version
+from .amp.autocast_mode import autocast
+from .amp.state import (
+    autocast_decrement_nesting,
+    autocast_increment_nesting,
+    clear_autocast_cache,
+    get_autocast_cpu_dtype,
+    get_autocast_dtype,
+    get_autocast_gpu_dtype,
+    is_autocast_cache_enabled,
+    is_autocast_cpu_enabled,
+    is_autocast_enabled,
+    set_autocast_cache_enabled,
+    set_autocast_dtype,
+    set_autocast_enabled,
+)
+from .compiler import compile
+from .constants import e, inf, nan, newaxis, pi
+from .cuda import OutOfMemoryError
+from .default_device import get_default_device, set_default_device
+from .determinism import (
+    are_deterministic_algorithms_enabled,
+    get_deterministic_debug_mode,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_deterministic_debug_mode,
+    use_deterministic_algorithms,
+)
+from .info import finfo, iinfo
+from .matmul_precision import get_float32_matmul_precision, set_float32_matmul_precision
+from .memory_format import (
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    memory_format,
+    preserve_format,
+)
+from .objects import is_storage, is_tensor, numel, typename  # noqa: F811 (replace those above)
+from .threads import get_num_interop_threads, set_num_interop_threads
+# --- surface namespaces (end)

@@ -1,4 +1,4 @@
-"""Command line: ``python -m ember demo | autograd-tour | info | check-grads``.
+"""Command line: ``python -m ember demo | autograd-tour | info | check-grads | check-file``.
 
 Argument wiring only; the work lives in the modules each command calls.
 """
@@ -12,14 +12,13 @@ import sys
 def _info(args) -> int:
     import platform
 
-    import numpy
-
     import ember
+    from ember.backend import np
 
     print(f"ember {ember.__version__}")
     print(f"python {platform.python_version()} ({platform.machine()})")
-    print(f"numpy {numpy.__version__}")
-    blas = _blas_name(numpy)
+    print(f"numpy {np.__version__}")
+    blas = _blas_name(np)
     print(f"blas: {blas}")
     print("backends: cpu" + (", cuda (CuPy)" if _has_cuda() else ""))
     print(f"mpi: {'mpi4py available' if _has_module('mpi4py') else 'not installed'}")
@@ -66,6 +65,12 @@ def _check_grads(args) -> int:
     return check_main(only=args.only, verbose=args.verbose)
 
 
+def _check_file(args) -> int:
+    from .serialization.check import main as check_main
+
+    return check_main(args.paths, as_json=args.json, show_all=args.all)
+
+
 def _demo(args) -> int:
     from .demo import run_demo
 
@@ -97,6 +102,15 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--only", default=None, help="comma-separated op names")
     c.add_argument("--verbose", action="store_true")
     c.set_defaults(func=_check_grads)
+
+    f = sub.add_parser(
+        "check-file",
+        help="is a checkpoint (Ember or PyTorch .pt) safe to load, and what does it hold",
+    )
+    f.add_argument("paths", nargs="+", metavar="PATH")
+    f.add_argument("--json", action="store_true", help="print the reports as JSON")
+    f.add_argument("--all", action="store_true", help="list every entry, not the first 40")
+    f.set_defaults(func=_check_file)
     return p
 
 

@@ -6,11 +6,23 @@ are not PyTorch's Mersenne-Twister streams (the same seed gives other numbers).
 
 from __future__ import annotations
 
+import contextlib
+
 from . import dtypes as _dt
 from .backend import np
 from .creation import _finish, _no_grad_dtype, _shape_arg, _size, _write_out, not_implemented
 from .ops.registry import declare
 from .tensor_base import TensorBase as Tensor
+
+_SEED_MASK = 0xFFFFFFFFFFFFFFFF
+
+
+def _seed_value(seed) -> int:
+    # PyTorch reads a seed as a signed or unsigned 64-bit integer; negatives wrap around.
+    seed = int(seed)
+    if not -(2**63) <= seed <= _SEED_MASK:
+        raise ValueError("Overflow when unpacking long long")
+    return seed & _SEED_MASK
 
 
 class Generator:
@@ -23,14 +35,17 @@ class Generator:
 
     def manual_seed(self, seed):
         """Reset the generator to the stream of ``seed``; returns the generator."""
-        seed = int(seed)
-        self._seed = seed
-        self._rng = np.random.default_rng(seed & 0xFFFFFFFFFFFFFFFF)
+        import builtins
+
+        if not isinstance(seed, (builtins.int, np.integer)) and not hasattr(seed, "__index__"):
+            raise RuntimeError(f"manual_seed expected a long, but got {type(seed).__name__}")
+        self._seed = _seed_value(seed)
+        self._rng = np.random.default_rng(self._seed)
         return self
 
     def seed(self):
         """Re-seed from a non-deterministic source and return the new seed."""
-        s = int(np.random.SeedSequence().entropy) & 0xFFFFFFFFFFFFFFFF
+        s = int(np.random.SeedSequence().entropy) & _SEED_MASK
         self.manual_seed(s)
         return s
 
@@ -39,20 +54,60 @@ class Generator:
         return self._seed
 
     def get_state(self):
-        """The generator's state (to restore with ``set_state``)."""
-        import pickle
-
+        """The generator's state as a uint8 tensor (to restore with ``set_state``)."""
         from .creation import tensor
 
-        raw = np.frombuffer(pickle.dumps(self._rng.bit_generator.state), dtype=np.uint8)
-        return tensor(raw.copy(), dtype=_dt.uint8)
+        return tensor(_encode_state(self._seed, self._rng.bit_generator.state), dtype=_dt.uint8)
 
-    def set_state(self, state):
+    def set_state(self, new_state):
         """Restore a state from ``get_state``."""
-        import pickle
-
-        self._rng.bit_generator.state = pickle.loads(state.numpy().tobytes())  # noqa: S301
+        _check_state(new_state)
+        self._seed, state = _decode_state(new_state._data)
+        self._rng.bit_generator.state = state
         return self
+
+
+# A state is 45 bytes: the seed (8), PCG64's state and increment (16 each), and the
+# buffered 32-bit half (1 + 4), little-endian.
+_STATE_SIZE = 45
+
+
+def _encode_state(seed, state):
+    pcg = state["state"]
+    raw = (
+        seed.to_bytes(8, "little")
+        + pcg["state"].to_bytes(16, "little")
+        + pcg["inc"].to_bytes(16, "little")
+        + bytes([state["has_uint32"]])
+        + state["uinteger"].to_bytes(4, "little")
+    )
+    return np.frombuffer(raw, dtype=np.uint8).copy()
+
+
+def _decode_state(array):
+    raw = np.ascontiguousarray(array, dtype=np.uint8).tobytes()
+    state = {
+        "bit_generator": "PCG64",
+        "state": {
+            "state": int.from_bytes(raw[8:24], "little"),
+            "inc": int.from_bytes(raw[24:40], "little"),
+        },
+        "has_uint32": raw[40],
+        "uinteger": int.from_bytes(raw[41:45], "little"),
+    }
+    return int.from_bytes(raw[:8], "little"), state
+
+
+def _check_state(new_state):
+    if not isinstance(new_state, Tensor):
+        raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
+    if new_state.dtype is not _dt.uint8:
+        raise TypeError("RNG state must be a torch.ByteTensor")
+    if new_state.numel() != _STATE_SIZE:
+        raise RuntimeError(
+            f"Expected a CPUGeneratorImplState of size {_STATE_SIZE} but found the input RNG "
+            f"state size to be {new_state.numel()}"
+        )
 
 
 default_generator = Generator()
@@ -60,11 +115,11 @@ default_generator = Generator()
 
 def manual_seed(seed):
     """Seed the default generator (and so every random factory without ``generator=``)."""
-    return default_generator.manual_seed(seed)
+    return default_generator.manual_seed(_seed_value(seed))
 
 
 def seed():
-    """Seed the default generator non-deterministically."""
+    """Seed the default generator non-deterministically; returns the seed."""
     return default_generator.seed()
 
 
@@ -74,13 +129,40 @@ def initial_seed():
 
 
 def get_rng_state():
-    """The default generator's state."""
+    """The default generator's state (a uint8 tensor)."""
     return default_generator.get_state()
 
 
-def set_rng_state(state):
-    """Restore the default generator's state."""
-    default_generator.set_state(state)
+def set_rng_state(new_state):
+    """Restore the default generator's state from ``get_rng_state()``."""
+    default_generator.set_state(new_state)
+
+
+@contextlib.contextmanager
+def fork_rng(devices=None, enabled=True, _caller="fork_rng", _devices_kw="devices",
+             device_type="cuda"):  # fmt: skip
+    """Run a block with the random state saved before and restored after it.
+
+    Only the CPU generator exists in Ember; naming accelerator ``devices`` raises as
+    PyTorch's CPU-only build does.
+    """
+    from .amp.state import parse_device_type
+
+    kind = parse_device_type(device_type)
+    if kind == "cpu":
+        raise AttributeError("module 'torch.cpu' has no attribute 'get_rng_state'")
+    if not enabled:
+        yield
+        return
+    if devices:  # a non-empty list of accelerator devices to fork
+        from .cuda._errors import not_compiled
+
+        raise not_compiled()
+    saved = get_rng_state()
+    try:
+        yield
+    finally:
+        set_rng_state(saved)
 
 
 def _rng(generator):

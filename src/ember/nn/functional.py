@@ -48,6 +48,10 @@ from ..ops.pooling import (  # noqa: F401
     max_pool2d_with_indices,
     max_pool3d,
 )
+from ._functional.attention import (  # noqa: F401
+    multi_head_attention_forward,
+    scaled_dot_product_attention,
+)
 from ._functional.distance import cosine_similarity, pairwise_distance, pdist  # noqa: F401
 from ._functional.dropout import (  # noqa: F401
     alpha_dropout,

@@ -1,178 +1,111 @@
-"""MultiheadAttention, TransformerEncoderLayer and TransformerEncoder."""
+"""Transformer, TransformerEncoder(Layer) and TransformerDecoder(Layer)."""
 
 from __future__ import annotations
 
 import copy
-import math
+import warnings
 
-from ...creation import empty
+from ... import dtypes
 from .. import functional as F
 from .. import init
+from .._functional.attention import canonical_mask
 from ..module import Module
-from ..parameter import Parameter
+from .activation import GELU, ReLU
+from .attention import MultiheadAttention
 from .container import ModuleList
 from .dropout import Dropout
 from .linear import Linear
 from .normalization import LayerNorm
 
 
-def _mask_to_additive(mask, dtype_like):
-    from ...ops.where import where
+def _generate_square_subsequent_mask(sz, device=None, dtype=None):
+    """(sz, sz) float mask: -inf above the diagonal (future positions), 0 elsewhere."""
+    from ...creation import full
 
-    if mask is None:
-        return None
-    if mask._data.dtype.kind == "b":
-        zero = dtype_like.new_zeros(()) if hasattr(dtype_like, "new_zeros") else 0.0
-        return where(mask, float("-inf"), zero)
-    return mask
+    return full((sz, sz), float("-inf"), dtype=dtype or dtypes.get_default_dtype()).triu(1)
 
 
-class NonDynamicallyQuantizableLinear(Linear):
-    """A Linear (named as in PyTorch, for state-dict compatibility of attention)."""
+def _seq_len(src, batch_first):
+    if src.dim() == 2:
+        return src.shape[0]
+    return src.shape[1 if batch_first else 0]
 
 
-class MultiheadAttention(Module):
-    """Multi-head scaled dot-product attention with input and output projections."""
-
-    def __init__(
-        self,
-        embed_dim,
-        num_heads,
-        dropout=0.0,
-        bias=True,
-        add_bias_kv=False,
-        add_zero_attn=False,
-        kdim=None,
-        vdim=None,
-        batch_first=False,
-        device=None,
-        dtype=None,
-    ):
-        super().__init__()
-        if embed_dim <= 0 or num_heads <= 0:
-            raise ValueError(
-                f"embed_dim and num_heads must be greater than 0, got embed_dim={embed_dim} and "
-                f"num_heads={num_heads} instead"
-            )
-        if (
-            add_bias_kv
-            or add_zero_attn
-            or (kdim not in (None, embed_dim))
-            or (vdim not in (None, embed_dim))
-        ):
-            raise NotImplementedError(
-                "add_bias_kv, add_zero_attn and kdim/vdim != embed_dim are not implemented in Ember"
-            )
-        self.embed_dim = embed_dim
-        self.kdim = self.vdim = embed_dim
-        self._qkv_same_embed_dim = True
-        self.num_heads = num_heads
-        self.dropout = dropout
-        self.batch_first = batch_first
-        self.head_dim = embed_dim // num_heads
-        if self.head_dim * num_heads != embed_dim:
-            raise AssertionError("embed_dim must be divisible by num_heads")
-        self.in_proj_weight = Parameter(empty((3 * embed_dim, embed_dim), dtype=dtype))
-        self.register_parameter("q_proj_weight", None)
-        self.register_parameter("k_proj_weight", None)
-        self.register_parameter("v_proj_weight", None)
-        if bias:
-            self.in_proj_bias = Parameter(empty(3 * embed_dim, dtype=dtype))
-        else:
-            self.register_parameter("in_proj_bias", None)
-        self.out_proj = NonDynamicallyQuantizableLinear(
-            embed_dim, embed_dim, bias=bias, dtype=dtype
-        )
-        self.bias_k = self.bias_v = None
-        self.add_zero_attn = add_zero_attn
-        self._reset_parameters()
-
-    def _reset_parameters(self):
-        init.xavier_uniform_(self.in_proj_weight)
-        if self.in_proj_bias is not None:
-            init.constant_(self.in_proj_bias, 0.0)
-            init.constant_(self.out_proj.bias, 0.0)
-
-    def forward(
-        self,
-        query,
-        key,
-        value,
-        key_padding_mask=None,
-        need_weights=True,
-        attn_mask=None,
-        average_attn_weights=True,
-        is_causal=False,
-    ):
-        """Attend from ``query`` to ``key``/``value``; returns ``(output, weights or None)``."""
-        batched = query.dim() == 3
-        if not batched:
-            query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
-            if key_padding_mask is not None:
-                key_padding_mask = key_padding_mask.unsqueeze(0)
-        elif self.batch_first:
-            query, key, value = (t.transpose(0, 1) for t in (query, key, value))
-        tgt, n, e = query.shape
-        src = key.shape[0]
-        h, hd = self.num_heads, self.head_dim
-        w, b = self.in_proj_weight, self.in_proj_bias
-        bq = bk = bv = None
-        if b is not None:
-            bq, bk, bv = b[0:e], b[e : 2 * e], b[2 * e :]
-        q = F.linear(query, w[0:e], bq)
-        k = F.linear(key, w[e : 2 * e], bk)
-        v = F.linear(value, w[2 * e :], bv)
-        q = q.reshape(tgt, n * h, hd).transpose(0, 1)
-        k = k.reshape(src, n * h, hd).transpose(0, 1)
-        v = v.reshape(src, n * h, hd).transpose(0, 1)
-        scores = (q * math.sqrt(1.0 / hd)) @ k.transpose(-2, -1)  # (n*h, tgt, src)
-        if is_causal and attn_mask is None:
-            from ... import dtypes
-            from ...creation import ones
-
-            attn_mask = ones((tgt, src), dtype=dtypes.bool).triu(1)
-        mask = _mask_to_additive(attn_mask, scores)
-        if mask is not None:
-            if mask.dim() == 2:
-                mask = mask.unsqueeze(0)
-            scores = scores + mask
-        if key_padding_mask is not None:
-            kpm = _mask_to_additive(key_padding_mask, scores)  # (n, src)
-            scores = (scores.reshape(n, h, tgt, src) + kpm.reshape(n, 1, 1, src)).reshape(
-                n * h, tgt, src
-            )
-        attn = F.softmax(scores, -1)
-        if self.dropout > 0.0 and self.training:
-            attn = F.dropout(attn, self.dropout, True)
-        out = attn @ v  # (n*h, tgt, hd)
-        out = out.transpose(0, 1).reshape(tgt * n, e)
-        out = F.linear(out, self.out_proj.weight, self.out_proj.bias).reshape(tgt, n, e)
-        if self.batch_first and batched:
-            out = out.transpose(0, 1)
-        if not batched:
-            out = out.squeeze(1)
-        if not need_weights:
-            return out, None
-        weights = attn.reshape(n, h, tgt, src)
-        if average_attn_weights:
-            weights = weights.mean(1)
-        if not batched:
-            weights = weights.squeeze(0)
-        return out, weights
+def _detect_is_causal_mask(mask, is_causal=None, size=None):
+    """``is_causal`` if given; otherwise whether ``mask`` is exactly the causal mask."""
+    if is_causal is not None or mask is None:
+        return is_causal is True
+    sz = size if size is not None else mask.shape[-2]
+    causal = _generate_square_subsequent_mask(sz, dtype=mask.dtype)
+    if tuple(mask.shape) != tuple(causal.shape):
+        return False
+    return bool((mask == causal).all())
 
 
-def _activation(act):
-    if callable(act):
-        return act
-    if act == "relu":
+def _activation_fn(activation):
+    if activation == "relu":
         return F.relu
-    if act == "gelu":
+    if activation == "gelu":
         return F.gelu
-    raise RuntimeError(f"activation should be relu/gelu, not {act}")
+    raise RuntimeError(f"activation should be relu/gelu, not {activation}")
 
 
-class TransformerEncoderLayer(Module):
-    """Self-attention then a feed-forward block, each with residual and LayerNorm."""
+def _relu_or_gelu(activation):
+    """PyTorch's code for the activation: 1 relu, 2 gelu, 0 anything else."""
+    if activation is F.relu or isinstance(activation, ReLU):
+        return 1
+    if activation is F.gelu or isinstance(activation, GELU):
+        return 2
+    return 0
+
+
+def _clones(module, n):
+    return ModuleList([copy.deepcopy(module) for _ in range(n)])
+
+
+class _Block(Module):
+    """What encoder and decoder layers share: the feed-forward part and its norms."""
+
+    def _setup(self, d_model, dim_feedforward, dropout, activation, eps, norm_first, bias, n, dt):
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dt)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dt)
+        self.norm_first = norm_first
+        for i in range(1, n + 1):
+            setattr(self, f"norm{i}", LayerNorm(d_model, eps=eps, bias=bias, dtype=dt))
+        for i in range(1, n + 1):
+            setattr(self, f"dropout{i}", Dropout(dropout))
+        if isinstance(activation, str):
+            activation = _activation_fn(activation)
+        self.activation_relu_or_gelu = _relu_or_gelu(activation)
+        self.activation = activation
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if not hasattr(self, "activation"):
+            self.activation = F.relu
+
+    def _ff_block(self, x, out_dropout):
+        x = self.linear2(self.dropout(self.activation(self.linear1(x))))
+        return out_dropout(x)
+
+    @staticmethod
+    def _attend(attn, x, mem, attn_mask, key_padding_mask, is_causal, out_dropout):
+        x = attn(
+            x,
+            mem,
+            mem,
+            attn_mask=attn_mask,
+            key_padding_mask=key_padding_mask,
+            is_causal=is_causal,
+            need_weights=False,
+        )[0]
+        return out_dropout(x)
+
+
+class TransformerEncoderLayer(_Block):
+    """Self-attention then a feed-forward block, each with a residual and a LayerNorm
+    (before the block with ``norm_first``, after it otherwise)."""
 
     def __init__(
         self,
@@ -180,7 +113,7 @@ class TransformerEncoderLayer(Module):
         nhead,
         dim_feedforward=2048,
         dropout=0.1,
-        activation="relu",
+        activation=F.relu,
         layer_norm_eps=1e-5,
         batch_first=False,
         norm_first=False,
@@ -192,42 +125,130 @@ class TransformerEncoderLayer(Module):
         self.self_attn = MultiheadAttention(
             d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, dtype=dtype
         )
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.activation = _activation(activation)
-
-    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal):
-        x = self.self_attn(
-            x,
-            x,
-            x,
-            attn_mask=attn_mask,
-            key_padding_mask=key_padding_mask,
-            need_weights=False,
-            is_causal=is_causal,
-        )[0]
-        return self.dropout1(x)
-
-    def _ff_block(self, x):
-        x = self.linear2(self.dropout(self.activation(self.linear1(x))))
-        return self.dropout2(x)
+        self._setup(
+            d_model,
+            dim_feedforward,
+            dropout,
+            activation,
+            layer_norm_eps,
+            norm_first,
+            bias,
+            2,
+            dtype,
+        )
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
         """Encode ``src``."""
+        src_key_padding_mask = canonical_mask(
+            src_key_padding_mask,
+            "src_key_padding_mask",
+            None if src_mask is None else src_mask.dtype,
+            "src_mask",
+            src.dtype,
+        )
+        src_mask = canonical_mask(src_mask, "src_mask", None, "", src.dtype, False)
         x = src
+        sa = self.self_attn
         if self.norm_first:
-            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
-            x = x + self._ff_block(self.norm2(x))
+            h = self.norm1(x)
+            x = x + self._attend(sa, h, h, src_mask, src_key_padding_mask, is_causal, self.dropout1)
+            x = x + self._ff_block(self.norm2(x), self.dropout2)
         else:
-            x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
-            x = self.norm2(x + self._ff_block(x))
+            x = self.norm1(
+                x + self._attend(sa, x, x, src_mask, src_key_padding_mask, is_causal, self.dropout1)
+            )
+            x = self.norm2(x + self._ff_block(x, self.dropout2))
         return x
+
+
+class TransformerDecoderLayer(_Block):
+    """Self-attention, attention over the encoder's memory, then a feed-forward block;
+    each with a residual and a LayerNorm."""
+
+    def __init__(
+        self,
+        d_model,
+        nhead,
+        dim_feedforward=2048,
+        dropout=0.1,
+        activation=F.relu,
+        layer_norm_eps=1e-5,
+        batch_first=False,
+        norm_first=False,
+        bias=True,
+        device=None,
+        dtype=None,
+    ):
+        super().__init__()
+        kw = {"dropout": dropout, "batch_first": batch_first, "bias": bias, "dtype": dtype}
+        self.self_attn = MultiheadAttention(d_model, nhead, **kw)
+        self.multihead_attn = MultiheadAttention(d_model, nhead, **kw)
+        self._setup(
+            d_model,
+            dim_feedforward,
+            dropout,
+            activation,
+            layer_norm_eps,
+            norm_first,
+            bias,
+            3,
+            dtype,
+        )
+
+    def forward(
+        self,
+        tgt,
+        memory,
+        tgt_mask=None,
+        memory_mask=None,
+        tgt_key_padding_mask=None,
+        memory_key_padding_mask=None,
+        tgt_is_causal=False,
+        memory_is_causal=False,
+    ):
+        """Decode ``tgt`` attending to ``memory``."""
+        x = tgt
+        sa, ca = self.self_attn, self.multihead_attn
+        tm, tk, tc = tgt_mask, tgt_key_padding_mask, tgt_is_causal
+        mm, mk, mc = memory_mask, memory_key_padding_mask, memory_is_causal
+        if self.norm_first:
+            h = self.norm1(x)
+            x = x + self._attend(sa, h, h, tm, tk, tc, self.dropout1)
+            x = x + self._attend(ca, self.norm2(x), memory, mm, mk, mc, self.dropout2)
+            x = x + self._ff_block(self.norm3(x), self.dropout3)
+        else:
+            x = self.norm1(x + self._attend(sa, x, x, tm, tk, tc, self.dropout1))
+            x = self.norm2(x + self._attend(ca, x, memory, mm, mk, mc, self.dropout2))
+            x = self.norm3(x + self._ff_block(x, self.dropout3))
+        return x
+
+
+def _why_no_nested_tensor(layer):
+    """Why PyTorch's encoder would not use nested tensors with ``layer`` ('' if it would)."""
+    name = "encoder_layer"
+    if not isinstance(layer, TransformerEncoderLayer):
+        return f"{name} was not TransformerEncoderLayer"
+    sa = layer.self_attn
+    reasons = [
+        (layer.norm_first, f"{name}.norm_first was True"),
+        (
+            not sa.batch_first,
+            f"{name}.self_attn.batch_first was not True(use batch_first for better inference "
+            "performance)",
+        ),
+        (not sa._qkv_same_embed_dim, f"{name}.self_attn._qkv_same_embed_dim was not True"),
+        (sa.in_proj_bias is None, f"{name}.self_attn was passed bias=False"),
+        (not layer.activation_relu_or_gelu, f"{name}.activation_relu_or_gelu was not True"),
+        (layer.norm1.eps != layer.norm2.eps, f"{name}.norm1.eps was not equal to {name}.norm2.eps"),
+        (sa.num_heads % 2 == 1, f"{name}.self_attn.num_heads is odd"),
+    ]
+    return next((why for bad, why in reasons if bad), "")
+
+
+def _left_aligned(padding_mask):
+    """True where every row's kept positions come first (PyTorch's nested-tensor condition)."""
+    keep = ~padding_mask
+    return bool((keep[:, 1:] <= keep[:, :-1]).all()) if keep.shape[1] > 1 else True
 
 
 class TransformerEncoder(Module):
@@ -237,20 +258,188 @@ class TransformerEncoder(Module):
         self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True, mask_check=True
     ):
         super().__init__()
-        self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
+        self.layers = _clones(encoder_layer, num_layers)
         self.num_layers = num_layers
         self.norm = norm
+        self.enable_nested_tensor = enable_nested_tensor
+        self.use_nested_tensor = enable_nested_tensor
+        self.mask_check = mask_check
+        why = _why_no_nested_tensor(encoder_layer)
+        if enable_nested_tensor and why:
+            warnings.warn(
+                f"enable_nested_tensor is True, but self.use_nested_tensor is False because {why}",
+                stacklevel=2,
+            )
+            self.use_nested_tensor = False
+
+    def _packs_padding(self, src, mask, padding_mask):
+        """Whether PyTorch would run this call on nested tensors (padded outputs become 0)."""
+        from ...autograd.grad_mode import is_grad_enabled
+
+        first = self.layers[0]
+        if not self.use_nested_tensor or first.training or src.dim() != 3:
+            return False
+        if padding_mask is None or mask is not None:
+            return False
+        if self.mask_check and not _left_aligned(padding_mask):
+            return False
+        params = [p for p in first.parameters()]
+        return not (
+            is_grad_enabled() and (src.requires_grad or any(p.requires_grad for p in params))
+        )
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
-        """Run every layer in turn."""
+        """Run every layer in turn (then the final norm)."""
+        bool_padding = src_key_padding_mask
+        src_key_padding_mask = canonical_mask(
+            src_key_padding_mask,
+            "src_key_padding_mask",
+            None if mask is None else mask.dtype,
+            "mask",
+            src.dtype,
+        )
+        mask = canonical_mask(mask, "mask", None, "", src.dtype, False)
+        packed = bool_padding is not None and self._packs_padding(
+            src, mask, bool_padding if bool_padding.dtype == dtypes.bool else bool_padding != 0
+        )
+        batch_first = self.layers[0].self_attn.batch_first
+        is_causal = _detect_is_causal_mask(mask, is_causal, _seq_len(src, batch_first))
         out = src
         for mod in self.layers:
             out = mod(
+                out, src_mask=mask, is_causal=is_causal, src_key_padding_mask=src_key_padding_mask
+            )
+        if packed:
+            # PyTorch runs this case on nested tensors, whose padded positions come back as 0.
+            pad = bool_padding if bool_padding.dtype == dtypes.bool else bool_padding != 0
+            out = out.masked_fill(pad.unsqueeze(-1), 0.0)
+        if self.norm is not None:
+            out = self.norm(out)
+        return out
+
+
+class TransformerDecoder(Module):
+    """A stack of ``num_layers`` copies of ``decoder_layer`` (and an optional final norm)."""
+
+    def __init__(self, decoder_layer, num_layers, norm=None):
+        super().__init__()
+        self.layers = _clones(decoder_layer, num_layers)
+        self.num_layers = num_layers
+        self.norm = norm
+
+    def forward(
+        self,
+        tgt,
+        memory,
+        tgt_mask=None,
+        memory_mask=None,
+        tgt_key_padding_mask=None,
+        memory_key_padding_mask=None,
+        tgt_is_causal=None,
+        memory_is_causal=False,
+    ):
+        """Run every layer in turn (then the final norm)."""
+        seq_len = _seq_len(tgt, self.layers[0].self_attn.batch_first)
+        tgt_is_causal = _detect_is_causal_mask(tgt_mask, tgt_is_causal, seq_len)
+        out = tgt
+        for mod in self.layers:
+            out = mod(
                 out,
-                src_mask=mask,
-                src_key_padding_mask=src_key_padding_mask,
-                is_causal=bool(is_causal),
+                memory,
+                tgt_mask=tgt_mask,
+                memory_mask=memory_mask,
+                tgt_key_padding_mask=tgt_key_padding_mask,
+                memory_key_padding_mask=memory_key_padding_mask,
+                tgt_is_causal=tgt_is_causal,
+                memory_is_causal=memory_is_causal,
             )
         if self.norm is not None:
             out = self.norm(out)
         return out
+
+
+class Transformer(Module):
+    """Encoder-decoder transformer ("Attention Is All You Need"), PyTorch's layout."""
+
+    def __init__(
+        self,
+        d_model=512,
+        nhead=8,
+        num_encoder_layers=6,
+        num_decoder_layers=6,
+        dim_feedforward=2048,
+        dropout=0.1,
+        activation=F.relu,
+        custom_encoder=None,
+        custom_decoder=None,
+        layer_norm_eps=1e-5,
+        batch_first=False,
+        norm_first=False,
+        bias=True,
+        device=None,
+        dtype=None,
+    ):
+        super().__init__()
+        args = (d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps)
+        kw = {"batch_first": batch_first, "norm_first": norm_first, "bias": bias, "dtype": dtype}
+        if custom_encoder is not None:
+            self.encoder = custom_encoder
+        else:
+            layer = TransformerEncoderLayer(*args, **kw)
+            norm = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
+            self.encoder = TransformerEncoder(layer, num_encoder_layers, norm)
+        if custom_decoder is not None:
+            self.decoder = custom_decoder
+        else:
+            layer = TransformerDecoderLayer(*args, **kw)
+            norm = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
+            self.decoder = TransformerDecoder(layer, num_decoder_layers, norm)
+        self._reset_parameters()
+        self.d_model = d_model
+        self.nhead = nhead
+        self.batch_first = batch_first
+
+    def forward(
+        self,
+        src,
+        tgt,
+        src_mask=None,
+        tgt_mask=None,
+        memory_mask=None,
+        src_key_padding_mask=None,
+        tgt_key_padding_mask=None,
+        memory_key_padding_mask=None,
+        src_is_causal=None,
+        tgt_is_causal=None,
+        memory_is_causal=False,
+    ):
+        """Encode ``src``, then decode ``tgt`` against it."""
+        batched = src.dim() == 3
+        b = 0 if self.batch_first else 1
+        if batched and src.shape[b] != tgt.shape[b]:
+            raise RuntimeError("the batch number of src and tgt must be equal")
+        if src.shape[-1] != self.d_model or tgt.shape[-1] != self.d_model:
+            raise RuntimeError("the feature number of src and tgt must be equal to d_model")
+        memory = self.encoder(
+            src, mask=src_mask, src_key_padding_mask=src_key_padding_mask, is_causal=src_is_causal
+        )
+        return self.decoder(
+            tgt,
+            memory,
+            tgt_mask=tgt_mask,
+            memory_mask=memory_mask,
+            tgt_key_padding_mask=tgt_key_padding_mask,
+            memory_key_padding_mask=memory_key_padding_mask,
+            tgt_is_causal=tgt_is_causal,
+            memory_is_causal=memory_is_causal,
+        )
+
+    @staticmethod
+    def generate_square_subsequent_mask(sz, device=None, dtype=None):
+        """(sz, sz) float mask: -inf above the diagonal, 0 on and below it."""
+        return _generate_square_subsequent_mask(sz, device, dtype)
+
+    def _reset_parameters(self):
+        for p in self.parameters():
+            if p.dim() > 1:
+                init.xavier_uniform_(p)
