@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from .version import __version__
 
 from . import dtypes as _dtypes
 from .tensor import Size, Tensor  # first: the submodule ``ember.tensor`` is then the factory
@@ -84,19 +84,9 @@ globals().update(
 )
 
 
-def is_tensor(obj) -> bool:
-    """True if ``obj`` is an Ember tensor."""
-    return isinstance(obj, Tensor)
-
-
 def is_floating_point(input) -> bool:
     """True for float16/32/64 tensors."""
     return input.is_floating_point()
-
-
-def numel(input) -> int:
-    """The number of elements of ``input``."""
-    return input.numel()
 
 
 def result_type(tensor1, tensor2):
@@ -113,7 +103,6 @@ builtins_bool = type(True)
 
 # --- surface namespaces (begin)
 from . import accelerator, amp, backends, compiler, cpu, cuda, mps, multiprocessing, testing
-from . import version
 from .amp.autocast_mode import autocast
 from .amp.state import (
     autocast_decrement_nesting,
@@ -149,6 +138,6 @@ from .memory_format import (
     memory_format,
     preserve_format,
 )
-from .objects import is_storage, is_tensor, numel, typename  # noqa: F811 (replace those above)
+from .objects import is_storage, is_tensor, numel, typename
 from .threads import get_num_interop_threads, set_num_interop_threads
 # --- surface namespaces (end)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import __version__  # noqa: F401  (the package defines it first)
+__version__ = "0.1.0"
 
 cuda = None  # no CUDA build
 hip = None  # no ROCm build

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing as _mp
 import sys as _sys
+from multiprocessing import *  # noqa: F403 - the standard library's names, as PyTorch re-exports
 
 from .spawn import (
     ProcessContext,
@@ -19,8 +20,6 @@ from .spawn import (
     spawn,
     start_processes,
 )
-
-globals().update({name: getattr(_mp, name) for name in _mp.__all__})
 
 __all__ = [
     *_mp.__all__,
