@@ -27,7 +27,9 @@ shows the inner nodes) are declared with ``node=None``.
 
 Arguments are also handled here: a declared function that takes ``dim``, ``keepdim``,
 ``input`` or ``other`` accepts NumPy's spellings too (``axis``, ``keepdims``, ``x1``,
-``x2``), as PyTorch does, and refuses both spellings at once with PyTorch's TypeError.
+``x2``), as PyTorch does, and refuses both spellings at once with PyTorch's TypeError;
+and a function on PyTorch's CPU autocast lists (``amp/policy.py``: ``mm``, ``linear``,
+``conv2d``, ``mse_loss``, ``cat``, ...) casts its inputs inside an ``autocast`` region.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ import functools
 import inspect
 from dataclasses import dataclass
 from typing import Callable, Optional
+
+from ..amp import policy as _amp_policy
+from ..amp import state as _amp_state
 
 #: The vmap decision for an op with no batching rule: vmap runs it once per example.
 LOOP = "loop"
@@ -109,7 +114,7 @@ def declare(
         methods = (methods,)
     module = (function or node).__module__
     if function is not None:
-        function = _accepting_numpy_names(function)
+        function = _public_form(function)
     if inplace is True:
         inplace = _derived_inplace(function)
     decl = OpDecl(
@@ -155,21 +160,30 @@ def op(node=None, **facts):
 _NUMPY_NAMES = {"axis": "dim", "keepdims": "keepdim", "x1": "input", "x2": "other"}
 
 
-def _accepting_numpy_names(function):
+def _public_form(function):
+    """``function`` as users call it: accepting NumPy's argument spellings when it takes
+    ``dim``/``keepdim``/``input``/``other``, and casting its inputs inside a CPU
+    ``autocast`` region when PyTorch's autocast lists name it.  Otherwise ``function``."""
     params = inspect.signature(function).parameters
     aliases = {a: n for a, n in _NUMPY_NAMES.items() if n in params and a not in params}
-    if not aliases:
-        return function
     name = function.__name__
+    cast = _amp_policy.category(name) is not None
+    if not aliases and not cast:
+        return function
+    amp = _amp_state.STATE
 
     @functools.wraps(function)
     def call(*args, **kwargs):
-        if kwargs and not aliases.keys().isdisjoint(kwargs):
+        if kwargs and aliases and not aliases.keys().isdisjoint(kwargs):
             for alias, real in aliases.items():
                 if alias in kwargs:
                     if real in kwargs:
                         raise TypeError(f"{name}() got an unexpected keyword argument '{alias}'")
                     kwargs[real] = kwargs.pop(alias)
+        if cast and amp.cpu:
+            args = _amp_policy.autocast_args(name, *args)
+            if kwargs:
+                kwargs = dict(zip(kwargs, _amp_policy.autocast_args(name, *kwargs.values())))
         return function(*args, **kwargs)
 
     return call
