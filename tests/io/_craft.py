@@ -153,3 +153,43 @@ def declare_size(archive: bytes, member: str, size: int) -> bytes:
 def ember_file(body: bytes) -> bytes:
     """``body`` behind Ember's version-2 header (magic, version, CRC-32)."""
     return b"EMBERCKPT\x00\x02" + struct.pack("<I", zlib.crc32(body)) + body
+
+
+# Views of a 16-byte float32 record, good and bad, for the .pt tests.
+# (id, offset, size, stride, numel written in the persistent id)
+CASES = [
+    ("good", 0, (4,), (1,), 4),
+    ("good_2x2", 0, (2, 2), (2, 1), 4),
+    ("transposed", 0, (2, 2), (1, 2), 4),
+    ("offset_slice", 1, (3,), (1,), 4),
+    ("step", 0, (2,), (2,), 4),
+    ("zero_d", 3, (), (), 4),
+    ("size_zero", 0, (0,), (1,), 4),
+    ("size_zero_far_offset", 100, (0,), (1,), 4),
+    ("size_zero_big_stride", 0, (0, 10**9), (10**12, 1), 4),
+    ("stride_zero_expand", 1, (10, 3), (0, 1), 4),
+    ("negative_stride_size_one", 2, (1,), (-1,), 4),
+    ("record_too_short", 0, (100,), (1,), 4),
+    ("huge_over_16_bytes", 0, (10**9,), (1,), 4),
+    ("huge_2d", 0, (10**5, 10**5), (10**5, 1), 4),
+    ("offset_past_end", 3, (2,), (1,), 4),
+    ("zero_d_past_end", 4, (), (), 4),
+    ("negative_stride", 0, (4,), (-1,), 4),
+    ("negative_stride_from_end", 3, (4,), (-1,), 4),
+    ("negative_size", 0, (-4,), (1,), 4),
+    ("negative_size_2d", 0, (2, -1), (1, 1), 4),
+    ("negative_offset", -2, (4,), (1,), 4),
+    ("numel_overflow", 0, (2**62, 2**62), (1, 1), 4),
+    ("numel_overflow_32", 0, (2**32, 2**32), (1, 1), 4),
+    ("bytes_overflow", 0, (2**61,), (1,), 4),
+    ("stride_overflow", 0, (2,), (2**62,), 4),
+    ("offset_overflow", 2**62, (1,), (1,), 4),
+    ("size_beyond_int64", 0, (2**70,), (1,), 4),
+    ("unequal_lengths", 0, (4,), (1, 1), 4),
+    ("float_size", 0, (4.0,), (1,), 4),
+    ("bool_size", 0, (True,), (1,), 4),
+    ("numel_lie_larger", 0, (100,), (1,), 100),
+    ("numel_lie_smaller", 0, (1,), (1,), 1),
+    ("numel_negative", 0, (1,), (1,), -1),
+    ("numel_string", 0, (1,), (1,), "4"),
+]

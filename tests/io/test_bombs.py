@@ -89,6 +89,12 @@ def test_array_state_must_hold_the_bytes_its_shape_needs():
     assert np.array_equal(ember.load(io.BytesIO(c.dumps(honest))), np.zeros(2))
 
 
+def test_shapes_numpy_cannot_make_are_refused_even_when_empty():
+    frombuffer = c.G("numpy._core.numeric", "_frombuffer")
+    data = c.dumps(c.Call(frombuffer, b"", _dtype("f8"), (0, 2**61, 2**61), "C"))
+    assert _refused(data, match="larger than any array") < MiB
+
+
 def _bomb_pt(nbytes):
     buf = io.BytesIO()
     numel = nbytes // 4

@@ -22,6 +22,7 @@ from ember.cli import main
 from ember.serialization import check_file
 
 from . import _craft as c
+from ._craft import CASES
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 MiB = 1 << 20
@@ -187,3 +188,23 @@ def test_cli_and_serialization_import_numpy_only_through_the_backend():
             elif isinstance(node, ast.ImportFrom) and node.level == 0:
                 names = [node.module or ""]
             assert all(n.split(".")[0] != "numpy" for n in names), path
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case[0] for case in CASES])
+def test_verdict_agrees_with_load(tmp_path, case):
+    """check-file says "safe" exactly for the files load() accepts, and gives load()'s error."""
+    _, offset, size, stride, numel = case
+    path = tmp_path / "case.pt"
+    rec = np.arange(4, dtype=np.float32).tobytes()
+    path.write_bytes(c.pt(c.tensor("0", offset, size, stride, numel=numel), {"0": rec}))
+    report = check_file(path)
+    try:
+        ember.load(path)
+    except Exception as e:
+        assert not report.safe and report.error[0] in (
+            type(e).__name__,
+            f"pickle.{type(e).__name__}",
+        )
+        assert str(e).split(" (")[0] in report.error[1]
+    else:
+        assert report.safe, report.error

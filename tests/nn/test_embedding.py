@@ -71,3 +71,131 @@ def test_embedding_errors():
         nn.Embedding(4, 2, padding_idx=4)
     with pytest.raises(AssertionError, match="Padding_idx must be within num_embeddings"):
         nn.functional.embedding(ember.tensor([1]), ember.randn(4, 2), padding_idx=5)
+
+
+W = R.standard_normal((6, 3))
+IDX = np.array([1, 2, 4, 5, 4, 3, 2, 0, 2, 2])
+
+
+def _bag(lib, idx, off=None, psw=None, grad=True, dtype=np.float64, **kw):
+    """Output, weight grad and per-sample-weight grad of one embedding_bag call."""
+    w = lib.tensor(W.astype(dtype), requires_grad=grad)
+    p = None if psw is None else lib.tensor(psw, requires_grad=True)
+    o = None if off is None else lib.tensor(off)
+    r = lib.nn.functional.embedding_bag(lib.tensor(idx), w, o, per_sample_weights=p, **kw)
+    g = np.random.default_rng(1).standard_normal(tuple(r.shape))
+    if grad:
+        (r * lib.tensor(g)).sum().backward()
+    return (
+        np.round(r.detach().numpy(), 10).tolist(),
+        None if not grad else np.round(w.grad.numpy(), 10).tolist(),
+        None if p is None else np.round(p.grad.numpy(), 10).tolist(),
+    )
+
+
+BAG_CASES = [
+    (IDX, [0, 4], None, {}),
+    (IDX, [0, 4], None, {"mode": "sum"}),
+    (IDX, [0, 4], None, {"mode": "max"}),
+    (IDX, [0, 4, 4, 7], None, {"mode": "max"}),
+    (IDX, [0, 4, 4, 7], None, {"mode": "mean"}),
+    (IDX, [0, 4, 8, 10], None, {"include_last_offset": True}),
+    (IDX, [0, 4, 8], None, {"mode": "sum", "padding_idx": 2}),
+    (IDX, [0, 4, 8], None, {"mode": "mean", "padding_idx": 2}),
+    (IDX, [0, 4, 8], None, {"mode": "max", "padding_idx": 2}),
+    (IDX, [0, 4, 8], None, {"mode": "mean", "padding_idx": -4}),
+    (IDX.reshape(2, 5), None, None, {}),
+    (IDX.reshape(2, 5), None, None, {"mode": "max"}),
+    (IDX.reshape(2, 5), None, R.standard_normal((2, 5)), {"mode": "sum"}),
+    (IDX, [0, 3], R.standard_normal(10), {"mode": "sum", "padding_idx": 4}),
+    (IDX, [0, 4], None, {"scale_grad_by_freq": True}),
+    (IDX, [0, 4], None, {"mode": "sum", "scale_grad_by_freq": True, "padding_idx": 2}),
+    (np.array([], dtype=np.int64), [0, 0], None, {"mode": "sum"}),
+]
+
+
+@pytest.mark.parametrize("idx, off, psw, kw", BAG_CASES)
+def test_embedding_bag_matches_pytorch(idx, off, psw, kw):
+    off = None if off is None else np.array(off)
+    assert _bag(ember, idx, off, psw, **kw) == _bag(torch, idx, off, psw, **kw)
+
+
+@pytest.mark.parametrize("idx, off, psw, kw", BAG_CASES)
+def test_embedding_bag_float32_matches_pytorch(idx, off, psw, kw):
+    off = None if off is None else np.array(off)
+    psw = None if psw is None else psw.astype(np.float32)
+    e = _bag(ember, idx, off, psw, dtype=np.float32, **kw)
+    t = _bag(torch, idx, off, psw, dtype=np.float32, **kw)
+    for a, b in zip(e, t):
+        if b is not None:
+            np.testing.assert_allclose(np.array(a), np.array(b), atol=1e-5)
+
+
+BAG_ERRORS = [
+    (np.array([1, 7]), [0], None, {"mode": "max"}),
+    (IDX, None, None, {}),
+    (IDX, [0, 4], np.ones(10), {"mode": "mean"}),
+    (IDX, [0, 4], np.ones(9), {"mode": "sum"}),
+    (IDX, [1, 4], None, {}),
+    (IDX, [0, 11], None, {}),
+    (np.array([7]), [0], None, {}),
+    (IDX.astype(float), [0], None, {}),
+    (IDX, [0, 4], None, {"mode": "foo"}),
+    (IDX.reshape(2, 5, 1), None, None, {}),
+    (IDX, [[0, 4]], None, {}),
+    (IDX, [0, 4], None, {"mode": "max", "scale_grad_by_freq": True}),
+    (IDX, [0, 4], None, {"padding_idx": 7}),
+]
+
+
+@pytest.mark.parametrize("idx, off, psw, kw", BAG_ERRORS)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_embedding_bag_errors_match_pytorch(idx, off, psw, kw, dtype):
+    from ._oracle import outcome
+
+    off = None if off is None else np.array(off)
+    psw = None if psw is None else psw.astype(dtype)
+    e = outcome(lambda: _bag(ember, idx, off, psw, dtype=dtype, **kw)[0])
+    t = outcome(lambda: _bag(torch, idx, off, psw, dtype=dtype, **kw)[0])
+    assert e[:2] == t[:2]
+
+
+def test_embedding_bag_max_norm_and_2d_offsets_error():
+    e, t = (
+        _bag(ember, IDX, np.array([0, 4]), max_norm=1.0),
+        _bag(torch, IDX, np.array([0, 4]), max_norm=1.0),
+    )
+    np.testing.assert_allclose(e[0], t[0], atol=1e-7)
+    with pytest.raises(ValueError, match="if input is 2D, then offsets has to be None"):
+        nn.functional.embedding_bag(
+            ember.tensor(IDX.reshape(2, 5)), ember.tensor(W), ember.tensor([0, 4])
+        )
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        {"mode": "max", "padding_idx": 1},
+        {"max_norm": 2.0, "mode": "sum"},
+        {"scale_grad_by_freq": True, "include_last_offset": True, "padding_idx": -1},
+    ],
+)
+def test_embedding_bag_module_matches_pytorch(kw):
+    em, tm = nn.EmbeddingBag(6, 3, **kw), torch.nn.EmbeddingBag(6, 3, **kw)
+    assert repr(em) == repr(tm)
+    assert list(em.state_dict()) == list(tm.state_dict())
+    check_module(em, tm, IDX.reshape(2, 5))
+    with pytest.raises(AssertionError, match="padding_idx must be within num_embeddings"):
+        nn.EmbeddingBag(6, 3, padding_idx=6)
+    pre = nn.EmbeddingBag.from_pretrained(ember.tensor(W), mode="sum")
+    assert not pre.weight.requires_grad
+    np.testing.assert_allclose(
+        to_np(pre(ember.tensor(IDX.reshape(2, 5)))),
+        to_np(
+            torch.nn.EmbeddingBag.from_pretrained(torch.tensor(W), mode="sum")(
+                torch.tensor(IDX.reshape(2, 5))
+            )
+        ),
+        rtol=1e-12,
+    )

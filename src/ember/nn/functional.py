@@ -61,7 +61,7 @@ from ._functional.dropout import (  # noqa: F401
     dropout3d,
     feature_alpha_dropout,
 )
-from ._functional.embedding import embedding  # noqa: F401
+from ._functional.embedding import embedding, embedding_bag  # noqa: F401
 from ._functional.fold import fold, unfold  # noqa: F401
 from ._functional.linear import bilinear  # noqa: F401
 from ._functional.normalization import (  # noqa: F401

@@ -79,13 +79,34 @@ def check_view(storage_numel, itemsize, offset, size, stride, where=""):
     return reach
 
 
-def strided_view(storage, offset, size, stride, reach):
+def check_numpy_limit(size, itemsize, where=""):
+    """Refuse views NumPy cannot make: their non-zero sizes times the element size reach 2**63."""
+    extent = itemsize
+    for s in size:
+        extent *= max(s, 1)
+    if extent > _INT64_MAX:
+        raise RuntimeError(
+            f"Ember cannot hold a tensor of sizes {list(size)}: NumPy limits the product of an "
+            f"array's non-zero sizes times its element size to 2**63 bytes, even for a view "
+            f"that repeats elements{where}"
+        )
+
+
+def strided_view(storage, offset, size, stride, reach, where=""):
     """The view over a 1-d ``storage`` array, for numbers ``check_view`` accepted."""
     size = tuple(size)
-    if reach == 0:
-        return np.zeros(size, dtype=storage.dtype)
-    base = storage[offset : offset + reach]
-    item = storage.itemsize
-    # a dimension of size 1 never steps: its stride (even a negative one) is irrelevant
-    strides = tuple(st * item if s > 1 else 0 for s, st in zip(size, stride))
-    return np.lib.stride_tricks.as_strided(base, shape=size, strides=strides)
+    check_numpy_limit(size, storage.itemsize, where)
+    try:
+        if reach == 0:
+            return np.zeros(size, dtype=storage.dtype)
+        base = storage[offset : offset + reach]
+        item = storage.itemsize
+        # a dimension of size 1 never steps: its stride (even a negative one) is irrelevant
+        strides = tuple(st * item if s > 1 else 0 for s, st in zip(size, stride))
+        return np.lib.stride_tricks.as_strided(base, shape=size, strides=strides)
+    except ValueError:
+        raise RuntimeError(
+            f"Ember cannot hold a tensor of sizes {list(size)}: NumPy limits the product of an "
+            f"array's non-zero sizes times its element size to 2**63 bytes, even for a view "
+            f"that repeats elements{where}"
+        ) from None

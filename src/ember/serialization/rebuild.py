@@ -162,10 +162,13 @@ def check_shape(shape, what="shape"):
 
 
 def nbytes(shape, dt):
-    """Bytes an array of this shape and dtype needs (exact, no overflow)."""
-    n = dt.itemsize
+    """Bytes an array of this shape and dtype needs; refused past NumPy's largest array."""
+    n = extent = dt.itemsize
     for s in shape:
         n *= s
+        extent *= max(s, 1)
+    if extent >= _MAX_DIM:  # NumPy refuses such shapes even when a dimension is 0
+        raise refused(f"array shape {shape!r:.100} is larger than any array can be")
     return n
 
 

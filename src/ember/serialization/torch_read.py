@@ -243,8 +243,11 @@ class TorchPolicy(Policy):
         if not isinstance(backward_hooks, dict) or not (metadata is None or type(metadata) is dict):
             raise refused("_rebuild_tensor_v2 takes an OrderedDict of hooks and a dict")
         if self.inspect:
+            geometry.check_numpy_limit(size, storage.kind.np.itemsize, self.where(storage))
             return rb.TensorInfo(size, storage.kind.dtype, requires_grad)
-        view = geometry.strided_view(storage.array, offset, size, stride, reach)
+        view = geometry.strided_view(
+            storage.array, offset, size, stride, reach, self.where(storage)
+        )
         return rb.rebuild_tensor(view, requires_grad, bool_checked=True)
 
     def rebuild_parameter(self, data, requires_grad, backward_hooks=None):
