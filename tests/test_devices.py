@@ -164,3 +164,32 @@ def test_module_to_device_trains_there(cuda):
         not np.allclose(p.detach().cpu().numpy(), r.numpy())
         for p, r in zip(model.parameters(), ref)
     )
+
+
+def test_load_map_location_as_pytorch_on_a_cpu_only_machine(tmp_path):
+    path = tmp_path / "ckpt.pt"
+    ember.save({"w": ember.ones(2), "p": ember.nn.Parameter(ember.ones(2))}, path)
+    tpath = tmp_path / "ckpt_torch.pt"
+    torch.save({"w": torch.ones(2), "p": torch.nn.Parameter(torch.ones(2))}, tpath)
+    for ml in ("cpu", ember.device("cpu"), {"cpu": "cpu"}, lambda storage, loc: storage):
+        out = ember.load(path, map_location=ml)
+        assert isinstance(out["p"], ember.nn.Parameter) and out["w"].device.type == "cpu"
+    for ml, kind in (("cuda", RuntimeError), ({"cpu": "cuda"}, RuntimeError), (123, TypeError)):
+        with pytest.raises(kind) as t_info:
+            torch.load(tpath, map_location=ml)
+        with pytest.raises(kind) as e_info:
+            ember.load(path, map_location=ml)
+        assert str(e_info.value) == str(t_info.value)
+
+
+def test_load_map_location_onto_a_device(cuda, tmp_path):
+    path = tmp_path / "ckpt.pt"
+    model = ember.nn.Linear(3, 2)
+    ember.save(model.state_dict(), path)
+    for ml in ("cuda", "cuda:0", ember.device("cuda"), {"cpu": "cuda:0"}, lambda s, loc: s.cuda(0)):
+        state = ember.load(path, map_location=ml)
+        assert all(v.device.type == "cuda" for v in state.values())
+    restored = ember.nn.Linear(3, 2).to("cuda")
+    restored.load_state_dict(ember.load(path, map_location="cuda"))
+    x = ember.randn(4, 3)
+    np.testing.assert_allclose(restored(x.cuda()).cpu().detach().numpy(), model(x).detach().numpy())

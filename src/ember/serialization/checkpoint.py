@@ -16,7 +16,7 @@ import pickle
 import struct
 import zlib
 
-from . import files
+from . import files, locations
 from .allowlist import Refused
 from .policy import EmberPolicy
 from .torch_read import load_archive
@@ -62,6 +62,9 @@ def save(
 def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **kwargs):
     """Read an object written by ``save``, a PyTorch ``.pt`` checkpoint, or a plain pickle.
 
+    ``map_location`` (a device, a device string, a dict from saved location to target, or
+    a callable ``f(storage, location)``) says where the tensors go, as in PyTorch.
+
     With ``weights_only=True`` (the default) only tensors, primitive values, containers and
     ``add_safe_globals`` entries load; anything else raises ``pickle.UnpicklingError``
     ("Weights only load failed...") without running code.
@@ -74,7 +77,8 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
         head = reader.file.read(len(MAGIC))
         if head.startswith(_ZIP):
             reader.file.seek(0)
-            return load_archive(reader.file, reader.name, reader.size, weights_only, pickle_module)
+            obj = load_archive(reader.file, reader.name, reader.size, weights_only, pickle_module)
+            return locations.place(obj, map_location)
         reader.file.seek(0)
         data = reader.file.read()
     name = reader.name
@@ -82,8 +86,10 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
         raise EOFError(f"Ran out of input: {name} is empty (0 bytes), there is nothing to load.")
     if data.startswith(MAGIC):
         start = body_start(data, name)
-        return _unpickle(data, start, name, weights_only, pickle_module, ember_file=True)
-    return _unpickle(data, 0, name, weights_only, pickle_module, ember_file=False)
+        obj = _unpickle(data, start, name, weights_only, pickle_module, ember_file=True)
+    else:
+        obj = _unpickle(data, 0, name, weights_only, pickle_module, ember_file=False)
+    return locations.place(obj, map_location)
 
 
 def body_start(data, name):
