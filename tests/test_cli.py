@@ -1,4 +1,7 @@
-"""The command line: python -m ember info | autograd-tour | check-grads | demo."""
+"""The command line: python -m ember info | autograd-tour | check-grads | demo | coverage.
+
+(check-file is tested in tests/io/test_check_file.py.)
+"""
 
 import os
 import subprocess
@@ -23,6 +26,20 @@ def test_info():
     r = run("info")
     assert r.returncode == 0
     assert "ember 0.1.0" in r.stdout and "numpy" in r.stdout and "backends: cpu" in r.stdout
+
+
+def test_coverage_lists_missing_names_with_file_and_line(tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(
+        "import torch\nimport torch.nn as nn\nx = torch.zeros(2)\n"
+        "y = torch.not_a_torch_function(x)\nm = nn.NotALayer()\n"
+    )
+    r = run("coverage", str(tmp_path))
+    assert r.returncode == 1, r.stderr
+    assert f"{script}:4: torch.not_a_torch_function" in r.stdout
+    assert f"{script}:5: torch.nn.NotALayer" in r.stdout
+    assert "torch.zeros" not in r.stdout
+    assert "coverage" in run("--help").stdout
 
 
 def test_autograd_tour_prints_seed_results():

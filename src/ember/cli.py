@@ -111,6 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--json", action="store_true", help="print the reports as JSON")
     f.add_argument("--all", action="store_true", help="list every entry, not the first 40")
     f.set_defaults(func=_check_file)
+
+    sub.add_parser(
+        "coverage",
+        help="which torch names a script uses that Ember lacks (python -m ember coverage PATH)",
+    )
     return p
 
 
@@ -130,6 +135,11 @@ def _positive_float(text):
 
 def main(argv=None) -> int:
     """Entry point of ``python -m ember`` and the ``ember`` console script."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["coverage"]:  # it parses its own arguments (and --help)
+        from .coverage import main as coverage_main
+
+        return coverage_main(argv[1:])
     args = build_parser().parse_args(argv)
     return args.func(args)
 
