@@ -27,3 +27,15 @@ def user_site(skip: int = 1) -> str:
     """``file:line`` of the first frame outside Ember (``"?"`` when there is none)."""
     f = user_frame(skip + 1)
     return "?" if f is None else f"{f.f_code.co_filename}:{f.f_lineno}"
+
+
+def warn(message, category=UserWarning) -> None:
+    """``warnings.warn`` pointing at the first line outside Ember (however deep the call)."""
+    import warnings
+
+    level = 2
+    f = sys._getframe(1)
+    while f is not None and is_internal(f):
+        f = f.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)
