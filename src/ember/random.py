@@ -222,6 +222,9 @@ def randint(
     if size is None and isinstance(high, (tuple, list)):
         low, high, size = 0, low, high
         position = 2
+    elif high is None and size is not None:  # randint(high, size=...)
+        low, high = 0, low
+        position = 2
     else:
         position = 3
     if size is None and high is not None:

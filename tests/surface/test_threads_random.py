@@ -188,3 +188,20 @@ def test_generator_seeding():
             lambda b=bad: ember.Generator().manual_seed(b),
             lambda b=bad: torch.Generator().manual_seed(b),
         )
+
+
+def test_randint_signature_forms_as_pytorch():
+    for call in (
+        lambda L: L.randint(10, size=(2, 3)),
+        lambda L: L.randint(10, (2, 3)),
+        lambda L: L.randint(2, 10, (2,)),
+        lambda L: L.randint(low=2, high=10, size=(2,)),
+        lambda L: L.randint(high=5, size=(3,)),
+    ):
+        e, t = call(ember), call(torch)
+        assert tuple(e.shape) == tuple(t.shape) and str(e.dtype) == str(t.dtype)
+    for call in (lambda L: L.randint(10), lambda L: L.randint(2, 10)):
+        with pytest.raises(TypeError):
+            call(torch)
+        with pytest.raises(TypeError):
+            call(ember)
