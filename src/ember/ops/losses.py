@@ -1,39 +1,26 @@
-"""Loss functions.  Nodes only where stability needs one (cross entropy, BCE, BCE with
-logits); the rest are compositions of primitives.
-
-Cross entropy in every form (class indices, ``weight``, ``ignore_index``,
-``label_smoothing``, class probabilities) is one fused node on (M, C) logits and a
-(M, C) coefficient matrix ``A``: ``loss_i = -sum_c A_ic * log_softmax(x)_ic``.
+"""Losses: the reduction helpers every loss shares; the losses of elementwise terms,
+binary cross entropy (on probabilities and on logits), mean squared error, smooth L1 and
+Huber (one node each, reduced in the node, as in PyTorch); and the losses PyTorch composes
+from other ops (L1, KL divergence, soft margin, Poisson and Gaussian NLL, margin ranking,
+hinge and cosine embedding).  The losses over classes are in ``class_losses``.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 
-from ..autograd.node import Node, array_backward
-from ..tensor_base import TensorBase as Tensor
-from ._spec import OpSpec, register
-
-__all__ = [
-    "cross_entropy",
-    "nll_loss",
-    "binary_cross_entropy",
-    "binary_cross_entropy_with_logits",
-    "mse_loss",
-    "l1_loss",
-    "smooth_l1_loss",
-    "huber_loss",
-    "kl_div",
-    "soft_margin_loss",
-    "poisson_nll_loss",
-    "gaussian_nll_loss",
-    "margin_ranking_loss",
-    "hinge_embedding_loss",
-    "cosine_embedding_loss",
-]
+from ..autograd.grad_mode import is_grad_enabled
+from ..autograd.node import Node
+from ..backend import np
+from . import batching
+from ._spec import OpSpec
+from .registry import op, public_names
+from .where import where
 
 
-def _needs(node, i):
+def needs(node, i):
+    """True when ``node``'s input ``i`` needs a gradient."""
     n = node.needs_input_grad
     return n is not None and n[i]
 
@@ -56,7 +43,14 @@ def legacy_reduction(size_average, reduce, reduction):
     return "mean" if size_average else "sum"
 
 
-def _reduce(loss, reduction):
+def check_reduction(reduction):
+    """PyTorch's error for an unknown ``reduction``."""
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def reduce_loss(loss, reduction):
+    """A composed loss reduced with Ember ops (``mean``, ``sum`` or as it is)."""
     if reduction == "none":
         return loss
     if reduction == "mean":
@@ -66,314 +60,66 @@ def _reduce(loss, reduction):
     raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
-def _check_reduction(reduction):
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+def refuse_grad(fn, arg, t):
+    """PyTorch's error for an argument the loss is not differentiable in, given a tensor
+    that requires grad while grad mode is on."""
+    if t is not None and t._requires_grad and is_grad_enabled():
+        raise RuntimeError(
+            f"The function '{fn}' is not differentiable with respect to argument '{arg}'. "
+            "This input cannot have requires_grad True."
+        )
 
 
-# ----- cross entropy ---------------------------------------------------------------------
-class CrossEntropy(Node):
-    """loss_i = -sum_c A_ic logp_ic: dx = g (softmax(x) sum_c A_ic - A), dA = -g logp"""
-
-    def forward(self, x, a):
-        xp = self.xp
-        shift = x.max(axis=1, keepdims=True) if x.shape[1] else xp.zeros((x.shape[0], 1), x.dtype)
-        shift = xp.where(xp.isfinite(shift), shift, 0)
-        z = x - shift
-        lse = xp.log(xp.exp(z).sum(axis=1, keepdims=True))
-        logp = z - lse
-        prod = a * logp
-        if not xp.isfinite(prod).all():
-            prod = xp.where(a == 0, 0, prod)  # 0 * log(0) counts as 0
-        self.save_for_backward(x, a)
-        self.shift = shift
-        return -prod.sum(axis=1)
-
-    def backward(self, grad):
-        if array_backward(grad):
-            x, a = self.saved_arrays()
-            xp = self.xp
-            z = x - self.shift
-            e = xp.exp(z)
-            s = e.sum(1, keepdims=True)
-            g = grad._data[:, None]
-            gx = g * (e / s * a.sum(1, keepdims=True) - a) if _needs(self, 0) else None
-            ga = -g * (z - xp.log(s)) if _needs(self, 1) else None
-            return (
-                None if gx is None else Tensor._make(gx),
-                None if ga is None else Tensor._make(ga),
-            )
-        x, a = self.saved_tensors
-        z = x - Tensor._make(self.shift)
-        e = z.exp()
-        s = e.sum(1, keepdim=True)
-        g = grad.unsqueeze(1)
-        gx = g * (e / s * a.sum(1, keepdim=True) - a) if _needs(self, 0) else None
-        ga = -g * (z - s.log()) if _needs(self, 1) else None
-        return gx, ga
-
-    def name(self):
-        return "NllLossBackward0"
+def F(lib, name):
+    """``<lib>.nn.functional.<name>``: the same spelling in Ember and in PyTorch."""
+    return getattr(lib.nn.functional, name)
 
 
-def _to_rows(x):
-    """(N, C, d1, ...) -> (N*d1*..., C); (C,) -> (1, C)."""
-    if x.dim() == 1:
-        return x.unsqueeze(0)
-    if x.dim() == 2:
-        return x
-    perm = (0,) + tuple(range(2, x.dim())) + (1,)
-    return x.permute(perm).reshape(-1, x.shape[1])
+class PointwiseLoss(Node):
+    """Base of the one-node losses: ``loss(x, y)`` elementwise, reduced in the node.
 
-
-class ClassTargets(Node):
-    """Coefficients of class-index targets (not differentiable).
-
-    Output 0, (rows, C): row i holds ``w[t_i] * (1 - smoothing)`` at class ``t_i`` plus
-    ``w * smoothing / C``; rows whose target is ``ignore_index`` are zero.  Output 1,
-    (rows,): ``w[t_i]`` (0 when ignored), whose sum is the 'mean' denominator.  An op of
-    its own so that the target values are read inside an op, where vmap can batch it.
+    A subclass gives ``terms(xp, x, y, *more)`` (the elementwise loss, arrays) and
+    ``grads(g, x, y, *more)`` (the gradients for each input from ``g``, the gradient of
+    each term, in Ember ops so that higher orders work).  ``reduction`` and the loss's
+    own parameters are keyword arguments.
     """
 
-    def forward(self, t, weight, n_classes, dtype, ignore_index, smoothing):
-        xp = self.xp
-        t = t.reshape(-1)
-        valid = t != ignore_index
-        tv = t[valid]
-        if tv.size and (tv.min() < 0 or tv.max() >= n_classes):
-            bad = tv[(tv < 0) | (tv >= n_classes)][0]
-            raise IndexError(f"Target {bad} is out of bounds.")
-        w = xp.ones(n_classes, dtype) if weight is None else weight.astype(dtype, copy=False)
-        a = xp.zeros((t.shape[0], n_classes), dtype)
-        rows = xp.nonzero(valid)[0]
-        a[rows, tv] = w[tv] * (1 - smoothing)
-        if smoothing:
-            a[rows] += w * (smoothing / n_classes)
-        row_w = xp.zeros(t.shape[0], dtype)
-        row_w[rows] = w[tv]
-        return a, row_w
-
-    def differentiable_outputs(self, n):
-        return (False, False)
-
-
-def _index_matrix(x, target, weight, ignore_index, smoothing, name):
-    """The coefficient matrix for class-index targets and the 'mean' denominator."""
-    n_classes = x.shape[1] if x.dim() > 1 else x.shape[0]
-    t = target._data
-    if str(t.dtype) not in ("int64", "uint8"):
-        raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {_type_word(t.dtype)}"
-        )
-    batch = x.shape[:1] + x.shape[2:] if x.dim() > 1 else ()
-    if tuple(t.shape) != tuple(batch):
-        if x.dim() > 1 and t.ndim >= 1 and t.shape[0] != x.shape[0]:
-            raise ValueError(
-                f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
-                f"({t.shape[0]})."
-            )
-        raise RuntimeError(
-            f"only batches of spatial targets supported (3D tensors) but got targets of size: "
-            f": {list(t.shape)}"
-        )
-    if weight is not None and weight._data.shape != (n_classes,):
-        raise RuntimeError(
-            f"weight tensor should be defined either for all {n_classes} classes or no classes "
-            f"but got weight tensor of shape: {list(weight._data.shape)}"
-        )
-    a, row_w = ClassTargets.apply(target, weight, n_classes, x._data.dtype, ignore_index, smoothing)
-    return a, row_w.sum()
-
-
-def _type_word(np_dtype):
-    return {
-        "float32": "Float",
-        "float64": "Double",
-        "float16": "Half",
-        "int32": "Int",
-        "int16": "Short",
-        "int8": "Char",
-        "bool": "Bool",
-    }.get(str(np_dtype), str(np_dtype))
-
-
-def _unrows(loss, x):
-    if x.dim() <= 2:
-        return loss.reshape(x.shape[:1]) if x.dim() == 2 else loss.reshape(())
-    return loss.reshape((x.shape[0],) + tuple(x.shape[2:]))
-
-
-def cross_entropy(
-    input,
-    target,
-    weight=None,
-    size_average=None,
-    ignore_index=-100,
-    reduce=None,
-    reduction="mean",
-    label_smoothing=0.0,
-):
-    """Cross entropy between logits and class indices or class probabilities.
-
-    One fused, stable log-softmax + negative log-likelihood.
-    """
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    x = input
-    rows = _to_rows(x)
-    if target._data.dtype.kind == "f" and tuple(target.shape) == tuple(x.shape):
-        n_classes = rows.shape[1]
-        y = _to_rows(target)
-        if label_smoothing:
-            y = y * (1 - label_smoothing) + label_smoothing / n_classes
-        if weight is not None:
-            y = y * weight
-        loss = CrossEntropy.apply(rows, y.to(rows.dtype) if y.dtype != rows.dtype else y)
+    def forward(self, x, y, *more, reduction, **params):
+        self.reduction, self.params = reduction, params
+        self.save_for_backward(x, y, *more)
+        loss = self.terms(self.xp, x, y, *more, **params)
+        self.size = loss.size
         if reduction == "none":
-            return _unrows(loss, x)
-        if reduction == "sum":
-            return loss.sum()
-        return loss.sum() / (rows.shape[0] if x.dim() > 1 else 1)
-    if str(target._data.dtype) not in ("int64", "uint8"):
-        raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {_type_word(target._data.dtype)}"
-        )
-    a, denom = _index_matrix(x, target, weight, ignore_index, label_smoothing, "cross_entropy")
-    loss = CrossEntropy.apply(rows, a)
-    if reduction == "none":
-        return _unrows(loss, x)
-    return _mean_or_sum(loss, reduction, denom)
-
-
-def _mean_or_sum(loss, reduction, denom):
-    if reduction == "sum":
-        return loss.sum()
-    if not denom._data:  # (inside vmap's batched run this reads NaN and divides per example)
-        return loss.sum() * float("nan")  # 0/0, as in PyTorch, without NumPy's warning
-    return loss.sum() / denom
-
-
-def nll_loss(
-    input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"
-):
-    """Negative log-likelihood of class indices under log-probabilities ``input``."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
-    if input.dim() < 1:
-        raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
-    a, denom = _index_matrix(input, target, weight, ignore_index, 0.0, "nll_loss")
-    loss = -(_to_rows(input) * a).sum(1)
-    if reduction == "none":
-        return _unrows(loss, input)
-    return _mean_or_sum(loss, reduction, denom)
-
-
-# ----- binary cross entropy -------------------------------------------------------------------
-class BinaryCrossEntropy(Node):
-    """l = -(y log x + (1-y) log(1-x)), logs clamped at -100: dx = (x - y) / max(x(1-x), 1e-12)"""
-
-    def forward(self, x, y):
-        xp = self.xp
-        with xp.errstate(divide="ignore", invalid="ignore"):
-            lx = xp.maximum(xp.log(x), -100)
-            l1x = xp.maximum(xp.log1p(-x), -100)
-        self.save_for_backward(x, y)
-        return -(y * lx + (1 - y) * l1x)
+            return loss
+        total = loss.sum()
+        if reduction == "mean":
+            with np.errstate(invalid="ignore", divide="ignore"):  # empty: 0/0 is NaN
+                total = total / loss.size
+        return self.xp.asarray(total, dtype=loss.dtype)
 
     def backward(self, grad):
-        from .where import where
-
-        x, y = self.saved_tensors
-        gx = gy = None
-        if _needs(self, 0):
-            den = x * (1 - x)
-            gx = grad * (x - y) / where(den < 1e-12, 1e-12, den)
-        if _needs(self, 1):
-            lx, l1x = x.log(), (1 - x).log()
-            gy = grad * (where(l1x < -100, -100.0, l1x) - where(lx < -100, -100.0, lx))
-        return gx, gy
-
-    def name(self):
-        return "BinaryCrossEntropyBackward0"
+        g = grad / self.size if self.reduction == "mean" else grad
+        return self.grads(g, *self.saved_tensors, **self.params)
 
 
-def _check_same_size(input, target, name=None):
-    if tuple(target.shape) != tuple(input.shape):
-        raise ValueError(
-            f"Using a target size ({target.shape}) that is different to the input size "
-            f"({input.shape}) is deprecated. Please ensure they have the same size."
-        )
+def _reduced_elementwise(apply, cls, args, flags, shapes, kw, B):
+    """vmap's rule for a ``PointwiseLoss``: elementwise unreduced, then reduced per example."""
+    out = batching.elementwise(apply, cls, args, flags, shapes, {**kw, "reduction": "none"}, B)
+    reduction = kw["reduction"]
+    if reduction == "none" or out.dim() == 1:
+        return out
+    dims = tuple(range(1, out.dim()))
+    return out.sum(dims) if reduction == "sum" else out.mean(dims)
 
 
-def binary_cross_entropy(
-    input, target, weight=None, size_average=None, reduce=None, reduction="mean"
-):
-    """Binary cross entropy of probabilities ``input``; each log is clamped at -100."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
-    _check_same_size(input, target)
-    d = input._data
-    if d.size and ((d < 0) | (d > 1)).any():
-        raise RuntimeError("all elements of input should be between 0 and 1")
-    loss = BinaryCrossEntropy.apply(input, target.to(input.dtype))
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+def _spec(name, fname, samples, grad=None, domain=(-2.0, 2.0), **kw):
+    return OpSpec(name, lambda t, *xs: F(t, fname)(*xs, **kw), samples, shapes=None,
+                  grad=grad, domain=domain)  # fmt: skip
 
 
-class BinaryCrossEntropyWithLogits(Node):
-    """l = (1-y) x + (1+(pw-1) y) softplus(-x): dx = sigmoid(x)(pw y + 1 - y) - pw y"""
-
-    def forward(self, x, y, pw):
-        xp = self.xp
-        sp = xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0)
-        self.save_for_backward(x, y, pw)
-        if pw is None:
-            return (1 - y) * x + sp
-        return (1 - y) * x + (1 + (pw - 1) * y) * sp
-
-    def backward(self, grad):
-        x, y, pw = self.saved_tensors
-        s = x.sigmoid()
-        gx = gy = gp = None
-        if pw is None:
-            if _needs(self, 0):
-                gx = grad * (s - y)
-            if _needs(self, 1):
-                gy = -grad * x
-            return gx, gy, None
-        sp = (-x.abs()).exp().log1p() + (-x).relu()
-        if _needs(self, 0):
-            gx = grad * (s * (pw * y + 1 - y) - pw * y)
-        if _needs(self, 1):
-            gy = grad * (-x + (pw - 1) * sp)
-        if _needs(self, 2):
-            gp = grad * y * sp
-        return gx, gy, gp
-
-    def name(self):
-        return "BinaryCrossEntropyWithLogitsBackward0"
+_PAIR = [((3, 4), (3, 4))]
 
 
-def binary_cross_entropy_with_logits(
-    input, target, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None
-):
-    """Sigmoid + binary cross entropy in one stable step; ``pos_weight`` weights positives."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
-    if tuple(target.shape) != tuple(input.shape):
-        raise ValueError(
-            f"Target size ({target.shape}) must be the same as input size ({input.shape})"
-        )
-    loss = BinaryCrossEntropyWithLogits.apply(input, target.to(input.dtype), pos_weight)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
-
-
-# ----- regression losses (compositions) ---------------------------------------------------
 def _warn_broadcast(input, target, stacklevel=3):
     if tuple(target.shape) != tuple(input.shape):
         warnings.warn(
@@ -385,64 +131,295 @@ def _warn_broadcast(input, target, stacklevel=3):
         )
 
 
+def _weighted(loss, weight, reduction):
+    """A loss weighted elementwise and reduced as PyTorch does: 'mean' divides by the
+    total weight."""
+    loss = loss * weight
+    if reduction == "mean":
+        return loss.sum() / weight.expand(loss.shape).sum()
+    return reduce_loss(loss, reduction)
+
+
+def _check_weight(input, weight):
+    if weight is not None and tuple(weight.shape) != tuple(input.shape):
+        raise ValueError("Weights and input must have the same size.")
+
+
+# ----- binary cross entropy -------------------------------------------------------------------
+class BinaryCrossEntropy(PointwiseLoss):
+    """l = -w (y log x + (1-y) log(1-x)), logs clamped at -100:
+    dx = w (x - y) / max(x(1-x), 1e-12), dy = w (log(1-x) - log x)"""
+
+    def terms(self, xp, x, y, w):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lx = xp.maximum(xp.log(x), -100)
+            l1x = xp.maximum(xp.log1p(-x), -100)
+        loss = -(y * lx + (1 - y) * l1x)
+        return loss if w is None else loss * w
+
+    def grads(self, g, x, y, w):
+        if w is not None:
+            g = g * w
+        gx = gy = None
+        if needs(self, 0):
+            den = x * (1 - x)
+            gx = g * (x - y) / where(den < 1e-12, 1e-12, den)
+        if needs(self, 1):
+            lx, l1x = x.log(), (1 - x).log()
+            gy = g * (where(l1x < -100, -100.0, l1x) - where(lx < -100, -100.0, lx))
+        return gx, gy, None
+
+
+@op(
+    BinaryCrossEntropy,
+    public=False,
+    vmap=_reduced_elementwise,
+    spec=(
+        _spec("binary_cross_entropy", "binary_cross_entropy", _PAIR, domain=(0.05, 0.95)),
+        _spec(
+            "binary_cross_entropy_weight_none",
+            "binary_cross_entropy",
+            [((3, 4), (3, 4), (4,))],
+            grad=(True, True, False),
+            domain=(0.05, 0.95),
+            reduction="none",
+        ),
+    ),
+)
+def binary_cross_entropy(
+    input, target, weight=None, size_average=None, reduce=None, reduction="mean"
+):
+    """Binary cross entropy of probabilities ``input``; each log is clamped at -100."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}) is deprecated. Please ensure they have the same size."
+        )
+    refuse_grad("binary_cross_entropy", "weight", weight)
+    d = input._data
+    if d.size and ((d < 0) | (d > 1)).any():
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    target = target.to(input.dtype)
+    return BinaryCrossEntropy.apply(input, target, weight, reduction=reduction)
+
+
+class BinaryCrossEntropyWithLogits(PointwiseLoss):
+    """l = w ((1-y) x + (1+(pw-1) y) softplus(-x)): dx = w (sigmoid(x)(pw y + 1 - y) - pw y)"""
+
+    def terms(self, xp, x, y, w, pw):
+        sp = xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0)
+        loss = (1 - y) * x + (sp if pw is None else (1 + (pw - 1) * y) * sp)
+        return loss if w is None else loss * w
+
+    def grads(self, g, x, y, w, pw):
+        if w is not None:
+            g = g * w
+        s = x.sigmoid()
+        gx = gy = None
+        if pw is None:
+            if needs(self, 0):
+                gx = g * (s - y)
+            if needs(self, 1):
+                gy = -g * x
+            return gx, gy, None, None
+        if needs(self, 0):
+            gx = g * (s * (pw * y + 1 - y) - pw * y)
+        if needs(self, 1):
+            gy = g * (-x + (pw - 1) * ((-x.abs()).exp().log1p() + (-x).relu()))
+        return gx, gy, None, None
+
+
+@op(
+    BinaryCrossEntropyWithLogits,
+    vmap=_reduced_elementwise,
+    spec=(
+        OpSpec(
+            "bce_with_logits",
+            lambda t, x, y, w: F(t, "binary_cross_entropy_with_logits")(
+                x, y.sigmoid(), pos_weight=w.abs()
+            ),
+            [((3, 4), (3, 4), (4,))],
+            shapes=None,
+            grad=(True, True, False),
+        ),
+        OpSpec(
+            "bce_with_logits_plain",
+            lambda t, x, y: F(t, "binary_cross_entropy_with_logits")(
+                x, y.sigmoid(), reduction="sum"
+            ),
+            _PAIR,
+            shapes=None,
+        ),
+        OpSpec(
+            "bce_with_logits_weight_none",
+            lambda t, x, y, w, p: F(t, "binary_cross_entropy_with_logits")(
+                x, y.sigmoid(), weight=w, pos_weight=p.abs(), reduction="none"
+            ),
+            [((3, 4), (3, 4), (3, 1), (4,))],
+            shapes=None,
+            grad=(True, True, False, False),
+        ),
+    ),
+)
+def binary_cross_entropy_with_logits(
+    input, target, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None
+):
+    """Sigmoid + binary cross entropy in one stable step; ``pos_weight`` weights positives."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(
+            f"Target size ({target.shape}) must be the same as input size ({input.shape})"
+        )
+    refuse_grad("binary_cross_entropy_with_logits", "weight", weight)
+    refuse_grad("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
+    target = target.to(input.dtype)
+    return BinaryCrossEntropyWithLogits.apply(
+        input, target, weight, pos_weight, reduction=reduction
+    )
+
+
+# ----- regression losses -----------------------------------------------------------------
+class MseLoss(PointwiseLoss):
+    """l = (x - y)^2: dx = 2 (x - y), dy = -2 (x - y)"""
+
+    def terms(self, xp, x, y):
+        d = x - y
+        return d * d
+
+    def grads(self, g, x, y):
+        d = 2 * g * (x - y)
+        return (d if needs(self, 0) else None), (-d if needs(self, 1) else None)
+
+
+@op(
+    MseLoss,
+    public=False,
+    vmap=_reduced_elementwise,
+    spec=(
+        _spec("mse_loss", "mse_loss", _PAIR),
+        _spec("mse_loss_none", "mse_loss", [((3, 4), (3, 4)), ((0, 2), (0, 2))], reduction="none"),
+        _spec("mse_loss_sum", "mse_loss", [((3, 4), (3, 4)), ((), ())], reduction="sum"),
+    ),
+)
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """Mean squared error."""
+    """Mean squared error (weighted: 'mean' divides by the total weight)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
+    check_reduction(reduction)
     _warn_broadcast(input, target)
-    d = input - target
-    loss = d * d
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    if weight is None:
+        return MseLoss.apply(input, target, reduction=reduction)
+    _check_weight(input, weight)
+    return _weighted((input - target) ** 2, weight, reduction)
 
 
+@op(
+    None,
+    public=False,
+    spec=(
+        _spec("l1_loss", "l1_loss", _PAIR, reduction="sum"),
+        OpSpec(
+            "l1_loss_weight",
+            lambda t, x, y, w: F(t, "l1_loss")(x, y, weight=w.abs()),
+            [((3, 4), (3, 4), (3, 4))],
+            shapes=None,
+            grad=(True, True, False),
+        ),
+    ),
+)
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """Mean absolute error."""
+    """Mean absolute error (weighted: 'mean' divides by the total weight)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
+    check_reduction(reduction)
     _warn_broadcast(input, target)
     loss = (input - target).abs()
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    if weight is None:
+        return reduce_loss(loss, reduction)
+    _check_weight(input, weight)
+    return _weighted(loss, weight, reduction)
 
 
+class SmoothL1Loss(PointwiseLoss):
+    """l = 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta: dx = d / beta or sign(d)"""
+
+    def terms(self, xp, x, y, beta):
+        d = x - y
+        ad = xp.abs(d)
+        return xp.where(ad < beta, d * d * (0.5 / beta), ad - 0.5 * beta)
+
+    def grads(self, g, x, y, beta):
+        d = x - y
+        gd = g * where(d.abs() < beta, d / beta, d.sign())
+        return (gd if needs(self, 0) else None), (-gd if needs(self, 1) else None)
+
+
+@op(
+    SmoothL1Loss,
+    public=False,
+    vmap=_reduced_elementwise,
+    spec=(
+        _spec("smooth_l1_loss", "smooth_l1_loss", _PAIR, beta=0.5),
+        _spec("smooth_l1_loss_none", "smooth_l1_loss", _PAIR, reduction="none"),
+    ),
+)
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta."""
-    from .where import where
-
     reduction = legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
+    check_reduction(reduction)
     _warn_broadcast(input, target)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    d = input - target
-    ad = d.abs()
-    if beta == 0:
-        return _reduce(ad, reduction)
-    loss = where(ad < beta, d * d * (0.5 / beta), ad - 0.5 * beta)
-    return _reduce(loss, reduction)
+    if beta == 0:  # PyTorch: the L1 loss, composed
+        return reduce_loss((input - target).abs(), reduction)
+    return SmoothL1Loss.apply(input, target, reduction=reduction, beta=float(beta))
 
 
+class HuberLoss(PointwiseLoss):
+    """l = 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta): dx = d or delta sign(d)"""
+
+    def terms(self, xp, x, y, delta):
+        d = x - y
+        ad = xp.abs(d)
+        return xp.where(ad < delta, d * d * 0.5, (ad - 0.5 * delta) * delta)
+
+    def grads(self, g, x, y, delta):
+        d = x - y
+        gd = g * where(d.abs() < delta, d, d.sign() * delta)
+        return (gd if needs(self, 0) else None), (-gd if needs(self, 1) else None)
+
+
+@op(
+    HuberLoss,
+    public=False,
+    vmap=_reduced_elementwise,
+    spec=(
+        _spec("huber_loss", "huber_loss", _PAIR, delta=0.7, reduction="none"),
+        _spec("huber_loss_mean", "huber_loss", _PAIR, delta=1.5),
+    ),
+)
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)."""
-    from .where import where
-
-    _check_reduction(reduction)
+    check_reduction(reduction)
     _warn_broadcast(input, target)
-    d = input - target
-    ad = d.abs()
-    loss = where(ad < delta, d * d * 0.5, (ad - 0.5 * delta) * delta)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    if weight is None:
+        return HuberLoss.apply(input, target, reduction=reduction, delta=float(delta))
+    _check_weight(input, weight)
+    return reduce_loss(HuberLoss.apply(input, target, reduction="none", delta=delta) * weight,
+                       reduction)  # fmt: skip
 
 
+# ----- losses PyTorch composes -----------------------------------------------------------
+@op(
+    None,
+    spec=(
+        _spec("kl_div", "kl_div", _PAIR, domain=(0.1, 1.0), reduction="batchmean"),
+        _spec("kl_div_log_target", "kl_div", _PAIR, reduction="sum", log_target=True),
+    ),
+)
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """KL divergence with ``input`` as log-probabilities: target (log target - input)."""
-    from .where import where
-
     reduction = legacy_reduction(size_average, reduce, reduction)
     if reduction == "mean":
         warnings.warn(
@@ -461,18 +438,32 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         loss = where(pos, target * safe.log(), 0.0) - target * input
     if reduction == "batchmean":
         return loss.sum() / (input.shape[0] if input.dim() else 1)
-    _check_reduction(reduction)
-    return _reduce(loss, reduction)
+    check_reduction(reduction)
+    return reduce_loss(loss, reduction)
 
 
+@op(
+    None,
+    public=False,
+    spec=_spec("soft_margin_loss", "soft_margin_loss", _PAIR, grad=(True, False)),
+)
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """log(1 + exp(-y x)), averaged."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     z = -target * input
     loss = (-z.abs()).exp().log1p() + z.relu()
-    return _reduce(loss, reduction)
+    return reduce_loss(loss, reduction)
 
 
+@op(
+    None,
+    spec=OpSpec(
+        "poisson_nll_loss",
+        lambda t, x, y: F(t, "poisson_nll_loss")(x, y.abs()),
+        _PAIR,
+        shapes=None,
+    ),
+)
 def poisson_nll_loss(
     input,
     target,
@@ -484,10 +475,6 @@ def poisson_nll_loss(
     reduction="mean",
 ):
     """Poisson negative log-likelihood (Stirling term with ``full``)."""
-    import math
-
-    from .where import where
-
     reduction = legacy_reduction(size_average, reduce, reduction)
     if log_input:
         loss = input.exp() - target * input
@@ -497,15 +484,21 @@ def poisson_nll_loss(
         safe = where(target > 1, target, 1.0)
         stirling = safe * safe.log() - safe + (safe * (2 * math.pi)).log() * 0.5
         loss = loss + where(target > 1, stirling, 0.0)
-    return _reduce(loss, reduction)
+    return reduce_loss(loss, reduction)
 
 
+@op(
+    None,
+    public=False,
+    spec=OpSpec(
+        "gaussian_nll_loss",
+        lambda t, x, y, v: F(t, "gaussian_nll_loss")(x, y, v.abs() + 0.1),
+        [((3, 4), (3, 4), (3, 4))],
+        shapes=None,
+    ),
+)
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
     """Gaussian negative log-likelihood with predicted variance ``var``."""
-    import math
-
-    from .where import where
-
     if (
         var.dim() == input.dim() - 1
         and var.dim() >= 0
@@ -517,36 +510,62 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     loss = 0.5 * (var.log() + (input - target) ** 2 / var)
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
-    return _reduce(loss, reduction)
+    return reduce_loss(loss, reduction)
 
 
+@op(
+    None,
+    spec=OpSpec(
+        "margin_ranking_loss",
+        lambda t, a, b, y: F(t, "margin_ranking_loss")(a, b, y.sign(), margin=0.3),
+        [((5,), (5,), (5,))],
+        shapes=None,
+        grad=(True, True, False),
+    ),
+)
 def margin_ranking_loss(
     input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"
 ):
     """max(0, -y (x1 - x2) + margin)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
-    return _reduce((-target * (input1 - input2) + margin).relu(), reduction)
+    return reduce_loss((-target * (input1 - input2) + margin).relu(), reduction)
 
 
+@op(
+    None,
+    spec=OpSpec(
+        "hinge_embedding_loss",
+        lambda t, x, y: F(t, "hinge_embedding_loss")(x, y.sign(), margin=0.5),
+        _PAIR,
+        shapes=None,
+        grad=(True, False),
+    ),
+)
 def hinge_embedding_loss(
     input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"
 ):
     """x where y == 1, max(0, margin - x) where y == -1."""
-    from .where import where
-
     reduction = legacy_reduction(size_average, reduce, reduction)
     zero = input * 0
     pos = where(target == 1, input, zero)
     neg = where(target == -1, (margin - input).relu(), zero)
-    return _reduce(pos + neg, reduction)
+    return reduce_loss(pos + neg, reduction)
 
 
+@op(
+    None,
+    spec=OpSpec(
+        "cosine_embedding_loss",
+        lambda t, a, b, y: F(t, "cosine_embedding_loss")(a, b, y.sign(), margin=0.1),
+        [((3, 4), (3, 4), (3,))],
+        shapes=None,
+        grad=(True, True, False),
+    ),
+)
 def cosine_embedding_loss(
     input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"
 ):
     """1 - cos(x1, x2) where y == 1, max(0, cos(x1, x2) - margin) where y == -1."""
-    from .where import where
-
     reduction = legacy_reduction(size_average, reduce, reduction)
     eps = 1e-12
     dot = (input1 * input2).sum(-1)
@@ -555,154 +574,10 @@ def cosine_embedding_loss(
     cos = dot / (n1 * n2).sqrt()
     zero = cos * 0
     loss = where(target == 1, 1 - cos, zero) + where(target == -1, (cos - margin).relu(), zero)
-    return _reduce(loss, reduction)
+    return reduce_loss(loss, reduction)
 
 
-METHODS = {}
+__all__ = public_names(__name__)
 
-
-def _f(t, name):
-    """The function ``name``: ember's op, or torch.nn.functional's on the oracle side."""
-    if t.__name__ == "torch":
-        return getattr(t.nn.functional, name)
-    return getattr(t, name)
-
-
-def _labels(rng, shapes):
-    (n, c) = shapes[0][:2]
-    rest = shapes[0][2:]
-    t = rng.integers(0, c, size=(n,) + tuple(rest))
-    t.reshape(-1)[0] = -100
-    return (t,)
-
-
-def _probs01(a):
-    import numpy
-
-    return 1 / (1 + numpy.exp(-a))
-
-
-register(
-    OpSpec(
-        "cross_entropy",
-        lambda t, x, y: _f(t, "cross_entropy")(x, y),
-        [((4, 3),), ((2, 3, 2, 2),)],
-        shapes=None,
-        extra=_labels,
-    ),
-    OpSpec(
-        "cross_entropy_sum_smooth",
-        lambda t, x, y: _f(t, "cross_entropy")(x, y, reduction="sum", label_smoothing=0.2),
-        [((4, 3),)],
-        shapes=None,
-        extra=_labels,
-    ),
-    OpSpec(
-        "cross_entropy_weight_smooth",
-        lambda t, x, w, y: _f(t, "cross_entropy")(x, y, weight=w.detach(), label_smoothing=0.1),
-        [((5, 3), (3,))],
-        shapes=None,
-        extra=_labels,
-        grad=(True, False),
-        domain=(0.5, 2.0),
-    ),
-    OpSpec(
-        "cross_entropy_none",
-        lambda t, x, y: _f(t, "cross_entropy")(x, y, reduction="none"),
-        [((2, 3, 4),)],
-        shapes=None,
-        extra=_labels,
-    ),
-    OpSpec(
-        "cross_entropy_probs",
-        lambda t, x, p: _f(t, "cross_entropy")(
-            x,
-            p.softmax(1) if hasattr(p, "softmax") else p.exp() / p.exp().sum(1, keepdim=True),
-            label_smoothing=0.1,
-        ),
-        [((4, 3), (4, 3))],
-        shapes=None,
-    ),
-    OpSpec(
-        "nll_loss",
-        lambda t, x, w, y: _f(t, "nll_loss")(x, y, weight=w.detach()),
-        [((5, 3), (3,))],
-        shapes=None,
-        extra=_labels,
-        grad=(True, False),
-        domain=(0.5, 2.0),
-    ),
-    OpSpec(
-        "binary_cross_entropy",
-        lambda t, x, y: _f(t, "binary_cross_entropy")(x, y),
-        [((3, 4), (3, 4))],
-        shapes=None,
-        domain=(0.05, 0.95),
-    ),
-    OpSpec(
-        "bce_with_logits",
-        lambda t, x, y, w: _f(t, "binary_cross_entropy_with_logits")(
-            x, y.sigmoid(), pos_weight=w.abs()
-        ),
-        [((3, 4), (3, 4), (4,))],
-        shapes=None,
-        grad=(True, True, False),
-    ),
-    OpSpec(
-        "bce_with_logits_plain",
-        lambda t, x, y: _f(t, "binary_cross_entropy_with_logits")(x, y.sigmoid(), reduction="sum"),
-        [((3, 4), (3, 4))],
-        shapes=None,
-    ),
-    OpSpec("mse_loss", lambda t, x, y: _f(t, "mse_loss")(x, y), [((3, 4), (3, 4))], shapes=None),
-    OpSpec(
-        "l1_loss",
-        lambda t, x, y: _f(t, "l1_loss")(x, y, reduction="sum"),
-        [((3, 4), (3, 4))],
-        shapes=None,
-    ),
-    OpSpec(
-        "smooth_l1_loss",
-        lambda t, x, y: _f(t, "smooth_l1_loss")(x, y, beta=0.5),
-        [((3, 4), (3, 4))],
-        shapes=None,
-    ),
-    OpSpec(
-        "huber_loss",
-        lambda t, x, y: _f(t, "huber_loss")(x, y, delta=0.7, reduction="none"),
-        [((3, 4), (3, 4))],
-        shapes=None,
-    ),
-    OpSpec(
-        "kl_div",
-        lambda t, x, y: _f(t, "kl_div")(x, y, reduction="batchmean"),
-        [((3, 4), (3, 4))],
-        shapes=None,
-        domain=(0.1, 1.0),
-    ),
-    OpSpec(
-        "kl_div_log_target",
-        lambda t, x, y: _f(t, "kl_div")(x, y, reduction="sum", log_target=True),
-        [((3, 4), (3, 4))],
-        shapes=None,
-    ),
-    OpSpec(
-        "soft_margin_loss",
-        lambda t, x, y: _f(t, "soft_margin_loss")(x, y),
-        [((3, 4), (3, 4))],
-        shapes=None,
-        grad=(True, False),
-    ),
-    OpSpec(
-        "poisson_nll_loss",
-        lambda t, x, y: _f(t, "poisson_nll_loss")(x, y.abs()),
-        [((3, 4), (3, 4))],
-        shapes=None,
-    ),
-    OpSpec(
-        "gaussian_nll_loss",
-        lambda t, x, y, v: _f(t, "gaussian_nll_loss")(x, y, v.abs() + 0.1),
-        [((3, 4), (3, 4), (3, 4))],
-        shapes=None,
-    ),
-)
+# Transitional: ``nn.functional`` imports the class losses from here.
+from .class_losses import cross_entropy, nll_loss  # noqa: E402, F401

@@ -1,7 +1,8 @@
 """Neural-network primitives: softmax, log_softmax, softmin, one_hot, and the fused linear.
 
-These are the functions ``ember.nn.functional`` re-exports, with
-``torch.nn.functional``'s signatures.
+These are the functions ``ember.nn.functional`` re-exports (``FUNCTIONAL``), with
+``torch.nn.functional``'s signatures; ``softmax`` and ``log_softmax`` are also top-level
+functions and Tensor methods, as in PyTorch.
 """
 
 from __future__ import annotations
@@ -11,10 +12,18 @@ import warnings
 from .. import dtypes as _dt
 from ..autograd.node import Node
 from ..backend import np, xp_of
+from ..dtypes import scalar_type_name
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim as _wrap_dim
-from ._spec import OpSpec, register
-from .linalg import _cname, _prod, _sname, check_expand, matmul
+from . import batching
+from ._spec import OpSpec
+from .linalg import check_expand, ctype_name, matmul, prod
+from .registry import declare, op, public_names
+
+
+def _F(lib, name):
+    """``<lib>.nn.functional.<name>``: the same spelling in Ember and in PyTorch."""
+    return getattr(lib.nn.functional, name)
 
 
 # ----- softmax family ------------------------------------------------------------------
@@ -35,15 +44,18 @@ def _prepare(name, input, dim, stacklevel, dtype):
         stacklevel = 3
     nd = input._data.ndim
     if dim is None:
-        # one frame more than PyTorch's: this helper sits between softmax and the warning
-        dim = _softmax_dim(name, nd, stacklevel + 1)
+        # two frames more than PyTorch's: this helper sits between softmax and the warning,
+        # and the registry's wrapper (NumPy's argument names) between the caller and softmax
+        dim = _softmax_dim(name, nd, stacklevel + 2)
     d = _wrap_dim(dim, nd)
     if dtype is not None:
         input = input.to(dtype)
     if input._data.dtype.kind not in "fc":
         kernel = "lastdim_kernel_impl" if d == nd - 1 or nd == 0 else "kernel_impl"
         base = name if name != "softmin" else "softmax"
-        raise NotImplementedError(f"\"{base}_{kernel}\" not implemented for '{_sname(input)}'")
+        raise NotImplementedError(
+            f"\"{base}_{kernel}\" not implemented for '{scalar_type_name(input)}'"
+        )
     return input, (d if nd else None)
 
 
@@ -53,10 +65,8 @@ def _shifted(xp, x, axis):
         x = x.astype(xp.float32)
     m = xp.max(x, axis=axis, keepdims=True)
     # a row of -inf (or +inf) has no finite max: subtracting it gives NaN, as in PyTorch
-    if xp is np:
-        with np.errstate(invalid="ignore"):
-            return x - m
-    return x - m
+    with np.errstate(invalid="ignore"):
+        return x - m
 
 
 class Softmax(Node):
@@ -103,6 +113,29 @@ class LogSoftmax(Node):
         return grad - exp(out) * grad.sum(d, keepdim=True), None
 
 
+@op(
+    Softmax,
+    methods="softmax",
+    vmap=batching.softmax,
+    spec=(
+        OpSpec(
+            "softmax",
+            lambda t, a: t.softmax(a, -1),
+            [((3, 4),), ((),), ((0, 3),), ((2, 3, 4),), ((5,),)],
+            domain=lambda x: x * 3.0,
+        ),
+        OpSpec(
+            "softmax_dim0", lambda t, a: t.softmax(a, 0), [((3, 4),), ((2, 3, 4),)], shapes=None
+        ),
+        OpSpec(
+            "softmax_dtype",
+            lambda t, a: t.softmax(a, 1, dtype=t.float64),
+            [((3, 4),)],
+            shapes=None,
+            dtypes=("float32",),
+        ),
+    ),
+)
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """``exp(x) / sum(exp(x))`` along ``dim``, computed stably (the maximum subtracted first).
 
@@ -114,12 +147,33 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     return Softmax.apply(x, axis)
 
 
+@op(
+    LogSoftmax,
+    methods="log_softmax",
+    vmap=batching.softmax,
+    spec=(
+        OpSpec(
+            "log_softmax",
+            lambda t, a: t.log_softmax(a, -1),
+            [((3, 4),), ((),), ((0, 3),), ((2, 3, 4),)],
+            domain=lambda x: x * 3.0,
+        ),
+        OpSpec("log_softmax_dim1", lambda t, a: t.log_softmax(a, 1), [((2, 3, 4),)], shapes=None),
+    ),
+)
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """``x - logsumexp(x)`` along ``dim``, computed stably."""
     x, axis = _prepare("log_softmax", input, dim, _stacklevel, dtype)
     return LogSoftmax.apply(x, axis)
 
 
+@op(
+    None,
+    public=False,
+    spec=OpSpec(
+        "softmin", lambda t, a: _F(t, "softmin")(a, 1), [((3, 4),), ((2, 3, 4),)], shapes=None
+    ),
+)
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     """``softmax(-x)`` along ``dim``."""
     x, axis = _prepare("softmin", input, dim, _stacklevel, dtype)
@@ -127,6 +181,18 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 
 
 # ----- one_hot ---------------------------------------------------------------------------
+@op(
+    None,
+    public=False,
+    spec=OpSpec(
+        "one_hot",
+        lambda t, a: _F(t, "one_hot")((a.abs() * 2).long(), 5),
+        [((3, 4),), ((0,),), ((),)],
+        shapes=None,
+        fd=False,
+        grad=(False,),
+    ),
+)
 def one_hot(tensor, num_classes=-1):
     """int64 tensor with a trailing dimension of ``num_classes``: 1 at each index, 0 elsewhere.
 
@@ -166,7 +232,6 @@ class Linear(Node):
             out += b
         n = self.needs_input_grad
         if n is not None:
-            self.nd, self.has_bias = x.ndim, b is not None
             self.save_for_backward(w if n[0] else None, x if n[1] else None)
         return out
 
@@ -183,26 +248,37 @@ class Linear(Node):
             return gx, gw
         return gx, gw, (grad if n[2] else None)
 
-    def name(self):
-        if self.nd == 2:
-            return "AddmmBackward0" if self.has_bias else "MmBackward0"
-        if self.nd == 1:
-            return "ViewBackward0" if self.has_bias else "SqueezeBackward4"
-        return "ViewBackward0" if self.has_bias else "UnsafeViewBackward0"
+
+# PyTorch's linear reaches a different kernel by the input's rank and the bias, each with
+# its own grad_fn name; one subclass per name (``_linear_node`` picks it).
+class LinearMm(Linear):
+    """d(x W^T) for a matrix x: grad @ W for x, grad^T @ x for W"""
 
 
-def _check_linear(input, weight, bias):
-    di, dw = input._data.ndim, weight._data.ndim
-    if di == 0 or dw == 0:
-        raise RuntimeError(
-            f"both arguments to linear need to be at least 1D, but they are {di}D and {dw}D"
-        )
-    if dw > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {dw}D")
-    if dw == 1:
-        return False
+class LinearFolded(Linear):
+    """d(x W^T + b) for x of rank 1 or > 2 (PyTorch: one addmm on the folded batch, viewed)"""
+
+
+class LinearFoldedNoBias(Linear):
+    """d(x W^T) for x of rank > 2 (PyTorch: one product on the folded batch)"""
+
+
+class LinearVector(Linear):
+    """d(x W^T) for a vector x (PyTorch: a row times W^T, squeezed)"""
+
+
+def _expands(shape, target):
+    """Whether ``shape`` broadcasts to exactly ``target``."""
+    lead = len(target) - len(shape)
+    return lead >= 0 and all(s in (1, target[lead + i]) for i, s in enumerate(shape))
+
+
+def _linear_node(input, weight, bias):
+    """Check a 2-D-weight ``linear`` as PyTorch does; return its node, or None when PyTorch
+    adds the bias after the product (a bias that broadcasts beyond it)."""
+    di = input._data.ndim
     n_out, n_in = weight._data.shape
-    rows = _prod(input._data.shape[:-1])
+    rows = prod(input._data.shape[:-1])
     if input._data.shape[-1] != n_in:
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input._data.shape[-1]} and "
@@ -212,7 +288,7 @@ def _check_linear(input, weight, bias):
         if bias._data.dtype != weight._data.dtype:
             raise RuntimeError(
                 "self and mat2 must have the same dtype, but got "
-                f"{_sname(bias)} and {_sname(weight)}"
+                f"{scalar_type_name(bias)} and {scalar_type_name(weight)}"
             )
         if di <= 2 or bias._data.ndim == 1:
             if di == 1 and bias._data.ndim > 1:
@@ -225,22 +301,50 @@ def _check_linear(input, weight, bias):
         if bias is not None:  # PyTorch's addmm path names the operands differently
             raise RuntimeError(
                 "mat1 and mat2 must have the same dtype, but got "
-                f"{_sname(input)} and {_sname(weight)}"
+                f"{scalar_type_name(input)} and {scalar_type_name(weight)}"
             )
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
-            f"{_cname(input)} != {_cname(weight)}"
+            f"{ctype_name(input)} != {ctype_name(weight)}"
         )
-    # a bias broadcasting to a larger shape than the product (only with >2-D input)
-    out_shape = input._data.shape[:-1] + (n_out,)
-    if bias is not None and bias._data.ndim > 1:
-        bs = bias._data.shape
-        lead = len(out_shape) - len(bs)
-        if lead < 0 or any(s != 1 and s != out_shape[lead + i] for i, s in enumerate(bs)):
-            return False
-    return True
+    if bias is None:
+        return LinearMm if di == 2 else LinearVector if di == 1 else LinearFoldedNoBias
+    if di == 2:
+        return Linear
+    if di == 1:
+        return LinearFolded
+    # PyTorch folds the batch into one addmm only for a contiguous input and a bias that
+    # expands to the folded (rows, out) product.
+    folds = bias._data.ndim <= 2 and _expands(bias._data.shape, (rows, n_out))
+    return LinearFolded if folds and input._data.flags.c_contiguous else None
 
 
+def _linear_spec(name, samples):
+    return OpSpec(
+        name,
+        lambda t, x, w, *b: _F(t, "linear")(x, w, *b),
+        samples,
+        shapes=None,
+        atol=1e-4,
+        rtol=1e-4,
+    )
+
+
+@op(
+    Linear,
+    public=False,
+    grad_fn="AddmmBackward0",
+    vmap=batching.linear,
+    spec=_linear_spec(
+        "linear",
+        [
+            ((5, 3), (4, 3), (4,)),
+            ((0, 3), (4, 3), (4,)),
+            ((5, 3), (4, 3), (1,)),
+            ((5, 3), (4, 3), (5, 4)),
+        ],
+    ),
+)
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias``: one fused node (one matrix product, the bias added in place).
 
@@ -249,81 +353,64 @@ def linear(input, weight, bias=None):
         weight: ``(out_features, in_features)``.
         bias: ``(out_features,)`` or anything broadcasting to the output, optional.
     """
-    if _check_linear(input, weight, bias):
-        if bias is None:
-            return Linear.apply(input, weight)
-        return Linear.apply(input, weight, bias)
-    if weight._data.ndim == 1 and bias is not None and input._data.ndim == 2:
-        raise RuntimeError("mat2 must be a matrix, got 1-D tensor")
-    out = matmul(input, weight if weight._data.ndim == 1 else weight.t())
-    return out if bias is None else out + bias
+    di, dw = input._data.ndim, weight._data.ndim
+    if di == 0 or dw == 0:
+        raise RuntimeError(
+            f"both arguments to linear need to be at least 1D, but they are {di}D and {dw}D"
+        )
+    if dw > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {dw}D")
+    if dw == 1:  # PyTorch: a matrix-vector (or dot) product, then the bias
+        if bias is not None and di == 2:
+            raise RuntimeError("mat2 must be a matrix, got 1-D tensor")
+        out = matmul(input, weight)
+        return out if bias is None else out + bias
+    node = _linear_node(input, weight, bias)
+    if bias is None:
+        return node.apply(input, weight)
+    if node is None:
+        return LinearFoldedNoBias.apply(input, weight) + bias
+    return node.apply(input, weight, bias)
 
 
-METHODS = {"softmax": "softmax", "log_softmax": "log_softmax"}
-
-__all__ = ["softmax", "log_softmax", "softmin", "one_hot", "linear"]
-
-
-def _F(lib, name):
-    """``torch.nn.functional.<name>`` for PyTorch, the top-level function for Ember."""
-    if lib.__name__ == "torch":
-        return getattr(lib.nn.functional, name)
-    return getattr(lib, name)
-
-
-register(
-    OpSpec(
-        "softmax",
-        lambda t, a: t.softmax(a, -1),
-        [((3, 4),), ((),), ((0, 3),), ((2, 3, 4),), ((5,),)],
-        domain=lambda x: x * 3.0,
-    ),
-    OpSpec("softmax_dim0", lambda t, a: t.softmax(a, 0), [((3, 4),), ((2, 3, 4),)], shapes=None),
-    OpSpec(
-        "softmax_dtype",
-        lambda t, a: t.softmax(a, 1, dtype=t.float64),
-        [((3, 4),)],
-        shapes=None,
-        dtypes=("float32",),
-    ),
-    OpSpec(
-        "log_softmax",
-        lambda t, a: t.log_softmax(a, -1),
-        [((3, 4),), ((),), ((0, 3),), ((2, 3, 4),)],
-        domain=lambda x: x * 3.0,
-    ),
-    OpSpec("log_softmax_dim1", lambda t, a: t.log_softmax(a, 1), [((2, 3, 4),)], shapes=None),
-    OpSpec("softmin", lambda t, a: _F(t, "softmin")(a, 1), [((3, 4),), ((2, 3, 4),)], shapes=None),
-    OpSpec(
-        "linear",
-        lambda t, x, w, b: _F(t, "linear")(x, w, b),
-        [
-            ((5, 3), (4, 3), (4,)),
-            ((2, 5, 3), (4, 3), (4,)),
-            ((3,), (4, 3), (4,)),
-            ((0, 3), (4, 3), (4,)),
-            ((5, 3), (4, 3), (1,)),
-            ((5, 3), (4, 3), (5, 4)),
-            ((2, 5, 3), (4, 3), (5, 4)),
-        ],
-        shapes=None,
-        atol=1e-4,
-        rtol=1e-4,
-    ),
-    OpSpec(
-        "linear_nobias",
-        lambda t, x, w: _F(t, "linear")(x, w),
-        [((5, 3), (4, 3)), ((2, 2, 3), (4, 3)), ((3,), (4, 3)), ((5, 3), (3,))],
-        shapes=None,
-        atol=1e-4,
-        rtol=1e-4,
-    ),
-    OpSpec(
-        "one_hot",
-        lambda t, a: _F(t, "one_hot")((a.abs() * 2).long(), 5),
-        [((3, 4),), ((0,),), ((),)],
-        shapes=None,
-        fd=False,
-        grad=(False,),
+declare(LinearMm, None, grad_fn="MmBackward0", vmap=batching.linear,
+        spec=_linear_spec("linear_nobias", [((5, 3), (4, 3)), ((0, 3), (4, 3))]))  # fmt: skip
+declare(
+    LinearFolded,
+    None,
+    grad_fn="ViewBackward0",
+    vmap=batching.linear,
+    spec=_linear_spec(
+        "linear_folded",
+        [((2, 5, 3), (4, 3), (4,)), ((3,), (4, 3), (4,)), ((2, 5, 3), (4, 3), (1, 4))],
     ),
 )
+declare(
+    LinearFoldedNoBias,
+    None,
+    grad_fn="UnsafeViewBackward0",
+    vmap=batching.linear,
+    spec=(
+        _linear_spec("linear_folded_nobias", [((2, 2, 3), (4, 3)), ((2, 0, 3), (4, 3))]),
+        # the bias added after the product (PyTorch's grad_fn: the addition)
+        _linear_spec(
+            "linear_bias_after", [((2, 5, 3), (4, 3), (5, 4)), ((2, 5, 3), (4, 3), (2, 5, 4))]
+        ),
+    ),
+)
+declare(
+    LinearVector,
+    None,
+    grad_fn="SqueezeBackward4",
+    vmap=batching.linear,
+    spec=(
+        _linear_spec("linear_vector", [((3,), (4, 3))]),
+        # a vector weight: a matrix-vector (or dot) product
+        _linear_spec("linear_vector_weight", [((5, 3), (3,)), ((3,), (3,)), ((2, 2, 3), (3,))]),
+    ),
+)
+
+#: The functions of ``ember.nn.functional`` this family provides.
+FUNCTIONAL = ("softmax", "log_softmax", "softmin", "one_hot", "linear")
+
+__all__ = public_names(__name__)
