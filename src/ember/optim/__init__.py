@@ -1,6 +1,6 @@
 """``ember.optim``: optimizers and learning-rate schedulers (``torch.optim``)."""
 
-from . import lr_scheduler  # noqa: F401
+from . import lr_scheduler, swa_utils  # noqa: F401
 from .adafactor import Adafactor  # noqa: F401
 from .adam import Adam, Adamax, AdamW, NAdam, RAdam, SparseAdam  # noqa: F401
 from .asgd import ASGD  # noqa: F401
