@@ -264,7 +264,8 @@ class RAdam(_AdamBase):
             rect = math.sqrt(
                 (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
             )
-            x -= corrected * lr * ((bc2**0.5) / (xp.sqrt(v) + group["eps"])) * rect
+            adaptive = (bc2**0.5) / (xp.sqrt(v) + group["eps"])
+            x -= corrected * lr * adaptive * rect
         else:
             x -= corrected * lr
 
