@@ -42,13 +42,13 @@ def _train(lib, model, kind):
         opt, swa_lr=0.05, anneal_epochs=3, anneal_strategy="linear" if "ema" in kind else "cos"
     )
     lrs = []
-    for epoch in range(12):
+    for epoch in range(8):
         for i in range(0, 32, 8):
             opt.zero_grad()
             out = model(lib.tensor(X[i : i + 8]))
             lib.nn.functional.cross_entropy(out, lib.tensor(Y[i : i + 8])).backward()
             opt.step()
-        if epoch >= 5:
+        if epoch >= 4:
             avg.update_parameters(model)
             swa_sched.step()
         else:
