@@ -176,7 +176,9 @@ def test_one_cycle_with_adam_cycles_beta1():
 
 
 def test_reduce_on_plateau_matches_pytorch():
-    metric = [1.0, 0.9, 0.9, 0.95, 0.91, 0.92, 0.93, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2]
+    head = [1.0, 0.9, 0.9, 0.95, 0.91, 0.92, 0.93, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2]
+    # 50 epochs: the head, then a noisy decline with plateaus
+    metric = head + [0.8 - 0.01 * i + 0.05 * ((i * 7) % 5 == 0) for i in range(35)]
     for kw in (
         {"patience": 2},
         {

@@ -13,7 +13,7 @@ import pytest
 import ember
 
 from .test_lr_scheduler import SCHEDS, _opt, els, tls
-from .test_optimizers import CASES, V0, W0, loss_fn
+from .test_optimizers import CASES, LBFGS_CASES, V0, W0, _closure, loss_fn
 
 torch = pytest.importorskip("torch")
 
@@ -70,6 +70,24 @@ def test_optimizer_resumes_from_its_state_dict(name, kw):
     assert opt2.param_groups[0]["lr"] == opt.param_groups[0]["lr"]
     rest = _steps(ember, opt2, ps2, 25, sign)
     np.testing.assert_allclose(first + rest, whole, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("kw", LBFGS_CASES[:2])
+def test_lbfgs_resumes_from_its_state_dict(kw):
+    def run(values, steps, sd=None):
+        ps = _params(ember, values)
+        opt = ember.optim.LBFGS(ps, **kw)
+        if sd is not None:
+            opt.load_state_dict(sd)
+        losses = [opt.step(_closure(opt, ember, *ps)).item() for _ in range(steps)]
+        return ps, opt, losses
+
+    _, _, whole = run([W0, V0], 6)
+    ps, opt, first = run([W0, V0], 3)
+    saved = copy.deepcopy(opt.state_dict())
+    assert {"d", "old_dirs", "H_diag", "prev_flat_grad"} <= set(saved["state"][0])
+    _, _, rest = run([p.detach().numpy() for p in ps], 3, saved)
+    np.testing.assert_allclose(first + rest, whole, rtol=1e-13)
 
 
 def _to_ember(obj):
