@@ -71,6 +71,14 @@ def maximum_(a, b):
     return a
 
 
+def clamp_(a, lo, hi):
+    """Clamp ``a`` to ``[lo, hi]`` in place."""
+    if isinstance(a, Tensor):
+        a.clamp_(lo, hi)
+    else:
+        xp_of(a).clip(a, lo, hi, out=a)
+
+
 def step_tensor(state):
     """Increment and return the step count kept as a 0-d tensor (as PyTorch keeps it)."""
     st = state.get("step")
@@ -90,8 +98,9 @@ def grad_of(p, maximize):
 
 
 def value_of(x):
-    """A learning rate or other hyper-parameter as a Python float (tensors are accepted)."""
-    return float(x) if isinstance(x, Tensor) else x
+    """A hyper-parameter as a number: a one-element tensor (a tensor learning rate) gives a
+    scalar of its own dtype, so the arithmetic on it rounds as PyTorch's does."""
+    return x._data.reshape(())[()] if isinstance(x, Tensor) else x
 
 
 _BLOCK = 1 << 16  # elements per block of add_scaled_

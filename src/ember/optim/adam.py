@@ -1,4 +1,4 @@
-"""The Adam family: Adam, AdamW, Adamax, NAdam and RAdam on one shared step.
+"""The Adam family: Adam, AdamW, Adamax, NAdam and RAdam on one shared step; SparseAdam.
 
 ``_AdamBase._update`` does what the five share, once: the gradient (negated under
 ``maximize``, coupled or decoupled weight decay: ``Optimizer._gradients``), the state
@@ -33,14 +33,18 @@ class _AdamBase(Optimizer):
     def __init__(self, params, defaults):
         _check(defaults["lr"], defaults["eps"], defaults["betas"], defaults["weight_decay"])
         check_nonnegative(**{k: defaults[k] for k in ("momentum_decay",) if k in defaults})
+        self._check_more(defaults)
         super().__init__(params, defaults)
         check_fused(defaults)
+
+    def _check_more(self, defaults):
+        """Checks one optimizer of the family adds (after the shared ones)."""
 
     def _init_state(self, state, p, x, group):
         """Extra state made on the first step (before the step count)."""
 
     def _update(self, p, x, g, state, group):
-        b1, b2 = group["betas"]
+        b1, b2 = (value_of(b) for b in group["betas"])
         self._init_state(state, p, x, group)
         m = buffer(state, "exp_avg", p, x)
         v = buffer(state, self._second_moment, p, x)
@@ -83,7 +87,28 @@ class Adam(_AdamBase):
         fused=None,
         decoupled_weight_decay=False,
     ):
+        if isinstance(lr, Tensor) and foreach and not capturable:
+            raise ValueError(
+                "lr as a Tensor is not supported for capturable=False and foreach=True"
+            )
         super().__init__(params, group_defaults(locals()))
+
+    def _check_more(self, d):
+        # Adam alone takes tensor betas, as PyTorch's does
+        betas = d["betas"]
+        if not all(isinstance(b, float) for b in betas) and not all(
+            isinstance(b, Tensor) for b in betas
+        ):
+            raise ValueError("betas must be either both floats or both Tensors")
+        for i, b in enumerate(betas):
+            if isinstance(b, Tensor):
+                if d["foreach"] and not d["capturable"]:
+                    raise ValueError(
+                        f"betas[{i}] as a Tensor is not supported for capturable=False and "
+                        "foreach=True"
+                    )
+                if b.numel() != 1:
+                    raise ValueError(f"Tensor betas[{i}] must be 1-element")
 
     def _init_state(self, state, p, x, group):
         if group["amsgrad"]:
@@ -191,7 +216,7 @@ class NAdam(_AdamBase):
             state["mu_product"] = scalar_state(1.0)
 
     def _apply(self, xp, x, g, m, v, state, group, step, bc1, bc2):
-        lr, b1, decay = value_of(group["lr"]), group["betas"][0], group["momentum_decay"]
+        lr, b1, decay = value_of(group["lr"]), value_of(group["betas"][0]), group["momentum_decay"]
         mu = b1 * (1.0 - 0.5 * (0.96 ** (step * decay)))
         mu_next = b1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * decay)))
         product = state["mu_product"]
@@ -231,7 +256,7 @@ class RAdam(_AdamBase):
         super().__init__(params, group_defaults(locals()))
 
     def _apply(self, xp, x, g, m, v, state, group, step, bc1, bc2):
-        lr, b2 = value_of(group["lr"]), group["betas"][1]
+        lr, b2 = value_of(group["lr"]), value_of(group["betas"][1])
         corrected = m / bc1
         rho_inf = 2 / (1 - b2) - 1
         rho_t = rho_inf - 2 * step * (b2**step) / bc2
@@ -239,6 +264,44 @@ class RAdam(_AdamBase):
             rect = math.sqrt(
                 (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
             )
-            x -= corrected * lr * ((bc2**0.5) / (xp.sqrt(v) + group["eps"])) * rect
+            adaptive = (bc2**0.5) / (xp.sqrt(v) + group["eps"])
+            x -= corrected * lr * adaptive * rect
         else:
             x -= corrected * lr
+
+
+class SparseAdam(Optimizer):
+    """Adam for sparse gradients (PyTorch's ``SparseAdam``).
+
+    Ember's gradients are always dense (it has no sparse tensors), and PyTorch's
+    SparseAdam refuses dense gradients, so a step with any gradient raises PyTorch's error.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, maximize=False):
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if not 0.0 < lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 < eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        for i in (0, 1):
+            if not 0.0 <= betas[i] < 1.0:
+                raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
+        super().__init__(params, group_defaults(locals()))
+        complex_params = [
+            [i, j]
+            for i, group in enumerate(self.param_groups)
+            for j, p in enumerate(group["params"])
+            if p.is_complex()
+        ]
+        if complex_params:
+            raise ValueError(
+                f"Complex params at indices {complex_params}: SparseAdam does not support "
+                "complex parameters"
+            )
+
+    def _step_group(self, group):
+        if any(p._grad is not None for p in group["params"]):
+            raise RuntimeError(
+                "SparseAdam does not support dense gradients, please consider Adam instead"
+            )

@@ -43,12 +43,14 @@ def register_optimizer_step_post_hook(hook):
 
 
 def _wrap_step(fn):
+    # hooks see the arguments as PyTorch passes them: the optimizer first
     @functools.wraps(fn)
-    def step(self, *args, **kwargs):
+    def step(*args, **kwargs):
+        self = args[0]
         self._opt_called = True
         if not (_global_step_pre_hooks or self._step_pre_hooks or self._step_post_hooks):
             if not _global_step_post_hooks:
-                return fn(self, *args, **kwargs)  # the common case, kept cheap
+                return fn(*args, **kwargs)  # the common case, kept cheap
         for hook in list(chain(_global_step_pre_hooks.values(), self._step_pre_hooks.values())):
             r = hook(self, args, kwargs)
             if r is not None:
@@ -57,7 +59,7 @@ def _wrap_step(fn):
                         f"{fn} must return None or a tuple of (new_args, new_kwargs), but got {r}."
                     )
                 args, kwargs = r
-        out = fn(self, *args, **kwargs)
+        out = fn(*args, **kwargs)
         for hook in list(chain(self._step_post_hooks.values(), _global_step_post_hooks.values())):
             hook(self, args, kwargs)
         return out
@@ -87,6 +89,9 @@ class Optimizer:
     # what PyTorch's CPU build names when ``capturable=True`` meets a CPU tensor
     _capturable_tensors = "params and state_steps"
     _capturable_devices = ["cuda", "xpu", "hpu", "privateuseone", "xla"]
+    # whether ``_gradients`` applies ``weight_decay`` (an optimizer that decays elsewhere
+    # in its step says False)
+    _decay_in_gradients = True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -244,7 +249,7 @@ class Optimizer:
         """
         tensors = group.get("differentiable", False)
         maximize = group.get("maximize", False)
-        wd = group.get("weight_decay", 0)
+        wd = group.get("weight_decay", 0) if self._decay_in_gradients else 0
         decoupled = group.get("decoupled_weight_decay", False)
         for p in group["params"]:
             g = p._grad
