@@ -165,7 +165,11 @@ def test_attention_modules_match_pytorch(name, make, shapes, train):
     check_module(em, tm, *[R.standard_normal(s) for s in shapes], train=train)
 
 
-@pytest.mark.parametrize("name, make, shapes", MODULES[:6] + MODULES[10:11], ids=str)
+@pytest.mark.parametrize(
+    "name, make, shapes",
+    MODULES[:6] + MODULES[10:11],
+    ids=[c[0] for c in MODULES[:6] + MODULES[10:11]],
+)
 def test_attention_modules_float32(name, make, shapes):
     em, tm = make(nn), make(tnn)
     copy_weights(em, tm)

@@ -8,4 +8,9 @@ from . import (  # noqa: F401
 )
 from .module import Module  # noqa: F401
 from .modules import *  # noqa: F401, F403
-from .parameter import Buffer, Parameter, UninitializedParameter  # noqa: F401
+from .parameter import (  # noqa: F401
+    Buffer,
+    Parameter,
+    UninitializedBuffer,
+    UninitializedParameter,
+)

@@ -48,6 +48,7 @@ from ..ops.pooling import (  # noqa: F401
     max_pool2d_with_indices,
     max_pool3d,
 )
+from ._functional.activation import celu_, rrelu, rrelu_, selu_, threshold_  # noqa: F401
 from ._functional.attention import (  # noqa: F401
     multi_head_attention_forward,
     scaled_dot_product_attention,

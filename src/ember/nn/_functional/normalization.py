@@ -147,8 +147,10 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
 def local_response_norm(input, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0):
     """Divide by ``(k + alpha * mean of x^2 over ``size`` neighbouring channels)^beta``."""
     if input.dim() < 3:
+        # PyTorch's message carries a run of spaces from its source layout; kept verbatim.
         raise ValueError(
-            f"Expected 3D or higher dimensionality input (got {input.dim()} dimensions)"
+            "Expected 3D or higher dimensionality" + " " * 26 + f"input (got {input.dim()} "
+            "dimensions)"
         )
     if input.numel() == 0:
         return input

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...creation import empty
 from .. import init
-from .._functional.attention import canonical_mask, multi_head_attention_forward
+from .._functional.attention import multi_head_attention_forward
 from ..module import Module
 from ..parameter import Parameter
 from .linear import Linear
@@ -101,14 +101,6 @@ class MultiheadAttention(Module):
     ):
         """Attend from ``query`` to ``key``/``value``; returns ``(output, weights or None)``."""
         batched = query.dim() == 3
-        key_padding_mask = canonical_mask(
-            key_padding_mask,
-            "key_padding_mask",
-            None if attn_mask is None else attn_mask.dtype,
-            "attn_mask",
-            query.dtype,
-        )
-        attn_mask = canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, False)
         if self.batch_first and batched:
             # Keep "key is value" (and "query is key") true after the transpose.
             if key is value:

@@ -9,6 +9,31 @@ from ..module import Module
 from ..parameter import Parameter
 
 
+def _setup(module, num_embeddings, embedding_dim, padding_idx, word, weight, dtype):
+    """Sizes, the padding row (negative counted from the end) and the weight, PyTorch's way."""
+    module.num_embeddings = num_embeddings
+    module.embedding_dim = embedding_dim
+    if padding_idx is not None:
+        if not -num_embeddings <= padding_idx < num_embeddings:
+            raise AssertionError(f"{word} must be within num_embeddings")
+        padding_idx %= num_embeddings
+    module.padding_idx = padding_idx
+    if weight is None:
+        module.weight = Parameter(empty((num_embeddings, embedding_dim), dtype=dtype))
+        _reset(module)
+    else:
+        if list(weight.shape) != [num_embeddings, embedding_dim]:
+            raise AssertionError("Shape of weight does not match num_embeddings and embedding_dim")
+        module.weight = Parameter(weight)
+
+
+def _reset(module):
+    init.normal_(module.weight)
+    if module.padding_idx is not None:
+        module.weight._data[module.padding_idx] = 0
+        module.weight._version[0] += 1
+
+
 class Embedding(Module):
     """A lookup table of ``num_embeddings`` vectors, initialised N(0, 1)."""
 
@@ -27,32 +52,16 @@ class Embedding(Module):
         dtype=None,
     ):
         super().__init__()
-        self.num_embeddings = num_embeddings
-        self.embedding_dim = embedding_dim
-        if padding_idx is not None:
-            if padding_idx > 0:
-                assert padding_idx < num_embeddings, "Padding_idx must be within num_embeddings"
-            elif padding_idx < 0:
-                assert padding_idx >= -num_embeddings, "Padding_idx must be within num_embeddings"
-                padding_idx = num_embeddings + padding_idx
-        self.padding_idx = padding_idx
+        _setup(self, num_embeddings, embedding_dim, padding_idx, "Padding_idx", _weight, dtype)
         self.max_norm = max_norm
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
         self.sparse = sparse
-        if _weight is None:
-            self.weight = Parameter(
-                empty((num_embeddings, embedding_dim), dtype=dtype), requires_grad=not _freeze
-            )
-            self.reset_parameters()
-        else:
-            self.weight = Parameter(_weight, requires_grad=not _freeze)
+        self.weight.requires_grad_(not _freeze)
 
     def reset_parameters(self):
         """N(0, 1) weights, with the padding row zeroed."""
-        init.normal_(self.weight)
-        if self.padding_idx is not None:
-            self.weight._data[self.padding_idx] = 0
+        _reset(self)
 
     def forward(self, input):
         """Look up the rows at ``input``."""
@@ -125,34 +134,17 @@ class EmbeddingBag(Module):
         dtype=None,
     ):
         super().__init__()
-        self.num_embeddings = num_embeddings
-        self.embedding_dim = embedding_dim
         self.max_norm = max_norm
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
-        if padding_idx is not None:
-            if not -num_embeddings <= padding_idx < num_embeddings:
-                raise AssertionError("padding_idx must be within num_embeddings")
-            padding_idx %= num_embeddings
-        self.padding_idx = padding_idx
-        if _weight is None:
-            self.weight = Parameter(empty((num_embeddings, embedding_dim), dtype=dtype))
-            self.reset_parameters()
-        else:
-            if list(_weight.shape) != [num_embeddings, embedding_dim]:
-                raise AssertionError(
-                    "Shape of weight does not match num_embeddings and embedding_dim"
-                )
-            self.weight = Parameter(_weight)
+        _setup(self, num_embeddings, embedding_dim, padding_idx, "padding_idx", _weight, dtype)
         self.mode = mode
         self.sparse = sparse
         self.include_last_offset = include_last_offset
 
     def reset_parameters(self):
         """N(0, 1) weights, with the padding row zeroed."""
-        init.normal_(self.weight)
-        if self.padding_idx is not None:
-            self.weight._data[self.padding_idx] = 0
+        _reset(self)
 
     def forward(self, input, offsets=None, per_sample_weights=None):
         """Reduce each bag of ``input`` (rows of a 2-D input, or runs starting at ``offsets``)."""
