@@ -1,0 +1,74 @@
+"""``Cauchy``: the Lorentz distribution with ``loc`` and ``scale`` (no mean, infinite variance)."""
+
+from __future__ import annotations
+
+import math
+
+import ember
+
+from . import constraints
+from .distribution import Distribution
+from .utils import _is_number, broadcast_all
+
+__all__ = ["Cauchy"]
+
+
+class Cauchy(Distribution):
+    """Cauchy(loc, scale); ``rsample`` is reparameterized (loc + scale * tan(pi (u - 1/2)))."""
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+    has_rsample = True
+
+    def __init__(self, loc, scale, validate_args=None):
+        self.loc, self.scale = broadcast_all(loc, scale)
+        both_numbers = _is_number(loc) and _is_number(scale)
+        batch_shape = ember.Size() if both_numbers else self.loc.size()
+        super().__init__(batch_shape, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        """The distribution with loc and scale expanded to ``batch_shape``."""
+        return self._expand_params(Cauchy, batch_shape, _instance, ("loc", "scale"))
+
+    @property
+    def mean(self):
+        return ember.full(
+            self._extended_shape(), float("nan"), dtype=self.loc.dtype, device=self.loc.device
+        )
+
+    @property
+    def mode(self):
+        return self.loc
+
+    @property
+    def variance(self):
+        return ember.full(
+            self._extended_shape(), float("inf"), dtype=self.loc.dtype, device=self.loc.device
+        )
+
+    def rsample(self, sample_shape=ember.Size()):
+        """loc + scale * standard Cauchy noise."""
+        shape = tuple(self._extended_shape(sample_shape))
+        u = ember.rand(shape, dtype=self.loc.dtype, device=self.loc.device)
+        return self.loc + ember.tan(math.pi * (u - 0.5)) * self.scale
+
+    def log_prob(self, value):
+        """-log(pi) - log(scale) - log(1 + ((x - loc) / scale)^2)."""
+        if self._validate_args:
+            self._validate_sample(value)
+        z = (value - self.loc) / self.scale
+        return -math.log(math.pi) - self.scale.log() - (z**2).log1p()
+
+    def cdf(self, value):
+        """atan((x - loc) / scale) / pi + 1/2."""
+        if self._validate_args:
+            self._validate_sample(value)
+        return ember.atan((value - self.loc) / self.scale) / math.pi + 0.5
+
+    def icdf(self, value):
+        """loc + scale * tan(pi (p - 1/2))."""
+        return ember.tan(math.pi * (value - 0.5)) * self.scale + self.loc
+
+    def entropy(self):
+        """log(4 pi scale)."""
+        return math.log(4 * math.pi) + self.scale.log()

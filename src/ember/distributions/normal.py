@@ -1,0 +1,92 @@
+"""``Normal``: the Gaussian distribution with mean ``loc`` and standard deviation ``scale``."""
+
+from __future__ import annotations
+
+import math
+
+import ember
+
+from . import constraints
+from ._special import erfinv
+from .exp_family import ExponentialFamily
+from .utils import _is_number, _standard_normal, broadcast_all
+
+__all__ = ["Normal"]
+
+_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+
+
+class Normal(ExponentialFamily):
+    """Normal(loc, scale); ``rsample`` is reparameterized (loc + scale * eps)."""
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+    has_rsample = True
+    _mean_carrier_measure = 0
+
+    def __init__(self, loc, scale, validate_args=None):
+        self.loc, self.scale = broadcast_all(loc, scale)
+        both_numbers = _is_number(loc) and _is_number(scale)
+        batch_shape = ember.Size() if both_numbers else self.loc.size()
+        super().__init__(batch_shape, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        """The distribution with loc and scale expanded to ``batch_shape``."""
+        return self._expand_params(Normal, batch_shape, _instance, ("loc", "scale"))
+
+    @property
+    def mean(self):
+        return self.loc
+
+    @property
+    def mode(self):
+        return self.loc
+
+    @property
+    def stddev(self):
+        return self.scale
+
+    @property
+    def variance(self):
+        return self.stddev.pow(2)
+
+    def sample(self, sample_shape=ember.Size()):
+        """Samples without gradients."""
+        with ember.no_grad():
+            return self.rsample(sample_shape)
+
+    def rsample(self, sample_shape=ember.Size()):
+        """loc + scale * eps with eps ~ N(0, 1)."""
+        shape = self._extended_shape(sample_shape)
+        eps = _standard_normal(shape, dtype=self.loc.dtype, device=self.loc.device)
+        return self.loc + eps * self.scale
+
+    def log_prob(self, value):
+        """-(x - loc)^2 / (2 scale^2) - log(scale) - log(sqrt(2 pi))."""
+        if self._validate_args:
+            self._validate_sample(value)
+        var = self.scale**2
+        log_scale = math.log(self.scale) if _is_number(self.scale) else self.scale.log()
+        return -((value - self.loc) ** 2) / (2 * var) - log_scale - _HALF_LOG_2PI
+
+    def cdf(self, value):
+        """(1 + erf((x - loc) / (scale sqrt 2))) / 2."""
+        if self._validate_args:
+            self._validate_sample(value)
+        z = (value - self.loc) * self.scale.reciprocal() / math.sqrt(2)
+        return 0.5 * (1 + ember.erf(z))
+
+    def icdf(self, value):
+        """loc + scale * sqrt(2) * erfinv(2p - 1)."""
+        return self.loc + self.scale * erfinv(2 * value - 1) * math.sqrt(2)
+
+    def entropy(self):
+        """1/2 + log(2 pi)/2 + log(scale)."""
+        return 0.5 + 0.5 * math.log(2 * math.pi) + ember.log(self.scale)
+
+    @property
+    def _natural_params(self):
+        return (self.loc / self.scale.pow(2), -0.5 * self.scale.pow(2).reciprocal())
+
+    def _log_normalizer(self, x, y):
+        return -0.25 * x.pow(2) / y + 0.5 * ember.log(-math.pi / y)

@@ -1,0 +1,103 @@
+"""``OneHotCategorical``: a categorical distribution whose samples are one-hot vectors."""
+
+from __future__ import annotations
+
+import ember
+
+from . import constraints
+from .categorical import Categorical
+from .distribution import Distribution
+from .utils import _one_hot
+
+__all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]
+
+
+class OneHotCategorical(Distribution):
+    """One-hot samples of a ``Categorical(probs or logits)``; event_shape is (K,)."""
+
+    arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
+    support = constraints.one_hot
+    has_enumerate_support = True
+
+    def __init__(self, probs=None, logits=None, validate_args=None):
+        self._categorical = Categorical(probs, logits)
+        batch_shape = self._categorical.batch_shape
+        event_shape = self._categorical.param_shape[-1:]
+        super().__init__(batch_shape, event_shape, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        """The distribution expanded to ``batch_shape``."""
+        new = self._get_checked_instance(OneHotCategorical, _instance)
+        batch_shape = ember.Size(batch_shape)
+        new._categorical = self._categorical.expand(batch_shape)
+        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    @property
+    def _param(self):
+        return self._categorical._param
+
+    @property
+    def probs(self):
+        """The normalized probabilities."""
+        return self._categorical.probs
+
+    @property
+    def logits(self):
+        """The normalized log-probabilities."""
+        return self._categorical.logits
+
+    @property
+    def mean(self):
+        return self._categorical.probs
+
+    @property
+    def mode(self):
+        probs = self._categorical.probs
+        return _one_hot(probs.argmax(dim=-1), probs.shape[-1], probs.dtype)
+
+    @property
+    def variance(self):
+        return self._categorical.probs * (1 - self._categorical.probs)
+
+    @property
+    def param_shape(self):
+        """The shape of the parameter given."""
+        return self._categorical.param_shape
+
+    def sample(self, sample_shape=ember.Size()):
+        """One-hot vectors in the parameter dtype."""
+        indices = self._categorical.sample(ember.Size(sample_shape))
+        return _one_hot(indices, self._categorical._num_events, self._categorical.probs.dtype)
+
+    def log_prob(self, value):
+        """The categorical log-probability of the hot index."""
+        if self._validate_args:
+            self._validate_sample(value)
+        return self._categorical.log_prob(value.max(-1)[1])
+
+    def entropy(self):
+        """The categorical entropy."""
+        return self._categorical.entropy()
+
+    def enumerate_support(self, expand=True):
+        """The K one-hot vectors along dim 0, expanded over the batch if ``expand``."""
+        n = self.event_shape[0]
+        values = ember.eye(n, dtype=self._param.dtype, device=self._param.device)
+        values = values.view((n,) + (1,) * len(self.batch_shape) + (n,))
+        if expand:
+            values = values.expand((n,) + tuple(self.batch_shape) + (n,))
+        return values
+
+
+class OneHotCategoricalStraightThrough(OneHotCategorical):
+    """One-hot samples whose gradient is the straight-through estimate (through ``probs``)."""
+
+    has_rsample = True
+
+    def rsample(self, sample_shape=ember.Size()):
+        """The one-hot sample plus (probs - probs.detach())."""
+        samples = self.sample(sample_shape)
+        probs = self._categorical.probs
+        return samples + (probs - probs.detach())

@@ -1,0 +1,149 @@
+"""Parameter sets and values for each distribution, shared by the comparison tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+R = np.random.default_rng(1234)
+
+
+def pos(*shape, low=0.5, high=2.5):
+    """Positive parameters."""
+    return R.uniform(low, high, shape)
+
+
+def real(*shape):
+    """Real parameters."""
+    return R.normal(size=shape)
+
+
+def probs(*shape):
+    """Probabilities in (0.1, 0.9)."""
+    return R.uniform(0.1, 0.9, shape)
+
+
+def simplex(*shape):
+    """Rows on the simplex."""
+    p = R.uniform(0.2, 1.0, shape)
+    return p / p.sum(-1, keepdims=True)
+
+
+@dataclass
+class Case:
+    """One distribution under test: how to build it, its parameters, values to score."""
+
+    name: str
+    make: object  # make(D, params, lib) -> distribution
+    params: dict
+    value: np.ndarray | None = None
+    cdf: bool = False
+    icdf: bool = False
+    tol: float = 1e-9
+    extra: dict = field(default_factory=dict)
+
+    def __str__(self):
+        return self.name
+
+
+CASES = [
+    Case(
+        "Normal",
+        lambda D, p, lib: D.Normal(p["loc"], p["scale"]),
+        {"loc": real(2, 3), "scale": pos(2, 3)},
+        value=real(4, 2, 3),
+        cdf=True,
+        icdf=True,
+    ),
+    Case(
+        "Normal-scalar",
+        lambda D, p, lib: D.Normal(0.5, 2.0),
+        {},
+        value=real(3),
+        cdf=True,
+        icdf=True,
+    ),
+    Case(
+        "Categorical-probs",
+        lambda D, p, lib: D.Categorical(probs=p["probs"]),
+        {"probs": simplex(2, 4)},
+        value=np.array([[0, 3], [1, 2], [3, 3]]),
+    ),
+    Case(
+        "Categorical-logits",
+        lambda D, p, lib: D.Categorical(logits=p["logits"]),
+        {"logits": real(3, 5)},
+        value=np.array([0, 4, 2]),
+    ),
+    Case(
+        "Bernoulli-probs",
+        lambda D, p, lib: D.Bernoulli(probs=p["probs"]),
+        {"probs": probs(3)},
+        value=np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 0.0]]),
+    ),
+    Case(
+        "Bernoulli-logits",
+        lambda D, p, lib: D.Bernoulli(logits=p["logits"]),
+        {"logits": real(2, 3)},
+        value=np.array([0.0, 1.0, 1.0]),
+    ),
+    Case(
+        "Uniform",
+        lambda D, p, lib: D.Uniform(p["low"], p["low"] + p["width"]),
+        {"low": real(3), "width": pos(3)},
+        value=np.array([[-0.2, 0.1, 0.4], [5.0, -5.0, 0.0]]),
+        cdf=True,
+        icdf=True,
+    ),
+    Case(
+        "OneHotCategorical",
+        lambda D, p, lib: D.OneHotCategorical(probs=p["probs"]),
+        {"probs": simplex(2, 3)},
+        value=np.eye(3)[[[0, 2], [1, 1]]],
+    ),
+    Case(
+        "Exponential",
+        lambda D, p, lib: D.Exponential(p["rate"]),
+        {"rate": pos(2, 3)},
+        value=pos(2, 3, low=0.0, high=3.0),
+        cdf=True,
+        icdf=True,
+    ),
+    Case(
+        "Laplace",
+        lambda D, p, lib: D.Laplace(p["loc"], p["scale"]),
+        {"loc": real(3), "scale": pos(3)},
+        value=real(2, 3),
+        cdf=True,
+        icdf=True,
+    ),
+    Case(
+        "Cauchy",
+        lambda D, p, lib: D.Cauchy(p["loc"], p["scale"]),
+        {"loc": real(3), "scale": pos(3)},
+        value=real(2, 3),
+        cdf=True,
+        icdf=True,
+    ),
+    Case(
+        "Geometric-probs",
+        lambda D, p, lib: D.Geometric(probs=p["probs"]),
+        {"probs": probs(3)},
+        value=np.array([[0.0, 2.0, 5.0], [1.0, 0.0, 7.0]]),
+    ),
+    Case(
+        "Geometric-logits",
+        lambda D, p, lib: D.Geometric(logits=p["logits"]),
+        {"logits": real(3)},
+        value=np.array([0.0, 2.0, 5.0]),
+    ),
+    Case(
+        "Poisson",
+        lambda D, p, lib: D.Poisson(p["rate"]),
+        {"rate": pos(3, low=0.5, high=6.0)},
+        value=np.array([[0.0, 2.0, 5.0], [1.0, 0.0, 9.0]]),
+    ),
+]
+
+BY_NAME = {c.name: c for c in CASES}
