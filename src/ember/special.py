@@ -4,9 +4,14 @@ under their special names."""
 from __future__ import annotations
 
 from .ops import _out
+from .ops.bessel import i0, i0e, i1, i1e
 from .ops.families import function as _op
+from .ops.gamma import digamma, polygamma
+from .ops.gamma import lgamma as gammaln
+from .ops.gamma import mvlgamma as _mvlgamma
 from .ops.logs import entr, xlog1py, xlogy
 from .ops.logs import logit as _logit
+from .ops.normal import erfc, erfcx, erfinv, log_ndtr, ndtr, ndtri
 from .ops.pointwise_math import sinc
 
 
@@ -39,6 +44,14 @@ def logit(input, eps=None, *, out=None):
     return _logit(input, eps, out=out)
 
 
+psi = digamma
+
+
+def multigammaln(input, p, *, out=None):
+    """The multivariate log-gamma function of dimension ``p``."""
+    return _mvlgamma(input, p, out=out)
+
+
 def round(input, *, decimals=0, out=None):  # noqa: A001 - PyTorch's name
     """Round half to even, to ``decimals`` decimal places."""
     result = _op("round")(input, decimals=decimals)
@@ -64,15 +77,30 @@ def log_softmax(input, dim, *, dtype=None):
 
 
 __all__ = [
+    "digamma",
     "entr",
     "erf",
+    "erfc",
+    "erfcx",
+    "erfinv",
     "exp2",
     "expit",
     "expm1",
+    "gammaln",
+    "i0",
+    "i0e",
+    "i1",
+    "i1e",
     "log1p",
+    "log_ndtr",
     "log_softmax",
     "logit",
     "logsumexp",
+    "multigammaln",
+    "ndtr",
+    "ndtri",
+    "polygamma",
+    "psi",
     "round",
     "sinc",
     "softmax",

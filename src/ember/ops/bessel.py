@@ -1,0 +1,194 @@
+"""Modified Bessel functions of the first kind: i0 and ``special``'s i0e, i1, i1e.
+
+Computed in float64: the power series (all terms positive, no cancellation) up to
+``|x| = 30``, Hankel's asymptotic expansion beyond.  The ``e`` forms are scaled by
+``exp(-|x|)`` and never overflow.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..autograd.node import Node
+from . import _out, batching
+from ._spec import OpSpec
+from .clamp import tensor_arg
+from .inplace import public_inplace
+from .logs import special
+from .registry import op, public_names
+from .unary import _float_input, quiet
+from .where import where
+
+_EW = batching.elementwise
+_U = [((3, 4),), ((),), ((0, 3),)]
+_SERIES_TERMS = 90
+_HANKEL_TERMS = 30
+_SWITCH = 30.0
+
+
+def _series(xp, a, order):
+    """``sum_k (a**2/4)**k / (k! (k + order)!)`` times ``(a/2)**order``."""
+    q = a * a / 4
+    term = xp.ones_like(a) if order == 0 else a / 2
+    total = term
+    for k in range(1, _SERIES_TERMS):
+        term = term * q / (k * (k + order))
+        total = total + term
+    return total
+
+
+def _hankel(xp, a, order):
+    """``sqrt(2 pi a) exp(-a) I_order(a)`` for large ``a``: Hankel's expansion."""
+    mu = 4.0 * order * order
+    term = xp.ones_like(a)
+    total = term
+    for k in range(1, _HANKEL_TERMS):
+        term = -term * (mu - (2 * k - 1) ** 2) / (k * 8 * a)
+        total = total + term
+    return total
+
+
+def bessel_array(xp, x, order, scaled):
+    """``I_order(x)`` (``order`` 0 or 1), times ``exp(-|x|)`` when ``scaled``."""
+    dtype = x.dtype
+    x = x.astype("float64", copy=False)
+    a = xp.abs(x)
+    with quiet(xp):
+        small = a <= _SWITCH
+        s = _series(xp, xp.where(small, a, 0.0), order)
+        if scaled:
+            s = s * xp.exp(-a)
+        big = xp.where(small, _SWITCH + 1, a)
+        h = _hankel(xp, big, order) / xp.sqrt(2 * math.pi * big)
+        if not scaled:
+            # exp(a) in two halves: the result is representable past exp's own limit
+            half = xp.exp(big / 2)
+            h = h * half * half
+        out = xp.where(small, s, h)
+        if scaled:
+            out = xp.where(xp.isinf(a), 0.0, out)
+        else:
+            out = xp.where(xp.isinf(a), xp.nan, out)  # PyTorch's value at +-inf
+        if order == 1:
+            out = xp.where(x < 0, -out, out)
+    return out.astype(dtype, copy=False)
+
+
+class I0(Node):
+    """d i0(x) = i1(x) dx"""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return bessel_array(self.xp, x, 0, False)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return (grad * i1(x),)
+
+
+class I0e(Node):
+    """d i0e(x) = (i1e(x) - sign(x) i0e(x)) dx"""
+
+    def forward(self, x):
+        out = bessel_array(self.xp, x, 0, True)
+        self.save_for_backward(x, out)
+        return out
+
+    def backward(self, grad):
+        x, out = self.saved_tensors
+        return (grad * (i1e(x) - x.sign() * out),)
+
+
+class I1(Node):
+    """d i1(x) = (i0(x) - i1(x) / x) dx (1/2 at 0)"""
+
+    def forward(self, x):
+        out = bessel_array(self.xp, x, 1, False)
+        self.save_for_backward(x, out)
+        return out
+
+    def backward(self, grad):
+        x, out = self.saved_tensors
+        zero = x == 0
+        return (grad * where(zero, 0.5, i0(x) - out / where(zero, 1.0, x)),)
+
+
+class I1e(Node):
+    """d i1e(x) = (i0e(x) - i1e(x) (sign(x) + 1 / x)) dx (1/2 at 0)"""
+
+    def forward(self, x):
+        out = bessel_array(self.xp, x, 1, True)
+        self.save_for_backward(x, out)
+        return out
+
+    def backward(self, grad):
+        x, out = self.saved_tensors
+        zero = x == 0
+        d = i0e(x) - out * (x.sign() + 1 / where(zero, 1.0, x))
+        return (grad * where(zero, 0.5, d),)
+
+
+def _unary(name, node, input, out):
+    tensor_arg(name, input, "input", 1)
+    result = node.apply(_float_input(input))
+    if out is None:
+        return result
+    _out.check_out_tensors(name, out, 1)
+    _out.refuse_grad(name, out, input)
+    _out.castable(result._data.dtype, out)
+    return _out.write(out, result)
+
+
+def _spec(name, fn):
+    return (
+        OpSpec(name, fn, _U, domain=(-4.0, 4.0)),
+        OpSpec(name + "_large", fn, [((6,),)], domain=lambda z: z * 25, fd=False),
+    )
+
+
+@op(I0, methods="i0", inplace=True, vmap=_EW, spec=_spec("i0", lambda t, a: t.i0(a)))
+def i0(input, *, out=None):
+    """The modified Bessel function of the first kind of order 0."""
+    return _unary("i0", I0, input, out)
+
+
+i0_ = public_inplace("i0_")
+
+
+@op(
+    I0e,
+    public=False,
+    grad_fn="SpecialI0EBackward0",
+    vmap=_EW,
+    spec=_spec("i0e", lambda t, a: special(t).i0e(a)),
+)
+def i0e(input, *, out=None):
+    """``i0(x) * exp(-|x|)``, without overflow."""
+    return _unary("i0e", I0e, input, out)
+
+
+@op(
+    I1,
+    public=False,
+    grad_fn="SpecialI1Backward0",
+    vmap=_EW,
+    spec=_spec("i1", lambda t, a: special(t).i1(a)),
+)
+def i1(input, *, out=None):
+    """The modified Bessel function of the first kind of order 1."""
+    return _unary("i1", I1, input, out)
+
+
+@op(
+    I1e,
+    public=False,
+    grad_fn="SpecialI1EBackward0",
+    vmap=_EW,
+    spec=_spec("i1e", lambda t, a: special(t).i1e(a)),
+)
+def i1e(input, *, out=None):
+    """``i1(x) * exp(-|x|)``, without overflow."""
+    return _unary("i1e", I1e, input, out)
+
+
+__all__ = public_names(__name__)

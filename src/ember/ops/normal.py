@@ -1,0 +1,304 @@
+"""The error function's relatives and the normal distribution: erfc, erfinv and
+``special``'s erfcx, ndtr, ndtri, log_ndtr.
+
+All are computed in float64 from ``erf`` (``ops.erf``) and the scaled complement
+``erfcx(x) = exp(x**2) erfc(x)``, which stays accurate in the far tail where ``erfc``
+itself underflows; the inverses by Newton's method from a close first guess.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..autograd.node import Node
+from . import _out, batching
+from ._spec import OpSpec
+from .clamp import tensor_arg
+from .erf import _ERFCX_HIGH, _ERFCX_MID, _clenshaw, erf_array
+from .inplace import public_inplace
+from .logs import special
+from .registry import op, public_names
+from .unary import _float_input, quiet
+
+_EW = batching.elementwise
+_U = [((3, 4),), ((),), ((0, 3),)]
+_SQRT_PI = math.sqrt(math.pi)
+_SQRT2 = math.sqrt(2.0)
+_CF_TERMS = 60
+
+
+def erfcx_array(xp, x):
+    """``exp(x**2) erfc(x)`` of a float array (inf below about -26.6)."""
+    dtype, shape = x.dtype, x.shape
+    x = x.astype("float64", copy=False).reshape(-1)
+    a = xp.abs(x)
+    out = xp.empty_like(a)
+    with quiet(xp):
+        m = a < 1
+        if m.any():
+            am = a[m]
+            out[m] = xp.exp(am * am) * (1 - erf_array(xp, am))
+        for lo, hi, coef in ((1.0, 3.0, _ERFCX_MID), (3.0, 6.0, _ERFCX_HIGH)):
+            m = (a >= lo) & (a < hi)
+            if m.any():
+                out[m] = _clenshaw(coef, (2 * a[m] - (lo + hi)) / (hi - lo))
+        m = ~(a < 6)  # and NaN: the continued fraction keeps it
+        if m.any():
+            am = a[m]
+            # erfcx(a) = 1/sqrt(pi) / (a + (1/2) / (a + 1 / (a + (3/2) / (a + ...))))
+            frac = am
+            for k in range(_CF_TERMS, 0, -1):
+                frac = am + (k / 2) / frac
+            out[m] = xp.where(am == xp.inf, 0.0, 1 / (_SQRT_PI * frac))
+        out = xp.where(x < 0, 2 * xp.exp(x * x) - out, out)
+    return out.astype(dtype, copy=False).reshape(shape)
+
+
+def erfc_array(xp, x):
+    """``1 - erf(x)`` of a float array, accurate where it is tiny."""
+    dtype = x.dtype
+    x = x.astype("float64", copy=False)
+    with quiet(xp):
+        out = xp.where(x < 1, 1 - erf_array(xp, x), xp.exp(-(x * x)) * erfcx_array(xp, x))
+    return out.astype(dtype, copy=False)
+
+
+def _newton(xp, x, step, n=4):
+    for _ in range(n):
+        x = x - step(x)
+    return x
+
+
+def _erfinv_center(xp, y):
+    """erfinv for ``|y| <= 0.5``."""
+    x = (_SQRT_PI / 2) * (y + (math.pi / 12) * y**3 + (7 * math.pi**2 / 480) * y**5)
+    return _newton(xp, x, lambda x: (erf_array(xp, x) - y) * (_SQRT_PI / 2) * xp.exp(x * x))
+
+
+def _erfcinv_tail(xp, w):
+    """The ``x > 0`` with ``erfc(x) = w``, for ``0 < w <= 0.5`` (inf at 0)."""
+    with quiet(xp):
+        log_w = xp.log(w)
+        big = log_w + xp.log(2 - w)  # log(1 - erf(x)**2), exact from w
+        t = 2 / (math.pi * 0.147) + big / 2
+        x = xp.sqrt(xp.sqrt(t * t - big / 0.147) - t)  # Winitzki's guess, 2e-3 off
+
+        # Newton on log erfc(x) = log erfcx(x) - x**2, nearly quadratic in x.
+        def step(x):
+            e = erfcx_array(xp, x)
+            return -(xp.log(e) - x * x - log_w) * (_SQRT_PI / 2) * e
+
+        x = _newton(xp, x, step)
+        return xp.where(w == 0, xp.inf, x)
+
+
+def erfinv_array(xp, y):
+    """The inverse error function of a float array (+-inf at +-1, NaN beyond)."""
+    dtype = y.dtype
+    y = y.astype("float64", copy=False)
+    a = xp.abs(y)
+    with quiet(xp):
+        center = _erfinv_center(xp, xp.where(a <= 0.5, y, 0.0))
+        tail = xp.copysign(_erfcinv_tail(xp, xp.where(a > 0.5, 1 - a, 0.5)), y)
+        out = xp.where(a <= 0.5, center, tail)
+        out = xp.where((a > 1) | xp.isnan(a), xp.nan, out)
+    return out.astype(dtype, copy=False)
+
+
+def ndtri_array(xp, p):
+    """The inverse of the standard normal CDF of a float array."""
+    dtype = p.dtype
+    p = p.astype("float64", copy=False)
+    with quiet(xp):
+        mid = (p >= 0.25) & (p <= 0.75)
+        center = _SQRT2 * _erfinv_center(xp, xp.where(mid, 2 * p - 1, 0.0))
+        low = p < 0.5
+        w = xp.where(low, 2 * p, 2 * (1 - p))
+        w = xp.where(mid | (w < 0) | (w > 0.5) | xp.isnan(w), 0.5, w)
+        tail = _SQRT2 * _erfcinv_tail(xp, w)
+        out = xp.where(mid, center, xp.where(low, -tail, tail))
+        out = xp.where((p < 0) | (p > 1) | xp.isnan(p), xp.nan, out)
+    return out.astype(dtype, copy=False)
+
+
+def log_ndtr_array(xp, x):
+    """``log(ndtr(x))`` of a float array, accurate in both tails."""
+    dtype = x.dtype
+    x = x.astype("float64", copy=False)
+    with quiet(xp):
+        z = x / _SQRT2
+        left = xp.log(erfcx_array(xp, -z) / 2) - z * z
+        right = xp.log1p(-erfc_array(xp, z) / 2)
+        out = xp.where(x < -1, left, right)
+    return out.astype(dtype, copy=False)
+
+
+# ----- nodes ------------------------------------------------------------------------------
+class Erfc(Node):
+    """d erfc(x) = -2 / sqrt(pi) exp(-x**2) dx"""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return erfc_array(self.xp, x)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return (grad * (-(x * x)).exp() * (-2 / _SQRT_PI),)
+
+
+class Erfcx(Node):
+    """d erfcx(x) = (2 x erfcx(x) - 2 / sqrt(pi)) dx"""
+
+    def forward(self, x):
+        out = erfcx_array(self.xp, x)
+        self.save_for_backward(x, out)
+        return out
+
+    def backward(self, grad):
+        x, out = self.saved_tensors
+        return (grad * (2 * x * out - 2 / _SQRT_PI),)
+
+
+class Erfinv(Node):
+    """d erfinv(y) = sqrt(pi) / 2 exp(erfinv(y)**2) dy"""
+
+    def forward(self, y):
+        out = erfinv_array(self.xp, y)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved_tensors
+        return (grad * (out * out).exp() * (_SQRT_PI / 2),)
+
+
+class Ndtri(Node):
+    """d ndtri(p) = sqrt(2 pi) exp(ndtri(p)**2 / 2) dp"""
+
+    def forward(self, p):
+        out = ndtri_array(self.xp, p)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved_tensors
+        return (grad * (out * out / 2).exp() * math.sqrt(2 * math.pi),)
+
+
+class LogNdtr(Node):
+    """d log ndtr(x) = sqrt(2 / pi) / erfcx(-x / sqrt(2)) dx"""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return log_ndtr_array(self.xp, x)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return (grad * math.sqrt(2 / math.pi) / erfcx(x * (-1 / _SQRT2)),)
+
+
+def _unary(name, node, input, out):
+    tensor_arg(name, input, "input", 1)
+    result = node.apply(_float_input(input))
+    if out is None:
+        return result
+    _out.check_out_tensors(name, out, 1)
+    _out.refuse_grad(name, out, input)
+    _out.castable(result._data.dtype, out)
+    return _out.write(out, result)
+
+
+_WIDE = lambda z: z * 3  # noqa: E731 - reaches both tails
+
+
+@op(
+    Erfc,
+    methods="erfc",
+    inplace=True,
+    vmap=_EW,
+    spec=(
+        OpSpec("erfc", lambda t, a: t.erfc(a), _U, domain=(-3.0, 6.0)),
+        OpSpec("erfc_tail", lambda t, a: t.erfc(a), [((8,),)], domain=(6.0, 25.0)),
+    ),
+)
+def erfc(input, *, out=None):
+    """The complementary error function ``1 - erf(x)``."""
+    return _unary("erfc", Erfc, input, out)
+
+
+erfc_ = public_inplace("erfc_")
+
+
+@op(
+    Erfcx,
+    public=False,
+    grad_fn="SpecialErfcxBackward0",
+    vmap=_EW,
+    spec=OpSpec("erfcx", lambda t, a: special(t).erfcx(a), _U, domain=(-4.0, 30.0)),
+)
+def erfcx(input, *, out=None):
+    """The scaled complementary error function ``exp(x**2) erfc(x)``."""
+    return _unary("erfcx", Erfcx, input, out)
+
+
+@op(
+    Erfinv,
+    methods="erfinv",
+    inplace=True,
+    vmap=_EW,
+    spec=(
+        OpSpec("erfinv", lambda t, a: t.erfinv(a), _U, domain=(-0.99, 0.99)),
+        OpSpec("erfinv_tail", lambda t, a: a.erfinv(), [((6,),)], domain=(0.999, 0.9999999)),
+    ),
+)
+def erfinv(input, *, out=None):
+    """The inverse error function (+-inf at +-1, NaN outside [-1, 1])."""
+    return _unary("erfinv", Erfinv, input, out)
+
+
+@op(
+    None,
+    public=False,
+    spec=OpSpec("ndtr", lambda t, a: special(t).ndtr(a), _U, domain=_WIDE),
+)
+def ndtr(input, *, out=None):
+    """The standard normal cumulative distribution function."""
+    tensor_arg("ndtr", input, "input", 1)
+    result = erfc(_float_input(input) * (-1 / _SQRT2)) * 0.5
+    if out is None:
+        return result
+    _out.refuse_grad("ndtr", out, input)
+    return _out.write(out, result)
+
+
+@op(
+    Ndtri,
+    public=False,
+    grad_fn="SpecialNdtriBackward0",
+    vmap=_EW,
+    spec=(
+        OpSpec("ndtri", lambda t, a: special(t).ndtri(a), _U, domain=(0.01, 0.99)),
+        OpSpec("ndtri_tails", lambda t, a: special(t).ndtri(a), [((6,),)], domain=(1e-9, 1e-3)),
+    ),
+)
+def ndtri(input, *, out=None):
+    """The inverse of the standard normal CDF (the normal quantile function)."""
+    return _unary("ndtri", Ndtri, input, out)
+
+
+@op(
+    LogNdtr,
+    public=False,
+    grad_fn="SpecialLogNdtrBackward0",
+    vmap=_EW,
+    spec=(
+        OpSpec("log_ndtr", lambda t, a: special(t).log_ndtr(a), _U, domain=_WIDE),
+        OpSpec("log_ndtr_tail", lambda t, a: special(t).log_ndtr(a), [((5,),)], domain=(-40, -8)),
+    ),
+)
+def log_ndtr(input, *, out=None):
+    """``log(ndtr(x))``, accurate in both tails."""
+    return _unary("log_ndtr", LogNdtr, input, out)
+
+
+__all__ = public_names(__name__)
