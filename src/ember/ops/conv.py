@@ -1,10 +1,11 @@
 """Convolution (1-d, 2-d, 3-d) and transposed convolution as one GEMM over a strided view.
 
 Three linear nodes close under differentiation, so every order of gradient works:
-``ConvNd(x, w)`` (the convolution), ``ConvTransposeNd(g, w)`` (its input gradient, also
-the transposed convolution) and ``ConvWeightNd(x, g)`` (its weight gradient).  Each is
-the partial derivative of the trilinear form <g, conv(x, w)> with respect to one
-argument, so each one's backward is the other two.
+``ConvNd(x, w, b)`` (the convolution, its bias added in the node as PyTorch does),
+``ConvTransposeNd(g, w, b)`` (its input gradient, also the transposed convolution) and
+``ConvWeightNd(x, g)`` (its weight gradient).  Each is the partial derivative of the
+trilinear form <g, conv(x, w)> with respect to one argument, so each one's backward is
+the other two.
 
 A geometry tuple ``(stride, pads, dilation, groups)`` travels with every node;
 ``pads`` holds ``(low, high)`` zero padding per spatial dimension.
@@ -15,10 +16,11 @@ from __future__ import annotations
 import math
 
 from ..autograd.node import Node
-from ..tensor_base import TensorBase as Tensor
-from ._spec import OpSpec, register
-
-__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
+from . import batching
+from ._spec import OpSpec
+from .linalg import ctype_name
+from .losses import F, needs
+from .registry import LOOP, declare, op, public_names
 
 
 def _pad(xp, x, pads, value=0):
@@ -97,7 +99,7 @@ def _conv_transpose(xp, g, w, geom, in_shape):
         cols = cols.reshape((cg,) + tuple(kshape) + (n,) + tuple(osh))
         target = xpad[:, gi * cg : (gi + 1) * cg]
         # One strided add per kernel offset (a loop over the kernel, not over pixels).
-        for kidx in _ndindex(kshape):
+        for kidx in ndindex(kshape):
             sl = (slice(None), slice(None)) + tuple(
                 slice(k * d, k * d + (o - 1) * s + 1, s)
                 for k, d, o, s in zip(kidx, dilation, osh, stride)
@@ -124,37 +126,45 @@ def _conv_weight(xp, x, g, geom, kshape):
     return out.reshape((g.shape[1], cg) + tuple(kshape))
 
 
-def _ndindex(shape):
+def ndindex(shape):
+    """Every index tuple of an array of ``shape``, in row-major order."""
     idx = [()]
     for s in shape:
         idx = [i + (k,) for i in idx for k in range(s)]
     return idx
 
 
-def _needs(node, i):
-    n = node.needs_input_grad
-    return n is not None and n[i]
+def _add_bias(out, b):
+    if b is not None:
+        out += b.reshape((1, -1) + (1,) * (out.ndim - 2))
+    return out
+
+
+def _bias_grad(grad, node, i):
+    """The bias gradient: ``grad`` summed over every dim but the channels."""
+    if not needs(node, i):
+        return None
+    return grad.sum((0,) + tuple(range(2, grad.dim())))
 
 
 class ConvNd(Node):
-    """d conv(x, w) = conv_transpose(g, w) dx + conv_weight(x, g) dw"""
+    """d conv(x, w) + b = conv_transpose(g, w) dx + conv_weight(x, g) dw + sum(g) db"""
 
     upcast_float16 = False  # PyTorch's CPU convolution accumulates in float16
 
-    def forward(self, x, w, geom):
+    def forward(self, x, w, b, geom):
         self.geom = geom
         self.in_shape = x.shape[2:]
-        self.save_for_backward(x if _needs(self, 1) else None, w if _needs(self, 0) else None)
-        return _conv(self.xp, x, w, geom)
+        self.save_for_backward(x if needs(self, 1) else None, w if needs(self, 0) else None)
+        return _add_bias(_conv(self.xp, x, w, geom), b)
 
     def backward(self, grad):
         x, w = self.saved_tensors
-        gx = ConvTransposeNd.apply(grad, w, self.geom, self.in_shape) if _needs(self, 0) else None
-        gw = ConvWeightNd.apply(x, grad, self.geom, w_shape(self)) if _needs(self, 1) else None
-        return gx, gw, None
-
-    def name(self):
-        return "ConvolutionBackward0"
+        gx = (
+            ConvInputGrad.apply(grad, w, None, self.geom, self.in_shape) if needs(self, 0) else None
+        )
+        gw = ConvWeightNd.apply(x, grad, self.geom, w_shape(self)) if needs(self, 1) else None
+        return gx, gw, _bias_grad(grad, self, 2), None
 
 
 def w_shape(node):
@@ -162,24 +172,87 @@ def w_shape(node):
     return node._in_meta[1][0][2:]
 
 
+def _conv_batched(apply, cls, args, flags, shapes, kw, B):
+    """vmap's rule: ``batching.conv`` for the convolution, then each example's bias."""
+    x, w, b, geom = args
+
+    def unbiased(c, x, w, geom):
+        return apply(c, x, w, None, geom)
+
+    out = batching.conv(unbiased, cls, (x, w, geom), (flags[0], flags[1], False), shapes, kw, B)
+    if b is None:
+        return out
+    nd = out.dim() - 3
+    if flags[2]:  # per-example biases (B, O)
+        return out + b.reshape((B, 1, -1) + (1,) * nd)
+    return out + b.reshape((-1,) + (1,) * nd)
+
+
+def _conv_spec(name, fname, samples, **kw):
+    return OpSpec(name, lambda t, *xs: F(t, fname)(*xs, **kw), samples, shapes=None)
+
+
+declare(
+    ConvNd,
+    None,
+    grad_fn="ConvolutionBackward0",
+    vmap=_conv_batched,
+    spec=(
+        _conv_spec("conv2d", "conv2d", [((1, 2, 4, 4), (2, 2, 2, 2), (2,)),
+                                        ((2, 3, 5, 6), (4, 3, 3, 3), (4,))], padding=1),
+        _conv_spec("conv1d", "conv1d", [((2, 2, 7), (3, 2, 3), (3,))], stride=2, padding=1),
+        _conv_spec("conv2d_stride_dil", "conv2d", [((1, 2, 6, 5), (2, 2, 2, 2))],
+                   stride=(2, 1), dilation=2),
+        _conv_spec("conv2d_groups", "conv2d", [((1, 4, 5, 4), (4, 2, 2, 2))], stride=2,
+                   padding=(1, 0), groups=2),
+        _conv_spec("conv2d_same", "conv2d", [((1, 2, 4, 5), (2, 2, 2, 2))], padding="same",
+                   dilation=(1, 2)),
+        _conv_spec("conv3d", "conv3d", [((1, 2, 3, 3, 3), (2, 2, 2, 2, 2))], padding=1, stride=2),
+    ),
+)  # fmt: skip
+
+
 class ConvTransposeNd(Node):
-    """d conv_transpose(g, w) = conv(h, w) dg + conv_weight(h, g) dw"""
+    """d conv_transpose(g, w) + b = conv(h, w) dg + conv_weight(h, g) dw + sum(h) db"""
 
     upcast_float16 = False  # PyTorch's CPU convolution accumulates in float16
 
-    def forward(self, g, w, geom, in_shape):
+    def forward(self, g, w, b, geom, in_shape):
         self.geom = geom
-        self.save_for_backward(g if _needs(self, 1) else None, w if _needs(self, 0) else None)
-        return _conv_transpose(self.xp, g, w, geom, in_shape)
+        self.save_for_backward(g if needs(self, 1) else None, w if needs(self, 0) else None)
+        return _add_bias(_conv_transpose(self.xp, g, w, geom, in_shape), b)
 
     def backward(self, grad):
         g, w = self.saved_tensors
-        gg = ConvNd.apply(grad, w, self.geom) if _needs(self, 0) else None
-        gw = ConvWeightNd.apply(grad, g, self.geom, w_shape(self)) if _needs(self, 1) else None
-        return gg, gw, None, None
+        gg = ConvNd.apply(grad, w, None, self.geom) if needs(self, 0) else None
+        gw = ConvWeightNd.apply(grad, g, self.geom, w_shape(self)) if needs(self, 1) else None
+        return gg, gw, _bias_grad(grad, self, 2), None, None
 
-    def name(self):
-        return "ConvolutionBackward0"
+
+class ConvInputGrad(ConvTransposeNd):
+    """The input gradient of a convolution (a transposed convolution), recorded when the
+    gradient itself is differentiated (PyTorch: the convolution's double backward)"""
+
+
+def _double_backward(wrt):
+    """A spec function: the gradient of ``conv2d`` with respect to input ``wrt``, recorded
+    (so its own node, the convolution's double backward, is the one tested)."""
+
+    def fn(t, x, w, g):
+        y = F(t, "conv2d")(x, w, stride=2, padding=1)
+        return t.autograd.grad(y, (x, w)[wrt], g, create_graph=True)[0]
+
+    return fn
+
+
+_DOUBLE = [((1, 2, 5, 5), (3, 2, 3, 3), (1, 3, 3, 3))]
+declare(
+    ConvInputGrad,
+    None,
+    grad_fn="ConvolutionBackwardBackward0",
+    vmap=LOOP,
+    spec=OpSpec("conv2d_input_grad", _double_backward(0), _DOUBLE, shapes=None),
+)
 
 
 class ConvWeightNd(Node):
@@ -190,17 +263,25 @@ class ConvWeightNd(Node):
     def forward(self, x, g, geom, kshape):
         self.geom = geom
         self.in_shape = x.shape[2:]
-        self.save_for_backward(x if _needs(self, 1) else None, g if _needs(self, 0) else None)
+        self.save_for_backward(x if needs(self, 1) else None, g if needs(self, 0) else None)
         return _conv_weight(self.xp, x, g, geom, kshape)
 
     def backward(self, grad):
         x, g = self.saved_tensors
-        gx = ConvTransposeNd.apply(g, grad, self.geom, self.in_shape) if _needs(self, 0) else None
-        gg = ConvNd.apply(x, grad, self.geom) if _needs(self, 1) else None
+        gx = (
+            ConvInputGrad.apply(g, grad, None, self.geom, self.in_shape) if needs(self, 0) else None
+        )
+        gg = ConvNd.apply(x, grad, None, self.geom) if needs(self, 1) else None
         return gx, gg, None, None
 
-    def name(self):
-        return "ConvolutionBackwardBackward0"
+
+declare(
+    ConvWeightNd,
+    None,
+    grad_fn="ConvolutionBackwardBackward0",
+    vmap=LOOP,
+    spec=OpSpec("conv2d_weight_grad", _double_backward(1), _DOUBLE, shapes=None),
+)
 
 
 # ----- public functions -------------------------------------------------------------------
@@ -228,23 +309,12 @@ def _unbatched(input, nd, name):
     return input, False
 
 
-def _add_bias(out, bias, nd):
-    if bias is None:
-        return out
-    return out + bias.reshape((1, -1) + (1,) * nd)
-
-
 def _promote(input, weight):
     if input._data.dtype != weight._data.dtype:
         raise RuntimeError(
-            f"Input type ({_tname(input)}) and weight type ({_tname(weight)}) should be the same"
+            f"Input type ({ctype_name(input)}) and weight type ({ctype_name(weight)}) should be "
+            "the same"
         )
-
-
-def _tname(t):
-    return {"float32": "float", "float64": "double", "float16": "c10::Half"}.get(
-        str(t._data.dtype), str(t._data.dtype)
-    )
 
 
 def _convnd(nd, input, weight, bias, stride, padding, dilation, groups, name):
@@ -296,21 +366,23 @@ def _convnd(nd, input, weight, bias, stride, padding, dilation, groups, name):
             f"Kernel size: ({' x '.join(str(d * (k - 1) + 1) for k, d in zip(kshape, dilation))}"
             "). Kernel size can't be greater than actual input size"
         )
-    out = ConvNd.apply(x, weight, (stride, pads, dilation, groups))
-    out = _add_bias(out, bias, nd)
+    out = ConvNd.apply(x, weight, bias, (stride, pads, dilation, groups))
     return out.squeeze(0) if unb else out
 
 
+@op(None)
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-d convolution (cross-correlation) over (N, C, L) inputs."""
     return _convnd(1, input, weight, bias, stride, padding, dilation, groups, "conv1d")
 
 
+@op(None)
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-d convolution (cross-correlation) over (N, C, H, W) inputs."""
     return _convnd(2, input, weight, bias, stride, padding, dilation, groups, "conv2d")
 
 
+@op(None)
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """3-d convolution (cross-correlation) over (N, C, D, H, W) inputs."""
     return _convnd(3, input, weight, bias, stride, padding, dilation, groups, "conv3d")
@@ -329,11 +401,11 @@ def _conv_transposend(nd, input, weight, bias, stride, padding, output_padding, 
             f"{list(x.shape)} to have {weight.shape[0]} channels, but got {x.shape[1]} channels "
             "instead"
         )
-    for op, s, d in zip(output_padding, stride, dilation):
-        if op >= s and op >= d:
+    for opad, s, d in zip(output_padding, stride, dilation):
+        if opad >= s and opad >= d:
             raise RuntimeError(
                 "output padding must be smaller than either stride or dilation, but got "
-                f"output_padding_height: {op} stride: {s} dilation: {d}"
+                f"output_padding_height: {opad} stride: {s} dilation: {d}"
             )
     kshape = weight.shape[2:]
     in_shape = tuple(
@@ -341,11 +413,11 @@ def _conv_transposend(nd, input, weight, bias, stride, padding, output_padding, 
         for i, s, p, d, k, op in zip(x.shape[2:], stride, padding, dilation, kshape, output_padding)
     )
     pads = tuple((p, p) for p in padding)
-    out = ConvTransposeNd.apply(x, weight, (stride, pads, dilation, groups), in_shape)
-    out = _add_bias(out, bias, nd)
+    out = ConvTransposeNd.apply(x, weight, bias, (stride, pads, dilation, groups), in_shape)
     return out.squeeze(0) if unb else out
 
 
+@op(None)
 def conv_transpose1d(
     input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
 ):
@@ -355,6 +427,7 @@ def conv_transpose1d(
     )
 
 
+@op(None)
 def conv_transpose2d(
     input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
 ):
@@ -364,6 +437,13 @@ def conv_transpose2d(
     )
 
 
+# (an unbatched input: the result squeezed, as in PyTorch)
+@op(
+    None,
+    spec=_conv_spec(
+        "conv_transpose3d_unbatched", "conv_transpose3d", [((2, 3, 3, 3), (2, 1, 2, 2, 2))]
+    ),
+)
 def conv_transpose3d(
     input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
 ):
@@ -373,56 +453,19 @@ def conv_transpose3d(
     )
 
 
-METHODS = {}
+declare(
+    ConvTransposeNd,
+    None,
+    grad_fn="ConvolutionBackward0",
+    vmap=LOOP,
+    spec=(
+        _conv_spec("conv_transpose2d", "conv_transpose2d", [((1, 2, 3, 3), (2, 3, 3, 3), (3,))],
+                   stride=2, padding=1, output_padding=1),
+        _conv_spec("conv_transpose2d_groups", "conv_transpose2d", [((1, 4, 3, 3), (4, 1, 2, 2))],
+                   stride=(1, 2), groups=2, dilation=2),
+        _conv_spec("conv_transpose1d", "conv_transpose1d", [((2, 3, 5), (3, 2, 3), (2,))],
+                   stride=2),
+    ),
+)  # fmt: skip
 
-_ = Tensor
-register(
-    OpSpec(
-        "conv1d",
-        lambda t, x, w, b: t.conv1d(x, w, b, stride=2, padding=1),
-        [((2, 2, 7), (3, 2, 3), (3,))],
-        shapes=None,
-    ),
-    OpSpec(
-        "conv2d",
-        lambda t, x, w, b: t.conv2d(x, w, b, padding=1),
-        [((1, 2, 4, 4), (2, 2, 2, 2), (2,)), ((2, 3, 5, 6), (4, 3, 3, 3), (4,))],
-        shapes=None,
-    ),
-    OpSpec(
-        "conv2d_stride_dil",
-        lambda t, x, w: t.conv2d(x, w, stride=(2, 1), dilation=2),
-        [((1, 2, 6, 5), (2, 2, 2, 2))],
-        shapes=None,
-    ),
-    OpSpec(
-        "conv2d_groups",
-        lambda t, x, w: t.conv2d(x, w, stride=2, padding=(1, 0), groups=2),
-        [((1, 4, 5, 4), (4, 2, 2, 2))],
-        shapes=None,
-    ),
-    OpSpec(
-        "conv2d_same",
-        lambda t, x, w: t.conv2d(x, w, padding="same", dilation=(1, 2)),
-        [((1, 2, 4, 5), (2, 2, 2, 2))],
-        shapes=None,
-    ),
-    OpSpec(
-        "conv_transpose2d",
-        lambda t, x, w, b: t.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
-        [((1, 2, 3, 3), (2, 3, 3, 3), (3,))],
-        shapes=None,
-    ),
-    OpSpec(
-        "conv_transpose2d_groups",
-        lambda t, x, w: t.conv_transpose2d(x, w, stride=(1, 2), groups=2, dilation=2),
-        [((1, 4, 3, 3), (4, 1, 2, 2))],
-        shapes=None,
-    ),
-    OpSpec(
-        "conv3d",
-        lambda t, x, w: t.conv3d(x, w, padding=1, stride=2),
-        [((1, 2, 3, 3, 3), (2, 2, 2, 2, 2))],
-        shapes=None,
-    ),
-)
+__all__ = public_names(__name__)

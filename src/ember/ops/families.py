@@ -27,6 +27,7 @@ FAMILIES = [
     "nn_ops",
     "conv",
     "pooling",
+    "avg_pooling",
     "losses",
     "class_losses",
     "inplace",

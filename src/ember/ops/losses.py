@@ -8,12 +8,13 @@ hinge and cosine embedding).  The losses over classes are in ``class_losses``.
 from __future__ import annotations
 
 import math
-import warnings
 
+from ..autograd.callsite import warn
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.node import Node
 from ..backend import np
 from . import batching
+from ._binary import broadcast_error
 from ._spec import OpSpec
 from .registry import op, public_names
 from .where import where
@@ -29,12 +30,10 @@ def legacy_reduction(size_average, reduce, reduction):
     """Map the deprecated ``size_average``/``reduce`` flags onto ``reduction``."""
     if size_average is None and reduce is None:
         return reduction
-    warnings.warn(
+    warn(
         "size_average and reduce args will be deprecated, please use reduction='"
         + ("sum" if size_average is False and reduce is not False else "mean")
-        + "' instead.",
-        UserWarning,
-        stacklevel=3,
+        + "' instead."
     )
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
@@ -120,15 +119,18 @@ def _spec(name, fname, samples, grad=None, domain=(-2.0, 2.0), **kw):
 _PAIR = [((3, 4), (3, 4))]
 
 
-def _warn_broadcast(input, target, stacklevel=3):
+def _warn_broadcast(input, target):
+    """PyTorch's warning for a target of another shape, and its error when the two do not
+    broadcast."""
     if tuple(target.shape) != tuple(input.shape):
-        warnings.warn(
+        warn(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
-            "Please ensure they have the same size.",
-            UserWarning,
-            stacklevel=stacklevel,
+            "Please ensure they have the same size."
         )
+        err = broadcast_error(input, target)
+        if err is not None:
+            raise err
 
 
 def _weighted(loss, weight, reduction):
@@ -254,12 +256,12 @@ class BinaryCrossEntropyWithLogits(PointwiseLoss):
         ),
         OpSpec(
             "bce_with_logits_weight_none",
-            lambda t, x, y, w, p: F(t, "binary_cross_entropy_with_logits")(
-                x, y.sigmoid(), weight=w, pos_weight=p.abs(), reduction="none"
+            lambda t, x, y, w: F(t, "binary_cross_entropy_with_logits")(
+                x, y.sigmoid(), weight=w, reduction="none"
             ),
-            [((3, 4), (3, 4), (3, 1), (4,))],
+            [((3, 4), (3, 4), (3, 1))],
             shapes=None,
-            grad=(True, True, False, False),
+            grad=(True, True, False),
         ),
     ),
 )
@@ -422,13 +424,11 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     """KL divergence with ``input`` as log-probabilities: target (log target - input)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     if reduction == "mean":
-        warnings.warn(
+        warn(
             "reduction: 'mean' divides the total loss by both the batch size and the support "
             "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
             "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
-            "major release.",
-            UserWarning,
-            stacklevel=2,
+            "major release."
         )
     if log_target:
         loss = target.exp() * (target - input)

@@ -1,10 +1,11 @@
-"""Pooling: max (1/2/3-d, indices of the first maximum), average and adaptive average.
+"""Max pooling (1/2/3-d, indices of the first maximum) and adaptive max pooling.
 
 Max pooling finds each window's first maximum on a strided view (no copy of the
 input per window, no Python loop over pixels), then gathers with ``TakeFlat``;
 its gradient scatters with ``PutFlat`` (one ``bincount``).  The two nodes are each
-other's backward, so higher orders work.  Average pooling is a convolution with a
-constant kernel, and adaptive average pooling two matrix products.
+other's backward, so higher orders work.  Tiled windows (stride == kernel, no padding)
+take a faster path without index arithmetic (``MaxPoolTiled``).  Average pooling is in
+``avg_pooling``.
 """
 
 from __future__ import annotations
@@ -12,25 +13,13 @@ from __future__ import annotations
 import math
 
 from ..autograd.node import Node
-from ..backend import xp_of
+from ..backend import np, xp_of
 from ..tensor_base import TensorBase as Tensor
-from ._spec import OpSpec, register
-from .conv import ConvNd, windows
-
-__all__ = [
-    "max_pool1d",
-    "max_pool2d",
-    "max_pool3d",
-    "avg_pool1d",
-    "avg_pool2d",
-    "avg_pool3d",
-    "adaptive_avg_pool1d",
-    "adaptive_avg_pool2d",
-    "adaptive_max_pool1d",
-    "adaptive_max_pool2d",
-    "max_pool1d_with_indices",
-    "max_pool2d_with_indices",
-]
+from . import batching
+from ._spec import OpSpec
+from .conv import ndindex, windows
+from .losses import F
+from .registry import LOOP, declare, op, public_names
 
 
 class TakeFlat(Node):
@@ -44,8 +33,18 @@ class TakeFlat(Node):
     def backward(self, grad):
         return PutFlat.apply(grad, self.idx_, self.in_shape), None
 
-    def name(self):
-        return "MaxPoolBackward0"
+
+# PyTorch's pooling nodes are named by dimension; one subclass per name.
+class MaxPool3d(TakeFlat):
+    """d max over each 3-d window = grad to the window's first maximal element"""
+
+
+class MaxPool1d(TakeFlat):
+    """d max over each 1-d window (PyTorch: 2-d pooling of a row, squeezed)"""
+
+
+class AdaptiveMaxPool2d(TakeFlat):
+    """d max over each adaptive window = grad to the window's first maximal element"""
 
 
 class PutFlat(Node):
@@ -58,11 +57,7 @@ class PutFlat(Node):
         return out.astype(g.dtype, copy=False).reshape(shape)
 
     def backward(self, grad):
-        return _take(grad, self.idx_), None, None
-
-
-def _take(x, idx):
-    return TakeFlat.apply(x, idx)
+        return TakeFlat.apply(grad, self.idx_), None, None
 
 
 def _tuple(v, n):
@@ -133,7 +128,7 @@ def _window_views(a, k, o):
 class MaxPoolTiled(Node):
     """d max over each window = grad to the window's first maximal element"""
 
-    def forward(self, x, k, o):
+    def forward(self, x, k, o, out_shape):
         xp = self.xp
         views = _window_views(x, k, o)
         best = views[0].copy()
@@ -147,13 +142,23 @@ class MaxPoolTiled(Node):
             in_nan = xp.isnan(best)
             masks = [xp.where(in_nan, n, m) for m, n in zip(masks, last)]
         self.masks, self.k, self.o, self.in_shape = masks, k, o, x.shape
-        return best
+        self.best_shape = best.shape
+        return best if out_shape is None else best.reshape(out_shape)
 
     def backward(self, grad):
-        return PoolScatter.apply(grad, self.masks, self.k, self.o, self.in_shape), None, None
+        g = grad.reshape(self.best_shape)
+        return PoolScatter.apply(g, self.masks, self.k, self.o, self.in_shape), None, None, None
 
-    def name(self):
-        return "MaxPool2DWithIndicesBackward0"
+
+def _pool_batched(apply, cls, args, flags, shapes, kw, B):
+    """vmap's rule for pooling nodes ``(x, ..., out_shape)``: the batch's samples are more
+    samples, the result shaped per example."""
+    if not flags[0] or any(flags[1:]):
+        raise batching.CannotBatch("only the input may be batched")
+    sx = shapes[0]
+    out = apply(cls, args[0].reshape((B * sx[0],) + tuple(sx[1:])), *args[1:-1], None, **kw)
+    shape = args[-1] if args[-1] is not None else (sx[0],) + tuple(out.shape[1:])
+    return out.reshape((B,) + tuple(shape))
 
 
 def _first_marks(hits, xp, shape):
@@ -230,8 +235,7 @@ def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, retu
     x, unb = _batched(input, nd, name)
     k, s, pads, d, o = _geometry(x, nd, kernel_size, stride, padding, dilation, ceil_mode, name)
     if not return_indices and _tiled(nd, k, s, pads, d, x):
-        out = MaxPoolTiled.apply(x, k, o)
-        return out.squeeze(0) if unb else out
+        return MaxPoolTiled.apply(x, k, o, tuple(x.shape[1:2]) + o if unb else None)
     data = x._data
     xp = xp_of(data)
     width = ((0, 0), (0, 0)) + pads
@@ -256,15 +260,21 @@ def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, retu
         plane = plane * size[i] + coord
     n, c = data.shape[:2]
     base = (xp.arange(n * c).reshape((n, c) + (1,) * nd)) * math.prod(size)
-    out = _take(x, plane + base)
+    return _gather(_MAX_NODES[nd], x, plane + base, plane, unb, return_indices)
+
+
+def _gather(node, x, idx, ind, unb, return_indices):
+    """The pooled values of ``x`` at flat indices ``idx`` (and the indices ``ind`` PyTorch
+    returns), without the batch dim of an unbatched input."""
     if unb:
-        out = out.squeeze(0)
+        idx, ind = idx[0], ind[0]
+    out = node.apply(x, idx)
     if return_indices:
-        ind = Tensor._make(plane.astype(xp.int64, copy=False))
-        return out, ind.squeeze(0) if unb else ind
+        return out, Tensor._make(ind.astype(np.int64, copy=False))
     return out
 
 
+@op(None)
 def max_pool1d(
     input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
 ):
@@ -274,6 +284,7 @@ def max_pool1d(
     )
 
 
+@op(None)
 def max_pool2d(
     input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
 ):
@@ -283,6 +294,7 @@ def max_pool2d(
     )
 
 
+@op(None)
 def max_pool3d(
     input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
 ):
@@ -292,6 +304,7 @@ def max_pool3d(
     )
 
 
+@op(None)
 def max_pool1d_with_indices(
     input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=True
 ):
@@ -299,6 +312,7 @@ def max_pool1d_with_indices(
     return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
+@op(None, public=False)
 def max_pool2d_with_indices(
     input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=True
 ):
@@ -306,139 +320,22 @@ def max_pool2d_with_indices(
     return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
-def _avg_pool(
-    nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, name
-):
-    x, unb = _batched(input, nd, name)
-    k, s, pads, d, o = _geometry(x, nd, kernel_size, stride, padding, 1, ceil_mode, name)
-    n, c = x.shape[:2]
-    size = tuple(x.shape[2:])
-    xp = xp_of(x._data)
-    dt = x._data.dtype
-    kernel = Tensor._make(xp.ones((1, 1) + k, dtype=dt))
-    geom = (s, pads, d, 1)
-    total = ConvNd.apply(x.reshape((n * c, 1) + size), kernel, geom)
-    if divisor_override:
-        out = total / divisor_override
-    else:
-        # Divisor per window: positions inside the padded input (or the input only).
-        mask = xp.zeros((1, 1) + tuple(i + lo + hi for i, (lo, hi) in zip(size, pads)), dt)
-        if count_include_pad:
-            region = tuple(slice(0, i + 2 * lo) for i, (lo, _) in zip(size, pads))
-        else:
-            region = tuple(slice(lo, lo + i) for i, (lo, _) in zip(size, pads))
-        mask[(0, 0) + region] = 1
-        geom0 = (s, ((0, 0),) * nd, d, 1)
-        from .conv import _conv
-
-        counts = _conv(xp, mask, xp.ones((1, 1) + k, dt), geom0)
-        out = total / Tensor._make(counts)
-    out = out.reshape((n, c) + tuple(o))
-    return out.squeeze(0) if unb else out
-
-
-def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
-    """1-d average pooling over (N, C, L) inputs."""
-    return _avg_pool(
-        1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None, "avg_pool1d"
-    )
-
-
-def avg_pool2d(
-    input,
-    kernel_size,
-    stride=None,
-    padding=0,
-    ceil_mode=False,
-    count_include_pad=True,
-    divisor_override=None,
-):
-    """2-d average pooling over (N, C, H, W) inputs."""
-    return _avg_pool(
-        2,
-        input,
-        kernel_size,
-        stride,
-        padding,
-        ceil_mode,
-        count_include_pad,
-        divisor_override,
-        "avg_pool2d",
-    )
-
-
-def avg_pool3d(
-    input,
-    kernel_size,
-    stride=None,
-    padding=0,
-    ceil_mode=False,
-    count_include_pad=True,
-    divisor_override=None,
-):
-    """3-d average pooling over (N, C, D, H, W) inputs."""
-    return _avg_pool(
-        3,
-        input,
-        kernel_size,
-        stride,
-        padding,
-        ceil_mode,
-        count_include_pad,
-        divisor_override,
-        "avg_pool3d",
-    )
-
-
-def _adaptive_matrix(xp, n_in, n_out, dtype):
-    """(n_out, n_in) averaging matrix over PyTorch's adaptive windows."""
-    m = xp.zeros((n_out, n_in), dtype=dtype)
-    for i in range(n_out):
-        lo = (i * n_in) // n_out
-        hi = -(-((i + 1) * n_in) // n_out)
-        m[i, lo:hi] = 1.0 / (hi - lo)
-    return m
-
-
-def _adaptive_sizes(output_size, size, nd):
+def adaptive_sizes(output_size, size, nd):
+    """The output size of adaptive pooling (``None`` keeps the input's size)."""
     out = _tuple(output_size, nd) if not isinstance(output_size, (tuple, list)) else output_size
     return tuple(s if o is None else int(o) for o, s in zip(out, size))
-
-
-def adaptive_avg_pool1d(input, output_size):
-    """Average pooling to a fixed output length."""
-    (o,) = _adaptive_sizes(output_size, input.shape[-1:], 1)
-    m = _adaptive_matrix(xp_of(input._data), input.shape[-1], o, input._data.dtype)
-    return input @ Tensor._make(m.T.copy())
-
-
-def adaptive_avg_pool2d(input, output_size):
-    """Average pooling to a fixed (H, W) output size; separable, so two matrix products."""
-    if input.dim() not in (3, 4):
-        raise RuntimeError(
-            "adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got " + str(list(input.shape))
-        )
-    oh, ow = _adaptive_sizes(output_size, input.shape[-2:], 2)
-    xp = xp_of(input._data)
-    h, w = input.shape[-2:]
-    dt = input._data.dtype
-    if (oh, ow) == (1, 1):
-        return input.mean((-2, -1), keepdim=True)
-    mh = Tensor._make(_adaptive_matrix(xp, h, oh, dt))
-    mw = Tensor._make(_adaptive_matrix(xp, w, ow, dt).T.copy())
-    return mh @ (input @ mw)
 
 
 def _adaptive_max(nd, input, output_size, return_indices):
     x, unb = _batched(input, nd, "adaptive_max_pool")
     size = x.shape[2:]
-    o = _adaptive_sizes(output_size, size, nd)
+    o = adaptive_sizes(output_size, size, nd)
     xp = xp_of(x._data)
     n, c = x.shape[:2]
     data = x._data.reshape(n * c, -1)
     # One pass per output cell (outputs are small): gather each window's first max.
     idx = xp.empty((n * c,) + o, dtype=xp.int64)
-    grids = _ndgrid(o)
+    grids = ndindex(o)
     for cell in grids:
         ranges = [
             (cell[i] * size[i] // o[i], -(-((cell[i] + 1) * size[i]) // o[i])) for i in range(nd)
@@ -448,130 +345,136 @@ def _adaptive_max(nd, input, output_size, return_indices):
         arg = xp.argmax(data[:, sub], axis=1)
         idx[(slice(None),) + cell] = sub[arg]
     base = (xp.arange(n * c) * math.prod(size)).reshape((n * c,) + (1,) * nd)
-    out = _take(x, (idx + base).reshape((n, c) + o))
-    if unb:
-        out = out.squeeze(0)
-    if return_indices:
-        ind = Tensor._make(idx.reshape((n, c) + o))
-        return out, ind.squeeze(0) if unb else ind
-    return out
+    node = AdaptiveMaxPool2d if nd == 2 else MaxPool1d
+    idx = (idx + base).reshape((n, c) + o)
+    return _gather(node, x, idx, idx - base.reshape((n, c) + (1,) * nd), unb, return_indices)
 
 
-def _ndgrid(shape):
-    cells = [()]
-    for s in shape:
-        cells = [c + (i,) for c in cells for i in range(s)]
-    return cells
-
-
+@op(None)
 def adaptive_max_pool1d(input, output_size, return_indices=False):
     """Max pooling to a fixed output length."""
     return _adaptive_max(1, input, output_size, return_indices)
 
 
+@op(None, public=False)
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     """Max pooling to a fixed (H, W) output size."""
     return _adaptive_max(2, input, output_size, return_indices)
 
 
-METHODS = {}
-
-
-def _distinct(a):
-    # Max pooling is tested away from ties (a tie's gradient is a choice, checked separately).
-    import numpy
-
-    flat = numpy.argsort(numpy.argsort(a.reshape(-1)))
+def distinct(a):
+    """Inputs for max pooling specs: distinct values (a tie's gradient is a choice, tested
+    on its own)."""
+    flat = np.argsort(np.argsort(a.reshape(-1)))
     return (flat.reshape(a.shape) / max(a.size, 1) * 4 - 2).astype(a.dtype)
 
 
-def _f(t, name):
-    """The function ``name``: ember's op, or torch.nn.functional's on the oracle side."""
-    if t.__name__ == "torch":
-        return getattr(t.nn.functional, name)
-    return getattr(t, name)
+def _spec(name, fname, samples, **kw):
+    return OpSpec(name, lambda t, x: F(t, fname)(x, **kw), samples, shapes=None, domain=distinct)
 
 
-register(
-    OpSpec(
-        "max_pool2d",
-        lambda t, x: _f(t, "max_pool2d")(x, 2),
-        [((2, 2, 4, 4),), ((1, 1, 5, 5),)],
-        shapes=None,
-        domain=_distinct,
-    ),
-    OpSpec(
-        "max_pool2d_pad_stride",
-        lambda t, x: _f(t, "max_pool2d")(x, (3, 2), stride=(2, 1), padding=1, dilation=(1, 2)),
-        [((1, 2, 5, 6),)],
-        shapes=None,
-        domain=_distinct,
-    ),
-    OpSpec(
-        "max_pool2d_ceil",
-        lambda t, x: _f(t, "max_pool2d")(x, 2, ceil_mode=True),
-        [((1, 2, 5, 5),)],
-        shapes=None,
-        domain=_distinct,
-    ),
-    OpSpec(
-        "max_pool1d",
-        lambda t, x: _f(t, "max_pool1d")(x, 3, stride=2, padding=1),
-        [((2, 2, 7),)],
-        shapes=None,
-        domain=_distinct,
-    ),
-    OpSpec(
-        "max_pool3d",
-        lambda t, x: _f(t, "max_pool3d")(x, 2, stride=1),
-        [((1, 1, 3, 3, 3),)],
-        shapes=None,
-        domain=_distinct,
-    ),
-    OpSpec("avg_pool2d", lambda t, x: _f(t, "avg_pool2d")(x, 2), [((2, 2, 4, 4),)], shapes=None),
-    OpSpec(
-        "avg_pool2d_pad_ceil",
-        lambda t, x: _f(t, "avg_pool2d")(x, 3, stride=2, padding=1, ceil_mode=True),
-        [((1, 2, 6, 5),)],
-        shapes=None,
-    ),
-    OpSpec(
-        "avg_pool2d_nopad_count",
-        lambda t, x: _f(t, "avg_pool2d")(
-            x, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False
+def _grad_spec(name, pool, shapes, order=2):
+    """A spec of the recorded gradient of ``pool`` (``order`` 3: of its gradient)."""
+
+    def fn(t, x, g, *h):
+        (gx,) = t.autograd.grad(pool(t, x), x, g, create_graph=True)
+        return gx if order == 2 else t.autograd.grad(gx, g, h[0], create_graph=True)[0]
+
+    return OpSpec(name, fn, [shapes], shapes=None, domain=distinct)
+
+
+def _padded(t, x):
+    return F(t, "max_pool2d")(x, 3, stride=2, padding=1)
+
+
+def _tiles(t, x):
+    return F(t, "max_pool2d")(x, 2)
+
+
+declare(
+    TakeFlat,
+    None,
+    grad_fn="MaxPool2DWithIndicesBackward0",
+    vmap=LOOP,
+    spec=(
+        _spec(
+            "max_pool2d_pad_stride",
+            "max_pool2d",
+            [((1, 2, 5, 6),)],
+            kernel_size=(3, 2),
+            stride=(2, 1),
+            padding=1,
+            dilation=(1, 2),
         ),
-        [((1, 2, 6, 5),)],
-        shapes=None,
+        _spec("max_pool2d_ceil", "max_pool2d", [((1, 2, 5, 5),)], kernel_size=2, ceil_mode=True),
+        _spec("max_pool2d_unbatched", "max_pool2d", [((2, 5, 5),)], kernel_size=3, padding=1),
     ),
-    OpSpec(
-        "avg_pool1d",
-        lambda t, x: _f(t, "avg_pool1d")(x, 3, stride=2, padding=1, count_include_pad=False),
-        [((2, 2, 7),)],
-        shapes=None,
+)
+declare(
+    MaxPool3d,
+    None,
+    grad_fn="MaxPool3DWithIndicesBackward0",
+    vmap=LOOP,
+    spec=_spec("max_pool3d", "max_pool3d", [((1, 1, 3, 3, 3),)], kernel_size=2, stride=1),
+)
+declare(
+    MaxPool1d,
+    None,
+    grad_fn="SqueezeBackward1",
+    vmap=LOOP,
+    spec=(
+        _spec("max_pool1d", "max_pool1d", [((2, 2, 7),)], kernel_size=3, stride=2, padding=1),
+        _spec("adaptive_max_pool1d", "adaptive_max_pool1d", [((2, 2, 7),)], output_size=3),
     ),
-    OpSpec(
-        "adaptive_avg_pool2d",
-        lambda t, x: _f(t, "adaptive_avg_pool2d")(x, (2, 3)),
-        [((1, 2, 5, 7),), ((2, 3, 4, 4),)],
-        shapes=None,
+)
+declare(
+    AdaptiveMaxPool2d,
+    None,
+    grad_fn="AdaptiveMaxPool2DBackward0",
+    vmap=LOOP,
+    spec=_spec("adaptive_max_pool2d", "adaptive_max_pool2d", [((2, 2, 5, 7),)], output_size=(2, 3)),
+)
+declare(
+    PutFlat,
+    None,
+    grad_fn="MaxPool2DWithIndicesBackwardBackward0",
+    vmap=LOOP,
+    spec=_grad_spec("max_pool2d_pad_grad", _padded, ((1, 2, 5, 5), (1, 2, 3, 3))),
+)
+declare(
+    MaxPoolTiled,
+    None,
+    grad_fn="MaxPool2DWithIndicesBackward0",
+    vmap=_pool_batched,
+    spec=_spec(
+        "max_pool2d", "max_pool2d", [((2, 2, 4, 4),), ((1, 1, 5, 5),), ((2, 4, 4),)], kernel_size=2
     ),
-    OpSpec(
-        "adaptive_avg_pool2d_1",
-        lambda t, x: _f(t, "adaptive_avg_pool2d")(x, 1),
-        [((2, 3, 4, 4),)],
-        shapes=None,
+)
+declare(
+    PoolScatter,
+    None,
+    grad_fn="MaxPool2DWithIndicesBackwardBackward0",
+    vmap=LOOP,
+    spec=_grad_spec("max_pool2d_grad", _tiles, ((1, 2, 4, 4), (1, 2, 2, 2))),
+)
+declare(
+    PoolGather,
+    None,
+    grad_fn="ViewBackward0",
+    vmap=LOOP,
+    spec=_grad_spec(
+        "max_pool2d_grad_grad", _tiles, ((1, 2, 4, 4), (1, 2, 2, 2), (1, 2, 4, 4)), order=3
     ),
-    OpSpec(
-        "adaptive_avg_pool1d",
-        lambda t, x: _f(t, "adaptive_avg_pool1d")(x, 3),
-        [((2, 2, 7),)],
-        shapes=None,
-    ),
-    OpSpec(
-        "adaptive_max_pool2d",
-        lambda t, x: _f(t, "adaptive_max_pool2d")(x, (2, 3)),
-        [((2, 2, 5, 7),)],
-        shapes=None,
-        domain=_distinct,
-    ),
+)
+_MAX_NODES = {1: MaxPool1d, 2: TakeFlat, 3: MaxPool3d}
+
+__all__ = public_names(__name__)
+
+# Transitional: ``nn.functional`` imports the average pools from here.
+from .avg_pooling import (  # noqa: E402, F401
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    avg_pool3d,
 )
