@@ -45,6 +45,22 @@ def lstm_bwd(dh, dc, saved, out):
     return dc * f
 
 
+class Buffers:
+    """Large arrays kept from one step to the next, as a NumPy training loop would keep
+    them: a fresh multi-megabyte array costs page faults on every step."""
+
+    def __init__(self):
+        self._arrays = {}
+
+    def __call__(self, key, shape, dtype, zero=False):
+        a = self._arrays.get(key)
+        if a is None or a.shape != shape or a.dtype != dtype:
+            a = self._arrays[key] = np.zeros(shape, dtype)
+        elif zero:
+            a.fill(0)
+        return a
+
+
 def cross_entropy(logits, y):
     """Mean cross-entropy over rows and its gradient with respect to ``logits``."""
     n = logits.shape[0]
@@ -90,23 +106,31 @@ class Adam:
         self.wd, self.decoupled = weight_decay, decoupled
         self.m = [np.zeros_like(p) for p in params]
         self.v = [np.zeros_like(p) for p in params]
+        self.tmp = [np.zeros_like(p) for p in params]  # one scratch array each, kept
         self.t = 0
 
     def step(self, grads):
         self.t += 1
         b1, b2 = self.betas
         c1, c2 = 1 - b1**self.t, 1 - b2**self.t
-        for p, g, m, v in zip(self.params, grads, self.m, self.v):
+        for p, g, m, v, tmp in zip(self.params, grads, self.m, self.v, self.tmp):
             if self.wd and self.decoupled:
                 p *= 1 - self.lr * self.wd
             elif self.wd:
                 g = g + self.wd * p
             m *= b1
-            m += (1 - b1) * g
+            np.multiply(g, 1 - b1, out=tmp)
+            m += tmp
             v *= b2
-            v += (1 - b2) * g * g
-            denom = np.sqrt(v) / math.sqrt(c2) + self.eps
-            p -= (self.lr / c1) * m / denom
+            np.multiply(g, g, out=tmp)
+            tmp *= 1 - b2
+            v += tmp
+            np.sqrt(v, out=tmp)
+            tmp /= math.sqrt(c2)
+            tmp += self.eps
+            np.divide(m, tmp, out=tmp)
+            tmp *= self.lr / c1
+            p -= tmp
 
 
 def train_check(step, params, steps):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..common import load, median, set_params, tensor, timed, train_check
-from ._np_kit import Adam, cross_entropy, lstm_bwd, lstm_fwd
+from ._np_kit import Adam, Buffers, cross_entropy, lstm_bwd, lstm_fwd
 from ._np_kit import train_check as np_train_check
 
 TITLE = "nn.LSTM 32->128 x2 layers, batch 32, sequence 50, CE, Adam step"
@@ -94,17 +94,21 @@ class NumpyW10:
         self.p, self.x, self.y = _data(batch, steps, dtype)
         self.names = list(self.p)
         self.opt = Adam([self.p[k] for k in self.names], LR, (0.9, 0.999), 1e-8, 0.0, False)
+        self.buf = Buffers()
 
     def loss_and_grads(self):
         p, hs = self.p, HIDDEN
         n, steps, _ = self.x.shape
+        dt = self.x.dtype
         layer_in = np.ascontiguousarray(self.x.transpose(1, 0, 2))  # (T, B, F)
         caches = []
         for layer in range(LAYERS):
             sfx = f"_l{layer}"
             w_ih, w_hh = p["lstm.weight_ih" + sfx], p["lstm.weight_hh" + sfx]
-            xg = layer_in @ w_ih.T + (p["lstm.bias_ih" + sfx] + p["lstm.bias_hh" + sfx])
-            hist = np.zeros((steps + 1, n, hs), dtype=self.x.dtype)
+            xg = self.buf(f"xg{layer}", (steps, n, 4 * hs), dt)
+            np.matmul(layer_in, w_ih.T, out=xg)
+            xg += p["lstm.bias_ih" + sfx] + p["lstm.bias_hh" + sfx]
+            hist = self.buf(f"hist{layer}", (steps + 1, n, hs), dt)  # hist[0] stays zero
             h = c = hist[0]
             saved = []
             for t in range(steps):
@@ -116,14 +120,14 @@ class NumpyW10:
         last = layer_in[-1]
         loss, dlogits = cross_entropy(last @ p["head.weight"].T + p["head.bias"], self.y)
         g = {"head.weight": dlogits.T @ last, "head.bias": dlogits.sum(axis=0)}
-        d_out = np.zeros((steps, n, hs), dtype=self.x.dtype)  # gradient of the layer's outputs
+        d_out = self.buf("d_out", (steps, n, hs), dt, zero=True)  # gradient of the outputs
         d_out[-1] = dlogits @ p["head.weight"]
         for layer in range(LAYERS - 1, -1, -1):
             sfx = f"_l{layer}"
             layer_in, hist, saved = caches[layer]
             w_ih, w_hh = p["lstm.weight_ih" + sfx], p["lstm.weight_hh" + sfx]
-            gates = np.empty((steps, n, 4 * hs), dtype=self.x.dtype)
-            dh_next = dc = np.zeros((n, hs), dtype=self.x.dtype)
+            gates = self.buf(f"gates{layer}", (steps, n, 4 * hs), dt)
+            dh_next = dc = np.zeros((n, hs), dtype=dt)
             for t in range(steps - 1, -1, -1):
                 dc = lstm_bwd(d_out[t] + dh_next, dc, saved[t], gates[t])
                 dh_next = gates[t] @ w_hh
@@ -133,7 +137,7 @@ class NumpyW10:
             g["lstm.bias_ih" + sfx] = flat.sum(axis=0)
             g["lstm.bias_hh" + sfx] = g["lstm.bias_ih" + sfx].copy()
             if layer:
-                d_out = gates @ w_ih
+                np.matmul(gates, w_ih, out=d_out)
         return loss, [g[k] for k in self.names]
 
     def step(self):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..common import load, median, set_params, tensor, timed, train_check
-from ._np_kit import SGD, lstm_bwd, lstm_fwd
+from ._np_kit import SGD, Buffers, lstm_bwd, lstm_fwd
 from ._np_kit import train_check as np_train_check
 
 TITLE = "2 stacked LSTMCells, float64, batch 97, sequence 200, MSE, SGD step"
@@ -107,6 +107,7 @@ class NumpyW8:
         self.p, self.x, self.y = _data(batch, steps)
         self.names = list(self.p)
         self.opt = SGD([self.p[k] for k in self.names], LR)
+        self.buf = Buffers()
 
     def loss_and_grads(self):
         p, x, y = self.p, self.x, self.y
@@ -116,11 +117,13 @@ class NumpyW8:
         wl = p["linear.weight"]
         xt = np.ascontiguousarray(x.T)  # (T, B)
         b1 = p["lstm1.bias_ih"] + p["lstm1.bias_hh"]
-        xg1 = xt[:, :, None] * p["lstm1.weight_ih"][:, 0] + b1  # input projection, all steps
+        xg1 = self.buf("xg1", (steps, n, 4 * hs), x.dtype)  # input projection, all steps
+        np.multiply(xt[:, :, None], p["lstm1.weight_ih"][:, 0], out=xg1)
+        xg1 += b1
         b2 = p["lstm2.bias_ih"] + p["lstm2.bias_hh"]
         h1 = c1 = h2 = c2 = np.zeros((n, hs))
-        hist1 = np.zeros((steps + 1, n, hs))  # hist[t + 1] is h_t; hist[0] the zero state
-        hist2 = np.zeros((steps + 1, n, hs))
+        hist1 = self.buf("hist1", (steps + 1, n, hs), x.dtype)  # hist[t + 1] is h_t
+        hist2 = self.buf("hist2", (steps + 1, n, hs), x.dtype)  # hist[0] stays zero
         saved1, saved2 = [], []
         for t in range(steps):
             h1, c1, s1 = lstm_fwd(xg1[t], h1, c1, w1h)
@@ -134,8 +137,8 @@ class NumpyW8:
         dout = diff * (2.0 / diff.size)
         g = {"linear.weight": (dout.reshape(-1) @ hist2[1:].reshape(-1, hs))[None]}
         g["linear.bias"] = np.array([dout.sum()])
-        gates1 = np.empty((steps, n, 4 * hs))
-        gates2 = np.empty((steps, n, 4 * hs))
+        gates1 = self.buf("gates1", (steps, n, 4 * hs), x.dtype)
+        gates2 = self.buf("gates2", (steps, n, 4 * hs), x.dtype)
         dh1_next = dh2_next = dc1 = dc2 = np.zeros((n, hs))
         for t in range(steps - 1, -1, -1):
             dh2 = dout[t][:, None] * wl[0] + dh2_next

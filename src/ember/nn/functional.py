@@ -20,14 +20,10 @@ from ..ops.conv import (  # noqa: F401
 from ..ops.losses import (  # noqa: F401
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
-    cosine_embedding_loss,
     cross_entropy,
-    gaussian_nll_loss,
-    hinge_embedding_loss,
     huber_loss,
     kl_div,
     l1_loss,
-    margin_ranking_loss,
     mse_loss,
     nll_loss,
     poisson_nll_loss,
@@ -65,6 +61,17 @@ from ._functional.dropout import (  # noqa: F401
 from ._functional.embedding import embedding, embedding_bag  # noqa: F401
 from ._functional.fold import fold, unfold  # noqa: F401
 from ._functional.linear import bilinear  # noqa: F401
+from ._functional.losses import (  # noqa: F401
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    multilabel_soft_margin_loss,
+    triplet_margin_loss,
+    triplet_margin_with_distance_loss,
+)
 from ._functional.normalization import (  # noqa: F401
     batch_norm,
     group_norm,
