@@ -14,17 +14,21 @@ from __future__ import annotations
 
 from ..autograd.node import Node
 from ..backend import xp_of
-
-__all__ = ["IndexPutAdd", "index_put_add", "put_add", "add_rows", "add_flat", "scatter_add_dim"]
+from ._spec import OpSpec
+from .registry import LOOP, declare
 
 
 def _is_array(i):
     return hasattr(i, "shape") and hasattr(i, "dtype")
 
 
-def _has_advanced(index):
+def has_advanced(index):
+    """True when a NumPy index holds arrays, lists or bools (it copies; repeats accumulate)."""
     items = index if isinstance(index, tuple) else (index,)
-    return any(_is_array(i) or isinstance(i, list) for i in items)
+    return any(_is_array(i) or isinstance(i, (list, bool)) for i in items)
+
+
+_has_advanced = has_advanced  # the name ops/inplace.py imports
 
 
 def _sorted_runs(xp, key):
@@ -130,7 +134,7 @@ def put_add(out, index, values):
     n_ell = sum(1 for i in flat if i is Ellipsis)
     if n_ell:
         used = sum(1 for i in flat if i is not None and i is not Ellipsis)
-        k = flat.index(Ellipsis)
+        k = next(p for p, i in enumerate(flat) if i is Ellipsis)  # not .index: arrays
         flat[k : k + 1] = [slice(None)] * (out.ndim - used)
     adv_pos = []
     sizes = []
@@ -253,18 +257,57 @@ class IndexPutAdd(Node):
     def forward(self, grad, shape, index):
         out = self.xp.zeros(shape, dtype=grad.dtype)
         self.index = index
-        if _has_advanced(index):
+        if has_advanced(index):
             put_add(out, index, grad)
         else:
             out[index] = grad
         return out
 
     def backward(self, g):
-        from .indexing import GetItem
+        from .indexing import index_node
 
-        return GetItem.apply(g, self.index, not _has_advanced(self.index)), None, None
+        index = self.index
+        return index_node(index, g.shape).apply(g, index, not has_advanced(index)), None, None
 
 
-def index_put_add(shape, index, grad):
+class SelectBackward(IndexPutAdd):
+    """out = zeros(shape) with grad put at an integer index; d/dgrad = out_grad selected"""
+
+
+class SliceBackward(IndexPutAdd):
+    """out = zeros(shape) with grad put in a slice; d/dgrad = out_grad sliced"""
+
+
+def index_put_add(shape, index, grad, node=None):
     """A tensor of zeros shaped ``shape`` with ``grad`` added at ``index`` (NumPy semantics)."""
-    return IndexPutAdd.apply(grad, shape, index)
+    return (node or IndexPutAdd).apply(grad, shape, index)
+
+
+def backward_of(op_fn):
+    """An op's gradient as a function of the upstream gradient ``w``: ``(t, a, w) ->
+    d op_fn(a) / da applied to w``, recorded (how the specs of backward nodes reach them)."""
+    return lambda t, a, w: t.autograd.grad(op_fn(a), a, w, create_graph=True)[0]
+
+
+declare(
+    IndexPutAdd,
+    grad_fn="IndexPutImplBackward0",
+    vmap=LOOP,
+    spec=OpSpec(
+        "getitem_backward", backward_of(lambda a: a[[0, 0, 2]]), [((3, 4), (3, 4))], shapes=None
+    ),
+)
+declare(
+    SelectBackward,
+    grad_fn="SelectBackwardBackward0",
+    vmap=LOOP,
+    spec=OpSpec("select_backward", backward_of(lambda a: a[1]), [((3, 4), (4,))], shapes=None),
+)
+declare(
+    SliceBackward,
+    grad_fn="SliceBackwardBackward0",
+    vmap=LOOP,
+    spec=OpSpec("slice_backward", backward_of(lambda a: a[1:]), [((3, 4), (2, 4))], shapes=None),
+)
+
+__all__ = ["IndexPutAdd", "index_put_add", "put_add", "add_rows", "add_flat", "scatter_add_dim"]

@@ -1,8 +1,9 @@
 """Joining and splitting: cat, stack and their h/v/d/column variants; split, chunk, unbind,
 tensor_split and h/v/dsplit.
 
-The pieces of a split are views of the input (one node with several outputs; the engine
-fills zeros for pieces that got no gradient).
+The pieces of split, chunk and unbind are views of the input (one node with several
+outputs; the engine fills zeros for pieces that got no gradient); tensor_split and its
+h/v/d forms give one slice view per piece, as PyTorch does.
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ from .. import dtypes as _dt
 from ..autograd.node import Node
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim as _wrap_dim
-from ._spec import OpSpec, register
-from .indexing import GetItem
+from . import _out, batching
+from ._spec import OpSpec
+from .indexing import Select, Slice
 from .indexing_backward import index_put_add
 from .movement import atleast_1d, atleast_2d, atleast_3d, reshape
+from .registry import LOOP, declare, op, public_names
 
 
 def _slice(t, dim, a, b):
-    return GetItem.apply(t, (slice(None),) * dim + (slice(a, b),), True)
+    return Slice.apply(t, (slice(None),) * dim + (slice(a, b),), True)
 
 
 # ----- cat / stack ------------------------------------------------------------------------
@@ -75,6 +78,77 @@ def _promoted(tensors):
     return [t if t._data.dtype == dt.np else t.to(dt) for t in tensors]
 
 
+def _cat_out(name, tensors, out, result):
+    """``result()`` written into ``out`` (cat's dtype rule), or returned."""
+
+    def check(o):
+        r = _dt.result_type(*tensors) if tensors else None
+        if r is not None and _order(r.np) > _order(o._data.dtype):
+            raise TypeError(
+                f"torch.cat(): input types can't be cast to the desired output type "
+                f"{_dt.scalar_type_name(o._data)}"
+            )
+
+    return _out.result_into(name, out, tensors, result, check)
+
+
+def _order(np_dtype):
+    return {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}[np_dtype.kind]
+
+
+def _pieces(outs):
+    # Weight each piece differently so that a wrong routing of gradients shows.
+    return tuple(o * (k + 1) for k, o in enumerate(outs))
+
+
+@op(
+    Cat,
+    aliases=("concatenate", "concat"),
+    vmap=batching.join,
+    spec=(
+        OpSpec(
+            "cat",
+            lambda t, a, b: t.cat([a, b], dim=-1),
+            [((2, 3), (2, 4)), ((0, 3), (0, 1)), ((2, 3, 1), (2, 3, 2))],
+            shapes=None,
+        ),
+        OpSpec(
+            "cat_dim0", lambda t, a, b, c: t.cat((a, b, c)), [((1, 3), (2, 3), (0, 3))], shapes=None
+        ),
+        OpSpec(
+            "cat_skip_empty", lambda t, a, b: t.cat([b, a, b], 1), [((2, 3), (0,))], shapes=None
+        ),
+        OpSpec(
+            "cat_promote",
+            lambda t, a, b: t.cat([a, b.double()]),
+            [((2, 3), (1, 3))],
+            shapes=None,
+            dtypes=("float32",),
+        ),
+        OpSpec(
+            "concatenate",
+            lambda t, a, b: t.concatenate([a, b], axis=1),
+            [((2, 3), (2, 1))],
+            shapes=None,
+        ),
+        OpSpec(
+            "hstack",
+            lambda t, a, b: t.hstack([a, b]),
+            [((3,), (2,)), ((2, 1), (2, 3))],
+            shapes=None,
+        ),
+        OpSpec("vstack", lambda t, a, b: t.vstack((a, b)), [((3,), (3,)), ((), ())], shapes=None),
+        OpSpec(
+            "dstack",
+            lambda t, a, b: t.dstack((a, b)),
+            [((3,), (3,)), ((2, 3), (2, 3))],
+            shapes=None,
+        ),
+        OpSpec(
+            "column_stack", lambda t, a, b: t.column_stack((a, b)), [((3,), (3, 2))], shapes=None
+        ),
+    ),
+)
 def cat(tensors, dim=0, *, out=None):
     """Join tensors along an existing dimension ``dim`` (1-D empty tensors are skipped)."""
     tensors = _tensor_list("cat", tensors)
@@ -101,16 +175,12 @@ def cat(tensors, dim=0, *, out=None):
                     f"Sizes of tensors must match except in dimension {d}. Expected size {a} but "
                     f"got size {b} for tensor number {i} in the list."
                 )
-    tensors = _promoted(tensors)
-    return Cat.apply(*tensors, dim=d, skip=skip)
+    if out is None:
+        return Cat.apply(*_promoted(tensors), dim=d, skip=skip)
+    return _cat_out("cat", tensors, out, lambda: Cat.apply(*_promoted(tensors), dim=d, skip=skip))
 
 
-def concatenate(tensors, axis=0, out=None):
-    """``cat`` with NumPy's argument name."""
-    return cat(tensors, axis)
-
-
-concat = cat
+concatenate = concat = cat
 
 
 class Stack(Node):
@@ -123,11 +193,18 @@ class Stack(Node):
     def backward(self, grad):
         pre = (slice(None),) * self.dim
         return tuple(
-            GetItem.apply(grad, pre + (i,), True) if need else None
+            Select.apply(grad, pre + (i,), True) if need else None
             for i, need in enumerate(self.needs_input_grad)
         )
 
 
+@op(
+    Stack,
+    vmap=batching.join,
+    spec=OpSpec(
+        "stack", lambda t, a, b: t.stack([a, b], -1), [((2, 3), (2, 3)), ((), ())], shapes=None
+    ),
+)
 def stack(tensors, dim=0, *, out=None):
     """Join equally shaped tensors along a new dimension ``dim``."""
     tensors = _tensor_list("stack", tensors)
@@ -141,33 +218,39 @@ def stack(tensors, dim=0, *, out=None):
                 f"{list(t._data.shape)} at entry {i}"
             )
     d = _wrap_dim(dim, len(s0) + 1)
-    return Stack.apply(*_promoted(tensors), dim=d)
+    if out is None:
+        return Stack.apply(*_promoted(tensors), dim=d)
+    return _cat_out("stack", tensors, out, lambda: Stack.apply(*_promoted(tensors), dim=d))
 
 
+@op(None)
 def hstack(tensors, *, out=None):
     """Join along dimension 1 (dimension 0 for 1-D tensors)."""
     ts = atleast_1d(_tensor_list("hstack", tensors))
-    return cat(ts, 0 if ts[0]._data.ndim == 1 else 1)
+    return cat(ts, 0 if ts[0]._data.ndim == 1 else 1, out=out)
 
 
+@op(None, aliases=("row_stack",))
 def vstack(tensors, *, out=None):
     """Join along dimension 0, after making every tensor at least 2-D."""
-    return cat(atleast_2d(_tensor_list("vstack", tensors)), 0)
+    return cat(atleast_2d(_tensor_list("vstack", tensors)), 0, out=out)
 
 
 row_stack = vstack
 
 
+@op(None)
 def dstack(tensors, *, out=None):
     """Join along dimension 2, after making every tensor at least 3-D."""
-    return cat(atleast_3d(_tensor_list("dstack", tensors)), 2)
+    return cat(atleast_3d(_tensor_list("dstack", tensors)), 2, out=out)
 
 
+@op(None)
 def column_stack(tensors, *, out=None):
     """Join as columns: 0-d and 1-D tensors become columns, then ``hstack``."""
     ts = _tensor_list("column_stack", tensors)
     ts = [reshape(t, (-1, 1)) if t._data.ndim <= 1 else t for t in ts]
-    return cat(ts, 1)
+    return cat(ts, 1, out=out)
 
 
 # ----- split family -----------------------------------------------------------------------
@@ -187,8 +270,8 @@ class Split(Node):
     # Zeros for unused pieces are made here (the engine's check compares tensors with ==).
     materialize_grads = False
 
-    def forward(self, x, dim, bounds, name="SplitBackward0"):
-        self.dim, self.bounds, self.in_shape, self._name = dim, bounds, x.shape, name
+    def forward(self, x, dim, bounds):
+        self.dim, self.bounds, self.in_shape = dim, bounds, x.shape
         pre = (slice(None),) * dim
         return tuple(x[pre + (slice(a, b),)] for a, b in bounds)
 
@@ -208,12 +291,13 @@ class Split(Node):
             total = part if total is None else total + part
         return total, None, None
 
-    def name(self):
-        return self._name
+
+class SplitWithSizes(Split):
+    """d split(x, sizes) = the pieces' grads joined back"""
 
 
-def _split_at(input, dim, bounds, name="SplitBackward0"):
-    return _share(input, Split.apply(input, dim, tuple(bounds), name=name))
+def _split_at(input, dim, bounds, node=Split):
+    return _share(input, node.apply(input, dim, tuple(bounds)))
 
 
 def _share(input, outs):
@@ -225,8 +309,20 @@ def _share(input, outs):
     return outs
 
 
-def split(tensor, split_size_or_sections, dim=0):
+@op(
+    Split,
+    methods="split",
+    vmap=LOOP,
+    spec=(
+        OpSpec("split", lambda t, a: _pieces(a.split(2, 1)), [((3, 5),), ((3, 0),)], shapes=None),
+        OpSpec("split_one_used", lambda t, a: a.split(2)[1], [((5, 2),)], shapes=None),
+        OpSpec("chunk", lambda t, a: _pieces(a.chunk(3, -1)), [((2, 7),), ((2, 6),)], shapes=None),
+    ),
+)
+def split(tensor, split_size_or_sections=None, dim=0, *, split_size=None):
     """Split into pieces of ``split_size`` (the last may be smaller) or of the listed sizes."""
+    if split_size is not None:
+        split_size_or_sections = split_size
     shape = tensor._data.shape
     if not shape:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
@@ -248,7 +344,7 @@ def split(tensor, split_size_or_sections, dim=0):
         for s in sizes:
             bounds.append((start, start + s))
             start += s
-        return _split_at(tensor, d, bounds, "SplitWithSizesBackward0")
+        return _split_at(tensor, d, bounds, SplitWithSizes)
     size = int(split_size_or_sections)
     if size < 0:
         raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
@@ -262,6 +358,16 @@ def split(tensor, split_size_or_sections, dim=0):
     return _split_at(tensor, d, bounds)
 
 
+declare(
+    SplitWithSizes,
+    vmap=LOOP,
+    spec=OpSpec(
+        "split_sizes", lambda t, a: _pieces(t.split(a, [1, 0, 2])), [((3, 2),)], shapes=None
+    ),
+)
+
+
+@op(None, methods="chunk")
 def chunk(input, chunks, dim=0):
     """Split into ``chunks`` pieces of ``ceil(size / chunks)`` (fewer when they run out)."""
     shape = input._data.shape
@@ -293,6 +399,15 @@ class Unbind(Node):
         return Stack.apply(*grads, dim=self.dim), None
 
 
+@op(
+    Unbind,
+    methods="unbind",
+    vmap=batching.unbind,
+    spec=(
+        OpSpec("unbind", lambda t, a: _pieces(a.unbind(1)), [((2, 3),), ((3, 1, 2),)], shapes=None),
+        OpSpec("unbind_one_used", lambda t, a: t.unbind(a)[2], [((3, 2),)], shapes=None),
+    ),
+)
 def unbind(input, dim=0):
     """The slices along ``dim``, with that dimension removed (views)."""
     shape = input._data.shape
@@ -304,6 +419,30 @@ def unbind(input, dim=0):
     return _share(input, Unbind.apply(input, d))
 
 
+def _slices(input, dim, bounds):
+    pre = (slice(None),) * dim
+    return tuple(Slice.apply(input, pre + (slice(a, b),), True) for a, b in bounds)
+
+
+@op(
+    None,
+    methods="tensor_split",
+    spec=(
+        OpSpec(
+            "tensor_split",
+            lambda t, a: _pieces(t.tensor_split(a, 3, dim=1)),
+            [((2, 7),), ((2, 2),)],
+            shapes=None,
+        ),
+        OpSpec(
+            "tensor_split_overlap",
+            lambda t, a: _pieces(a.tensor_split([3, 1, 9, -2])),
+            [((6,),)],
+            shapes=None,
+        ),
+        OpSpec("tensor_split_one", lambda t, a: a.tensor_split(2)[1], [((5, 2),)], shapes=None),
+    ),
+)
 def tensor_split(input, indices_or_sections, dim=0):
     """Split into ``n`` nearly equal pieces, or at the listed indices (views)."""
     shape = input._data.shape
@@ -319,7 +458,7 @@ def tensor_split(input, indices_or_sections, dim=0):
     if isinstance(ios, (list, tuple)):
         cuts = [0] + [min(max(int(i) + (n if i < 0 else 0), 0), n) for i in ios] + [n]
         bounds = [(cuts[k], max(cuts[k], cuts[k + 1])) for k in range(len(cuts) - 1)]
-        return _split_at(input, d, bounds, "SplitWithSizesBackward0")
+        return _slices(input, d, bounds)
     sections = int(ios)
     if sections <= 0:
         raise RuntimeError(f"number of sections must be larger than 0, got {sections}")
@@ -329,7 +468,7 @@ def tensor_split(input, indices_or_sections, dim=0):
         size = q + (1 if k < r else 0)
         bounds.append((start, start + size))
         start += size
-    return _split_at(input, d, bounds, "SplitWithSizesBackward0")
+    return _slices(input, d, bounds)
 
 
 def _nsplit(name, input, ios, dim, min_dims):
@@ -349,103 +488,35 @@ def _nsplit(name, input, ios, dim, min_dims):
     return tensor_split(input, ios, dim)
 
 
+@op(
+    None,
+    methods="hsplit",
+    spec=OpSpec("hsplit", lambda t, a: _pieces(t.hsplit(a, [1, 2])), [((2, 4),)], shapes=None),
+)
 def hsplit(input, indices_or_sections):
     """``tensor_split`` along dimension 1 (dimension 0 for 1-D tensors)."""
     dim = 0 if input._data.ndim == 1 else 1
     return _nsplit("hsplit", input, indices_or_sections, dim, 1)
 
 
+@op(
+    None,
+    methods="vsplit",
+    spec=OpSpec("vsplit", lambda t, a: _pieces(a.vsplit(2)), [((4, 3),)], shapes=None),
+)
 def vsplit(input, indices_or_sections):
     """``tensor_split`` along dimension 0 of a tensor with at least 2 dimensions."""
     return _nsplit("vsplit", input, indices_or_sections, 0, 2)
 
 
+@op(
+    None,
+    methods="dsplit",
+    spec=OpSpec("dsplit", lambda t, a: _pieces(a.dsplit([1])), [((2, 2, 3),)], shapes=None),
+)
 def dsplit(input, indices_or_sections):
     """``tensor_split`` along dimension 2 of a tensor with at least 3 dimensions."""
     return _nsplit("dsplit", input, indices_or_sections, 2, 3)
 
 
-METHODS = {
-    "split": "split",
-    "chunk": "chunk",
-    "unbind": "unbind",
-    "tensor_split": "tensor_split",
-    "hsplit": "hsplit",
-    "vsplit": "vsplit",
-    "dsplit": "dsplit",
-}
-
-__all__ = [
-    "cat",
-    "concatenate",
-    "concat",
-    "stack",
-    "hstack",
-    "vstack",
-    "row_stack",
-    "dstack",
-    "column_stack",
-    "split",
-    "chunk",
-    "unbind",
-    "tensor_split",
-    "hsplit",
-    "vsplit",
-    "dsplit",
-]
-
-
-def _pieces(outs):
-    # Weight each piece differently so that a wrong routing of gradients shows.
-    return tuple(o * (k + 1) for k, o in enumerate(outs))
-
-
-register(
-    OpSpec(
-        "cat",
-        lambda t, a, b: t.cat([a, b], dim=-1),
-        [((2, 3), (2, 4)), ((0, 3), (0, 1)), ((2, 3, 1), (2, 3, 2))],
-        shapes=None,
-    ),
-    OpSpec(
-        "cat_dim0", lambda t, a, b, c: t.cat((a, b, c)), [((1, 3), (2, 3), (0, 3))], shapes=None
-    ),
-    OpSpec("cat_skip_empty", lambda t, a, b: t.cat([b, a, b], 1), [((2, 3), (0,))], shapes=None),
-    OpSpec(
-        "cat_promote",
-        lambda t, a, b: t.cat([a, b.double()]),
-        [((2, 3), (1, 3))],
-        shapes=None,
-        dtypes=("float32",),
-    ),
-    OpSpec("stack", lambda t, a, b: t.stack([a, b], -1), [((2, 3), (2, 3)), ((), ())], shapes=None),
-    OpSpec(
-        "hstack", lambda t, a, b: t.hstack([a, b]), [((3,), (2,)), ((2, 1), (2, 3))], shapes=None
-    ),
-    OpSpec("vstack", lambda t, a, b: t.vstack((a, b)), [((3,), (3,)), ((), ())], shapes=None),
-    OpSpec(
-        "dstack", lambda t, a, b: t.dstack((a, b)), [((3,), (3,)), ((2, 3), (2, 3))], shapes=None
-    ),
-    OpSpec("column_stack", lambda t, a, b: t.column_stack((a, b)), [((3,), (3, 2))], shapes=None),
-    OpSpec("split", lambda t, a: _pieces(a.split(2, 1)), [((3, 5),), ((3, 0),)], shapes=None),
-    OpSpec("split_sizes", lambda t, a: _pieces(t.split(a, [1, 0, 2])), [((3, 2),)], shapes=None),
-    OpSpec("split_one_used", lambda t, a: a.split(2)[1] * 3, [((5, 2),)], shapes=None),
-    OpSpec("chunk", lambda t, a: _pieces(a.chunk(3, -1)), [((2, 7),), ((2, 6),)], shapes=None),
-    OpSpec("unbind", lambda t, a: _pieces(a.unbind(1)), [((2, 3),), ((3, 1, 2),)], shapes=None),
-    OpSpec("unbind_one_used", lambda t, a: t.unbind(a)[2] * 2, [((3, 2),)], shapes=None),
-    OpSpec(
-        "tensor_split",
-        lambda t, a: _pieces(t.tensor_split(a, 3, dim=1)),
-        [((2, 7),), ((2, 2),)],
-        shapes=None,
-    ),
-    OpSpec(
-        "tensor_split_overlap",
-        lambda t, a: _pieces(a.tensor_split([3, 1, 9, -2])),
-        [((6,),)],
-        shapes=None,
-    ),
-    OpSpec("hsplit", lambda t, a: _pieces(t.hsplit(a, [1, 2])), [((2, 4),)], shapes=None),
-    OpSpec("vsplit", lambda t, a: _pieces(a.vsplit(2)), [((4, 3),)], shapes=None),
-    OpSpec("dsplit", lambda t, a: _pieces(a.dsplit([1])), [((2, 2, 3),)], shapes=None),
-)
+__all__ = public_names(__name__)

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import collections
 
+from .. import dtypes as _dt
 from ..autograd.node import Node
+from ..backend import xp_of
+from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim as _wrap_dim
-from ._spec import OpSpec, register
-
-__all__ = ["sort", "argsort", "topk", "median", "nanmedian", "kthvalue"]
+from . import _out
+from ._spec import OpSpec
+from .indexing_backward import backward_of
+from .registry import LOOP, declare, op, public_names
 
 
 def return_type(name, first="values", second="indices"):
@@ -47,9 +51,6 @@ class GatherAlong(Node):
     def backward(self, grad):
         return ScatterAlong.apply(grad, self.idx, self.dim, self.in_shape), None, None, None
 
-    def name(self):
-        return "GatherBackward0"
-
 
 class ScatterAlong(Node):
     """d scatter(g, idx) = gather of grad at idx (indices are distinct along dim)"""
@@ -63,8 +64,30 @@ class ScatterAlong(Node):
     def backward(self, grad):
         return GatherAlong.apply(grad, self.idx, self.dim, self.g_shape), None, None, None
 
-    def name(self):
-        return "ScatterBackward0"
+
+def _sort_double_backward(t, a, w, v):
+    # the backward of sort's backward (a scatter) with respect to its upstream gradient
+    return t.autograd.grad(backward_of(lambda x: x.sort(0)[0])(t, a, w), w, v, create_graph=True)[0]
+
+
+# Internal nodes: the backward of the selecting ops and of prod (PyTorch's names for the
+# nodes its own backward formulas record).
+declare(
+    ScatterAlong,
+    grad_fn="ScatterBackward0",
+    vmap=LOOP,
+    spec=OpSpec(
+        "sort_backward", backward_of(lambda a: a.sort(1)[0]), [((3, 4), (3, 4))], shapes=None
+    ),
+)
+declare(
+    GatherAlong,
+    grad_fn="GatherBackward0",
+    vmap=LOOP,
+    spec=OpSpec(
+        "sort_double_backward", _sort_double_backward, [((3, 4), (3, 4), (3, 4))], shapes=None
+    ),
+)
 
 
 class SelectAlong(Node):
@@ -121,6 +144,19 @@ def stable_argsort(xp, x, dim, descending):
 
 
 # ----- sort / argsort ---------------------------------------------------------------------
+def check_pair_out(name, out, values_dtype, *inputs):
+    """PyTorch's checks of ``out=(values, indices)`` (exact dtypes; no autograd)."""
+    _out.check_out_tensors(name, out, 2)
+    _out.same_dtype(out[0], values_dtype)
+    _out.same_dtype(out[1], _dt.int64.np)
+    _out.refuse_grad(name, out, *inputs)
+
+
+def write_pair(result_type, out, values, indices):
+    """``(values, indices)`` written into ``out`` and returned as ``result_type``."""
+    return result_type(_out.write(out[0], values), _out.write(out[1], indices))
+
+
 class Sort(SelectAlong):
     """d sort(x) = grad sent back to each value's original position"""
 
@@ -130,31 +166,52 @@ class Sort(SelectAlong):
         return self.select(x, idx, dim, True)
 
 
-def sort(input, dim=-1, descending=False, stable=False, *, out=None):
+_S = [((3, 5),), ((2, 3, 4),), ((),), ((0, 3),)]
+
+
+class SortStable(Sort):
+    """d sort(x, stable=...) = grad sent back to each value's original position"""
+
+
+@op(
+    Sort,
+    methods="sort",
+    vmap=LOOP,
+    spec=(
+        OpSpec("sort", lambda t, a: t.sort(a)[0], _S),
+        OpSpec("sort_desc_dim0", lambda t, a: t.sort(a, 0, descending=True)[0], _S[:3]),
+    ),
+)
+def sort(input, dim=-1, descending=False, *, stable=None, out=None):
     """Sorted values along ``dim`` and their original indices (ties keep input order)."""
     d = _wrap_dim(dim, input._data.ndim)
-    return SortResult(*Sort.apply(input, d, bool(descending)))
+    node = Sort if stable is None else SortStable  # PyTorch's two overloads
+    if out is None:
+        return SortResult(*node.apply(input, d, bool(descending)))
+    check_pair_out("sort", out, input._data.dtype, input)
+    return write_pair(SortResult, out, *node.apply(input, d, bool(descending)))
 
 
-def argsort(input, dim=-1, descending=False, stable=False):
+declare(
+    SortStable,
+    grad_fn="SortBackward1",
+    vmap=LOOP,
+    spec=OpSpec("sort_stable", lambda t, a: t.sort(a, dim=1, stable=True), [((3, 5),)]),
+)
+
+
+@op(
+    None,
+    methods="argsort",
+    spec=OpSpec("argsort", lambda t, a: t.argsort(a, dim=0), _S, grad=(False,), fd=False),
+)
+def argsort(input, dim=-1, descending=False, *, stable=False):
     """The indices that sort ``input`` along ``dim``."""
     data = input._data
     d = _wrap_dim(dim, data.ndim)
     xw = data if data.ndim else data.reshape(1)
-    idx = stable_argsort(_xp(data), xw, d, descending)
-    return _int_result(idx.reshape(data.shape))
-
-
-def _xp(data):
-    from ..backend import xp_of
-
-    return xp_of(data)
-
-
-def _int_result(arr):
-    from ..tensor_base import TensorBase as Tensor
-
-    return Tensor._make(arr.astype("int64", copy=False))
+    idx = stable_argsort(xp_of(data), xw, d, descending)
+    return Tensor._make(idx.reshape(data.shape).astype(_dt.int64.np, copy=False))
 
 
 # ----- topk -------------------------------------------------------------------------------------
@@ -169,6 +226,21 @@ class Topk(SelectAlong):
         return self.select(x, idx[tuple(sl)], dim, True)
 
 
+@op(
+    Topk,
+    methods="topk",
+    vmap=LOOP,
+    spec=(
+        OpSpec("topk", lambda t, a: t.topk(a, 2), [((3, 5),), ((2, 3, 4),)], shapes=None),
+        OpSpec(
+            "topk_smallest_dim0",
+            lambda t, a: t.topk(a, 2, dim=0, largest=False),
+            [((3, 5),), ((2, 3, 4),)],
+            shapes=None,
+        ),
+        OpSpec("topk_0d", lambda t, a: t.topk(a, 1), [((),)], shapes=None),
+    ),
+)
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     """The ``k`` largest (or smallest) elements along ``dim`` and their indices."""
     data = input._data
@@ -178,19 +250,23 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
         raise RuntimeError("topk does not support bool dtypes on CPU")
     if not 0 <= k <= size:
         raise RuntimeError("selected index k out of range")
-    return TopkResult(*Topk.apply(input, int(k), d, bool(largest)))
+    if out is None:
+        return TopkResult(*Topk.apply(input, int(k), d, bool(largest)))
+    check_pair_out("topk", out, data.dtype, input)
+    return write_pair(TopkResult, out, *Topk.apply(input, int(k), d, bool(largest)))
 
 
 # ----- median / nanmedian / kthvalue ------------------------------------------------------------
 class Median(Node):
     """d median(x) = grad split evenly among the elements equal to the median"""
 
-    def forward(self, x, ignore_nan):
+    ignore_nan = False
+
+    def forward(self, x):
         xp = self.xp
-        self.ignore_nan = ignore_nan
         flat = x.reshape(-1)
         floating = x.dtype.kind in "fc"
-        if ignore_nan and floating:
+        if self.ignore_nan and floating:
             flat = flat[~xp.isnan(flat)]
         n = flat.shape[0]
         if n == 0 or (floating and xp.isnan(flat).any()):
@@ -202,40 +278,51 @@ class Median(Node):
 
     def backward(self, grad):
         x, out = self.saved_tensors
-        return evenly_distribute(grad, x, out), None
-
-    def name(self):
-        return "NanmedianBackward0" if self.ignore_nan else "MedianBackward0"
+        return (evenly_distribute(grad, x, out),)
 
 
-class KthAlong(SelectAlong):
-    """d kth(x) = grad sent back to the selected element's index"""
+class Nanmedian(Median):
+    """d nanmedian(x) = grad split evenly among the elements equal to the median"""
 
-    def forward(self, x, k, dim, keepdim, mode):
-        xp = self.xp
-        self.mode = mode
+    ignore_nan = True
+
+
+class Kthvalue(SelectAlong):
+    """d kthvalue(x) = grad sent back to the selected element's index"""
+
+    def forward(self, x, k, dim, keepdim):
         xw = x if x.ndim else x.reshape(1)
-        idx = xp.argsort(xw, axis=dim, kind="stable")  # NaN sorts last
-        n = xw.shape[dim]
-        if mode == "kth":
-            pos = xp.full(xw.shape[:dim] + (1,) + xw.shape[dim + 1 :], k - 1, dtype=idx.dtype)
-        else:
-            nans = xp.isnan(xw).sum(axis=dim, keepdims=True) if x.dtype.kind in "fc" else 0
-            valid = n - nans
-            if mode == "median":  # any NaN: the first NaN (it sorts first among NaNs)
-                pos = xp.where(nans > 0, valid, (n - 1) // 2)
-            else:  # nanmedian: the lower median of the non-NaN values
-                pos = xp.where(valid > 0, (valid - 1) // 2, 0)
-            pos = xp.asarray(pos, dtype=idx.dtype).reshape(
-                xw.shape[:dim] + (1,) + xw.shape[dim + 1 :]
-            )
-        sel = xp.take_along_axis(idx, pos, dim)
-        return self.select(x, sel, dim, keepdim)
+        idx = self.xp.argsort(xw, axis=dim, kind="stable")  # NaN sorts last
+        pos = self._position(xw, k, dim, idx.dtype)
+        return self.select(x, self.xp.take_along_axis(idx, pos, dim), dim, keepdim)
 
-    def name(self):
-        return {"kth": "KthvalueBackward0", "median": "MedianBackward1"}.get(
-            self.mode, "NanmedianBackward1"
+    def _position(self, xw, k, dim, dtype):
+        """The sorted position to pick in each slice (kept dim of size 1)."""
+        return self.xp.full(xw.shape[:dim] + (1,) + xw.shape[dim + 1 :], k - 1, dtype=dtype)
+
+
+class MedianDim(Kthvalue):
+    """d median(x, dim) = grad sent back to the lower median's index"""
+
+    def _position(self, xw, k, dim, dtype):
+        xp = self.xp
+        n = xw.shape[dim]
+        nans = xp.isnan(xw).sum(axis=dim, keepdims=True) if xw.dtype.kind in "fc" else 0
+        pos = self._pick(n, n - nans, nans)
+        return xp.broadcast_to(
+            xp.asarray(pos, dtype=dtype), xw.shape[:dim] + (1,) + xw.shape[dim + 1 :]
         )
+
+    def _pick(self, n, valid, nans):
+        # any NaN: the first NaN (NaN sorts last, the first of them first)
+        return self.xp.where(nans > 0, valid, (n - 1) // 2)
+
+
+class NanmedianDim(MedianDim):
+    """d nanmedian(x, dim) = grad sent back to the lower median of the non-NaN values"""
+
+    def _pick(self, n, valid, nans):
+        return self.xp.where(valid > 0, (valid - 1) // 2, 0)
 
 
 def _no_bool(name, input):
@@ -243,18 +330,47 @@ def _no_bool(name, input):
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
 
 
-def _along(name, input, k, dim, keepdim, mode):
+def _along(name, node, input, k, dim, keepdim, result_type, out):
     data = input._data
-    _no_bool("kthvalue" if mode == "kth" else "median", input)
+    _no_bool("kthvalue" if node is Kthvalue else "median", input)
     d = _wrap_dim(dim, data.ndim)
     size = data.shape[d] if data.ndim else 1
     if size == 0:
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
-    if mode == "kth" and not 1 <= k <= size:
+    if node is Kthvalue and not 1 <= k <= size:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
-    return KthAlong.apply(input, k, d, bool(keepdim), mode)
+    if out is None:
+        return result_type(*node.apply(input, k, d, bool(keepdim)))
+    _out.check_out_tensors(name, out, 2)
+    values, indices = out
+    if node is Kthvalue:
+        if values._data.dtype != data.dtype:
+            raise RuntimeError("output values must be of same type as input")
+        if indices._data.dtype != _dt.int64.np:
+            raise RuntimeError("output indices must be of scalar type Long")
+    else:
+        legacy = _dt.legacy_type_name
+        if values._data.dtype != data.dtype:
+            raise RuntimeError(
+                "Expected tensor for 'values' to have the same type as tensor for argument #2 "
+                f"'self'; but type {legacy(values._data)} does not equal {legacy(data)} (while "
+                "checking arguments for median)"
+            )
+        if indices._data.dtype != _dt.int64.np:
+            raise RuntimeError(
+                "Expected tensor for argument #1 'indices' to have scalar type Long; but got "
+                f"{legacy(indices._data)} instead (while checking arguments for median)"
+            )
+    _out.refuse_grad(name, out, input)
+    return write_pair(result_type, out, *node.apply(input, k, d, bool(keepdim)))
 
 
+@op(
+    Median,
+    methods="median",
+    vmap=LOOP,
+    spec=OpSpec("median", lambda t, a: t.median(a), [((3, 5),), ((4,),), ((),)]),
+)
 def median(input, dim=None, keepdim=False, *, out=None):
     """The lower median of all elements, or ``(values, indices)`` along ``dim``.
 
@@ -262,56 +378,60 @@ def median(input, dim=None, keepdim=False, *, out=None):
     """
     if dim is None:
         _no_bool("median", input)
-        return Median.apply(input, False)
-    return MedianResult(*_along("median", input, 0, dim, keepdim, "median"))
+        return Median.apply(input)
+    return _along("median", MedianDim, input, 0, dim, keepdim, MedianResult, out)
 
 
+declare(
+    MedianDim,
+    grad_fn="MedianBackward1",
+    vmap=LOOP,
+    spec=(
+        OpSpec("median_dim", lambda t, a: t.median(a, 1), [((3, 5),), ((2, 4, 3),)]),
+        OpSpec(
+            "median_dim_keep",
+            lambda t, a: a.median(0, keepdim=True),
+            [((3, 5),), ((),)],
+            shapes=None,
+        ),
+    ),
+)
+
+
+@op(
+    Nanmedian,
+    methods="nanmedian",
+    vmap=LOOP,
+    spec=OpSpec("nanmedian", lambda t, a: t.nanmedian(a), [((3, 5),), ((4,),)]),
+)
 def nanmedian(input, dim=None, keepdim=False, *, out=None):
     """``median`` ignoring NaN values (NaN only where a slice is all NaN)."""
     if dim is None:
         _no_bool("median", input)
-        return Median.apply(input, True)
-    return NanmedianResult(*_along("nanmedian", input, 0, dim, keepdim, "nanmedian"))
+        return Nanmedian.apply(input)
+    return _along("nanmedian", NanmedianDim, input, 0, dim, keepdim, NanmedianResult, out)
 
 
+declare(
+    NanmedianDim,
+    grad_fn="NanmedianBackward1",
+    vmap=LOOP,
+    spec=OpSpec("nanmedian_dim", lambda t, a: t.nanmedian(a, 1), [((3, 5),)]),
+)
+
+
+@op(
+    Kthvalue,
+    methods="kthvalue",
+    vmap=LOOP,
+    spec=(
+        OpSpec("kthvalue", lambda t, a: t.kthvalue(a, 2), [((3, 5),), ((2, 3, 4),)]),
+        OpSpec("kthvalue_keep", lambda t, a: a.kthvalue(1, 0, True), [((3, 5),), ((),)]),
+    ),
+)
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     """The ``k``-th smallest element (1-based) along ``dim`` and its index."""
-    return KthvalueResult(*_along("kthvalue", input, int(k), dim, keepdim, "kth"))
+    return _along("kthvalue", Kthvalue, input, int(k), dim, keepdim, KthvalueResult, out)
 
 
-METHODS = {
-    "sort": "sort",
-    "argsort": "argsort",
-    "topk": "topk",
-    "median": "median",
-    "nanmedian": "nanmedian",
-    "kthvalue": "kthvalue",
-}
-
-_S = [((3, 5),), ((2, 3, 4),), ((),), ((0, 3),)]
-register(
-    OpSpec("sort", lambda t, a: t.sort(a)[0], _S),
-    OpSpec("sort_desc_dim0", lambda t, a: t.sort(a, 0, descending=True)[0], _S[:3]),
-    OpSpec("sort_stable", lambda t, a: t.sort(a, dim=1, stable=True), [((3, 5),)]),
-    OpSpec("argsort", lambda t, a: t.argsort(a, dim=0), _S, grad=(False,), fd=False),
-    OpSpec("topk", lambda t, a: t.topk(a, 2), [((3, 5),), ((2, 3, 4),)], shapes=None),
-    OpSpec(
-        "topk_smallest_dim0",
-        lambda t, a: t.topk(a, 2, dim=0, largest=False),
-        [((3, 5),), ((2, 3, 4),)],
-        shapes=None,
-    ),
-    OpSpec("topk_0d", lambda t, a: t.topk(a, 1), [((),)], shapes=None),
-    OpSpec("median", lambda t, a: t.median(a), [((3, 5),), ((4,),), ((),)]),
-    OpSpec("median_dim", lambda t, a: t.median(a, 1), [((3, 5),), ((2, 4, 3),)]),
-    OpSpec(
-        "median_dim_keep",
-        lambda t, a: a.median(0, keepdim=True),
-        [((3, 5),), ((),)],
-        shapes=None,
-    ),
-    OpSpec("nanmedian", lambda t, a: t.nanmedian(a), [((3, 5),), ((4,),)]),
-    OpSpec("nanmedian_dim", lambda t, a: t.nanmedian(a, 1), [((3, 5),)]),
-    OpSpec("kthvalue", lambda t, a: t.kthvalue(a, 2), [((3, 5),), ((2, 3, 4),)]),
-    OpSpec("kthvalue_keep", lambda t, a: a.kthvalue(1, 0, True), [((3, 5),), ((),)]),
-)
+__all__ = public_names(__name__)
