@@ -146,4 +146,76 @@ CASES = [
     ),
 ]
 
+CASES += [
+    Case(
+        "Gumbel",
+        lambda D, p, lib: D.Gumbel(p["loc"], p["scale"]),
+        {"loc": real(3), "scale": pos(3)},
+        value=real(2, 3),
+        cdf=True,
+        icdf=True,
+    ),
+    Case(
+        "Gumbel-scalar",
+        lambda D, p, lib: D.Gumbel(0.3, 1.7),
+        {},
+        value=real(4),
+        cdf=True,
+        icdf=True,
+    ),
+    Case(
+        "LogNormal",
+        lambda D, p, lib: D.LogNormal(p["loc"], p["scale"]),
+        {"loc": real(2, 3), "scale": pos(2, 3)},
+        value=pos(2, 3, low=0.1, high=4.0),
+        cdf=True,
+        icdf=True,
+    ),
+    Case(
+        "Independent-Normal",
+        lambda D, p, lib: D.Independent(D.Normal(p["loc"], p["scale"]), 1),
+        {"loc": real(2, 3), "scale": pos(2, 3)},
+        value=real(4, 2, 3),
+    ),
+    Case(
+        "Transformed-affine-sigmoid",
+        lambda D, p, lib: D.TransformedDistribution(
+            D.Normal(p["loc"], p["scale"]),
+            [D.AffineTransform(p["shift"], p["mult"]), D.SigmoidTransform()],
+        ),
+        {"loc": real(3), "scale": pos(3), "shift": real(3), "mult": pos(3)},
+        value=probs(2, 3),
+        cdf=True,
+        icdf=True,
+    ),
+    Case(
+        "Transformed-tanh-negaffine",
+        lambda D, p, lib: D.TransformedDistribution(
+            D.Laplace(p["loc"], p["scale"]),
+            [D.TanhTransform(), D.AffineTransform(0.5, -2.0)],
+        ),
+        {"loc": real(3), "scale": pos(3)},
+        value=R.uniform(-1.4, 2.4, (2, 3)),
+        cdf=True,
+        icdf=True,
+    ),
+    Case(
+        "Transformed-stickbreaking",
+        lambda D, p, lib: D.TransformedDistribution(
+            D.Normal(p["loc"], p["scale"]), D.StickBreakingTransform()
+        ),
+        {"loc": real(2, 3), "scale": pos(2, 3)},
+        value=simplex(2, 4),
+    ),
+    Case(
+        "Transformed-exp-power-softplus",
+        lambda D, p, lib: D.TransformedDistribution(
+            D.Normal(p["loc"], p["scale"]),
+            D.ComposeTransform([D.SoftplusTransform(), D.PowerTransform(p["power"])]),
+        ),
+        {"loc": real(3), "scale": pos(3), "power": pos(3)},
+        value=pos(2, 3),
+    ),
+]
+
 BY_NAME = {c.name: c for c in CASES}

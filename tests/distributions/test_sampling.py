@@ -1,0 +1,143 @@
+"""Sampling: shapes and dtypes as PyTorch's, statistics checked at a fixed seed.
+
+Ember draws from its own generator, so samples are compared with the distribution
+(means, variances, a Kolmogorov-Smirnov test against PyTorch's CDF, frequencies against
+PyTorch's pmf), never number for number.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.distributions as TD
+from scipy import stats
+
+import ember
+import ember.distributions as ED
+
+N = 20000
+
+# name -> make(D, lib): one batch of three distributions
+CONTINUOUS = {
+    "Normal": lambda D, lib: D.Normal(lib.tensor([0.0, 1.0, -2.0]), lib.tensor([1.0, 0.5, 3.0])),
+    "Uniform": lambda D, lib: D.Uniform(lib.tensor([0.0, -1.0, 2.0]), lib.tensor([1.0, 3.0, 2.5])),
+    "Exponential": lambda D, lib: D.Exponential(lib.tensor([0.5, 1.0, 4.0])),
+    "Laplace": lambda D, lib: D.Laplace(lib.tensor([0.0, 1.0, -2.0]), lib.tensor([1.0, 0.5, 3.0])),
+    "Cauchy": lambda D, lib: D.Cauchy(lib.tensor([0.0, 1.0, -2.0]), lib.tensor([1.0, 0.5, 3.0])),
+    "Gumbel": lambda D, lib: D.Gumbel(lib.tensor([0.0, 1.0, -2.0]), lib.tensor([1.0, 0.5, 3.0])),
+    "LogNormal": lambda D, lib: D.LogNormal(
+        lib.tensor([0.0, 1.0, -2.0]), lib.tensor([0.5, 0.3, 0.2])
+    ),
+}
+DISCRETE = {
+    "Bernoulli": lambda D, lib: D.Bernoulli(lib.tensor([0.1, 0.5, 0.8])),
+    "Categorical": lambda D, lib: D.Categorical(
+        lib.tensor([[0.1, 0.2, 0.7], [0.3, 0.3, 0.4], [1.0, 0.0, 0.0]])
+    ),
+    "Geometric": lambda D, lib: D.Geometric(lib.tensor([0.2, 0.5, 0.9])),
+    "Poisson": lambda D, lib: D.Poisson(lib.tensor([0.5, 3.0, 12.0])),
+}
+ALL = {**CONTINUOUS, **DISCRETE}
+
+
+@pytest.mark.parametrize("name", sorted(ALL))
+@pytest.mark.parametrize("shape", [(), (5,), (2, 3)])
+def test_sample_shape_and_dtype(name, shape):
+    """sample(sample_shape) has PyTorch's shape and dtype; rsample exists where PyTorch's does."""
+    ember.manual_seed(0)
+    e = ALL[name](ED, ember)
+    t = ALL[name](TD, torch)
+    es, ts = e.sample(shape), t.sample(shape)
+    assert tuple(es.shape) == tuple(ts.shape)
+    assert str(es.dtype) == str(ts.dtype)
+    assert e.has_rsample == t.has_rsample
+    if t.has_rsample:
+        assert tuple(e.rsample(shape).shape) == tuple(ts.shape)
+
+
+@pytest.mark.parametrize("name", sorted(CONTINUOUS))
+def test_continuous_ks(name):
+    """Each batch member's samples pass a KS test against PyTorch's CDF (fixed seed)."""
+    ember.manual_seed(2024)
+    samples = ALL[name](ED, ember).sample((N,)).numpy().astype(np.float64)
+    # the CDF is evaluated at one column's samples for all three members: no validation
+    TD.Distribution.set_default_validate_args(False)
+    try:
+        ref = ALL[name](TD, torch)
+        for j in range(samples.shape[1]):
+
+            def cdf(x, j=j):
+                v = torch.tensor(np.asarray(x)[:, None].repeat(3, 1), dtype=torch.float32)
+                return ref.cdf(v)[:, j].double().numpy()
+
+            p = stats.kstest(samples[:, j], cdf).pvalue
+            assert p > 1e-3, f"{name}[{j}] KS p-value {p}"
+    finally:
+        TD.Distribution.set_default_validate_args(True)
+
+
+@pytest.mark.parametrize("name", sorted(DISCRETE))
+def test_discrete_frequencies(name):
+    """Frequencies of each small value match PyTorch's pmf within 5 standard errors."""
+    ember.manual_seed(7)
+    e = ALL[name](ED, ember)
+    t = ALL[name](TD, torch)
+    samples = e.sample((N,)).numpy()
+    for k in range(2 if name == "Bernoulli" else 6):
+        freq = (samples == k).mean(0)
+        value = torch.full(tuple(t.batch_shape), float(k))
+        if isinstance(t, TD.Categorical):
+            if k >= 3:
+                continue
+            value = value.long()
+        pmf = t.log_prob(value).exp().double().numpy()
+        se = np.sqrt(pmf * (1 - pmf) / N) + 1e-12
+        assert np.all(np.abs(freq - pmf) <= 5 * se + 1e-9), (name, k, freq, pmf)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in ALL if n != "Cauchy"))
+def test_moments_of_samples(name):
+    """Sample mean and variance agree with the distribution's (which match PyTorch's)."""
+    ember.manual_seed(11)
+    e = ALL[name](ED, ember)
+    x = e.sample((N,)).double()
+    if name == "Categorical":
+        return _check_categorical_mean(e, x)
+    mean, var = e.mean.double(), e.variance.double()
+    se_mean = (var / N).sqrt()
+    assert bool(((x.mean(0) - mean).abs() <= 5 * se_mean + 1e-9).all()), (x.mean(0), mean)
+    # the variance of the sample variance needs the fourth moment; bound it loosely
+    assert bool(((x.var(0) - var).abs() <= 0.1 * var + 1e-9).all()), (x.var(0), var)
+
+
+def _check_categorical_mean(e, x):
+    values = ember.arange(3).double()
+    expected = (e.probs.double() * values).sum(-1)
+    assert bool(((x.mean(0) - expected).abs() < 0.03).all())
+
+
+def test_seeded_sampling_is_reproducible():
+    """The same seed gives the same samples; another seed gives others."""
+    d = ED.Normal(ember.zeros(4), ember.ones(4))
+    ember.manual_seed(3)
+    a = d.sample((2,))
+    ember.manual_seed(3)
+    b = d.sample((2,))
+    ember.manual_seed(4)
+    c = d.sample((2,))
+    assert bool((a == b).all()) and not bool((a == c).all())
+
+
+@pytest.mark.parametrize("name", sorted(n for n in CONTINUOUS))
+def test_rsample_carries_gradients(name):
+    """rsample is differentiable w.r.t. the parameters; sample is not."""
+    ember.manual_seed(5)
+    d = CONTINUOUS[name](ED, ember)
+    params = [v for v in vars(d).values() if isinstance(v, ember.Tensor)]
+    params += [v for v in vars(getattr(d, "base_dist", d)).values() if isinstance(v, ember.Tensor)]
+    leaves = [p.requires_grad_() for p in params if p.is_leaf]
+    d = CONTINUOUS[name](ED, ember) if not leaves else d
+    x = d.rsample((4,))
+    assert x.requires_grad
+    assert not d.sample((4,)).requires_grad
