@@ -9,6 +9,14 @@ is looked up on ``ember``), so this module imports even while a family is missin
 from __future__ import annotations
 
 from ..ops import inplace as _inplace
+from ..ops.avg_pooling import (  # noqa: F401
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    avg_pool3d,
+)
+from ..ops.class_losses import cross_entropy, nll_loss  # noqa: F401
 from ..ops.conv import (  # noqa: F401
     conv1d,
     conv2d,
@@ -20,24 +28,17 @@ from ..ops.conv import (  # noqa: F401
 from ..ops.losses import (  # noqa: F401
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
-    cross_entropy,
     huber_loss,
     kl_div,
     l1_loss,
     mse_loss,
-    nll_loss,
     poisson_nll_loss,
     smooth_l1_loss,
     soft_margin_loss,
 )
 from ..ops.pooling import (  # noqa: F401
-    adaptive_avg_pool1d,
-    adaptive_avg_pool2d,
     adaptive_max_pool1d,
     adaptive_max_pool2d,
-    avg_pool1d,
-    avg_pool2d,
-    avg_pool3d,
     max_pool1d,
     max_pool1d_with_indices,
     max_pool2d,
@@ -157,7 +158,7 @@ def _public_names():
     names = [n for n in globals() if not n.startswith("_") and n != "annotations"]
     import importlib
 
-    for family, attr in (("activation", "FUNCTIONAL"), ("nn_ops", "__all__")):
+    for family, attr in (("activation", "FUNCTIONAL"), ("nn_ops", "FUNCTIONAL")):
         try:
             mod = importlib.import_module(f"ember.ops.{family}")
         except ModuleNotFoundError:

@@ -578,6 +578,3 @@ def cosine_embedding_loss(
 
 
 __all__ = public_names(__name__)
-
-# Transitional: ``nn.functional`` imports the class losses from here.
-from .class_losses import cross_entropy, nll_loss  # noqa: E402, F401

@@ -469,12 +469,3 @@ declare(
 _MAX_NODES = {1: MaxPool1d, 2: TakeFlat, 3: MaxPool3d}
 
 __all__ = public_names(__name__)
-
-# Transitional: ``nn.functional`` imports the average pools from here.
-from .avg_pooling import (  # noqa: E402, F401
-    adaptive_avg_pool1d,
-    adaptive_avg_pool2d,
-    avg_pool1d,
-    avg_pool2d,
-    avg_pool3d,
-)
