@@ -1,34 +1,44 @@
-"""Shared plumbing for ops on two or more operands: promotion and broadcasting errors."""
+"""Shared plumbing of the elementwise families: operand promotion, PyTorch's broadcasting
+error, its dtype words and "not implemented" errors, and which inputs a node differentiates."""
 
 from __future__ import annotations
 
 from .. import dtypes as _dt
+from ..autograd.errors import legacy_type_name
 from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
 
 _FLOAT_KINDS = "fc"
 
 
+def needs(node, i) -> bool:
+    """True when ``node``'s input ``i`` needs a gradient."""
+    n = node.needs_input_grad
+    return n is not None and n[i]
+
+
+def type_word(x) -> str:
+    """PyTorch's scalar-type word (``Long``, ``Float``, ``Bool``) of a tensor or NumPy dtype."""
+    return legacy_type_name(x._data if isinstance(x, Tensor) else _np.empty(0, x))[6:-6]
+
+
+def not_implemented(kernel, x):
+    """PyTorch's error for a kernel that has no implementation for ``x``'s dtype."""
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{type_word(x)}'")
+
+
 def as_operand(x):
     """Tensors and Python scalars pass through; arrays, lists and NumPy scalars become tensors."""
-    if isinstance(x, (Tensor, int, float, bool)):
-        return x
-    if isinstance(x, complex):
+    if isinstance(x, (Tensor, int, float, bool, complex)):
         return x
     from ..creation import tensor
 
     try:
-        return tensor(x) if not hasattr(x, "dtype") else Tensor._make(_asarray(x))
+        return tensor(x) if not hasattr(x, "dtype") else Tensor._make(_np.asarray(x))
     except Exception:
         raise TypeError(
             f"unsupported operand type for a tensor operation: '{type(x).__name__}'"
         ) from None
-
-
-def _asarray(x):
-    from ..backend import np
-
-    return np.asarray(x)
 
 
 def promote(a, b):
@@ -98,13 +108,18 @@ def broadcast_error(*operands):
     return None
 
 
-def apply_binary(node_cls, a, b, **kwargs):
-    """Promote ``a`` and ``b`` and apply ``node_cls``, with PyTorch's broadcasting error."""
-    a, b = promote(a, b)
+def apply_broadcast(node_cls, *operands, **kwargs):
+    """``node_cls.apply(*operands)``, raising PyTorch's error for shapes that do not broadcast."""
     try:
-        return node_cls.apply(a, b, **kwargs)
+        return node_cls.apply(*operands, **kwargs)
     except ValueError:
-        err = broadcast_error(a, b)
+        err = broadcast_error(*operands)
         if err is not None:
             raise err from None
         raise
+
+
+def apply_binary(node_cls, a, b, **kwargs):
+    """Promote ``a`` and ``b`` and apply ``node_cls``, with PyTorch's broadcasting error."""
+    a, b = promote(a, b)
+    return apply_broadcast(node_cls, a, b, **kwargs)

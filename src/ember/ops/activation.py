@@ -3,10 +3,10 @@
 Each has PyTorch's signature (``inplace=False`` accepted; ``inplace=True`` writes the
 result into the input through ``ember.ops.inplace``) and PyTorch's value of the
 gradient at its kinks (``leaky_relu'(0) = negative_slope``, ``hardtanh'(+-1) = 0``,
-``elu'(0) = alpha``).  Masks in backward are comparisons on the saved input, so
-the rules differentiate again.  Only the functions PyTorch also has at top level
-(``torch.selu``, ``torch.threshold``, ...) are in ``__all__``; ``FUNCTIONAL``
-lists every function for ``ember.nn.functional``.
+``elu'(0) = alpha``) and of the second derivative there (``elu''(0) = 0``).  Masks in
+backward are comparisons on the saved input, so the rules differentiate again.  Only
+the functions PyTorch also has at top level (``torch.selu``, ``torch.threshold``, ...)
+are declared public; ``FUNCTIONAL`` lists every function for ``ember.nn.functional``.
 """
 
 from __future__ import annotations
@@ -15,19 +15,22 @@ import math
 import sys
 
 from ..autograd.node import Node
-from ._spec import OpSpec, register
-from .unary import (
-    _float_input,
-    erf,
-    erf_array,
-    exp,
-    not_implemented,
-    quiet,
-    sigmoid,
-    stable_sigmoid,
-    tanh,
-    type_word,
+from . import batching
+from ._binary import needs, not_implemented, type_word
+from ._spec import OpSpec
+from .erf import erf, erf_array
+from .inplace import declared
+from .masked_grad import (
+    HardshrinkGrad,
+    HardtanhGrad,
+    LeakyReluGrad,
+    SoftshrinkGrad,
+    ThresholdGrad,
+    off_kinks,
 )
+from .registry import LOOP, op, public_names
+from .trig import tanh
+from .unary import _float_input, exp, quiet, sigmoid, stable_sigmoid
 from .where import where
 
 _SQRT1_2 = math.sqrt(0.5)
@@ -38,6 +41,19 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 # PyTorch's hardsigmoid backward multiplies by 1/6 rounded to float32, in every dtype.
 _SIXTH_F32 = 0.1666666716337204
+_EW = batching.elementwise
+_U = [((3, 4),), ((),), ((0, 2),)]
+_W = (-4.0, 4.0)
+
+
+def _F(lib):
+    """``torch.nn.functional`` for PyTorch, this module for Ember (the specs run both)."""
+    return sys.modules[__name__] if lib.__name__ == "ember" else lib.nn.functional
+
+
+def _kinked(name, fn, *kinks, samples=_U):
+    """The spec of a piecewise op: samples away from its kinks, first order only."""
+    return OpSpec(name, fn, samples, domain=off_kinks(*kinks), second_order=False)
 
 
 def _float_only(input, kernel):
@@ -46,12 +62,17 @@ def _float_only(input, kernel):
     return input
 
 
-def _maybe_inplace(inplace, fn, input, *args):
-    if inplace:
-        from .inplace import inplace as write_into
+def _unit(name, node, kernel, input, *args, inplace=False):
+    """``node`` applied to ``input`` (refused for integer and bool tensors with PyTorch's
+    error for ``kernel``, unless None); written into ``input`` when ``inplace``."""
+    if kernel is not None:
+        _float_only(input, kernel)
+    if not inplace:
+        return node.apply(input, *args)
+    from .inplace import check_inplace, commit
 
-        return write_into(input, fn, *args)
-    return fn(input, *args)
+    check_inplace(input)
+    return commit(input, node.apply(input, *args), name + "_")
 
 
 # ----- relu family -------------------------------------------------------------------------
@@ -65,16 +86,19 @@ class LeakyRelu(Node):
 
     def backward(self, grad):
         (x,) = self.saved_tensors
-        return where(x > 0, grad, grad * self.slope), None
+        return LeakyReluGrad.apply(grad, x, x > 0, self.slope), None
 
 
-def _leaky_relu(input, negative_slope):
-    return LeakyRelu.apply(_float_only(input, "leaky_relu_cpu"), negative_slope)
-
-
+@op(
+    LeakyRelu,
+    inplace=True,
+    public=False,
+    vmap=_EW,
+    spec=_kinked("leaky_relu", lambda t, a: _F(t).leaky_relu(a, 0.2), 0.0),
+)
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """``x`` where ``x > 0``, else ``negative_slope * x``."""
-    return _maybe_inplace(inplace, _leaky_relu, input, negative_slope)
+    return _unit("leaky_relu", LeakyRelu, "leaky_relu_cpu", input, negative_slope, inplace=inplace)
 
 
 class Hardtanh(Node):
@@ -89,27 +113,33 @@ class Hardtanh(Node):
 
     def backward(self, grad):
         (x,) = self.saved_tensors
-        return where((x <= self.lo) | (x >= self.hi), 0.0, grad), None, None
+        return HardtanhGrad.apply(grad, x, (x > self.lo) & (x < self.hi), 0), None, None
 
 
-def _hardtanh(input, min_val, max_val):
-    return Hardtanh.apply(input, min_val, max_val)
-
-
+@op(
+    Hardtanh,
+    inplace=True,
+    public=False,
+    vmap=_EW,
+    spec=(
+        _kinked("hardtanh", lambda t, a: _F(t).hardtanh(a), -1.0, 1.0),
+        _kinked("hardtanh_bounds", lambda t, a: _F(t).hardtanh(a, -0.5, 2.0), -0.5, 2.0),
+        _kinked("relu6", lambda t, a: _F(t).relu6(a * 3), 0.0, 2.0),
+    ),
+)
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """Clamp to ``[min_val, max_val]``; the gradient is zero at and beyond the bounds."""
     if input._data.dtype.kind == "b":
         raise RuntimeError("Bool inputs not supported for hardtanh")
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    return _maybe_inplace(inplace, _hardtanh, input, min_val, max_val)
+    return _unit("hardtanh", Hardtanh, None, input, min_val, max_val, inplace=inplace)
 
 
+@op(None, public=False)
 def relu6(input, inplace=False):
     """``min(max(x, 0), 6)`` (``hardtanh(x, 0, 6)``: zero gradient at 0 and at 6)."""
-    if input._data.dtype.kind == "b":
-        raise RuntimeError("Bool inputs not supported for hardtanh")
-    return _maybe_inplace(inplace, _hardtanh, input, 0.0, 6.0)
+    return hardtanh(input, 0.0, 6.0, inplace)
 
 
 class Threshold(Node):
@@ -122,18 +152,19 @@ class Threshold(Node):
 
     def backward(self, grad):
         (x,) = self.saved_tensors
-        return where(x <= self.threshold, 0.0, grad), None, None
+        return ThresholdGrad.apply(grad, x, ~(x <= self.threshold), 0), None, None
 
 
-def _threshold(input, threshold, value):
-    return Threshold.apply(input, threshold, value)
-
-
+@op(
+    Threshold,
+    vmap=_EW,
+    spec=_kinked("threshold", lambda t, a: t.threshold(a, 0.3, -2.0), 0.3),
+)
 def threshold(input, threshold, value, inplace=False):
     """``x`` where ``x > threshold``, else ``value``."""
     if input._data.dtype.kind == "b":
         raise not_implemented("threshold_cpu", input)
-    return _maybe_inplace(inplace, _threshold, input, threshold, value)
+    return _unit("threshold", Threshold, None, input, threshold, value, inplace=inplace)
 
 
 class Hardshrink(Node):
@@ -146,12 +177,19 @@ class Hardshrink(Node):
 
     def backward(self, grad):
         (x,) = self.saved_tensors
-        return where((x >= -self.lambd) & (x <= self.lambd), 0.0, grad), None
+        inside = (x >= -self.lambd) & (x <= self.lambd)
+        return HardshrinkGrad.apply(grad, x, ~inside, 0), None
 
 
+@op(
+    Hardshrink,
+    methods="hardshrink",
+    vmap=_EW,
+    spec=_kinked("hardshrink", lambda t, a: t.hardshrink(a), -0.5, 0.5),
+)
 def hardshrink(input, lambd=0.5):
     """``x`` where ``|x| > lambd``, else 0."""
-    return Hardshrink.apply(_float_only(input, "hardshrink_cpu"), lambd)
+    return _unit("hardshrink", Hardshrink, "hardshrink_cpu", input, lambd)
 
 
 class Softshrink(Node):
@@ -165,12 +203,19 @@ class Softshrink(Node):
 
     def backward(self, grad):
         (x,) = self.saved_tensors
-        return where((x >= -self.lambd) & (x <= self.lambd), 0.0, grad), None
+        inside = (x >= -self.lambd) & (x <= self.lambd)
+        return SoftshrinkGrad.apply(grad, x, ~inside, 0), None
 
 
 _DTYPE_MAX = {"Half": "65504", "Float": "3.40282e+38", "Double": "1.79769e+308"}
 
 
+@op(
+    Softshrink,
+    public=False,
+    vmap=_EW,
+    spec=_kinked("softshrink", lambda t, a: _F(t).softshrink(a, 0.4), -0.4, 0.4),
+)
 def softshrink(input, lambd=0.5):
     """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, else 0."""
     _float_only(input, "softshrink_check")
@@ -183,19 +228,49 @@ def softshrink(input, lambd=0.5):
     return Softshrink.apply(input, lambd)
 
 
+class Prelu(Node):
+    """d prelu(x, w) = dx where x > 0, else w dx; dw = x dx where x <= 0"""
+
+    def forward(self, x, w):
+        self.save_for_backward(x, w)
+        return self.xp.where(x > 0, x, w * x)
+
+    def backward(self, grad):
+        x, w = self.saved_tensors
+        gx = where(x > 0, grad, grad * w) if needs(self, 0) else None
+        gw = where(x > 0, 0.0, grad * x) if needs(self, 1) else None
+        return gx, gw
+
+
+@op(
+    Prelu,
+    methods="prelu",
+    vmap=_EW,
+    grad_fn="PreluKernelBackward0",
+    spec=_kinked(
+        "prelu",
+        lambda t, a, w: t.prelu(a, w),
+        0.0,
+        samples=[((2, 3, 4), (3,)), ((5,), (1,)), ((2, 3), (1,))],
+    ),
+)
 def prelu(input, weight):
     """``x`` where ``x > 0``, else ``weight * x``, with one weight per channel (dim 1)."""
     n = weight._data.size
+    ndim = input._data.ndim
     if n != 1:
-        channels = input._data.shape[1] if input._data.ndim > 1 else 1
+        channels = input._data.shape[1] if ndim > 1 else 1
         if n != channels:
             raise RuntimeError(
                 "Mismatch of parameter numbers and input channel size. Found parameter numbers "
                 f"= {n} and channel size = {channels}."
             )
-        if input._data.ndim > 1:
-            weight = weight.reshape((n,) + (1,) * (input._data.ndim - 2))
-    return where(input > 0, input, weight * input)
+    # The weights broadcast along dim 1, as PyTorch views them before its kernel.
+    if ndim > 1:
+        weight = weight.reshape((1, n) + (1,) * (ndim - 2))
+    elif weight._data.ndim != ndim:
+        weight = weight.reshape((n,) * ndim)
+    return Prelu.apply(input, weight)
 
 
 # ----- exponential units -------------------------------------------------------------------
@@ -211,12 +286,11 @@ class Elu(Node):
         return xp.where(x <= 0, neg, x * scale)
 
     def backward(self, grad):
-        from .clamp import clamp
-
         (x,) = self.saved_tensors
         c, scale, input_scale = self.coef
-        # exp of min(x, 0) cannot overflow on the branch that is not taken.
-        neg = grad * (exp(clamp(x, max=0) * input_scale) * c)
+        # exp of min(x, 0) cannot overflow on the branch that is not taken.  x == 0 takes
+        # the constant 0, not x: PyTorch's second derivative there is 0.
+        neg = grad * (exp(where(x < 0, x, 0.0) * input_scale) * c)
         return where(x <= 0, neg, grad * scale), None, None, None
 
 
@@ -224,29 +298,34 @@ class Celu(Elu):
     """d celu(x) = dx where x > 0, else exp(x / alpha) dx"""
 
 
-def _elu(input, alpha, scale, input_scale):
-    return Elu.apply(_float_only(input, "elu_cpu"), alpha, scale, input_scale)
-
-
-def _celu(input, alpha):
-    if alpha == 0:
-        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
-    return Celu.apply(_float_only(input, "elu_cpu"), alpha, 1.0, 1.0 / alpha)
-
-
+@op(
+    Elu,
+    inplace=True,
+    public=False,
+    vmap=_EW,
+    spec=(
+        OpSpec("elu", lambda t, a: _F(t).elu(a, 1.5), _U, domain=off_kinks(0.0)),
+        OpSpec("elu_smooth", lambda t, a: _F(t).elu(a), [((4, 3),)], domain=(-3.0, -0.1)),
+        OpSpec("selu", lambda t, a: t.selu(a), _U, domain=off_kinks(0.0)),
+    ),
+)
 def elu(input, alpha=1.0, inplace=False):
     """``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)``."""
-    return _maybe_inplace(inplace, _elu, input, alpha, 1.0, 1.0)
+    return _unit("elu", Elu, "elu_cpu", input, alpha, 1.0, 1.0, inplace=inplace)
 
 
+@op(None)
 def selu(input, inplace=False):
     """``scale * elu(x, alpha)`` with the self-normalising constants."""
-    return _maybe_inplace(inplace, _elu, input, _SELU_ALPHA, _SELU_SCALE, 1.0)
+    return _unit("selu", Elu, "elu_cpu", input, _SELU_ALPHA, _SELU_SCALE, 1.0, inplace=inplace)
 
 
+@op(Celu, vmap=_EW, spec=OpSpec("celu", lambda t, a: t.celu(a, 0.7), _U, domain=off_kinks(0.0)))
 def celu(input, alpha=1.0, inplace=False):
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
-    return _maybe_inplace(inplace, _celu, input, alpha)
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    return _unit("celu", Celu, "elu_cpu", input, alpha, 1.0, 1.0 / alpha, inplace=inplace)
 
 
 # ----- smooth units ------------------------------------------------------------------------
@@ -276,11 +355,20 @@ class Gelu(Node):
         return grad * (cdf + x * pdf), None
 
 
+@op(
+    Gelu,
+    public=False,
+    vmap=_EW,
+    spec=(
+        OpSpec("gelu", lambda t, a: _F(t).gelu(a), _U, domain=_W),
+        OpSpec("gelu_tanh", lambda t, a: _F(t).gelu(a, approximate="tanh"), _U, domain=_W),
+    ),
+)
 def gelu(input, approximate="none"):
     """``x * Phi(x)`` (Phi the normal CDF), or its tanh approximation."""
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
-    return Gelu.apply(_float_only(input, "GeluKernelImpl"), approximate)
+    return _unit("gelu", Gelu, "GeluKernelImpl", input, approximate)
 
 
 class Silu(Node):
@@ -296,13 +384,10 @@ class Silu(Node):
         return (grad * (s * (x * (1 - s) + 1)),)
 
 
-def _silu(input):
-    return Silu.apply(_float_only(input, "silu_cpu"))
-
-
+@op(Silu, public=False, vmap=_EW, spec=OpSpec("silu", lambda t, a: _F(t).silu(a), _U, domain=_W))
 def silu(input, inplace=False):
     """``x * sigmoid(x)`` (swish)."""
-    return _maybe_inplace(inplace, _silu, input)
+    return _unit("silu", Silu, "silu_cpu", input, inplace=inplace)
 
 
 def _softplus_array(xp, z):
@@ -325,12 +410,26 @@ class Softplus(Node):
     def backward(self, grad):
         (x,) = self.saved_tensors
         z = x * self.beta
-        return where(z > self.threshold, grad, grad * sigmoid(z)), None, None
+        # At z == threshold the constant takes the place of z: PyTorch's second derivative
+        # is 0 there (its first derivative still takes the soft branch).
+        soft = grad * sigmoid(where(z < self.threshold, z, float(self.threshold)))
+        return where(z > self.threshold, grad, soft), None, None
 
 
+@op(
+    Softplus,
+    public=False,
+    vmap=_EW,
+    spec=(
+        OpSpec("softplus", lambda t, a: _F(t).softplus(a), _U, domain=_W),
+        _kinked(
+            "softplus_beta", lambda t, a: _F(t).softplus(a, 2.0, 3.0), 1.5, samples=[((4, 5),)]
+        ),
+    ),
+)
 def softplus(input, beta=1.0, threshold=20.0):
     """``log(1 + exp(beta * x)) / beta``, and ``x`` where ``beta * x > threshold``."""
-    return Softplus.apply(_float_only(input, "softplus_cpu"), beta, threshold)
+    return _unit("softplus", Softplus, "softplus_cpu", input, beta, threshold)
 
 
 class LogSigmoid(Node):
@@ -346,9 +445,15 @@ class LogSigmoid(Node):
         return (grad * sigmoid(-x),)
 
 
+@op(
+    LogSigmoid,
+    public=False,
+    vmap=_EW,
+    spec=OpSpec("logsigmoid", lambda t, a: _F(t).logsigmoid(a), _U, domain=_W),
+)
 def logsigmoid(input):
     """``log(sigmoid(x))``, finite for large ``|x|``."""
-    return LogSigmoid.apply(_float_only(input, "log_sigmoid_cpu"))
+    return _unit("logsigmoid", LogSigmoid, "log_sigmoid_cpu", input)
 
 
 class Mish(Node):
@@ -365,13 +470,10 @@ class Mish(Node):
         return (grad * (t + x * sigmoid(x) * (1 - t * t)),)
 
 
-def _mish(input):
-    return Mish.apply(_float_only(input, "mish_cpu"))
-
-
+@op(Mish, public=False, vmap=_EW, spec=OpSpec("mish", lambda t, a: _F(t).mish(a), _U, domain=_W))
 def mish(input, inplace=False):
     """``x * tanh(softplus(x))``."""
-    return _maybe_inplace(inplace, _mish, input)
+    return _unit("mish", Mish, "mish_cpu", input, inplace=inplace)
 
 
 class Hardsigmoid(Node):
@@ -386,13 +488,15 @@ class Hardsigmoid(Node):
         return (where((x > -3) & (x < 3), grad * _SIXTH_F32, 0.0),)
 
 
-def _hardsigmoid(input):
-    return Hardsigmoid.apply(_float_only(input, "hardsigmoid_cpu"))
-
-
+@op(
+    Hardsigmoid,
+    public=False,
+    vmap=_EW,
+    spec=_kinked("hardsigmoid", lambda t, a: _F(t).hardsigmoid(a), -3.0, 3.0),
+)
 def hardsigmoid(input, inplace=False):
     """``min(max(x + 3, 0), 6) / 6``."""
-    return _maybe_inplace(inplace, _hardsigmoid, input)
+    return _unit("hardsigmoid", Hardsigmoid, "hardsigmoid_cpu", input, inplace=inplace)
 
 
 class Hardswish(Node):
@@ -408,33 +512,42 @@ class Hardswish(Node):
         return (where(x <= -3, 0.0, inner),)
 
 
-def _hardswish(input):
-    return Hardswish.apply(_float_only(input, "hardswish_cpu"))
-
-
+@op(
+    Hardswish,
+    public=False,
+    vmap=_EW,
+    spec=_kinked("hardswish", lambda t, a: _F(t).hardswish(a), -3.0, 3.0),
+)
 def hardswish(input, inplace=False):
     """``x * min(max(x + 3, 0), 6) / 6``."""
-    return _maybe_inplace(inplace, _hardswish, input)
+    return _unit("hardswish", Hardswish, "hardswish_cpu", input, inplace=inplace)
 
 
-# ----- compositions ------------------------------------------------------------------------
-def softsign(input):
-    """``x / (1 + |x|)``."""
-    from .unary import abs
+# ----- halves ------------------------------------------------------------------------------
+class Glu(Node):
+    """d glu(x) = s da + a s (1 - s) db for the halves a, b of x along dim, s = sigmoid(b)"""
 
-    return input / (abs(input) + 1)
+    def forward(self, x, dim):
+        self.save_for_backward(x)
+        self.dim = dim
+        a, b = self.xp.split(x, 2, axis=dim)
+        return a * stable_sigmoid(self.xp, b)
+
+    def backward(self, grad):
+        from .join import cat
+
+        (x,) = self.saved_tensors
+        a, b = x.chunk(2, self.dim)
+        s = sigmoid(b)
+        return cat([grad * s, grad * a * (s * (1 - s))], self.dim), None
 
 
-def tanhshrink(input):
-    """``x - tanh(x)``."""
-    if input._data.dtype.kind == "b":
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
-            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
-        )
-    return input - tanh(_float_input(input))
-
-
+@op(
+    Glu,
+    public=False,
+    vmap=LOOP,
+    spec=OpSpec("glu", lambda t, a: _F(t).glu(a, 1), [((3, 4),), ((2, 6, 2),)], shapes=None),
+)
 def glu(input, dim=-1):
     """``a * sigmoid(b)`` where ``a`` and ``b`` are the two halves of ``input`` along ``dim``."""
     from ..tensor_base import wrap_dim as _wrap_dim
@@ -445,133 +558,42 @@ def glu(input, dim=-1):
     size = input._data.shape[d]
     if size % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {size}")
-    half = size // 2
-    lead = (slice(None),) * d
-    return input[lead + (slice(0, half),)] * sigmoid(input[lead + (slice(half, size),)])
+    return Glu.apply(input, d)
 
+
+# ----- compositions (PyTorch composes them too) ---------------------------------------------
+@op(None, public=False, spec=OpSpec("softsign", lambda t, a: _F(t).softsign(a), _U, domain=_W))
+def softsign(input):
+    """``x / (1 + |x|)``."""
+    from .unary import abs
+
+    return input / (abs(input) + 1)
+
+
+@op(
+    None,
+    public=False,
+    spec=OpSpec("tanhshrink", lambda t, a: _F(t).tanhshrink(a), _U, domain=_W),
+)
+def tanhshrink(input):
+    """``x - tanh(x)``."""
+    if input._data.dtype.kind == "b":
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+    return input - tanh(_float_input(input))
+
+
+# The in-place forms ``ember.nn.functional`` has as functions (``F.elu_``).
+elu_ = declared("elu_")
+leaky_relu_ = declared("leaky_relu_")
+hardtanh_ = declared("hardtanh_")
 
 FUNCTIONAL = (
-    "leaky_relu",
-    "hardtanh",
-    "relu6",
-    "threshold",
-    "hardshrink",
-    "softshrink",
-    "prelu",
-    "elu",
-    "selu",
-    "celu",
-    "gelu",
-    "silu",
-    "softplus",
-    "logsigmoid",
-    "mish",
-    "hardsigmoid",
-    "hardswish",
-    "softsign",
-    "tanhshrink",
-    "glu",
-)
+    "leaky_relu", "leaky_relu_", "hardtanh", "hardtanh_", "relu6", "threshold", "hardshrink",
+    "softshrink", "prelu", "elu", "elu_", "selu", "celu", "gelu", "silu", "softplus",
+    "logsigmoid", "mish", "hardsigmoid", "hardswish", "softsign", "tanhshrink", "glu",
+)  # fmt: skip
 
-# The ones PyTorch also exports as ``torch.<name>``.
-__all__ = ["threshold", "hardshrink", "prelu", "selu", "celu"]
-
-METHODS = {"hardshrink": "hardshrink", "prelu": "prelu"}
-
-_U = [((3, 4),), ((),), ((0, 2),)]
-_W = (-4.0, 4.0)
-
-
-def _F(lib):
-    """``torch.nn.functional`` for PyTorch, this module for Ember."""
-    return sys.modules[__name__] if lib.__name__ == "ember" else lib.nn.functional
-
-
-def _off(*kinks):
-    """A domain that keeps samples at least 0.05 away from each kink."""
-
-    def domain(z):
-        out = z * 2.5
-        for k in kinks:
-            near = abs(out - k) < 0.05
-            out = out + near * 0.1
-        return out
-
-    return domain
-
-
-register(
-    OpSpec(
-        "leaky_relu",
-        lambda t, a: _F(t).leaky_relu(a, 0.2),
-        _U,
-        domain=_off(0.0),
-        second_order=False,
-    ),
-    OpSpec(
-        "hardtanh", lambda t, a: _F(t).hardtanh(a), _U, domain=_off(-1.0, 1.0), second_order=False
-    ),
-    OpSpec(
-        "hardtanh_bounds",
-        lambda t, a: _F(t).hardtanh(a, -0.5, 2.0),
-        [((5, 3),)],
-        domain=_off(-0.5, 2.0),
-        second_order=False,
-    ),
-    OpSpec("relu6", lambda t, a: _F(t).relu6(a * 3), _U, domain=_off(0.0, 2.0), second_order=False),
-    OpSpec(
-        "threshold",
-        lambda t, a: t.threshold(a, 0.3, -2.0),
-        _U,
-        domain=_off(0.3),
-        second_order=False,
-    ),
-    OpSpec(
-        "hardshrink", lambda t, a: t.hardshrink(a), _U, domain=_off(-0.5, 0.5), second_order=False
-    ),
-    OpSpec(
-        "softshrink",
-        lambda t, a: _F(t).softshrink(a, 0.4),
-        _U,
-        domain=_off(-0.4, 0.4),
-        second_order=False,
-    ),
-    OpSpec(
-        "prelu",
-        lambda t, a, w: t.prelu(a, w),
-        [((2, 3, 4), (3,)), ((5,), (1,))],
-        shapes=None,
-        domain=_off(0.0),
-        second_order=False,
-    ),
-    OpSpec("elu", lambda t, a: _F(t).elu(a, 1.5), _U, domain=_off(0.0), second_order=False),
-    OpSpec("elu_smooth", lambda t, a: _F(t).elu(a), [((4, 3),)], domain=(-3.0, -0.1)),
-    OpSpec("selu", lambda t, a: t.selu(a), _U, domain=_off(0.0), second_order=False),
-    OpSpec("celu", lambda t, a: t.celu(a, 0.7), _U, domain=_off(0.0), second_order=False),
-    OpSpec("gelu", lambda t, a: _F(t).gelu(a), _U, domain=_W),
-    OpSpec("gelu_tanh", lambda t, a: _F(t).gelu(a, approximate="tanh"), _U, domain=_W),
-    OpSpec("silu", lambda t, a: _F(t).silu(a), _U, domain=_W),
-    OpSpec("softplus", lambda t, a: _F(t).softplus(a), _U, domain=_W),
-    OpSpec(
-        "softplus_beta",
-        lambda t, a: _F(t).softplus(a, 2.0, 3.0),
-        [((4, 5),)],
-        domain=_off(1.5),
-        second_order=False,
-    ),
-    OpSpec("logsigmoid", lambda t, a: _F(t).logsigmoid(a), _U, domain=_W),
-    OpSpec("mish", lambda t, a: _F(t).mish(a), _U, domain=_W),
-    OpSpec(
-        "hardsigmoid",
-        lambda t, a: _F(t).hardsigmoid(a),
-        _U,
-        domain=_off(-3.0, 3.0),
-        second_order=False,
-    ),
-    OpSpec(
-        "hardswish", lambda t, a: _F(t).hardswish(a), _U, domain=_off(-3.0, 3.0), second_order=False
-    ),
-    OpSpec("softsign", lambda t, a: _F(t).softsign(a), _U, domain=_W),
-    OpSpec("tanhshrink", lambda t, a: _F(t).tanhshrink(a), _U, domain=_W),
-    OpSpec("glu", lambda t, a: _F(t).glu(a, 1), [((3, 4),), ((2, 6, 2),)], shapes=None),
-)
+__all__ = public_names(__name__)

@@ -1,9 +1,10 @@
-"""Bounds and binary elementwise maths: clamp, maximum/minimum, fmax/fmin, atan2, lerp,
-hypot, copysign.
+"""Bounds: clamp (number or tensor bounds), clamp_min, clamp_max, maximum/minimum, fmax/fmin.
 
 Gradients follow PyTorch at ties and bounds: clamp's bounds are inclusive
 (``clamp(min=0)'(0) = 1``), ``maximum``/``minimum`` give each tied input half, and
-``fmax``/``fmin`` give a tie to the first input and ignore NaN.
+``fmax``/``fmin`` give a tie to the first input and ignore NaN.  PyTorch records a
+different node for number and tensor bounds (``ClampBackward1`` / ``ClampBackward0``,
+``ClampMinBackward0`` / ``ClampMinBackward1``): each has its class here.
 """
 
 from __future__ import annotations
@@ -11,20 +12,30 @@ from __future__ import annotations
 from .. import dtypes as _dt
 from ..autograd.node import Node
 from ..tensor_base import TensorBase as Tensor
-from ._binary import apply_binary, broadcast_error, promote
-from ._spec import OpSpec, register
-from .unary import _float_input, not_implemented
+from . import batching
+from ._binary import apply_binary, broadcast_error, needs, promote
+from ._spec import OpSpec
+from .inplace import public_inplace
+from .registry import declare, op, public_names
 from .where import where
 
-_C10 = {"float16": "c10::Half", "float32": "float", "float64": "double"}
+_EW = batching.elementwise
+_B2 = [((3, 4), (3, 4)), ((3, 1), (1, 4)), ((2, 3, 4), (4,)), ((), ()), ((0, 3), (3,))]
+_U = [((3, 4),), ((),), ((0, 2),)]
 
 
-def _needs(node, i):
-    n = node.needs_input_grad
-    return n is not None and n[i]
+def _clip(xp, x, lo, hi):
+    """``x`` limited to ``[lo, hi]`` (either may be None); NaN in ``x`` or a bound stays NaN."""
+    out = x
+    if lo is not None:
+        out = xp.maximum(out, lo)
+    if hi is not None:
+        out = xp.minimum(out, hi)
+    return out
 
 
-def _tensor_arg(fn, x, name, pos):
+def tensor_arg(fn, x, name, pos):
+    """PyTorch's TypeError for an argument that must be a tensor."""
     if not isinstance(x, Tensor):
         raise TypeError(
             f"{fn}(): argument '{name}' (position {pos}) must be Tensor, not {type(x).__name__}"
@@ -38,12 +49,7 @@ class ClampScalar(Node):
     def forward(self, x, lo, hi):
         self.save_for_backward(x)
         self.lo, self.hi = lo, hi
-        xp = self.xp
-        out = x
-        if lo is not None:
-            out = xp.maximum(out, lo)
-        if hi is not None:
-            out = xp.minimum(out, hi)
+        out = _clip(self.xp, x, lo, hi)
         return out if out is not x else x.copy()
 
     def backward(self, grad):
@@ -57,73 +63,64 @@ class ClampScalar(Node):
             mask = (x >= lo) & (x <= hi)
         return where(mask, grad, 0.0), None, None
 
-    def name(self):
-        return "ClampBackward1"
-
-
-class ClampMin(ClampScalar):
-    """d clamp_min(x, lo) = dx where x >= lo, else 0"""
-
-    def name(self):
-        return "ClampMinBackward0"
-
-
-class ClampMax(ClampScalar):
-    """d clamp_max(x, hi) = dx where x <= hi, else 0"""
-
-    def name(self):
-        return "ClampMaxBackward0"
-
 
 class Clamp(Node):
-    """d clamp(x, lo, hi): dx where lo <= x <= hi; dlo where x < lo <= hi; dhi where x > hi
-    or hi < lo"""
+    """d clamp(x, lo, hi) for tensor bounds: dx where lo <= x <= hi; dlo where x < lo <= hi;
+    dhi where x > hi or hi < lo"""
 
     def forward(self, x, lo, hi):
         self.save_for_backward(x, lo, hi)
-        xp = self.xp
-        out = x
-        if lo is not None:
-            out = xp.maximum(out, lo)
-        if hi is not None:
-            out = xp.minimum(out, hi)
-        return out
+        return _clip(self.xp, x, lo, hi)
 
     def backward(self, grad):
         x, lo, hi = self.saved_tensors
         glo = ghi = None
         if lo is None:
-            gx = where(x <= hi, grad, 0.0) if _needs(self, 0) else None
-            ghi = where(x > hi, grad, 0.0) if _needs(self, 2) else None
+            gx = where(x <= hi, grad, 0.0) if needs(self, 0) else None
+            ghi = where(x > hi, grad, 0.0) if needs(self, 2) else None
         elif hi is None:
-            gx = where(x >= lo, grad, 0.0) if _needs(self, 0) else None
-            glo = where(x < lo, grad, 0.0) if _needs(self, 1) else None
+            gx = where(x >= lo, grad, 0.0) if needs(self, 0) else None
+            glo = where(x < lo, grad, 0.0) if needs(self, 1) else None
         else:
             # When hi < lo every output is hi: the gradient goes to hi alone.
             inverted = hi < lo
-            gx = where((x >= lo) & (x <= hi), grad, 0.0) if _needs(self, 0) else None
-            if _needs(self, 1):
+            gx = where((x >= lo) & (x <= hi), grad, 0.0) if needs(self, 0) else None
+            if needs(self, 1):
                 glo = where((x < lo) & ~inverted, grad, 0.0)
-            if _needs(self, 2):
+            if needs(self, 2):
                 ghi = where((x > hi) | inverted, grad, 0.0)
         return gx, glo, ghi
 
 
-def clamp(input, min=None, max=None):
-    """Limit ``input`` to ``[min, max]``; either bound may be a number or a tensor."""
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        rt = _dt.result_type(input, min, max).np
-        x, lo, hi = (
-            t if not isinstance(t, Tensor) or t._data.dtype == rt else t.to(rt)
-            for t in (input, min, max)
-        )
-        try:
-            return Clamp.apply(x, lo, hi)
-        except ValueError:
-            raise broadcast_error(*(t for t in (x, lo, hi) if t is not None)) from None
-    return _clamp_scalar(ClampScalar, input, min, max)
+declare(
+    Clamp,
+    vmap=_EW,
+    spec=(
+        OpSpec(
+            "clamp_tensor",
+            lambda t, a, lo, hi: t.clamp(a, lo, hi),
+            # PyTorch's own backward fails when a bound broadcasts the input to a larger shape.
+            [((3, 4), (3, 4), (3, 4)), ((3, 4), (4,), (3, 1)), ((), (), ()), ((2, 4), (4,), ())],
+            shapes=None,
+            domain=lambda z: z * 3,
+            second_order=False,
+        ),
+        OpSpec(
+            "clamp_tensor_min",
+            lambda t, a, lo: t.clamp(a, min=lo),
+            _B2,
+            shapes="broadcast2",
+            second_order=False,
+        ),
+        OpSpec(
+            "clamp_tensor_max",
+            lambda t, a, hi: t.clamp(a, max=hi),
+            _B2,
+            shapes="broadcast2",
+            second_order=False,
+        ),
+    ),
+)
 
 
 def _clamp_scalar(cls, input, lo, hi):
@@ -137,24 +134,146 @@ def _clamp_scalar(cls, input, lo, hi):
     return cls.apply(x, lo, hi)
 
 
+def _clamp_tensor(cls, input, lo, hi):
+    rt = _dt.result_type(input, lo, hi).np
+    x, lo, hi = (
+        t if not isinstance(t, Tensor) or t._data.dtype == rt else t.to(rt) for t in (input, lo, hi)
+    )
+    try:
+        return cls.apply(x, lo, hi)
+    except ValueError:
+        raise broadcast_error(*(t for t in (x, lo, hi) if t is not None)) from None
+
+
+@op(
+    ClampScalar,
+    methods=("clamp", "clip"),
+    inplace=True,
+    aliases=("clip",),
+    vmap=_EW,
+    grad_fn="ClampBackward1",
+    spec=(
+        OpSpec("clamp", lambda t, a: t.clamp(a, -0.5, 0.7), _U, second_order=False),
+        OpSpec("clamp_min", lambda t, a: a.clamp(min=0.2), _U[:2], second_order=False),
+        OpSpec("clip", lambda t, a: a.clip(-0.3, 0.3), [((3, 4),)], second_order=False),
+    ),
+)
+def clamp(input, min=None, max=None):
+    """Limit ``input`` to ``[min, max]``; the bounds are both numbers or both tensors."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    tensors = isinstance(min, Tensor) + isinstance(max, Tensor)
+    if tensors and tensors + (min is None) + (max is None) < 2:
+        raise TypeError(
+            "clamp() received an invalid combination of arguments - got (Tensor, "
+            f"{type(min).__name__}, {type(max).__name__}), but expected one of:\n"
+            " * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n"
+            " * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n"
+        )
+    if tensors:
+        return _clamp_tensor(Clamp, input, min, max)
+    return _clamp_scalar(ClampScalar, input, min, max)
+
+
 clip = clamp
 
 
+class ClampMin(ClampScalar):
+    """d clamp_min(x, lo) = dx where x >= lo, else 0"""
+
+
+class ClampMinTensor(Clamp):
+    """d clamp_min(x, lo) for a tensor ``lo``: dx where x >= lo, dlo where x < lo"""
+
+
+declare(
+    ClampMinTensor,
+    vmap=_EW,
+    grad_fn="ClampMinBackward1",
+    spec=OpSpec(
+        "clamp_min_tensor",
+        lambda t, a, lo: t.clamp_min(a, lo),
+        _B2[:3],
+        shapes="broadcast2",
+        second_order=False,
+    ),
+)
+
+
+@op(
+    ClampMin,
+    methods="clamp_min",
+    inplace=True,
+    vmap=_EW,
+    grad_fn="ClampMinBackward0",
+    spec=OpSpec("clamp_min_fn", lambda t, a: t.clamp_min(a, 0.2), _U[:2], second_order=False),
+)
 def clamp_min(input, min):
-    """``clamp(input, min=min)``."""
+    """``input`` limited from below by ``min`` (a number or a tensor)."""
     if isinstance(min, Tensor):
-        return clamp(input, min=min)
+        return _clamp_tensor(ClampMinTensor, input, min, None)
     return _clamp_scalar(ClampMin, input, min, None)
 
 
+class ClampMax(ClampScalar):
+    """d clamp_max(x, hi) = dx where x <= hi, else 0"""
+
+
+class ClampMaxTensor(Clamp):
+    """d clamp_max(x, hi) for a tensor ``hi``: dx where x <= hi, dhi where x > hi"""
+
+
+declare(
+    ClampMaxTensor,
+    vmap=_EW,
+    grad_fn="ClampMaxBackward1",
+    spec=OpSpec(
+        "clamp_max_tensor",
+        lambda t, a, hi: t.clamp_max(a, hi),
+        _B2[:3],
+        shapes="broadcast2",
+        second_order=False,
+    ),
+)
+
+
+@op(
+    ClampMax,
+    methods="clamp_max",
+    inplace=True,
+    vmap=_EW,
+    grad_fn="ClampMaxBackward0",
+    spec=OpSpec("clamp_max", lambda t, a: t.clamp_max(a, 0.2), [((3, 4),)], second_order=False),
+)
 def clamp_max(input, max):
-    """``clamp(input, max=max)``."""
+    """``input`` limited from above by ``max`` (a number or a tensor)."""
     if isinstance(max, Tensor):
-        return clamp(input, max=max)
+        return _clamp_tensor(ClampMaxTensor, input, None, max)
     return _clamp_scalar(ClampMax, input, None, max)
 
 
-# ----- maximum / minimum ----------------------------------------------------------------------
+# ----- maximum / minimum / fmax / fmin ------------------------------------------------------
+def _split_ties(node, grad, a_loses, b_loses, tie):
+    """Gradients of an elementwise max or min: all to the larger (smaller) input, half to
+    each at a tie; the masks are comparisons of the saved inputs."""
+    shared = where(tie, grad * 0.5, grad)
+    ga = where(a_loses, 0.0, shared) if needs(node, 0) else None
+    gb = where(b_loses, 0.0, shared) if needs(node, 1) else None
+    return ga, gb
+
+
+def _to_one(node, grad, first):
+    """Gradients of fmax/fmin: to the first input where ``first``, else to the second."""
+    ga = where(first, grad, 0.0) if needs(node, 0) else None
+    gb = where(first, 0.0, grad) if needs(node, 1) else None
+    return ga, gb
+
+
+def _two_tensors(fn, input, other):
+    tensor_arg(fn, input, "input", 1)
+    tensor_arg(fn, other, "other", 2)
+
+
 class Maximum(Node):
     """d max(a, b) = da where a > b, db where b > a, half of each at a tie (both at NaN)"""
 
@@ -164,10 +283,23 @@ class Maximum(Node):
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        shared = where(a == b, grad * 0.5, grad)
-        ga = where(a < b, 0.0, shared) if _needs(self, 0) else None
-        gb = where(a > b, 0.0, shared) if _needs(self, 1) else None
-        return ga, gb
+        return _split_ties(self, grad, a < b, a > b, a == b)
+
+
+_MAX_SPEC = dict(shapes="broadcast2", second_order=False)
+
+
+@op(
+    Maximum,
+    methods="maximum",
+    inplace=True,
+    vmap=_EW,
+    spec=OpSpec("maximum", lambda t, a, b: t.maximum(a, b), _B2, **_MAX_SPEC),
+)
+def maximum(input, other):
+    """Elementwise maximum of two tensors (NaN wins)."""
+    _two_tensors("maximum", input, other)
+    return apply_binary(Maximum, input, other)
 
 
 class Minimum(Node):
@@ -179,23 +311,19 @@ class Minimum(Node):
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        shared = where(a == b, grad * 0.5, grad)
-        ga = where(a > b, 0.0, shared) if _needs(self, 0) else None
-        gb = where(a < b, 0.0, shared) if _needs(self, 1) else None
-        return ga, gb
+        return _split_ties(self, grad, a > b, a < b, a == b)
 
 
-def maximum(input, other):
-    """Elementwise maximum of two tensors (NaN wins)."""
-    _tensor_arg("maximum", input, "input", 1)
-    _tensor_arg("maximum", other, "other", 2)
-    return apply_binary(Maximum, input, other)
-
-
+@op(
+    Minimum,
+    methods="minimum",
+    inplace=True,
+    vmap=_EW,
+    spec=OpSpec("minimum", lambda t, a, b: t.minimum(a, b), _B2, **_MAX_SPEC),
+)
 def minimum(input, other):
     """Elementwise minimum of two tensors (NaN wins)."""
-    _tensor_arg("minimum", input, "input", 1)
-    _tensor_arg("minimum", other, "other", 2)
+    _two_tensors("minimum", input, other)
     return apply_binary(Minimum, input, other)
 
 
@@ -208,10 +336,20 @@ class Fmax(Node):
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        first = (a >= b) | (b != b)
-        ga = where(first, grad, 0.0) if _needs(self, 0) else None
-        gb = where(first, 0.0, grad) if _needs(self, 1) else None
-        return ga, gb
+        return _to_one(self, grad, (a >= b) | (b != b))
+
+
+@op(
+    Fmax,
+    methods="fmax",
+    inplace=True,
+    vmap=_EW,
+    spec=OpSpec("fmax", lambda t, a, b: t.fmax(a, b), _B2, **_MAX_SPEC),
+)
+def fmax(input, other):
+    """Elementwise maximum that ignores NaN (NaN only where both are NaN)."""
+    _two_tensors("fmax", input, other)
+    return apply_binary(Fmax, input, other)
 
 
 class Fmin(Node):
@@ -223,276 +361,25 @@ class Fmin(Node):
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        first = (a <= b) | (b != b)
-        ga = where(first, grad, 0.0) if _needs(self, 0) else None
-        gb = where(first, 0.0, grad) if _needs(self, 1) else None
-        return ga, gb
+        return _to_one(self, grad, (a <= b) | (b != b))
 
 
-def fmax(input, other):
-    """Elementwise maximum that ignores NaN (NaN only where both are NaN)."""
-    _tensor_arg("fmax", input, "input", 1)
-    _tensor_arg("fmax", other, "other", 2)
-    return apply_binary(Fmax, input, other)
-
-
+@op(
+    Fmin,
+    methods="fmin",
+    inplace=True,
+    vmap=_EW,
+    spec=OpSpec("fmin", lambda t, a, b: t.fmin(a, b), _B2, **_MAX_SPEC),
+)
 def fmin(input, other):
     """Elementwise minimum that ignores NaN (NaN only where both are NaN)."""
-    _tensor_arg("fmin", input, "input", 1)
-    _tensor_arg("fmin", other, "other", 2)
+    _two_tensors("fmin", input, other)
     return apply_binary(Fmin, input, other)
 
 
-# ----- atan2 / hypot / copysign -------------------------------------------------------------
-class Atan2(Node):
-    """d atan2(a, b) = (b da - a db) / (a**2 + b**2) (0 at the origin)"""
+# PyTorch has these in-place forms as top-level functions too (``torch.clamp_(x, 0, 1)``).
+clamp_ = clip_ = public_inplace("clamp_", aliases=("clip_",))
+clamp_min_ = public_inplace("clamp_min_")
+clamp_max_ = public_inplace("clamp_max_")
 
-    def forward(self, a, b):
-        self.save_for_backward(a, b)
-        return self.xp.arctan2(a, b)
-
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        r = a * a + b * b
-        recip = where(r == 0, 0.0, 1 / where(r == 0, 1.0, r))
-        ga = grad * (b * recip) if _needs(self, 0) else None
-        gb = grad * (-a * recip) if _needs(self, 1) else None
-        return ga, gb
-
-
-def atan2(input, other):
-    """The angle of the point ``(other, input)``: ``atan(input / other)`` in the right quadrant."""
-    _tensor_arg("atan2", input, "input", 1)
-    _tensor_arg("atan2", other, "other", 2)
-    # Operands keep their own float dtypes when NumPy promotes them as PyTorch would, so
-    # that backward mixes precisions as PyTorch's does (self * self stays float32).
-    rt = _dt.result_type(input, other)
-    if not rt.is_floating_point:
-        rt = _dt.get_default_dtype()
-    a, b = (x if x._data.dtype.kind == "f" else x.to(rt) for x in (input, other))
-    if _xp_result(a, b) != rt.np:
-        a, b = (x if x._data.dtype == rt.np else x.to(rt) for x in (a, b))
-    try:
-        return Atan2.apply(a, b)
-    except ValueError:
-        raise broadcast_error(a, b) from None
-
-
-def _xp_result(a, b):
-    from ..backend import xp_of
-
-    return xp_of(a._data).result_type(a._data, b._data)
-
-
-arctan2 = atan2
-
-
-class Hypot(Node):
-    """d hypot(a, b) = (a da + b db) / hypot(a, b)"""
-
-    def forward(self, a, b):
-        out = self.xp.hypot(a, b)
-        self.save_for_backward(a, b, out)
-        return out
-
-    def backward(self, grad):
-        a, b, out = self.saved_tensors
-        ga = grad * a / out if _needs(self, 0) else None
-        gb = grad * b / out if _needs(self, 1) else None
-        return ga, gb
-
-
-def hypot(input, other):
-    """``sqrt(input**2 + other**2)`` without overflow."""
-    _tensor_arg("hypot", input, "input", 1)
-    _tensor_arg("hypot", other, "other", 2)
-    a, b = promote(input, other)
-    if a._data.dtype.kind in "biu":
-        raise not_implemented("hypot_cpu", a)
-    return apply_binary(Hypot, a, b)
-
-
-class Copysign(Node):
-    """d copysign(a, b) = (out / a) da (0 where a == 0); db = 0"""
-
-    def forward(self, a, b):
-        out = self.xp.copysign(a, b)
-        self.save_for_backward(a, out)
-        return out
-
-    def backward(self, grad):
-        a, out = self.saved_tensors
-        ga = where(a == 0, 0.0, grad * (out / where(a == 0, 1.0, a))) if _needs(self, 0) else None
-        gb = grad * 0 if _needs(self, 1) else None
-        return ga, gb
-
-
-def copysign(input, other):
-    """``|input|`` with the sign of ``other`` (a tensor or a number)."""
-    a, b = promote(input, other)
-    if isinstance(a, Tensor):
-        a = _float_input(a)
-    if isinstance(b, Tensor):
-        b = _float_input(b)
-        if isinstance(a, Tensor) and a._data.dtype != b._data.dtype:
-            a, b = promote(a, b)
-    return apply_binary(Copysign, a, b)
-
-
-# ----- lerp ---------------------------------------------------------------------------------
-class LerpScalar(Node):
-    """d lerp(a, b, w) = (1 - w) da + w db"""
-
-    def forward(self, a, b, w):
-        self.w = w
-        if abs(w) < 0.5:
-            return a + w * (b - a)
-        return b - (b - a) * (1 - w)
-
-    def backward(self, grad):
-        w = self.w
-        ga = grad * (1 - w) if _needs(self, 0) else None
-        gb = grad * w if _needs(self, 1) else None
-        return ga, gb, None
-
-    def name(self):
-        return "LerpBackward0"
-
-
-class Lerp(Node):
-    """d lerp(a, b, w) = (1 - w) da + w db + (b - a) dw"""
-
-    def forward(self, a, b, w):
-        xp = self.xp
-        self.save_for_backward(a if _needs(self, 2) else None, b if _needs(self, 2) else None, w)
-        small = xp.abs(w) < 0.5
-        return xp.where(small, a + w * (b - a), b - (b - a) * (1 - w))
-
-    def backward(self, grad):
-        a, b, w = self.saved_tensors
-        ga = grad * (1 - w) if _needs(self, 0) else None
-        gb = grad * w if _needs(self, 1) else None
-        gw = grad * (b - a) if _needs(self, 2) else None
-        return ga, gb, gw
-
-    def name(self):
-        return "LerpBackward1"
-
-
-def lerp(input, end, weight):
-    """``input + weight * (end - input)``, with a scalar or tensor ``weight``."""
-    _tensor_arg("lerp", input, "input", 1)
-    _tensor_arg("lerp", end, "end", 2)
-    if input._data.dtype != end._data.dtype:
-        raise RuntimeError(f"expected dtype {_c10(input)} for `end` but got dtype {_c10(end)}")
-    if input._data.dtype.kind in "biu":
-        raise not_implemented(
-            "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar", input
-        )
-    try:
-        if isinstance(weight, Tensor):
-            if weight._data.dtype != input._data.dtype:
-                if weight._data.ndim:
-                    raise RuntimeError(
-                        f"expected dtype {_c10(input)} for `weight` but got dtype {_c10(weight)}"
-                    )
-                weight = weight.to(input.dtype)
-            return Lerp.apply(input, end, weight)
-        return LerpScalar.apply(input, end, weight)
-    except ValueError:
-        ops = [input, end] + ([weight] if isinstance(weight, Tensor) else [])
-        raise broadcast_error(*ops) from None
-
-
-def _c10(t):
-    return _C10.get(str(t._data.dtype), str(t._data.dtype))
-
-
-__all__ = [
-    "clamp",
-    "clip",
-    "clamp_min",
-    "clamp_max",
-    "maximum",
-    "minimum",
-    "fmax",
-    "fmin",
-    "atan2",
-    "arctan2",
-    "hypot",
-    "copysign",
-    "lerp",
-]
-
-METHODS = {name: name for name in __all__}
-
-_B2 = [((3, 4), (3, 4)), ((3, 1), (1, 4)), ((2, 3, 4), (4,)), ((), ()), ((0, 3), (3,))]
-
-
-def _spread(z):
-    return z * 3
-
-
-register(
-    OpSpec(
-        "clamp",
-        lambda t, a: t.clamp(a, -0.5, 0.7),
-        [((3, 4),), ((),), ((0, 2),)],
-        second_order=False,
-    ),
-    OpSpec("clamp_min", lambda t, a: a.clamp(min=0.2), [((3, 4),), ((),)], second_order=False),
-    OpSpec("clamp_max", lambda t, a: t.clamp_max(a, 0.2), [((3, 4),)], second_order=False),
-    OpSpec("clip", lambda t, a: a.clip(-0.3, 0.3), [((3, 4),)], second_order=False),
-    OpSpec(
-        "clamp_tensor",
-        lambda t, a, lo, hi: t.clamp(a, lo, hi),
-        # PyTorch's own backward fails when a bound broadcasts the input to a larger shape.
-        [((3, 4), (3, 4), (3, 4)), ((3, 4), (4,), (3, 1)), ((), (), ()), ((2, 4), (4,), ())],
-        shapes=None,
-        domain=_spread,
-        second_order=False,
-    ),
-    OpSpec(
-        "clamp_tensor_min",
-        lambda t, a, lo: t.clamp(a, min=lo),
-        _B2,
-        shapes="broadcast2",
-        second_order=False,
-    ),
-    OpSpec(
-        "clamp_tensor_max",
-        lambda t, a, hi: t.clamp(a, max=hi),
-        _B2,
-        shapes="broadcast2",
-        second_order=False,
-    ),
-    OpSpec(
-        "maximum", lambda t, a, b: t.maximum(a, b), _B2, shapes="broadcast2", second_order=False
-    ),
-    OpSpec(
-        "minimum", lambda t, a, b: t.minimum(a, b), _B2, shapes="broadcast2", second_order=False
-    ),
-    OpSpec("fmax", lambda t, a, b: t.fmax(a, b), _B2, shapes="broadcast2", second_order=False),
-    OpSpec("fmin", lambda t, a, b: t.fmin(a, b), _B2, shapes="broadcast2", second_order=False),
-    OpSpec("atan2", lambda t, a, b: t.atan2(a, b), _B2, shapes="broadcast2"),
-    OpSpec("hypot", lambda t, a, b: t.hypot(a, b), _B2, shapes="broadcast2", domain=(0.3, 2.0)),
-    OpSpec(
-        "copysign",
-        lambda t, a, b: t.copysign(a, b),
-        _B2,
-        shapes="broadcast2",
-        domain=lambda z: z + 0.2 * (z >= 0) - 0.2 * (z < 0),
-        second_order=False,
-    ),
-    OpSpec(
-        "copysign_scalar", lambda t, a: t.copysign(a, -1.0), [((3, 4),), ((),)], domain=(0.3, 2.0)
-    ),
-    OpSpec("lerp", lambda t, a, b: t.lerp(a, b, 0.3), _B2, shapes="broadcast2"),
-    OpSpec("lerp_high", lambda t, a, b: t.lerp(a, b, 0.8), [((3, 4), (3, 4))]),
-    OpSpec(
-        "lerp_tensor",
-        lambda t, a, b, w: t.lerp(a, b, w),
-        [((3, 4), (3, 4), (3, 4)), ((3, 1), (4,), (3, 4)), ((), (), ())],
-        shapes="broadcast3",
-    ),
-)
+__all__ = public_names(__name__)

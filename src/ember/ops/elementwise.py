@@ -1,20 +1,24 @@
-"""Elementwise arithmetic: add, sub, mul, div, pow, neg and friends, plus comparisons.
+"""Arithmetic: add, sub, rsub, mul, div (true and rounded), floor_divide, remainder, fmod, neg.
 
-Each op is a ``Node`` (forward on arrays, backward in Ember ops), its public
-function, and its ``OpSpec``.  Broadcast gradients are reduced by the engine.
+Each op is a ``Node`` (forward on arrays, backward in Ember ops), its public function
+and its declaration.  Broadcast gradients are reduced by the engine.  Where PyTorch
+records a different node for a number operand (``1 - x`` is ``RsubBackward1``,
+``remainder(x, 2)`` is ``RemainderBackward0``) a subclass carries that name.
 """
 
 from __future__ import annotations
 
 from ..autograd.node import Node, array_backward
 from ..tensor_base import TensorBase as Tensor
-from ._binary import apply_binary, as_operand, broadcast_error, promote
-from ._spec import OpSpec, register
+from . import _out, batching
+from ._binary import apply_binary, apply_broadcast, needs, not_implemented, promote
+from ._spec import OpSpec
+from .inplace import add_, div_, mul_, public_inplace, sub_
+from .registry import declare, op, public_names
 
-
-def _needs(node, i):
-    n = node.needs_input_grad
-    return n is not None and n[i]
+_B2 = [((3, 4), (3, 4)), ((3, 1), (1, 4)), ((2, 3, 4), (4,)), ((), ()), ((), (3,)), ((0, 3), (3,))]
+_ONE = [((3, 4),), ((),)]
+_POS = (0.5, 2.0)
 
 
 # ----- add / sub ----------------------------------------------------------------------
@@ -35,9 +39,20 @@ class Add(Node):
         return grad, (grad if self.alpha == 1 else grad * self.alpha)
 
 
+@op(
+    Add,
+    methods="add",
+    inplace=add_,
+    vmap=batching.elementwise,
+    spec=(
+        OpSpec("add", lambda t, a, b: t.add(a, b), _B2, shapes="broadcast2"),
+        OpSpec("add_alpha", lambda t, a, b: t.add(a, b, alpha=2.5), _B2[:3], shapes="broadcast2"),
+        OpSpec("add_scalar", lambda t, a: a + 1.5, _ONE),
+    ),
+)
 def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other`` with broadcasting and type promotion."""
-    return apply_binary(Add, input, other, alpha=alpha)
+    return write_out("add", apply_binary(Add, input, other, alpha=alpha), out, input, other)
 
 
 class Sub(Node):
@@ -54,27 +69,79 @@ class Sub(Node):
         return a - b
 
     def backward(self, grad):
-        if not _needs(self, 1):  # (x - constant): no negated copy
+        if not needs(self, 1):  # (x - constant): no negated copy
             return grad, None
         return grad, (-grad if self.alpha == 1 else grad * -self.alpha)
 
 
+@op(
+    Sub,
+    methods=("sub", "subtract"),
+    inplace=sub_,
+    aliases=("subtract",),
+    vmap=batching.elementwise,
+    spec=(
+        OpSpec("sub", lambda t, a, b: t.sub(a, b), _B2, shapes="broadcast2"),
+        OpSpec("sub_scalar", lambda t, a: a - 0.5, _ONE),
+    ),
+)
 def sub(input, other, *, alpha=1, out=None):
     """``input - alpha * other`` with broadcasting and type promotion."""
-    if _is_bool(input) and _is_bool(other):
+    _check_not_bools(input, other)
+    return write_out("sub", apply_binary(Sub, input, other, alpha=alpha), out, input, other)
+
+
+subtract = sub
+declare(None, sub_, methods=("subtract_",), public=False)
+
+
+class Rsub(Sub):
+    """d(b - alpha*a): ``Sub`` of the swapped operands"""
+
+
+class RsubScalar(Sub):
+    """d(s - alpha*a) = -alpha da, for a number ``s``"""
+
+
+declare(
+    RsubScalar,
+    vmap=batching.elementwise,
+    grad_fn="RsubBackward1",
+    spec=(
+        OpSpec("rsub_scalar", lambda t, a: 2.0 - a, _ONE),
+        OpSpec("rsub_fn_scalar", lambda t, a: t.rsub(a, 2.0, alpha=3), _ONE),
+    ),
+)
+
+
+@op(
+    Rsub,
+    vmap=batching.elementwise,
+    grad_fn="RsubBackward0",
+    spec=OpSpec("rsub", lambda t, a, b: t.rsub(a, b), _B2[:3], shapes="broadcast2"),
+)
+def rsub(input, other, *, alpha=1):
+    """``other - alpha * input``."""
+    _check_not_bools(input, other)
+    a, b = promote(input, other)
+    return apply_broadcast(Rsub if isinstance(b, Tensor) else RsubScalar, b, a, alpha=alpha)
+
+
+def write_out(name, result, out, *inputs):
+    """``result``, or PyTorch's ``out=``: ``result`` written into ``out``, which is returned."""
+    if out is None:
+        return result
+    _out.refuse_grad(name, out, *inputs)
+    _out.castable(result._data.dtype, out)
+    return _out.write(out, result)
+
+
+def _check_not_bools(a, b):
+    if _is_bool(a) and _is_bool(b):
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. "
             "Use the `^` or `logical_xor()` operator instead."
         )
-    return apply_binary(Sub, input, other, alpha=alpha)
-
-
-subtract = sub
-
-
-def rsub(input, other, *, alpha=1):
-    """``other - alpha * input``."""
-    return sub(other, input, alpha=alpha)
 
 
 def _is_bool(x):
@@ -103,18 +170,32 @@ class Mul(Node):
         return (None if b is None else grad * b), (None if a is None else grad * a)
 
 
+@op(
+    Mul,
+    methods=("mul", "multiply"),
+    inplace=mul_,
+    aliases=("multiply",),
+    vmap=batching.elementwise,
+    spec=(
+        OpSpec("mul", lambda t, a, b: t.mul(a, b), _B2, shapes="broadcast2"),
+        OpSpec("mul_scalar", lambda t, a: a * 1.5, [((3, 4),), ((),), ((0,),)]),
+        # PyTorch computes a number divided by a tensor as reciprocal times the number.
+        OpSpec("rdiv_scalar", lambda t, a: 2.0 / a, _ONE, domain=_POS),
+    ),
+)
 def mul(input, other, *, out=None):
     """Elementwise product with broadcasting and type promotion."""
-    return apply_binary(Mul, input, other)
+    return write_out("mul", apply_binary(Mul, input, other), out, input, other)
 
 
 multiply = mul
+declare(None, mul_, methods=("multiply_",), public=False)
 
 
 class Div(Node):
     """d(a/b) = da/b - a*db/b**2"""
 
-    def forward(self, a, b, rounding_mode=None):
+    def forward(self, a, b):
         n = self.needs_input_grad
         if n is not None:
             self.save_for_backward(a if n[1] else None, b)
@@ -122,28 +203,78 @@ class Div(Node):
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        ga = grad / b if _needs(self, 0) else None
-        gb = -grad * a / (b * b) if _needs(self, 1) else None
+        ga = grad / b if needs(self, 0) else None
+        gb = -grad * a / (b * b) if needs(self, 1) else None
         return ga, gb
 
 
+class DivRounding(Node):
+    """d(trunc(a/b)) = d(floor(a/b)) = 0"""
+
+    def forward(self, a, b, mode):
+        xp = self.xp
+        if mode == "floor":
+            return xp.floor_divide(a, b)
+        if a.dtype.kind in "fc":
+            return xp.trunc(a / b)
+        q = xp.floor_divide(a, b)  # integers: floor, then one up where it went below zero
+        return q + ((q < 0) & (q * b != a))
+
+    def backward(self, grad):
+        zero = grad * 0
+        return (zero if needs(self, 0) else None), (zero if needs(self, 1) else None), None
+
+
+declare(
+    DivRounding,
+    vmap=batching.elementwise,
+    grad_fn="DivBackward2",
+    spec=(
+        OpSpec(
+            "div_trunc",
+            lambda t, a, b: t.div(a, b, rounding_mode="trunc"),
+            _B2[:3],
+            shapes="broadcast2",
+            domain=_POS,
+            fd=False,
+            second_order=False,
+        ),
+        OpSpec(
+            "div_floor",
+            lambda t, a: t.div(a, -0.7, rounding_mode="floor"),
+            _ONE,
+            fd=False,
+            second_order=False,
+        ),
+    ),
+)
+
+
+@op(
+    Div,
+    methods=("div", "divide", "true_divide"),
+    inplace=div_,
+    aliases=("divide", "true_divide"),
+    vmap=batching.elementwise,
+    spec=(
+        OpSpec("div", lambda t, a, b: t.div(a, b), _B2, shapes="broadcast2", domain=_POS),
+        OpSpec("div_scalar", lambda t, a: a / 4.0, _ONE),
+    ),
+)
 def div(input, other, *, rounding_mode=None, out=None):
     """``input / other``: true division (integers give floats), or rounded.
 
     Args:
-        rounding_mode: ``None`` (true division), ``"trunc"`` or ``"floor"``.
+        rounding_mode: ``None`` (true division), ``"trunc"`` or ``"floor"``; rounded
+            division keeps integer dtypes.
     """
-    if rounding_mode == "floor":
-        return floor_divide(input, other)
-    if rounding_mode == "trunc":
-        from . import unary
-
-        return unary.trunc(div(input, other))
     if rounding_mode is not None:
-        raise ValueError(
-            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
-            f"'{rounding_mode}'"
-        )
+        if rounding_mode not in ("trunc", "floor"):
+            raise RuntimeError(
+                "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                f"'{rounding_mode}'"
+            )
+        return write_out("div", _div_rounded(input, other, rounding_mode), out, input, other)
     a, b = promote(input, other)
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     # Integer / integer divides as floats in the default dtype.
@@ -153,95 +284,215 @@ def div(input, other, *, rounding_mode=None, out=None):
         d = get_default_dtype()
         a = a.to(d) if ta else float(a)
         b = b.to(d) if tb else float(b)
-    try:
-        return Div.apply(a, b)
-    except ValueError:
-        err = broadcast_error(a, b)
-        if err is not None:
-            raise err from None
-        raise
+    return write_out("div", apply_broadcast(Div, a, b), out, a, b)
 
 
 divide = true_divide = div
+declare(None, div_, methods=("divide_", "true_divide_"), public=False)
 
 
-class _NoGrad(Node):
-    """Base of integer-valued elementwise ops: their gradient is zero almost everywhere."""
+def _div_rounded(input, other, mode):
+    a, b = promote(input, other)
+    for x in (a, b):
+        if isinstance(x, Tensor) and x._data.dtype.kind == "b":
+            raise not_implemented(f"div_{mode}_cpu", x)
+    _check_integer_divisor(a, b)
+    return apply_broadcast(DivRounding, a, b, mode)
+
+
+def _check_integer_divisor(a, b):
+    """PyTorch's error for an integer division by zero (NumPy would return 0)."""
+    is_int = isinstance(a, int) or (isinstance(a, Tensor) and a._data.dtype.kind in "iub")
+    if not is_int:
+        return
+    if isinstance(b, Tensor):
+        zero = b._data.dtype.kind in "iub" and not b._data.all()
+    else:
+        zero = isinstance(b, int) and b == 0
+    if zero:
+        raise RuntimeError("ZeroDivisionError")
+
+
+# ----- floor_divide / remainder / fmod ------------------------------------------------------
+class NotDifferentiable(Node):
+    """Base of ops PyTorch records without a derivative: their backward raises its error."""
+
+    aten = ""
 
     def backward(self, grad):
-        return tuple(None for _ in self.next_functions)
+        raise RuntimeError(f"derivative for aten::{self.aten} is not implemented")
 
 
-class FloorDivide(_NoGrad):
-    """floor(a / b): gradient zero wherever defined."""
+class FloorDivide(NotDifferentiable):
+    """floor(a / b): PyTorch defines no derivative"""
+
+    aten = "floor_divide"
 
     def forward(self, a, b):
         return self.xp.floor_divide(a, b)
 
 
+@op(
+    FloorDivide,
+    methods="floor_divide",
+    inplace=True,
+    vmap=batching.elementwise,
+    grad_fn="torch::autograd::NotImplemented",
+    spec=OpSpec(
+        "floor_divide",
+        lambda t, a, b: t.floor_divide(a, b),
+        [((3, 4), (3, 4)), ((4,), ())],
+        shapes=None,
+        domain=(0.6, 2.0),
+        grad=(False, False),
+        fd=False,
+        second_order=False,
+    ),
+)
 def floor_divide(input, other):
     """``input // other`` rounding toward minus infinity (``-5 // 2 == -3``)."""
     a, b = promote(input, other)
-    if _is_int(a) and _is_zero_int(b):
-        raise RuntimeError("ZeroDivisionError")
-    return _nondiff(FloorDivide, a, b)
+    for x in (a, b):
+        if isinstance(x, Tensor) and x._data.dtype.kind == "b":
+            raise not_implemented("div_floor_cpu", x)
+    _check_integer_divisor(a, b)
+    return apply_broadcast(FloorDivide, a, b)
 
 
 class Remainder(Node):
-    """a - floor(a/b)*b: da = 1, db = -floor(a/b)"""
+    """d(a - floor(a/b)*b) = da - floor(a/b) db"""
 
     def forward(self, a, b):
-        if _needs(self, 1):
+        if needs(self, 1):
             self.save_for_backward(a, b)
         return self.xp.remainder(a, b)
 
     def backward(self, grad):
         gb = None
-        if _needs(self, 1):
+        if needs(self, 1):
             a, b = self.saved_tensors
-            gb = -grad * floor_divide(a, b)
+            gb = -grad * div(a, b, rounding_mode="floor")
         return grad, gb
 
 
+class RemainderScalar(Remainder):
+    """d(remainder(a, s)) = da, for a number ``s``"""
+
+
+class RemainderOfNumber(NotDifferentiable):
+    """remainder(s, b) for a number ``s``: PyTorch defines no derivative"""
+
+    aten = "remainder"
+
+    def forward(self, a, b):
+        return self.xp.remainder(a, b)
+
+
+_MOD_DOMAIN = dict(domain=(0.6, 2.0), second_order=False)
+
+declare(
+    RemainderScalar,
+    vmap=batching.elementwise,
+    grad_fn="RemainderBackward0",
+    spec=OpSpec("remainder_scalar", lambda t, a: t.remainder(a * 3, 0.7), _ONE, fd=False),
+)
+declare(
+    RemainderOfNumber,
+    vmap=batching.elementwise,
+    grad_fn="torch::autograd::NotImplemented",
+    spec=OpSpec("rmod_scalar", lambda t, a: 2.0 % a, _ONE, grad=(False,), fd=False, **_MOD_DOMAIN),
+)
+
+
+@op(
+    Remainder,
+    methods="remainder",
+    inplace=True,
+    vmap=batching.elementwise,
+    grad_fn="RemainderBackward1",
+    spec=OpSpec(
+        "remainder",
+        lambda t, a, b: t.remainder(a, b),
+        [((3, 4), (3, 4)), ((4,), ())],
+        shapes=None,
+        grad=(True, False),
+        **_MOD_DOMAIN,
+    ),
+)
 def remainder(input, other):
     """Python-style modulus: the result has the sign of the divisor (``-5 % 3 == 1``)."""
-    a, b = promote(input, other)
-    if _is_int(a) and _is_zero_int(b):
-        raise RuntimeError("ZeroDivisionError")
-    return apply_binary(Remainder, a, b)
+    a, b = _number_in_dtype(*promote(input, other))
+    _check_integer_divisor(a, b)
+    if not isinstance(a, Tensor):
+        return apply_broadcast(RemainderOfNumber, a, b)
+    return apply_broadcast(Remainder if isinstance(b, Tensor) else RemainderScalar, a, b)
 
 
-def fmod(input, other):
-    """C-style modulus: the result has the sign of the dividend."""
-    from . import unary
+class Fmod(Node):
+    """d(a - trunc(a/b)*b) = da - trunc(a/b) db"""
 
-    a, b = promote(input, other)
-    return a - unary.trunc(div(a, b)) * b if _is_float(a, b) else _nondiff(_Fmod, a, b)
-
-
-class _Fmod(_NoGrad):
     def forward(self, a, b):
+        if needs(self, 1):
+            self.save_for_backward(a, b)
         return self.xp.fmod(a, b)
 
-
-def _is_int(x):
-    return (isinstance(x, Tensor) and x._data.dtype.kind in "iub") or (isinstance(x, int))
-
-
-def _is_float(a, b):
-    return any(
-        (isinstance(x, Tensor) and x._data.dtype.kind in "fc") or isinstance(x, float)
-        for x in (a, b)
-    )
+    def backward(self, grad):
+        gb = None
+        if needs(self, 1):
+            a, b = self.saved_tensors
+            gb = -grad * div(a, b, rounding_mode="trunc")
+        return grad, gb
 
 
-def _is_zero_int(b):
-    if isinstance(b, Tensor):
-        return b._data.dtype.kind in "iub" and not b._data.all()
-    return isinstance(b, int) and b == 0
+class FmodScalar(Fmod):
+    """d(fmod(a, s)) = da, for a number ``s``"""
 
 
-# ----- neg / pow --------------------------------------------------------------------------
+declare(
+    FmodScalar,
+    vmap=batching.elementwise,
+    grad_fn="FmodBackward0",
+    spec=OpSpec("fmod_scalar", lambda t, a: t.fmod(a * 3, -0.7), _ONE, fd=False),
+)
+
+
+@op(
+    Fmod,
+    methods="fmod",
+    inplace=True,
+    vmap=batching.elementwise,
+    grad_fn="FmodBackward1",
+    spec=OpSpec(
+        "fmod",
+        lambda t, a, b: t.fmod(a, b),
+        [((3, 4), (3, 4)), ((4,), ())],
+        shapes=None,
+        grad=(True, False),
+        **_MOD_DOMAIN,
+    ),
+)
+def fmod(input, other):
+    """C-style modulus: the result has the sign of the dividend."""
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"fmod() received an invalid combination of arguments - got "
+            f"({type(input).__name__}, {type(other).__name__}), but expected one of:\n"
+            " * (Tensor input, Tensor other, *, Tensor out = None)\n"
+            " * (Tensor input, Number other, *, Tensor out = None)\n"
+        )
+    a, b = _number_in_dtype(*promote(input, other))
+    _check_integer_divisor(a, b)
+    return apply_broadcast(Fmod if isinstance(b, Tensor) else FmodScalar, a, b)
+
+
+def _number_in_dtype(a, b):
+    """PyTorch rounds a float divisor to a float16 tensor's dtype in remainder and fmod."""
+    if isinstance(b, float) and isinstance(a, Tensor) and a._data.dtype.itemsize == 2:
+        b = float(a._data.dtype.type(b))
+    return a, b
+
+
+# ----- neg ------------------------------------------------------------------------------------
 class Neg(Node):
     """d(-x) = -dx"""
 
@@ -252,6 +503,14 @@ class Neg(Node):
         return (-grad,)
 
 
+@op(
+    Neg,
+    methods=("neg", "negative"),
+    inplace=True,
+    aliases=("negative",),
+    vmap=batching.elementwise,
+    spec=OpSpec("neg", lambda t, a: t.neg(a), [((3, 4),), ((),), ((0, 2),)]),
+)
 def neg(input):
     """``-input``."""
     if input._data.dtype.kind == "b":
@@ -263,266 +522,6 @@ def neg(input):
 
 
 negative = neg
+neg_ = negative_ = public_inplace("neg_", aliases=("negative_",))
 
-
-class PowScalar(Node):
-    """d(x**e) = e * x**(e-1) dx (zero when e == 0, even at x == 0)"""
-
-    def forward(self, x, e):
-        if _needs(self, 0):
-            self.save_for_backward(x)
-        self.e = e
-        return x**e
-
-    def backward(self, grad):
-        e = self.e
-        if e == 0:
-            return grad * 0, None
-        if e == 2 and array_backward(grad):
-            (x,) = self.saved_arrays()
-            return Tensor._make(grad._data * (x * 2)), None
-        (x,) = self.saved_tensors
-        if e == 2:
-            return grad * (x * 2), None
-        return grad * (pow(x, e - 1) * e), None
-
-
-class PowScalarBase(Node):
-    """d(s**x) = s**x * log(s) dx"""
-
-    def forward(self, s, x):
-        out = self.xp.power(s, x)
-        self.s = s
-        self.save_for_backward(out)
-        return out
-
-    def backward(self, grad):
-        from .unary import log
-
-        (out,) = self.saved_tensors
-        s = self.s
-        if s == 0:
-            # 0**x: gradient zero where x >= 0 (PyTorch masks the 0*log(0) NaN).
-            return None, grad * 0
-        return None, grad * out * log(Tensor._make(out._data.dtype.type(s)))
-
-
-class Pow(Node):
-    """d(a**b) = b*a**(b-1) da + a**b*log(a) db, with 0 where b == 0 or (a == 0, b >= 0)"""
-
-    def forward(self, a, b):
-        out = self.xp.power(a, b)
-        self.save_for_backward(a, b, out if _needs(self, 1) else None)
-        return out
-
-    def backward(self, grad):
-        from .unary import log
-        from .where import where
-
-        a, b, out = self.saved_tensors
-        ga = gb = None
-        if _needs(self, 0):
-            ga = where(b == 0, 0.0, grad * b * pow(a, b - 1))
-        if _needs(self, 1):
-            gb = where((a == 0) & (b >= 0), 0.0, grad * out * log(a))
-        return ga, gb
-
-
-def pow(input, exponent):
-    """``input ** exponent`` for tensor or scalar base and exponent."""
-    if isinstance(exponent, (int, float)) and isinstance(input, Tensor):
-        a, e = promote(input, exponent)
-        if a._data.dtype.kind in "iu" and isinstance(e, int) and e < 0:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
-        return PowScalar.apply(a, e)
-    if isinstance(input, (int, float)) and isinstance(exponent, Tensor):
-        s, x = promote(input, exponent)
-        return PowScalarBase.apply(s, x)
-    return apply_binary(Pow, input, exponent)
-
-
-float_power = None  # defined in unary (needs float64 casting)
-
-
-# ----- comparisons and logic (not differentiable) ---------------------------------------
-class _Compare(_NoGrad):
-    fn = "equal"
-
-    def forward(self, a, b):
-        return getattr(self.xp, self.fn)(a, b)
-
-
-def _make_compare(np_name, doc):
-    cls = type(np_name.title().replace("_", ""), (_Compare,), {"fn": np_name, "__doc__": doc})
-
-    def op(input, other):
-        other = as_operand(other) if not isinstance(other, (int, float, bool)) else other
-        a, b = promote(input, other)
-        return _nondiff(cls, a, b)
-
-    op.__doc__ = doc
-    return op
-
-
-def _nondiff(cls, a, b):
-    # Outputs never require grad: compute without recording.
-    from ..autograd.grad_mode import no_grad
-
-    with no_grad():
-        try:
-            return cls.apply(a, b)
-        except ValueError:
-            err = broadcast_error(a, b)
-            if err is not None:
-                raise err from None
-            raise
-
-
-eq = _make_compare("equal", "Elementwise ``input == other`` as a bool tensor.")
-ne = _make_compare("not_equal", "Elementwise ``input != other`` as a bool tensor.")
-lt = _make_compare("less", "Elementwise ``input < other`` as a bool tensor.")
-le = _make_compare("less_equal", "Elementwise ``input <= other`` as a bool tensor.")
-gt = _make_compare("greater", "Elementwise ``input > other`` as a bool tensor.")
-ge = _make_compare("greater_equal", "Elementwise ``input >= other`` as a bool tensor.")
-greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
-logical_and = _make_compare("logical_and", "Elementwise logical AND as a bool tensor.")
-logical_or = _make_compare("logical_or", "Elementwise logical OR as a bool tensor.")
-logical_xor = _make_compare("logical_xor", "Elementwise logical XOR as a bool tensor.")
-
-
-def _bitwise(np_name, doc):
-    cls = type(np_name.title().replace("_", ""), (_Compare,), {"fn": np_name, "__doc__": doc})
-
-    def op(input, other):
-        a, b = promote(input, other)
-        for x in (a, b):
-            if isinstance(x, Tensor) and x._data.dtype.kind in "fc" or isinstance(x, float):
-                raise NotImplementedError(
-                    f'"{np_name}_cpu" not implemented for '
-                    f"'{'Float' if not isinstance(x, Tensor) else _type_word(x)}'"
-                )
-        return _nondiff(cls, a, b)
-
-    op.__doc__ = doc
-    return op
-
-
-def _type_word(t):
-    return {"float32": "Float", "float64": "Double", "float16": "Half"}.get(
-        str(t._data.dtype), str(t._data.dtype)
-    )
-
-
-bitwise_and = _bitwise("bitwise_and", "Bitwise (bool: logical) AND.")
-bitwise_or = _bitwise("bitwise_or", "Bitwise (bool: logical) OR.")
-bitwise_xor = _bitwise("bitwise_xor", "Bitwise (bool: logical) XOR.")
-
-
-class _Invert(_NoGrad):
-    def forward(self, x):
-        return self.xp.invert(x)
-
-
-def bitwise_not(input):
-    """Bitwise NOT (logical NOT for bool tensors)."""
-    if input._data.dtype.kind in "fc":
-        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{_type_word(input)}'")
-    return _Invert.apply(input)
-
-
-class _LogicalNot(_NoGrad):
-    def forward(self, x):
-        return self.xp.logical_not(x)
-
-
-def logical_not(input):
-    """Elementwise logical NOT as a bool tensor."""
-    return _LogicalNot.apply(input)
-
-
-def equal(input, other) -> bool:
-    """True if both tensors have the same shape and elements."""
-    return input._data.shape == other._data.shape and bool((input._data == other._data).all())
-
-
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
-    """True if ``|input - other| <= atol + rtol * |other|`` everywhere."""
-    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
-
-
-def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """Elementwise closeness as a bool tensor."""
-    from ..backend import xp_of
-
-    o = other._data if isinstance(other, Tensor) else other
-    return Tensor._make(xp_of(input._data).isclose(input._data, o, rtol, atol, equal_nan))
-
-
-METHODS = {
-    "add": "add",
-    "sub": "sub",
-    "subtract": "sub",
-    "mul": "mul",
-    "multiply": "mul",
-    "div": "div",
-    "divide": "div",
-    "true_divide": "div",
-    "floor_divide": "floor_divide",
-    "remainder": "remainder",
-    "fmod": "fmod",
-    "neg": "neg",
-    "negative": "neg",
-    "pow": "pow",
-    "eq": "eq",
-    "ne": "ne",
-    "lt": "lt",
-    "le": "le",
-    "gt": "gt",
-    "ge": "ge",
-    "greater": "gt",
-    "greater_equal": "ge",
-    "less": "lt",
-    "less_equal": "le",
-    "not_equal": "ne",
-    "logical_and": "logical_and",
-    "logical_or": "logical_or",
-    "logical_xor": "logical_xor",
-    "logical_not": "logical_not",
-    "bitwise_and": "bitwise_and",
-    "bitwise_or": "bitwise_or",
-    "bitwise_xor": "bitwise_xor",
-    "bitwise_not": "bitwise_not",
-    "equal": "equal",
-    "allclose": "allclose",
-    "isclose": "isclose",
-}
-
-_B2 = [((3, 4), (3, 4)), ((3, 1), (1, 4)), ((2, 3, 4), (4,)), ((), ()), ((), (3,)), ((0, 3), (3,))]
-_POS = (0.5, 2.0)
-
-register(
-    OpSpec("add", lambda t, a, b: t.add(a, b), _B2, shapes="broadcast2"),
-    OpSpec("add_alpha", lambda t, a, b: t.add(a, b, alpha=2.5), _B2[:3], shapes="broadcast2"),
-    OpSpec("add_scalar", lambda t, a: a + 1.5, [((3, 4),), ((),)]),
-    OpSpec("sub", lambda t, a, b: t.sub(a, b), _B2, shapes="broadcast2"),
-    OpSpec("rsub_scalar", lambda t, a: 2.0 - a, [((3, 4),), ((),)]),
-    OpSpec("mul", lambda t, a, b: t.mul(a, b), _B2, shapes="broadcast2"),
-    OpSpec("mul_scalar", lambda t, a: a * 1.5, [((3, 4),), ((),), ((0,),)]),
-    OpSpec("div", lambda t, a, b: t.div(a, b), _B2, shapes="broadcast2", domain=_POS),
-    OpSpec("rdiv_scalar", lambda t, a: 2.0 / a, [((3, 4),), ((),)], domain=_POS),
-    OpSpec("neg", lambda t, a: t.neg(a), [((3, 4),), ((),), ((0, 2),)]),
-    OpSpec("pow_scalar", lambda t, a: a**3, [((3, 4),), ((),)]),
-    OpSpec("pow_scalar_frac", lambda t, a: a**2.5, [((3, 4),), ((),)], domain=_POS),
-    OpSpec("pow_neg", lambda t, a: t.pow(a, -1.5), [((5,),)], domain=_POS),
-    OpSpec("rpow_scalar", lambda t, a: 2.0**a, [((3, 4),), ((),)]),
-    OpSpec("pow", lambda t, a, b: t.pow(a, b), _B2, shapes="broadcast2", domain=_POS),
-    OpSpec(
-        "remainder",
-        lambda t, a, b: t.remainder(a, b),
-        [((3, 4), (3, 4)), ((4,), ())],
-        shapes=None,
-        domain=(0.6, 2.0),
-        second_order=False,
-        grad=(True, False),
-    ),
-)
+__all__ = public_names(__name__)

@@ -15,8 +15,11 @@ from __future__ import annotations
 from .. import dtypes as _dt
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import Node
-from ..backend import xp_of
+from ..backend import np, xp_of
 from ..tensor_base import TensorBase as Tensor
+from ._binary import type_word
+from ._spec import OpSpec
+from .registry import LOOP, declare, public_names, tensor_methods
 
 
 def check_inplace(t):
@@ -46,27 +49,12 @@ def check_inplace(t):
         )
 
 
-def _type_word(np_dtype):
-    d = _dt.from_numpy_dtype(np_dtype)
-    return {
-        "float32": "Float",
-        "float64": "Double",
-        "float16": "Half",
-        "int64": "Long",
-        "int32": "Int",
-        "int16": "Short",
-        "int8": "Char",
-        "uint8": "Byte",
-        "bool": "Bool",
-    }.get(d.name, d.name)
-
-
 def _check_cast(result_dtype, target_dtype):
     r, t = result_dtype, target_dtype
     order = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
     if order[r.kind] > order[t.kind]:
         raise RuntimeError(
-            f"result type {_type_word(r)} can't be cast to the desired output type {_type_word(t)}"
+            f"result type {type_word(r)} can't be cast to the desired output type {type_word(t)}"
         )
 
 
@@ -129,6 +117,30 @@ class Fill(Node):
         return (grad * 0,)
 
 
+class Zero(Fill):
+    """A graph tensor overwritten with zeros: its old value gets a zero gradient"""
+
+
+def _filled(t, fill):
+    """``t * 1`` filled in place (the specs of ``fill_`` and ``zero_``)."""
+    return fill(t * 1)
+
+
+_ONE = [((3, 4),), ((),)]
+declare(
+    Fill,
+    vmap=LOOP,
+    grad_fn="FillBackward2",
+    spec=OpSpec("fill_", lambda t, a: _filled(a, lambda y: y.fill_(2.0)), _ONE, shapes=None),
+)
+declare(
+    Zero,
+    vmap=LOOP,
+    grad_fn="ZeroBackward0",
+    spec=OpSpec("zero_", lambda t, a: _filled(a, lambda y: y.zero_()), _ONE, shapes=None),
+)
+
+
 class CopySlices(Node):
     """base after ``base[view] = value``: grad to the old base outside the view, to value inside"""
 
@@ -143,8 +155,29 @@ class CopySlices(Node):
         window[...] = 0
         return Tensor._make(g), Tensor._make(gv), None
 
-    def name(self):
-        return "CopySlices"
+
+def _write_through_view(t, b, view_result=False):
+    """``y = t * 1``, then ``y[1:] *= b`` through a view: ``y`` (or the view) is returned."""
+    y = t * 1
+    view = y[1:]
+    view.mul_(b)
+    return view if view_result else y
+
+
+_THROUGH_VIEW = [((4, 3), (3, 3)), ((4, 3), (3,))]
+declare(
+    CopySlices,
+    vmap=LOOP,
+    grad_fn="torch::autograd::CopySlices",
+    # The backward rules of writes through views compute on arrays: first order only.
+    spec=OpSpec(
+        "copy_slices",
+        lambda t, a, b: _write_through_view(a, b),
+        _THROUGH_VIEW,
+        shapes=None,
+        second_order=False,
+    ),
+)
 
 
 class AsStridedView(Node):
@@ -163,8 +196,19 @@ class AsStridedView(Node):
         _window(g, self.geometry)[...] = grad._data
         return Tensor._make(g), None
 
-    def name(self):
-        return "AsStridedBackward0"
+
+declare(
+    AsStridedView,
+    vmap=LOOP,
+    grad_fn="AsStridedBackward0",
+    spec=OpSpec(
+        "view_after_write",
+        lambda t, a, b: _write_through_view(a, b, view_result=True),
+        _THROUGH_VIEW,
+        shapes=None,
+        second_order=False,
+    ),
+)
 
 
 def _geometry(view, base):
@@ -277,20 +321,21 @@ def div_(self, other, *, rounding_mode=None):
     return inplace(self, div, other, rounding_mode=rounding_mode)
 
 
-def pow_(self, exponent):
-    """In-place ``self **= exponent``."""
-    from .elementwise import pow
-
-    return inplace(self, pow, exponent)
-
-
 def zero_(self):
     """Fill with zeros, in place."""
-    return fill_(self, 0)
+    return _fill(self, 0, Zero)
 
 
 def fill_(self, value):
     """Fill with ``value`` (a number or 0-d tensor), in place."""
+    return _fill(self, value, Fill)
+
+
+declare(None, zero_, methods=("zero_",))
+declare(None, fill_, methods=("fill_",))
+
+
+def _fill(self, value, node):
     check_inplace(self)
     if isinstance(value, Tensor):
         if value._data.ndim:
@@ -304,19 +349,42 @@ def fill_(self, value):
     self._data.fill(value)
     self._bump_version("fill_")
     if self.grad_fn is not None and _grad_state.enabled:
-        commit_constant(self)
+        commit_constant(self, node)
     return self
 
 
-def commit_constant(t):
+def commit_constant(t, node=Fill):
     """After a constant overwrote ``t`` in place, give its old value a zero gradient."""
     base = t._base
     if base is not None and base.grad_fn is not None:
         _rebase_view(t, base, Tensor._make(t._data))
     else:
         old = Tensor._make(t._data, True, t.grad_fn, t._output_nr)
-        t.grad_fn = Fill.apply(old).grad_fn
+        t.grad_fn = node.apply(old).grad_fn
         t._output_nr = 0
+
+
+class Copy(Node):
+    """self.copy_(src): grad to src (the engine reduces a broadcast src), 0 to the old self"""
+
+    def forward(self, old, src):
+        return src.copy()
+
+    def backward(self, grad):
+        return (grad * 0 if self.needs_input_grad[0] else None), grad
+
+
+declare(
+    Copy,
+    vmap=LOOP,
+    grad_fn="torch::autograd::CopyBackwards",
+    spec=OpSpec(
+        "copy_",
+        lambda t, a, b: (a * 1).copy_(b),
+        [((3, 4), (3, 4)), ((3, 4), (4,)), ((), ())],
+        shapes=None,
+    ),
+)
 
 
 def copy_(self, src, non_blocking=False):
@@ -332,9 +400,8 @@ def copy_(self, src, non_blocking=False):
             if src._data.shape != self._data.shape
             else src.to(self.dtype)
         )
-        from .convert import clone
-
-        return commit(self, clone(value), "copy_")
+        old = Tensor._make(self._data, self._requires_grad, self.grad_fn, self._output_nr)
+        return commit(self, Copy.apply(old, value), "copy_")
     try:
         self._data[...] = src._data
     except ValueError:
@@ -345,6 +412,9 @@ def copy_(self, src, non_blocking=False):
         ) from None
     self._bump_version("copy_")
     return self
+
+
+declare(None, copy_, methods=("copy_",), public=False)
 
 
 class IndexPut(Node):
@@ -377,8 +447,25 @@ class IndexPut(Node):
             gv = GetItem.apply(grad, self.index, not _has_advanced(self.index))
         return gx, gv, None, None
 
-    def name(self):
-        return "IndexPutBackward0"
+
+def _rows(rng, shapes):
+    return (np.array([2, 0]),)
+
+
+_PUT = dict(samples=[((4, 3), (2, 3)), ((4,), ())], shapes=None, extra=_rows, second_order=False)
+declare(
+    IndexPut,
+    vmap=LOOP,
+    grad_fn="IndexPutBackward0",
+    spec=(
+        OpSpec("index_put_", lambda t, a, b, i: (a * 1).index_put_((i,), b), **_PUT),
+        OpSpec(
+            "index_put_accumulate",
+            lambda t, a, b, i: (a * 1).index_put_((i,), b, accumulate=True),
+            **_PUT,
+        ),
+    ),
+)
 
 
 def index_put_(self, index, value, accumulate=False):
@@ -412,6 +499,21 @@ def index_put_(self, index, value, accumulate=False):
     return commit(self, result, "setitem")
 
 
+declare(None, index_put_, methods=("index_put_",))
+
+
+def declared(name):
+    """The declared Tensor method ``name``: an in-place form, to give it more names."""
+    return tensor_methods()[name]
+
+
+def public_inplace(name, aliases=()):
+    """Declare the in-place form ``name`` (``"exp_"``) a top-level function as well, as
+    PyTorch has it (``torch.exp_(x)``); ``aliases`` are its other names, as Tensor methods and
+    top-level functions.  Call it in the op's own module, which binds the returned function."""
+    return declare(None, declared(name), methods=aliases, aliases=aliases).function
+
+
 def _unary_inplace(name):
     def op(self, *args, **kwargs):
         from .families import function
@@ -424,87 +526,16 @@ def _unary_inplace(name):
     return op
 
 
+#: Transitional: ops whose families do not declare their in-place form yet (operators.py,
+#: the last family, declares these once every family has declared its own).
 _UNARY_INPLACE = [
-    "exp",
-    "log",
-    "tanh",
-    "sigmoid",
-    "relu",
-    "sqrt",
-    "abs",
-    "neg",
-    "sign",
-    "trunc",
-    "clamp",
-    "clip",
-    "floor",
-    "ceil",
-    "round",
-    "frac",
-    "sin",
-    "cos",
-    "tan",
-    "log1p",
-    "expm1",
-    "reciprocal",
-    "rsqrt",
-    "square",
-    "atan2",
-    "lerp",
-    "log2",
-    "log10",
-    "asin",
-    "acos",
-    "atan",
-    "sinh",
-    "cosh",
-    "erf",
-    "remainder",
-    "fmod",
     "masked_fill",
     "index_add",
     "scatter",
     "scatter_add",
     "index_fill",
-    "leaky_relu",
-    "elu",
-    "hardtanh",
-    "floor_divide",
-    "maximum",
-    "minimum",
-    "logical_not",
-    "bitwise_not",
     "index_copy",
     "masked_scatter",
-    "clamp_min",
-    "clamp_max",
-    "exp2",
-    "asinh",
-    "acosh",
-    "atanh",
-    "hypot",
-    "copysign",
-    "fmax",
-    "fmin",
 ]
-for _name in _UNARY_INPLACE:
-    globals()[_name + "_"] = _unary_inplace(_name)
 
-METHODS = {name + "_": name + "_" for name in _UNARY_INPLACE}
-METHODS.update(
-    {
-        "add_": "add_",
-        "sub_": "sub_",
-        "subtract_": "sub_",
-        "mul_": "mul_",
-        "multiply_": "mul_",
-        "div_": "div_",
-        "divide_": "div_",
-        "true_divide_": "div_",
-        "pow_": "pow_",
-        "zero_": "zero_",
-        "fill_": "fill_",
-        "copy_": "copy_",
-        "index_put_": "index_put_",
-    }
-)
+__all__ = public_names(__name__)

@@ -10,19 +10,20 @@ would call.  Anything else, and any error, takes the full path.
 from __future__ import annotations
 
 from ..tensor_base import TensorBase
+from . import compare as _cmp
 from . import elementwise as _ew
 from . import indexing as _ix
 from . import inplace as _ip
 from . import linalg as _la
-from .registry import declare
+from . import pow as _pw
+from . import unary as _un
+from .registry import declare, public_names, tensor_methods
 
 _Add, _Sub, _Mul, _Div, _Neg = _ew.Add, _ew.Sub, _ew.Mul, _ew.Div, _ew.Neg
+_RsubScalar, _Reciprocal, _PowScalar = _ew.RsubScalar, _un.Reciprocal, _pw.PowScalar
 _make = TensorBase._make
 
 
-# The common cases (a float tensor with a Python number, or two float tensors of one
-# dtype) need no promotion: they go straight to the op's node, which is exactly what
-# the public function would call.  Anything else, and any error, takes the full path.
 def __add__(self, other):
     """``self + other``."""
     t = type(other)
@@ -61,8 +62,8 @@ def __rsub__(self, other):
     """``other - self``."""
     t = type(other)
     if (t is float or t is int) and self._data.dtype.kind == "f":
-        return _Sub.apply(other, self)
-    return _ew.sub(other, self)
+        return _RsubScalar.apply(other, self)
+    return _ew.rsub(self, other)
 
 
 def __mul__(self, other):
@@ -100,10 +101,12 @@ def __truediv__(self, other):
 
 
 def __rtruediv__(self, other):
-    """``other / self``."""
+    """``other / self``: ``other * self.reciprocal()``, as PyTorch computes it."""
     t = type(other)
     if (t is float or t is int) and self._data.dtype.kind == "f":
-        return _Div.apply(other, self)
+        return _Mul.apply(_Reciprocal.apply(self), other)
+    if isinstance(other, (int, float, bool)):
+        return _ew.mul(_un.reciprocal(self), other)
     return _ew.div(other, self)
 
 
@@ -129,12 +132,15 @@ def __rmod__(self, other):
 
 def __pow__(self, other):
     """``self ** other``."""
-    return _ew.pow(self, other)
+    t = type(other)
+    if (t is float or t is int) and self._data.dtype.kind == "f":
+        return _PowScalar.apply(self, other)
+    return _pw.pow(self, other)
 
 
 def __rpow__(self, other):
     """``other ** self``."""
-    return _ew.pow(other, self)
+    return _pw.pow(other, self)
 
 
 def __matmul__(self, other):
@@ -161,7 +167,7 @@ def __pos__(self):
 
 def __abs__(self):
     """``abs(self)``."""
-    return _ew.abs(self)
+    return _un.abs(self)
 
 
 def __invert__(self):
@@ -170,22 +176,42 @@ def __invert__(self):
         raise TypeError(
             "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
         )
-    return _ew.bitwise_not(self)
+    return _cmp.bitwise_not(self)
 
 
 def __and__(self, other):
     """``self & other``."""
-    return _ew.bitwise_and(self, other)
+    return _cmp.bitwise_and(self, other)
 
 
 def __or__(self, other):
     """``self | other``."""
-    return _ew.bitwise_or(self, other)
+    return _cmp.bitwise_or(self, other)
 
 
 def __xor__(self, other):
     """``self ^ other``."""
-    return _ew.bitwise_xor(self, other)
+    return _cmp.bitwise_xor(self, other)
+
+
+def __lshift__(self, other):
+    """``self << other``."""
+    return _cmp.bitwise_left_shift(self, other)
+
+
+def __rlshift__(self, other):
+    """``other << self``."""
+    return _cmp.bitwise_left_shift(other, self)
+
+
+def __rshift__(self, other):
+    """``self >> other``."""
+    return _cmp.bitwise_right_shift(self, other)
+
+
+def __rrshift__(self, other):
+    """``other >> self``."""
+    return _cmp.bitwise_right_shift(other, self)
 
 
 def __eq__(self, other):
@@ -193,7 +219,7 @@ def __eq__(self, other):
     t = type(other)
     if (t is float or t is int) and self._data.dtype.kind == "f":
         return _make(self._data.__eq__(other))  # what eq() computes, without a node
-    return _ew.eq(self, other)
+    return _cmp.eq(self, other)
 
 
 def __ne__(self, other):
@@ -201,7 +227,7 @@ def __ne__(self, other):
     t = type(other)
     if (t is float or t is int) and self._data.dtype.kind == "f":
         return _make(self._data.__ne__(other))  # what ne() computes, without a node
-    return _ew.ne(self, other)
+    return _cmp.ne(self, other)
 
 
 def __lt__(self, other):
@@ -209,7 +235,7 @@ def __lt__(self, other):
     t = type(other)
     if (t is float or t is int) and self._data.dtype.kind == "f":
         return _make(self._data.__lt__(other))  # what lt() computes, without a node
-    return _ew.lt(self, other)
+    return _cmp.lt(self, other)
 
 
 def __le__(self, other):
@@ -217,7 +243,7 @@ def __le__(self, other):
     t = type(other)
     if (t is float or t is int) and self._data.dtype.kind == "f":
         return _make(self._data.__le__(other))  # what le() computes, without a node
-    return _ew.le(self, other)
+    return _cmp.le(self, other)
 
 
 def __gt__(self, other):
@@ -225,7 +251,7 @@ def __gt__(self, other):
     t = type(other)
     if (t is float or t is int) and self._data.dtype.kind == "f":
         return _make(self._data.__gt__(other))  # what gt() computes, without a node
-    return _ew.gt(self, other)
+    return _cmp.gt(self, other)
 
 
 def __ge__(self, other):
@@ -233,7 +259,7 @@ def __ge__(self, other):
     t = type(other)
     if (t is float or t is int) and self._data.dtype.kind == "f":
         return _make(self._data.__ge__(other))  # what ge() computes, without a node
-    return _ew.ge(self, other)
+    return _cmp.ge(self, other)
 
 
 # In-place operators: ember.ops.inplace
@@ -259,7 +285,7 @@ def __itruediv__(self, other):
 
 def __ipow__(self, other):
     """``self **= other``."""
-    return _ip.pow_(self, other)
+    return _ip.inplace(self, _pw.pow, other)
 
 
 def __ifloordiv__(self, other):
@@ -274,17 +300,27 @@ def __imod__(self, other):
 
 def __iand__(self, other):
     """``self &= other``."""
-    return _ip.inplace(self, _ew.bitwise_and, other)
+    return _ip.inplace(self, _cmp.bitwise_and, other)
 
 
 def __ior__(self, other):
     """``self |= other``."""
-    return _ip.inplace(self, _ew.bitwise_or, other)
+    return _ip.inplace(self, _cmp.bitwise_or, other)
 
 
 def __ixor__(self, other):
     """``self ^= other``."""
-    return _ip.inplace(self, _ew.bitwise_xor, other)
+    return _ip.inplace(self, _cmp.bitwise_xor, other)
+
+
+def __ilshift__(self, other):
+    """``self <<= other``."""
+    return _ip.inplace(self, _cmp.bitwise_left_shift, other)
+
+
+def __irshift__(self, other):
+    """``self >>= other``."""
+    return _ip.inplace(self, _cmp.bitwise_right_shift, other)
 
 
 def __imatmul__(self, other):
@@ -306,13 +342,19 @@ def __setitem__(self, index, value):
 for _fn in (
     __add__, __radd__, __sub__, __rsub__, __mul__, __rmul__, __truediv__, __rtruediv__,
     __floordiv__, __rfloordiv__, __mod__, __rmod__, __pow__, __rpow__, __matmul__,
-    __rmatmul__, __neg__, __pos__, __abs__, __invert__, __eq__, __ne__, __lt__, __le__,
-    __gt__, __ge__, __iadd__, __isub__,
+    __rmatmul__, __neg__, __pos__, __abs__, __invert__, __lshift__, __rlshift__, __rshift__,
+    __rrshift__, __eq__, __ne__, __lt__, __le__, __gt__, __ge__, __iadd__, __isub__,
     __imul__, __itruediv__, __ipow__, __ifloordiv__, __imod__, __iand__, __ior__, __ixor__,
-    __imatmul__, __getitem__, __setitem__,
+    __ilshift__, __irshift__, __imatmul__, __getitem__, __setitem__,
 ):  # fmt: skip
     declare(None, _fn, methods=(_fn.__name__,), public=False)
 # &, | and ^ commute: the reflected operator is the same function.
 declare(None, __and__, methods=("__and__", "__rand__"), public=False)
 declare(None, __or__, methods=("__or__", "__ror__"), public=False)
 declare(None, __xor__, methods=("__xor__", "__rxor__"), public=False)
+# Transitional (ops/inplace.py): the in-place forms no family declares yet.
+for _name in _ip._UNARY_INPLACE:
+    if _name + "_" not in tensor_methods():
+        declare(None, _ip._unary_inplace(_name), methods=(_name + "_",), public=False)
+
+__all__ = public_names(__name__)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from ..autograd.node import Node
 from ..tensor_base import TensorBase as Tensor
-from ._binary import broadcast_error, promote
-from ._spec import OpSpec, register
+from . import batching
+from ._binary import broadcast_error, promote, type_word
+from ._spec import OpSpec
+from .registry import declare, op, public_names
 
 
 class Where(Node):
@@ -24,6 +26,26 @@ class Where(Node):
         return None, ga, gb
 
 
+@op(
+    Where,
+    vmap=batching.elementwise,
+    spec=(
+        OpSpec(
+            "where",
+            lambda t, c, a, b: t.where(c > 0, a, b),
+            [((3, 4), (3, 4), (3, 4)), ((3, 1), (1, 4), (4,)), ((), (), ())],
+            shapes="broadcast3",
+            grad=(False, True, True),
+        ),
+        OpSpec(
+            "where_scalar",
+            lambda t, c, a: t.where(c > 0, a, 0.5),
+            [((3, 4), (3, 4)), ((3, 1), (4,))],
+            shapes="broadcast2",
+            grad=(False, True),
+        ),
+    ),
+)
 def where(condition, input=None, other=None):
     """``input`` where ``condition`` holds, else ``other`` (broadcast together).
 
@@ -43,8 +65,8 @@ def where(condition, input=None, other=None):
             condition = condition.to("bool")
         else:
             raise RuntimeError(
-                f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-                f"{condition.dtype.name.title()}".replace("Float32", "Float")
+                "where expected condition to be a boolean tensor, but got a tensor with dtype "
+                + type_word(condition)
             )
     a, b = promote(input, other)
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
@@ -59,14 +81,10 @@ def where(condition, input=None, other=None):
         raise err from None
 
 
-METHODS = {}
+def _where_method(self, condition, other):
+    """``where(condition, self, other)``: ``self`` where ``condition`` holds, else ``other``."""
+    return where(condition, self, other)
 
-register(
-    OpSpec(
-        "where",
-        lambda t, c, a, b: t.where(c > 0, a, b),
-        [((3, 4), (3, 4), (3, 4)), ((3, 1), (1, 4), (4,)), ((), (), ())],
-        shapes="broadcast3",
-        grad=(False, True, True),
-    ),
-)
+
+declare(None, _where_method, methods=("where",), public=False)
+__all__ = public_names(__name__)
