@@ -8,17 +8,26 @@ import torch
 
 import ember
 
-NAMES = ["float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool"]
+NAMES = [
+    "float16",
+    "bfloat16",
+    "float32",
+    "float64",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "bool",
+]
 OPS = {"+": operator.add, "*": operator.mul, "/": operator.truediv}
 SCALARS = [True, 3, 2.5]
 
 
 def _make(lib, name, kind):
     """A tensor of dtype ``name``: ``kind`` is "t" (1-d, 3 elements) or "0" (0-d)."""
-    values = np.array([1, 1, 1] if name == "bool" else [1, 2, 3]).astype(name)
-    if kind == "0":
-        values = values[0]
-    return lib.from_numpy(np.array(values)) if lib is torch else lib.tensor(np.array(values))
+    values = [1, 1, 1] if name == "bool" else [1, 2, 3]
+    return lib.tensor(values if kind == "t" else values[0], dtype=getattr(lib, name))
 
 
 def _dtype_name(lib, fn):
@@ -158,6 +167,28 @@ def test_set_default_dtype_refuses_integers():
     with pytest.raises(TypeError):
         ember.set_default_dtype(ember.int64)
     assert ember.get_default_dtype() is ember.float32
+
+
+@pytest.mark.parametrize("bad", ["int64", "complex64", "bool", float, "float32", None])
+def test_set_default_dtype_errors_match_torch(bad):
+    def run(lib):
+        d = getattr(lib, bad) if isinstance(bad, str) and bad != "float32" else bad
+        with pytest.raises(TypeError) as info:
+            lib.set_default_dtype(d)
+        return str(info.value)
+
+    assert run(ember) == run(torch)
+    assert ember.get_default_dtype() is ember.float32
+
+
+@pytest.mark.parametrize("name", ["float16", "bfloat16", "float64"])
+def test_set_default_dtype_takes_every_float(name):
+    try:
+        ember.set_default_dtype(getattr(ember, name))
+        assert ember.tensor([1.5]).dtype is getattr(ember, name)
+        assert ember.zeros(1).dtype is getattr(ember, name)
+    finally:
+        ember.set_default_dtype(ember.float32)
 
 
 @pytest.mark.parametrize("name", NAMES)

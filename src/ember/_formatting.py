@@ -188,7 +188,7 @@ def _add_suffixes(text, suffixes, indent):
 def format_tensor(t) -> str:
     """The text PyTorch prints for a tensor (``repr`` and ``str`` are the same)."""
     a = asnumpy(t._data)
-    if a.dtype == np.float16:
+    if a.dtype.itemsize == 2 and _dt.is_float_np(a.dtype):  # float16, bfloat16: exact in float32
         a = a.astype(np.float32)
     d = t.dtype
     default = _dt.get_default_dtype()

@@ -7,6 +7,7 @@ import math
 import warnings
 
 from . import dtypes as _dt
+from ._data_conversion import check_nested, check_user_array, infer_dtype, to_array
 from .autograd.grad_mode import state as _grad_state
 from .backend import np
 from .ops.registry import declare
@@ -24,7 +25,7 @@ def _finish(data, requires_grad, device=None):
             data = to_device_array(data, dev.type, 0 if dev.index is None else dev.index)
     t = Tensor._make(data)
     if requires_grad:
-        t.requires_grad_(True) if data.dtype.kind in "fc" else _no_grad_dtype()
+        t.requires_grad_(True) if _dt.is_inexact_np(data.dtype) else _no_grad_dtype()
     if _grad_state.inference:
         t._ensure_extra().inference = True
     return t
@@ -59,88 +60,14 @@ def _write_out(result, out):
     return out
 
 
-def _is_seq(x):
-    return isinstance(x, (list, tuple, range, np.ndarray)) or (
-        isinstance(x, Tensor) and x._data.ndim > 0
-    )
-
-
-def _check_nested(data):
-    """PyTorch's errors for ragged or mixed nested sequences (level by level, no recursion)."""
-    level = [data]
-    dim = 0
-    while level:
-        seqs = [_is_seq(x) for x in level]
-        if not any(seqs):
-            return
-        n = len(level[0]) if seqs[0] else None
-        nxt = []
-        for x, is_seq in zip(level, seqs):
-            if not is_seq:
-                raise TypeError("not a sequence")
-            if isinstance(x, Tensor):
-                raise ValueError("only one element tensors can be converted to Python scalars")
-            if isinstance(x, np.ndarray):
-                continue  # a NumPy array is regular by construction
-            if n is not None and len(x) != n:
-                raise ValueError(f"expected sequence of length {n} at dim {dim} (got {len(x)})")
-            nxt.extend(x)
-        level = nxt
-        dim += 1
-
-
-def _infer_dtype(data):
-    """PyTorch's dtype for nested Python data: bool, int64, or the default float."""
-    result = None
-    stack = [data]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, (list, tuple, range)):
-            stack.extend(x)
-            continue
-        if isinstance(x, Tensor):
-            d = x.dtype
-        elif isinstance(x, (np.ndarray, np.generic)):
-            d = _dt.from_numpy_dtype(x.dtype)
-        elif isinstance(x, builtins.bool):
-            d = _dt.bool
-        elif isinstance(x, int):
-            d = _dt.int64
-        elif isinstance(x, float):
-            d = _dt.get_default_dtype()
-        elif isinstance(x, complex):
-            d = _dt.complex64 if _dt.get_default_dtype() is _dt.float32 else _dt.complex128
-        elif isinstance(x, (str, bytes)):
-            raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
-        else:
-            raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
-        result = d if result is None else _dt.promote_types(result, d)
-    return result or _dt.get_default_dtype()
-
-
-def _to_array(data, dtype):
-    if isinstance(data, Tensor):
-        return data._data
-    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
-        data = [_to_array(x, None) if isinstance(x, (Tensor, list, tuple)) else x for x in data]
-    try:
-        return np.array(data, dtype=dtype.np if dtype is not None else None)
-    except OverflowError:
-        pass
-    # An int out of the requested type's range wraps as a C cast does (-1 -> 255 for uint8);
-    # one out of int64's range is refused, as PyTorch refuses it.
-    try:
-        return np.array(data, dtype=np.int64).astype(dtype.np)
-    except OverflowError:
-        raise ValueError("Overflow when unpacking long long") from None
-
-
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of ``data`` (a number, nested lists, an array or a tensor).
 
     Python floats become the default dtype (float32), ints int64, bools bool; NumPy
-    arrays and scalars keep their dtype, as in PyTorch.
+    arrays and scalars keep their dtype, as in PyTorch.  Python numbers that do not fit
+    ``dtype`` are refused as PyTorch refuses them (NumPy arrays are cast as they are).
     """
+    d = None if dtype is None else _dt.dtype_arg(dtype, "tensor")
     if isinstance(data, Tensor):
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use "
@@ -149,27 +76,27 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
             UserWarning,
             stacklevel=2,
         )
-        d = _dt.as_dtype(dtype) if dtype is not None else data.dtype
+        d = d or data.dtype
         if requires_grad and d.category < 2:
             _no_grad_dtype()
-        return _finish(data._data.astype(d.np, copy=True), requires_grad, device)
-    if isinstance(data, (list, tuple)):
-        _check_nested(data)
-    elif isinstance(data, range):
-        data = list(data)
-    if dtype is not None:
-        d = _dt.as_dtype(dtype)
-    elif isinstance(data, np.ndarray):
-        d = _dt.from_numpy_dtype(data.dtype)
+        return _finish(_dt.cast(data._data, d.np), requires_grad, device)
+    if isinstance(data, np.ndarray):
+        src = check_user_array(data)
+        arr = _dt.cast(data, (d or src).np)
+        d = d or src
     else:
-        d = _infer_dtype(data)
+        if isinstance(data, (str, bytes)):
+            raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+        if isinstance(data, range):
+            data = list(data)
+        elif isinstance(data, (list, tuple)):
+            check_nested(data)
+        explicit = d is not None
+        if not explicit:
+            d = infer_dtype(data)
+        arr = to_array(data, d, explicit)
     if requires_grad and d.category < 2:
         _no_grad_dtype()
-    arr = _to_array(data, d)
-    if arr.dtype != d.np:
-        arr = arr.astype(d.np)
-    elif isinstance(data, np.ndarray) and arr is data:
-        arr = arr.copy()
     return _finish(arr, requires_grad, device)
 
 
@@ -178,10 +105,10 @@ def as_tensor(data, dtype=None, device=None):
     if isinstance(data, Tensor):
         return data.to(dtype=dtype, device=device)
     if isinstance(data, np.ndarray) and device is None:
+        check_user_array(data)
         if dtype is None:
-            _dt.from_numpy_dtype(data.dtype)
             return Tensor._make(data)
-        return Tensor._make(data.astype(_dt.to_numpy_dtype(dtype), copy=False))
+        return Tensor._make(_dt.cast(data, _dt.dtype_arg(dtype, "as_tensor").np))
     return tensor(data, dtype=dtype, device=device)
 
 
@@ -192,7 +119,7 @@ def from_numpy(ndarray):
     """A tensor sharing memory with ``ndarray`` (writes show in both)."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    _dt.from_numpy_dtype(ndarray.dtype)
+    check_user_array(ndarray)
     return Tensor._make(ndarray)
 
 
@@ -276,21 +203,41 @@ def _check_nonnegative(shape, name):
             )
 
 
-def _dtype_or_default(dtype):
-    return _dt.as_dtype(dtype).np if dtype is not None else _dt.get_default_dtype().np
+def _alloc(make, shape, np_dtype, *fill):
+    """``make(shape, *fill, dtype=np_dtype)`` (``np.zeros``, ``np.full``, ...); a request the
+    machine cannot hold raises PyTorch's RuntimeError with the size, not NumPy's
+    MemoryError."""
+    try:
+        return make(shape, *fill, dtype=np_dtype)
+    except MemoryError:
+        sizes = shape if isinstance(shape, tuple) else (shape,)
+        n = math.prod(sizes) * np.dtype(np_dtype).itemsize
+        raise RuntimeError(
+            f"DefaultCPUAllocator: can't allocate memory: you tried to allocate {n} bytes. "
+            "Error code 12 (Cannot allocate memory)"
+        ) from None
+    except ValueError as e:
+        if "array is too big" not in str(e):
+            raise
+        sizes = list(shape) if isinstance(shape, tuple) else [shape]
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={sizes}") from None
+
+
+def _dtype_or_default(dtype, fn):
+    return _dt.dtype_arg(dtype, fn).np if dtype is not None else _dt.get_default_dtype().np
 
 
 def zeros(*size, out=None, dtype=None, device=None, requires_grad=False, **kwargs):
     """A tensor of zeros: ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))``."""
     shape = _size(size, "zeros", kwargs)
-    t = _finish(np.zeros(shape, _dtype_or_default(dtype)), requires_grad, device)
+    t = _finish(_alloc(np.zeros, shape, _dtype_or_default(dtype, "zeros")), requires_grad, device)
     return _write_out(t, out)
 
 
 def ones(*size, out=None, dtype=None, device=None, requires_grad=False, **kwargs):
     """A tensor of ones: ``ones(2, 3)``, ``ones((2, 3))`` or ``ones(size=(2, 3))``."""
     shape = _size(size, "ones", kwargs)
-    t = _finish(np.ones(shape, _dtype_or_default(dtype)), requires_grad, device)
+    t = _finish(_alloc(np.ones, shape, _dtype_or_default(dtype, "ones")), requires_grad, device)
     return _write_out(t, out)
 
 
@@ -299,7 +246,7 @@ def empty(
 ):
     """An uninitialised tensor."""
     shape = _size(size, "empty", kwargs)
-    t = _finish(np.empty(shape, _dtype_or_default(dtype)), requires_grad, device)
+    t = _finish(_alloc(np.empty, shape, _dtype_or_default(dtype, "empty")), requires_grad, device)
     return _write_out(t, out)
 
 
@@ -308,18 +255,20 @@ def full(size, fill_value, *, out=None, dtype=None, device=None, requires_grad=F
     shape = _shape_arg(size, "full")
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    d = _infer_dtype(fill_value) if dtype is None else _dt.as_dtype(dtype)
+    d = infer_dtype(fill_value) if dtype is None else _dt.dtype_arg(dtype, "full")
     if requires_grad and d.category < 2:
         _no_grad_dtype()
-    data = np.full(shape, fill_value if d.category >= 2 else _int_fill(fill_value, d), d.np)
+    data = _alloc(np.full, shape, d.np, _fill_value(fill_value, d))
     return _write_out(_finish(data, requires_grad, device), out)
 
 
-def _int_fill(value, d):
-    # Non-float fills cast as C does (1.5 -> 1, -1 -> 255 for uint8), not as NumPy refuses to.
-    if d is _dt.bool:
-        return builtins.bool(value)
-    return np.array(value).astype(d.np)
+def _fill_value(value, d):
+    """``value`` converted into dtype ``d`` as PyTorch's fills convert it: checked against
+    the type's range, then cast as C casts (1.5 -> 1, -1 -> 255 for uint8)."""
+    if type(value) is int:
+        _dt.check_int_scalar(value)
+    _dt.check_fits(value, d, c_name=True)
+    return _dt.cast(np.asarray(value), d.np)
 
 
 def _device_of(input, device):
@@ -329,28 +278,34 @@ def _device_of(input, device):
     return None if type(input._data) is np.ndarray else input.device
 
 
-def _like(input, dtype):
-    return _dt.as_dtype(dtype).np if dtype is not None else input._data.dtype
+def _like(input, dtype, fn):
+    return _dt.dtype_arg(dtype, fn).np if dtype is not None else input._data.dtype
 
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
     """Zeros with ``input``'s shape and dtype."""
     return _finish(
-        np.zeros(input._data.shape, _like(input, dtype)), requires_grad, _device_of(input, device)
+        _alloc(np.zeros, input._data.shape, _like(input, dtype, "zeros_like")),
+        requires_grad,
+        _device_of(input, device),
     )
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
     """Ones with ``input``'s shape and dtype."""
     return _finish(
-        np.ones(input._data.shape, _like(input, dtype)), requires_grad, _device_of(input, device)
+        _alloc(np.ones, input._data.shape, _like(input, dtype, "ones_like")),
+        requires_grad,
+        _device_of(input, device),
     )
 
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
     """Uninitialised, with ``input``'s shape and dtype."""
     return _finish(
-        np.empty(input._data.shape, _like(input, dtype)), requires_grad, _device_of(input, device)
+        _alloc(np.empty, input._data.shape, _like(input, dtype, "empty_like")),
+        requires_grad,
+        _device_of(input, device),
     )
 
 
@@ -358,11 +313,12 @@ def full_like(
     input, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None
 ):
     """Filled with ``fill_value``, with ``input``'s shape and dtype."""
-    d = _dt.as_dtype(dtype) if dtype is not None else input.dtype
+    d = _dt.dtype_arg(dtype, "full_like") if dtype is not None else input.dtype
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    value = fill_value if d.category >= 2 else _int_fill(fill_value, d)
-    return _finish(np.full(input._data.shape, value, d.np), requires_grad)
+    value = _fill_value(fill_value, d)
+    data = _alloc(np.full, input._data.shape, d.np, value)
+    return _finish(data, requires_grad, _device_of(input, device))
 
 
 def zeros_like_array(xp, shape, np_dtype):
@@ -383,7 +339,7 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, device=None, requir
         is_float = any(isinstance(v, (float, np.floating)) for v in (start, end, step))
         d = _dt.get_default_dtype() if is_float else _dt.int64
     else:
-        d = _dt.as_dtype(dtype)
+        d = _dt.dtype_arg(dtype, "arange")
     if d is _dt.bool:
         raise not_implemented("arange_cpu", d)
     if requires_grad and d.category < 2:
@@ -401,10 +357,10 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, device=None, requir
             raise ValueError("step must be nonzero")
     n = builtins.max(0, math.ceil((end - start) / step))
     if d.category < 2:
-        data = start + np.arange(n, dtype=np.int64) * step
+        data = start + _alloc(np.arange, n, np.int64) * step
     else:
-        data = start + np.arange(n, dtype=np.float64) * step
-    return _write_out(_finish(data.astype(d.np, copy=False), requires_grad, device), out)
+        data = start + _alloc(np.arange, n, np.float64) * step
+    return _write_out(_finish(_dt.cast(data, d.np), requires_grad, device), out)
 
 
 def _two_product(a, b):
@@ -426,9 +382,9 @@ def _fma(a, b, c):
 def _linspace_values(start, end, steps, d):
     # PyTorch fills from both ends towards the middle, rounding as its kernels do: fused
     # multiply-adds in double (float64 and integers, whose endpoints are truncated first),
-    # float32 for float32, and float16 arithmetic for float16; reproduced bit for bit.
+    # float32 for float32, and 16-bit arithmetic for float16/bfloat16; reproduced bit for bit.
     if steps <= 1:
-        return np.full(steps, start).astype(d.np)
+        return _dt.cast(np.full(steps, start), d.np)
     if d.category == 3:
         return np.linspace(start, end, steps).astype(d.np)
     i = np.arange(steps, dtype=np.float64)
@@ -438,8 +394,8 @@ def _linspace_values(start, end, steps, d):
         start, end = np.float32(start), np.float32(end)
         step = np.float64((end - start) / np.float32(steps - 1))
         out = np.where(first, np.float64(start) + i * step, np.float64(end) + back * step)
-    elif d is _dt.float16:
-        h = np.float16
+    elif d is _dt.float16 or d is _dt.bfloat16:
+        h = d.np.type
         start, end = h(start), h(end)
         step = h((end - start) / h(steps - 1))
         hi = i.astype(h)
@@ -464,7 +420,7 @@ def _check_steps(steps):
 def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_grad=False):
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     _check_steps(steps)
-    d = _dt.as_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
+    d = _dt.dtype_arg(dtype, "linspace") if dtype is not None else _dt.get_default_dtype()
     if d is _dt.bool:
         raise not_implemented("linspace_cpu", d)
     if requires_grad and d.category < 2:
@@ -478,11 +434,11 @@ def logspace(
 ):
     """``base ** linspace(start, end, steps)``."""
     _check_steps(steps)
-    d = _dt.as_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
+    d = _dt.dtype_arg(dtype, "logspace") if dtype is not None else _dt.get_default_dtype()
     if requires_grad and d.category < 2:
         _no_grad_dtype()
     exps = _linspace_values(_num(start), _num(end), builtins.int(steps), _dt.float64)
-    data = np.power(np.float64(base), exps).astype(d.np)
+    data = _dt.cast(np.power(np.float64(base), exps), d.np)
     return _write_out(_finish(data, requires_grad, device), out)
 
 
@@ -497,7 +453,7 @@ def eye(n, m=None, *, out=None, dtype=None, device=None, requires_grad=False):
             )
         if v < 0:
             raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
-    d = _dt.as_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
+    d = _dt.dtype_arg(dtype, "eye") if dtype is not None else _dt.get_default_dtype()
     if requires_grad and d.category < 2:
         _no_grad_dtype()
     data = np.eye(builtins.int(n), None if m is None else builtins.int(m), dtype=d.np)

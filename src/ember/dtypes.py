@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import functools
 
+# NumPy has no bfloat16; ml_dtypes registers one as a NumPy dtype (kind "V", so Ember
+# never asks NumPy's kind letters whether a dtype is floating: see ``is_float``).
+import ml_dtypes as _ml_dtypes
+
 from .backend import np
 
 __all__ = [
     "dtype",
     "float16",
+    "bfloat16",
     "float32",
     "float64",
     "int8",
@@ -40,7 +45,7 @@ class dtype:
 
     @property
     def is_floating_point(self):
-        """True for float16, float32 and float64."""
+        """True for float16, bfloat16, float32 and float64."""
         return self.category == _FLOAT
 
     @property
@@ -60,6 +65,7 @@ class dtype:
 
 
 float16 = half = dtype("float16", np.float16, _FLOAT)
+bfloat16 = dtype("bfloat16", _ml_dtypes.bfloat16, _FLOAT)
 float32 = float = dtype("float32", np.float32, _FLOAT)
 float64 = double = dtype("float64", np.float64, _FLOAT)
 complex64 = cfloat = dtype("complex64", np.complex64, _COMPLEX)
@@ -71,7 +77,20 @@ int64 = long = dtype("int64", np.int64, _INT)
 uint8 = dtype("uint8", np.uint8, _INT)
 bool = dtype("bool", np.bool_, _BOOL)
 
-_ALL = (float16, float32, float64, complex64, complex128, int8, int16, int32, int64, uint8, bool)
+_ALL = (
+    float16,
+    bfloat16,
+    float32,
+    float64,
+    complex64,
+    complex128,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+    bool,
+)
 _FROM_NP = {d.np: d for d in _ALL}
 _NAMES = {d.name: d for d in _ALL}
 
@@ -124,11 +143,27 @@ def from_numpy_dtype(np_dtype) -> dtype:
         d = np.dtype(np_dtype)
         if d in _FROM_NP:
             return _FROM_NP[d]
-        raise TypeError(
-            f"can't convert np.ndarray of type numpy.{d}. The only supported types are: "
-            "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, "
-            "uint8, and bool."
-        ) from None
+        raise _unsupported_array(d) from None
+
+
+def from_user_array_dtype(np_dtype) -> dtype:
+    """The Ember dtype of a NumPy array handed in by the user (``from_numpy``, ``tensor``).
+
+    Refuses what PyTorch refuses, bfloat16 arrays included: NumPy has no bfloat16 of its
+    own, and PyTorch does not read ml_dtypes' one.
+    """
+    d = from_numpy_dtype(np_dtype)
+    if d is bfloat16:
+        raise _unsupported_array(np.dtype(np_dtype))
+    return d
+
+
+def _unsupported_array(d):
+    return TypeError(
+        f"can't convert np.ndarray of type {d.type.__module__}.{d.type.__name__}. The only "
+        "supported types are: float64, float32, float16, complex64, complex128, int64, int32, "
+        "int16, int8, uint8, and bool."
+    )
 
 
 def to_numpy_dtype(d) -> np.dtype:
@@ -152,7 +187,7 @@ def as_dtype(d) -> dtype:
     if d is builtins.bool:
         return bool
     if d is builtins.complex:
-        return complex64 if _default[0] is float32 else complex128
+        return default_complex_dtype()
     if isinstance(d, str) and d in _NAMES:
         return _NAMES[d]
     return from_numpy_dtype(np.dtype(d))
@@ -167,12 +202,44 @@ def get_default_dtype() -> dtype:
 
 
 def set_default_dtype(d) -> None:
-    """Set the default floating-point dtype (float32 or float64, as PyTorch allows)."""
-    d = as_dtype(d)
-    if d not in (float16, float32, float64):
-        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    """Set the default floating-point dtype (float16, bfloat16, float32 or float64)."""
+    if type(d) is not dtype:
+        raise TypeError(
+            "invalid dtype object: only floating-point types are supported as the default type"
+        )
+    if d.category != _FLOAT:
+        raise TypeError("only floating-point types are supported as the default type")
     _default[0] = d
     result_type.cache_clear()
+
+
+def default_complex_dtype() -> dtype:
+    """The complex dtype that goes with the default dtype (Python complex numbers get it)."""
+    d = _default[0]
+    if d is bfloat16:
+        raise RuntimeError("invalid default scalar type for complex")
+    return complex64 if d is float32 else complex128
+
+
+def dtype_arg(d, fn: str) -> dtype:
+    """A ``dtype=`` argument as PyTorch's function ``fn`` takes it: an Ember dtype, or Python's
+    ``float`` (float64), ``int``, ``bool`` or ``complex``; strings, NumPy types and NumPy
+    dtypes are PyTorch's TypeError."""
+    import builtins
+
+    if type(d) is dtype:
+        return d
+    python_types = {
+        builtins.float: float64,
+        builtins.int: int64,
+        builtins.bool: bool,
+        builtins.complex: complex128,
+    }
+    if isinstance(d, type) and d in python_types:
+        return python_types[d]
+    t = type(d)
+    name = t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+    raise TypeError(f"{fn}(): argument 'dtype' must be torch.dtype, not {name}")
 
 
 @functools.lru_cache(maxsize=None)
@@ -219,12 +286,12 @@ def _scalar_dtype(value):
     if t is builtins.float:
         return _default[0]
     if t is builtins.complex:
-        return complex64 if _default[0] is float32 else complex128
+        return default_complex_dtype()
     if isinstance(value, np.generic):  # NumPy scalars behave as Python scalars of their kind
-        k = value.dtype.kind
-        return {"b": bool, "i": int64, "u": int64, "f": _default[0]}.get(
-            k, complex64 if _default[0] is float32 else complex128
-        )
+        k = kind_of(value.dtype)
+        if k == "c":
+            return default_complex_dtype()
+        return {"b": bool, "i": int64, "u": int64, "f": _default[0]}[k]
     raise TypeError(f"unsupported scalar type {t.__name__}")
 
 
@@ -261,3 +328,113 @@ def result_type(*operands) -> dtype:
 
 
 result_type.cache_clear = _result_from_keys.cache_clear
+
+
+_BF16 = bfloat16.np
+
+
+def kind_of(np_dtype) -> str:
+    """NumPy's kind letter of ``np_dtype``, with bfloat16 counted as floating (``"f"``).
+
+    ml_dtypes' bfloat16 reports kind ``"V"``; code that asks whether an array is floating
+    uses this instead of ``dtype.kind``.
+    """
+    return "f" if np_dtype is _BF16 else np_dtype.kind
+
+
+def is_float_np(np_dtype) -> bool:
+    """True for the floating NumPy dtypes Ember uses (float16, bfloat16, float32, float64)."""
+    return np_dtype.kind == "f" or np_dtype is _BF16
+
+
+def is_inexact_np(np_dtype) -> bool:
+    """True for floating and complex NumPy dtypes (those that can require gradients)."""
+    return np_dtype.kind in "fc" or np_dtype is _BF16
+
+
+_F32 = float32.np
+_HALF_NP = (float16.np, _BF16)
+
+
+def cast(array, np_dtype):
+    """``array`` converted to ``np_dtype`` as PyTorch converts, in a new array.
+
+    To float16 and bfloat16, PyTorch goes through float32 (a double or a 64-bit integer is
+    rounded to float first, then to 16 bits); NumPy rounds once, which differs at ties.
+    From bfloat16 to integers it goes through float32 too (negative values wrap into
+    unsigned types, where ml_dtypes would give 0).
+    Values out of the target's range become what the C cast gives (inf for floats), without
+    NumPy's overflow warnings: PyTorch warns about none of these.
+    """
+    src = array.dtype
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np_dtype in _HALF_NP and src.kind in "iuf" and src.itemsize > 4:
+            array = array.astype(_F32)
+        elif src is _BF16 and np_dtype.kind in "iu":
+            array = array.astype(_F32)
+        return array.astype(np_dtype)
+
+
+# ----- PyTorch's checks on Python numbers --------------------------------------------------
+# The C type names PyTorch's fill-style conversions (full, fill_, clamp bounds) print.
+_C_NAMES = {
+    "uint8": "uint8_t",
+    "int8": "int8_t",
+    "int16": "int16_t",
+    "int32": "int",
+    "int64": "int64_t",
+    "float32": "float",
+}
+
+
+def check_int_scalar(value) -> None:
+    """Refuse a Python int that PyTorch cannot take as a number argument (OverflowError).
+
+    PyTorch holds number arguments (``t + 2**64``, ``t == n``, ``fill_(n)``, ``alpha=``) as
+    64-bit integers, signed or unsigned: ints from -2**63 up to 2**64 - 1 pass (those from
+    2**63 wrap in integer arithmetic), others raise before any computation.  Call it on
+    every Python ``int`` operand (not ``bool``) of an op.
+    """
+    if value >= 1 << 64:
+        raise OverflowError("int too big to convert")
+    if value < -(1 << 63):
+        raise OverflowError("can't convert negative int to unsigned")
+
+
+def check_fits(values, d: dtype, *, c_name: bool = False) -> None:
+    """PyTorch's checked conversion of Python numbers into dtype ``d``: RuntimeError
+    ``value cannot be converted to type ... without overflow`` when one does not fit.
+
+    ``values`` is a Python number or an array of them (integers as int64/uint64, floats as
+    float64).  Integer targets take ints from their minimum (from minus their maximum for
+    unsigned types, which wrap) to their maximum, and floats between their limits (NaN and
+    infinities never); float32 refuses finite floats beyond its range only when ``c_name``
+    (the fill-style conversions, whose messages name C types); other float types and bool
+    take anything.  ``c_name`` also selects the message's type name (``int64_t`` rather
+    than ``int64``).
+    """
+    if d.category == _INT:
+        a = np.asarray(values)
+        k = a.dtype.kind
+        if a.size == 0 or k == "b":
+            return
+        info = np.iinfo(d.np)
+        if k in "iu":
+            lo = info.min if d.is_signed else -info.max
+            bad = a.min() < lo or a.max() > info.max
+        elif k == "f":
+            with np.errstate(invalid="ignore"):
+                bad = not np.all((a >= info.min) & (a <= info.max))  # NaN fails both
+        else:
+            return
+    elif d is float32 and c_name:
+        a = np.asarray(values)
+        if a.dtype.kind != "f" or a.size == 0:
+            return
+        with np.errstate(invalid="ignore"):
+            bad = np.any(np.isfinite(a) & (np.abs(a) > np.finfo(np.float32).max))
+    else:
+        return
+    if bad:
+        name = _C_NAMES[d.name] if c_name else d.name
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")

@@ -163,7 +163,7 @@ class TensorBase:
                 "var_no_grad = var.detach()."
             )
         if requires_grad:
-            if self._data.dtype.kind not in "fc":
+            if not _dt.is_inexact_np(self._data.dtype):
                 raise RuntimeError("only Tensors of floating point dtype can require gradients")
             if self._extra is not None and self._extra.inference and not (_grad_state.inference):
                 raise RuntimeError(
@@ -378,8 +378,8 @@ class TensorBase:
         return type(self._data) is not _ndarray
 
     def is_floating_point(self) -> bool:
-        """True for float16/32/64 tensors."""
-        return self._data.dtype.kind == "f"
+        """True for float16, bfloat16, float32 and float64 tensors."""
+        return _dt.is_float_np(self._data.dtype)
 
     def is_complex(self) -> bool:
         """True for complex tensors."""
@@ -449,19 +449,26 @@ class TensorBase:
         return asnumpy(self._data).tolist()
 
     def numpy(self, *, force=False):
-        """The data as a NumPy array sharing memory (refused when it requires grad)."""
+        """The data as a NumPy array sharing memory (refused when it requires grad).
+
+        NumPy has no bfloat16, so bfloat16 tensors are refused as PyTorch refuses them;
+        ``force=True`` (Ember) returns the ml_dtypes bfloat16 array that holds the data.
+        """
         from .backend import asnumpy
 
-        if self._requires_grad and not force:
-            raise RuntimeError(
-                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
-                "instead."
-            )
+        if not force:
+            if self._requires_grad:
+                raise RuntimeError(
+                    "Can't call numpy() on Tensor that requires grad. Use "
+                    "tensor.detach().numpy() instead."
+                )
+            _refuse_bfloat16(self._data)
         return asnumpy(self._data)
 
     def __array__(self, dtype=None, copy=None):
         from .backend import asnumpy
 
+        _refuse_bfloat16(self._data)
         a = asnumpy(self._data)
         return a if dtype is None else a.astype(dtype, copy=False)
 
@@ -561,6 +568,11 @@ class TensorBase:
             counter[1] = text
         else:
             counter.append(text)
+
+
+def _refuse_bfloat16(data):
+    if data.dtype is _dt.bfloat16.np:
+        raise TypeError("Got unsupported ScalarType BFloat16")
 
 
 _CPU = _device("cpu")

@@ -21,6 +21,7 @@ import weakref
 
 from ..backend import device_of, xp_of
 from ..backend import np as _numpy
+from ..dtypes import bfloat16 as _bfloat16
 from ..hooks import RemovableHandle
 from .dispatch import active_modes as _active_modes
 from .dispatch import current_mode as _current_mode
@@ -34,6 +35,7 @@ _ndarray = _numpy.ndarray
 _new = object.__new__
 _F16 = _numpy.dtype("float16")
 _F32 = _numpy.dtype("float32")
+_BF16 = _bfloat16.np
 
 # The tensor class, handed over by ``use_tensor_class`` once ``ember.Tensor`` exists: the
 # graph core creates output tensors but knows nothing else about the class.
@@ -130,7 +132,7 @@ class Node:
             arrays = (d,)
             wanted = a._requires_grad
             needs = _NEEDS_ONE if wanted and _grad_state.enabled else None
-            half = d.dtype is _F16
+            half = d.dtype is _F16 or d.dtype is _BF16
         elif n_args == 2 and isinstance(args[0], Tensor):  # binary ops: no loop
             a, b = args
             d = a._data
@@ -138,13 +140,13 @@ class Node:
             if isinstance(b, Tensor):
                 e = b._data
                 rb = b._requires_grad
-                half = d.dtype is _F16 or e.dtype is _F16
+                half = d.dtype is _F16 or e.dtype is _F16 or d.dtype is _BF16 or e.dtype is _BF16
                 if type(e) is not type(d):
                     mixed = True
             else:
                 e = b
                 rb = False
-                half = d.dtype is _F16
+                half = d.dtype is _F16 or d.dtype is _BF16
             arrays = (d, e)
             wanted = ra or rb
             needs = (ra, rb) if wanted and _grad_state.enabled else None
@@ -162,7 +164,7 @@ class Node:
                         first = type(d)
                     elif type(d) is not first:
                         mixed = True
-                    if d.dtype is _F16:
+                    if d.dtype is _F16 or d.dtype is _BF16:
                         half = True
                     if a._requires_grad:
                         record = True
@@ -457,48 +459,54 @@ def _resolve_tensor(t, results):
 
 
 def _forward_half(node, arrays, kwargs):
-    """Run ``forward`` for float16 inputs in float32 and round each float output once.
+    """Run ``forward`` for float16 or bfloat16 inputs in float32 and round each float
+    output once.
 
-    PyTorch's CPU kernels compute float16 ops in float32; NumPy would round after
-    every step of a formula.  Runs in float16 as it is when an input is float32 or
-    float64 already (the op promotes anyway) or when the op is given a dtype.
+    PyTorch's CPU kernels compute 16-bit float ops in float32; NumPy would round after
+    every step of a formula.  Runs in the 16-bit type as it is when an input is float32
+    or float64 already (the op promotes anyway) or when the op is given a dtype.
     """
+    low = None
     for a in arrays:
         if isinstance(a, (_numpy.dtype, type)):
             return node.forward(*arrays, **kwargs)
         dt = getattr(a, "dtype", None)
         if not isinstance(dt, _numpy.dtype):
             continue
-        if dt is not _F16 and dt.kind in "fc":
+        if dt is _F16 or dt is _BF16:
+            if low is not None and dt is not low:
+                return node.forward(*arrays, **kwargs)
+            low = dt
+        elif dt.kind in "fc":
             return node.forward(*arrays, **kwargs)
     for v in kwargs.values():
         if isinstance(v, (_numpy.dtype, type)):
             return node.forward(*arrays, **kwargs)
-    # id of each float32 copy -> the float16 array it stands for
+    # id of each float32 copy -> the 16-bit array it stands for
     originals = {}
     wide = []
     for a in arrays:
-        if getattr(a, "dtype", None) is _F16:
+        if getattr(a, "dtype", None) is low:
             w = a.astype(_F32)
             originals[id(w)] = a
             wide.append(w)
         else:
             wide.append(a)
     out = node.forward(*wide, **kwargs)
-    # float32 results (and copies returned as they are) -> their float16 arrays
+    # float32 results (and copies returned as they are) -> their 16-bit arrays
     narrowed = {}
     if type(out) is tuple:
-        out = tuple([_narrow(o, originals, narrowed) for o in out])
+        out = tuple([_narrow(o, originals, narrowed, low) for o in out])
     else:
-        out = _narrow(out, originals, narrowed)
+        out = _narrow(out, originals, narrowed, low)
     saved = node._saved
     if saved is not None:
-        node._saved = tuple([_narrow(s, originals, narrowed) for s in saved])
+        node._saved = tuple([_narrow(s, originals, narrowed, low) for s in saved])
     del wide
     return out
 
 
-def _narrow(o, originals, narrowed):
+def _narrow(o, originals, narrowed, low):
     if getattr(o, "dtype", None) is not _F32:
         return o
     k = id(o)
@@ -506,7 +514,8 @@ def _narrow(o, originals, narrowed):
     if r is None:
         r = narrowed.get(k)
         if r is None:
-            r = narrowed[k] = o.astype(_F16)
+            with _numpy.errstate(over="ignore"):  # out of range -> inf, silently as in PyTorch
+                r = narrowed[k] = o.astype(low)
     return r
 
 
