@@ -198,21 +198,24 @@ class RNNBase(Module):
         w_ih, w_hh, b_ih, b_hh, w_hr = weights
         from ...ops.where import where
 
-        xg = F.linear(layer_in, w_ih, b_ih)  # all time steps at once
+        # All time steps' input projections at once; unbind gives each step a view whose
+        # backward is one stack of the step gradients (indexing xg[t] would build a zero
+        # array the size of the whole sequence for every step).
+        xs = F.linear(layer_in, w_ih, b_ih).unbind(0)
         steps = layer_in.shape[0]
         seq = [None] * steps
         for t in range(steps - 1, -1, -1) if reverse else range(steps):
             if self.mode == "LSTM":
-                h_new, c_new = lstm_step(xg[t], h, c, w_hh, b_hh, self.hidden_size)
+                h_new, c_new = lstm_step(xs[t], h, c, w_hh, b_hh, self.hidden_size)
                 if w_hr is not None:
                     h_new = F.linear(h_new, w_hr)
                 if active is not None:
                     c_new = where(active[t], c_new, c)
                 c = c_new
             elif self.mode == "GRU":
-                h_new = gru_step(xg[t], h, w_hh, b_hh, self.hidden_size)
+                h_new = gru_step(xs[t], h, w_hh, b_hh, self.hidden_size)
             else:
-                h_new = rnn_step(xg[t], h, w_hh, b_hh, self.nonlinearity)
+                h_new = rnn_step(xs[t], h, w_hh, b_hh, self.nonlinearity)
             h = h_new if active is None else where(active[t], h_new, h)
             seq[t] = h
         import ember

@@ -13,21 +13,19 @@ from ..parameter import Parameter
 
 def lstm_step(xg, h, c, w_hh, b_hh, hs):
     """LSTM step from the precomputed input projection ``xg``: returns ``(h', c')``."""
-    g = xg + F.linear(h, w_hh, b_hh)
-    i = g[..., 0:hs].sigmoid()
-    f = g[..., hs : 2 * hs].sigmoid()
-    gg = g[..., 2 * hs : 3 * hs].tanh()
-    o = g[..., 3 * hs :].sigmoid()
+    i, f, gg, o = (xg + F.linear(h, w_hh, b_hh)).chunk(4, -1)
+    i, f, gg, o = i.sigmoid(), f.sigmoid(), gg.tanh(), o.sigmoid()
     c = f * c + i * gg
     return o * c.tanh(), c
 
 
 def gru_step(xg, h, w_hh, b_hh, hs):
     """GRU step from the precomputed input projection ``xg``."""
-    hg = F.linear(h, w_hh, b_hh)
-    r = (xg[..., 0:hs] + hg[..., 0:hs]).sigmoid()
-    z = (xg[..., hs : 2 * hs] + hg[..., hs : 2 * hs]).sigmoid()
-    n = (xg[..., 2 * hs :] + r * hg[..., 2 * hs :]).tanh()
+    xr, xz, xn = xg.chunk(3, -1)
+    hr, hz, hn = F.linear(h, w_hh, b_hh).chunk(3, -1)
+    r = (xr + hr).sigmoid()
+    z = (xz + hz).sigmoid()
+    n = (xn + r * hn).tanh()
     return (1 - z) * n + z * h
 
 
