@@ -48,7 +48,7 @@ def walk(roots):
             continue
         seen.add(id(n))
         order.append(n)
-        for child, _ in getattr(n, "next_functions", ()):
+        for child, _ in getattr(n, "_next", ()):
             if child is not None and id(child) not in seen:
                 stack.append(child)
     return order
@@ -81,7 +81,7 @@ def _graph_items(outputs, params, show_saved, show_attrs):
                 for text, nbytes in info:
                     label += f"\n{text}: {nbytes} B"
             nodes.append((nid, label, "op"))
-        for child, _ in n.next_functions:
+        for child, _ in n._next:
             if child is not None:
                 edges.append((str(id(child)), nid))
     return nodes, edges

@@ -266,7 +266,7 @@ def run_checked(node, grads):
         _current[0] = prev
     if type(outs) is not tuple:
         outs = (outs,)
-    if len(outs) != len(node.next_functions):
+    if len(outs) != len(node._next):
         from .function import wrong_grad_count
 
         _warn(node)

@@ -115,7 +115,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     stack = list(roots)
     root_set = set(roots)
     while stack:
-        for child, _ in stack.pop().next_functions:
+        for child, _ in stack.pop()._next:
             if child is None:
                 continue
             d = deps.get(child)
@@ -205,14 +205,14 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             elif grads[0] is None and node._n_out == 1:
                 grads = None
             if grads is None:  # nothing flowed in: just release the dependents
-                outs = (None,) * len(node.next_functions)
+                outs = (None,) * len(node._next)
             elif anomaly is not None:
                 outs = anomaly(node, grads)
             else:
                 outs = node.backward(*grads)
             if type(outs) is not tuple:
                 outs = (outs,)
-            nf = node.next_functions
+            nf = node._next
             if len(outs) != len(nf):
                 from .errors import wrong_grad_count
 
@@ -325,7 +325,7 @@ _SOLE_TENSOR_REFS, _SOLE_ARRAY_REFS = _calibrate()
 
 def _only_capture(node, needed):
     # autograd.grad stops at a captured non-leaf when nothing below it is needed.
-    return not any(c is not None and c in needed for c, _ in node.next_functions)
+    return not any(c is not None and c in needed for c, _ in node._next)
 
 
 def _needed_nodes(roots, deps, targets):
@@ -336,7 +336,7 @@ def _needed_nodes(roots, deps, targets):
     while stack:
         n = stack.pop()
         order.append(n)
-        for child, _ in n.next_functions:
+        for child, _ in n._next:
             if child is None:
                 continue
             c = counts[child] - 1
@@ -345,7 +345,7 @@ def _needed_nodes(roots, deps, targets):
                 stack.append(child)
     needed = set()
     for n in reversed(order):
-        if n in targets or any(c is not None and c in needed for c, _ in n.next_functions):
+        if n in targets or any(c is not None and c in needed for c, _ in n._next):
             needed.add(n)
     return needed
 

@@ -18,9 +18,9 @@ def modified_inplace_error(saved, node) -> RuntimeError:
     shape = list(data.shape)
     owner = "output" if saved.is_output else "input"
     if saved.is_output:
-        producer = f"output {saved.output_nr} of {type(node).__name__}"
+        producer = f"output {saved.output_nr} of {_op_name(type(node))}"
     elif saved.tensor.grad_fn is not None:
-        producer = f"output {saved.tensor._output_nr} of {type(saved.tensor.grad_fn).__name__}"
+        producer = f"output {saved.tensor._output_nr} of {_op_name(type(saved.tensor.grad_fn))}"
     else:
         producer = "a leaf Variable" if saved.tensor._requires_grad else "a Tensor"
     if _anomaly_enabled[0]:
@@ -73,5 +73,13 @@ def wrong_grad_count(node, got):
     name = node.name()
     return RuntimeError(
         f"function {name} returned an incorrect number of gradients (expected "
-        f"{len(node.next_functions)}, got {got})"
+        f"{len(node._next)}, got {got})"
     )
+
+
+def _op_name(node_class) -> str:
+    """The op a node class stands for, as PyTorch names it in messages (``ExpBackward0`` ->
+    ``Exp``)."""
+    name = node_class.__name__
+    stem, sep, tail = name.rpartition("Backward")
+    return stem if sep and tail.isdigit() else name

@@ -119,7 +119,7 @@ def _reachable_seeds(y):
         n = stack.pop()
         if n in by_node:
             found.extend(by_node[n])
-        for child, _ in getattr(n, "next_functions", ()):
+        for child, _ in getattr(n, "_next", ()):
             if child is not None and child not in seen:
                 seen.add(child)
                 stack.append(child)

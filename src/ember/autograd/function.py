@@ -100,7 +100,7 @@ class BackwardCFunction(FunctionCtx, Node):
         kinds = d.get("_out_kinds", ())
         if d.get("_materialize", True):
             if all(g is None for g in grads):
-                return (None,) * len(self.next_functions)
+                return (None,) * len(self._next)
             grads = tuple(_materialize_grads(self, grads, kinds))
         result = self._forward_cls.backward(self, *grads)
         return _check_grads(self, result)
@@ -123,7 +123,7 @@ def _check_grads(node, result):
     Tensor = _node.Tensor
     if type(result) is not tuple:
         result = tuple(result) if isinstance(result, list) else (result,)
-    n = len(node.next_functions)
+    n = len(node._next)
     if len(result) > n:
         if all(g is None for g in result[n:]):
             result = result[:n]

@@ -21,7 +21,7 @@ def nodes_of(*tensors):
     stack = list(roots)
     while stack:
         n = stack.pop()
-        for child, _ in getattr(n, "next_functions", ()):
+        for child, _ in getattr(n, "_next", ()):
             if child is None:
                 continue
             deps[child] = deps.get(child, 0) + 1
@@ -33,7 +33,7 @@ def nodes_of(*tensors):
     while ready:
         n = ready.pop()
         order.append(n)
-        for child, _ in getattr(n, "next_functions", ()):
+        for child, _ in getattr(n, "_next", ()):
             if child is None:
                 continue
             deps[child] -= 1

@@ -237,7 +237,7 @@ def _graph_nodes(roots):
     seen = set(roots)
     stack = list(roots)
     while stack:
-        for child, _ in stack.pop().next_functions:
+        for child, _ in stack.pop()._next:
             if child is not None and child not in seen:
                 seen.add(child)
                 stack.append(child)

@@ -10,7 +10,7 @@ Every differentiable op is a ``Node`` subclass with two methods side by side:
 
 Non-tensor positional inputs (Python scalars) pass straight through to
 ``forward`` and get ``None`` as their gradient.  Nodes hold their inputs' nodes
-(``next_functions``), never their own output tensors, so graphs die by
+(``_next``; ``next_functions`` as PyTorch shows them), never their own output tensors, so graphs die by
 reference counting.
 """
 
@@ -86,7 +86,7 @@ class Node:
     # module, multi-output metadata) lives in class defaults below, so that recording a
     # node writes only what it must.
     __slots__ = (
-        "next_functions",
+        "_next",
         "needs_input_grad",
         "_saved",
         "_in_meta",
@@ -209,18 +209,19 @@ class Node:
         if len(args) == 1 and self.needs_input_grad is _NEEDS_ONE:
             a = args[0]
             fn = a.grad_fn
-            self.next_functions = ((fn, a._output_nr) if fn is not None else (a._accumulator(), 0),)
+            self._next = ((fn, a._output_nr) if fn is not None else (a._accumulator(), 0),)
             d = a._data
             self._in_meta = ((d.shape, d.dtype),)
         elif len(args) == 2 and self.needs_input_grad == (True, False):  # x op constant
             a = args[0]
             fn = a.grad_fn
-            self.next_functions = (
+            self._next = (
                 (fn, a._output_nr) if fn is not None else (a._accumulator(), 0),
                 _NO_EDGE,
             )
             d = a._data
-            self._in_meta = ((d.shape, d.dtype), None)
+            # A number operand is listed too, as PyTorch lists the wrapped scalar of x * 2.
+            self._in_meta = ((d.shape, d.dtype), False)
         else:
             self._edges(args)
         if type(out) is tuple:
@@ -276,9 +277,17 @@ class Node:
                 meta.append((d.shape, d.dtype))
             else:
                 nf.append(_NO_EDGE)
-                meta.append(None)
-        self.next_functions = tuple(nf)
+                # False: a tensor that needs no gradient; None: not a tensor (a number, a dim).
+                meta.append(False if isinstance(a, Tensor) else None)
+        self._next = tuple(nf)
         self._in_meta = tuple(meta)
+
+    @property
+    def next_functions(self):
+        """``(node, output_nr)`` for each tensor input, as PyTorch lists them: ``(None, 0)``
+        for a tensor that needs no gradient; numbers and other plain arguments are left out
+        (the engine walks ``_next``, which has one edge per positional argument)."""
+        return tuple([e for e, m in zip(self._next, self._in_meta) if m is not None])
 
     def differentiable_outputs(self, n):
         """Which outputs carry gradients (all by default; e.g. not max's indices)."""
@@ -376,7 +385,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         self.variable = variable
-        self.next_functions = ()
+        self._next = ()
         self.needs_input_grad = (True,)
         self._saved = None
         self._in_meta = ((variable._data.shape, variable._data.dtype),)

@@ -75,7 +75,7 @@ class _Level:
                 if id(n.variable) not in self.fresh:
                     return True
                 continue
-            for child, _ in n.next_functions:
+            for child, _ in n._next:
                 if child is not None and child not in seen:
                     seen.add(child)
                     stack.append(child)

@@ -104,9 +104,9 @@ class SelectAlong(Node):
 
     def backward(self, grad, grad_indices=None):
         if grad is None:
-            return (None,) * len(self.next_functions)
+            return (None,) * len(self._next)
         g = ScatterAlong.apply(grad, self.idx, self.dim, self.in_shape)
-        return (g,) + (None,) * (len(self.next_functions) - 1)
+        return (g,) + (None,) * (len(self._next) - 1)
 
     def select(self, x, idx, dim, keepdim):
         """Values of ``x`` at ``idx`` and the indices, shaped as the op returns them."""
@@ -349,7 +349,9 @@ def _along(name, node, input, k, dim, keepdim, result_type, out):
         if indices._data.dtype != _dt.int64.np:
             raise RuntimeError("output indices must be of scalar type Long")
     else:
-        legacy = _dt.legacy_type_name
+        def legacy(a):  # as this message of PyTorch's words them
+            return "CPUBoolType" if a.dtype.kind == "b" else _dt.legacy_type_name(a)
+
         if values._data.dtype != data.dtype:
             raise RuntimeError(
                 "Expected tensor for 'values' to have the same type as tensor for argument #2 "

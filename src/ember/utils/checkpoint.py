@@ -167,7 +167,7 @@ def _segment_nodes(outputs, lo, hi):
         if not lo < n._seq < hi:
             continue
         found.append(n)
-        for child, _ in n.next_functions:
+        for child, _ in n._next:
             if child is not None and child not in seen:
                 stack.append(child)
     found.sort(key=lambda n: n._seq)
