@@ -10,8 +10,8 @@ Every differentiable op is a ``Node`` subclass with two methods side by side:
 
 Non-tensor positional inputs (Python scalars) pass straight through to
 ``forward`` and get ``None`` as their gradient.  Nodes hold their inputs' nodes
-(``_next``; ``next_functions`` as PyTorch shows them), never their own output tensors, so graphs die by
-reference counting.
+(``_next``; ``next_functions`` as PyTorch shows them), never their own output
+tensors, so graphs die by reference counting.
 """
 
 from __future__ import annotations
