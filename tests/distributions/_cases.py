@@ -218,4 +218,93 @@ CASES += [
     ),
 ]
 
+CASES += [
+    Case(
+        "Binomial-probs",
+        lambda D, p, lib: D.Binomial(p["n"], probs=p["probs"]),
+        {"n": np.array([5.0, 10.0, 3.0]), "probs": probs(3)},
+        value=np.array([[0.0, 4.0, 3.0], [5.0, 10.0, 1.0]]),
+    ),
+    Case(
+        "Binomial-logits-int",
+        lambda D, p, lib: D.Binomial(6, logits=p["logits"]),
+        {"logits": real(2, 3)},
+        value=np.array([0.0, 3.0, 6.0]),
+    ),
+    Case(
+        "Multinomial-probs",
+        lambda D, p, lib: D.Multinomial(5, probs=p["probs"]),
+        {"probs": simplex(2, 3)},
+        value=np.array([[1.0, 2.0, 2.0], [0.0, 0.0, 5.0]]),
+    ),
+    Case(
+        "Multinomial-logits",
+        lambda D, p, lib: D.Multinomial(4, logits=p["logits"]),
+        {"logits": real(3)},
+        value=np.array([[1.0, 2.0, 1.0], [4.0, 0.0, 0.0]]),
+    ),
+    Case(
+        "Gamma",
+        lambda D, p, lib: D.Gamma(p["concentration"], p["rate"]),
+        {"concentration": pos(2, 3, low=0.3, high=4.0), "rate": pos(2, 3)},
+        value=pos(2, 3, low=0.05, high=3.0),
+    ),
+    Case(
+        "Gamma-cdf",
+        lambda D, p, lib: D.Gamma(lib.tensor([0.4, 1.0, 3.5], dtype=lib.float64), p["rate"]),
+        {"rate": pos(3)},
+        value=pos(2, 3, low=0.05, high=3.0),
+        cdf=True,
+    ),
+    Case(
+        "Gamma-cdf-concentration-grad",
+        lambda D, p, lib: D.Gamma(p["concentration"], 2.0),
+        {"concentration": pos(3)},
+        value=pos(2, 3, low=0.05, high=3.0),
+        cdf=True,
+    ),
+    Case(
+        "Chi2",
+        lambda D, p, lib: D.Chi2(p["df"]),
+        {"df": pos(3, low=0.5, high=6.0)},
+        value=pos(2, 3, low=0.05, high=3.0),
+    ),
+    Case(
+        "Beta",
+        lambda D, p, lib: D.Beta(p["c1"], p["c0"]),
+        {"c1": pos(2, 3, low=0.4, high=4.0), "c0": pos(2, 3, low=0.4, high=4.0)},
+        value=probs(2, 3),
+    ),
+    Case(
+        "Beta-scalar",
+        lambda D, p, lib: D.Beta(2.0, 0.5),
+        {},
+        value=probs(3),
+    ),
+    Case(
+        "Dirichlet",
+        lambda D, p, lib: D.Dirichlet(p["concentration"]),
+        {"concentration": pos(2, 4, low=0.3, high=3.0)},
+        value=simplex(3, 2, 4),
+    ),
+    Case(
+        "Dirichlet-small",
+        lambda D, p, lib: D.Dirichlet(p["concentration"]),
+        {"concentration": np.array([[0.5, 0.3, 0.9], [2.0, 0.5, 3.0]])},
+        value=simplex(2, 3),
+    ),
+    Case(
+        "StudentT",
+        lambda D, p, lib: D.StudentT(p["df"], p["loc"], p["scale"]),
+        {"df": np.array([0.8, 1.5, 2.5, 6.0]), "loc": real(4), "scale": pos(4)},
+        value=real(2, 4),
+    ),
+    Case(
+        "StudentT-numbers",
+        lambda D, p, lib: D.StudentT(3.0),
+        {},
+        value=real(3),
+    ),
+]
+
 BY_NAME = {c.name: c for c in CASES}

@@ -41,3 +41,19 @@ def binomial(count, prob):
     n, p = np.broadcast_arrays(n, p)
     draws = _rng().binomial(n.astype(np.int64), np.clip(np.nan_to_num(p), 0.0, 1.0))
     return _out(draws, prob)
+
+
+def dirichlet(concentration):
+    """Dirichlet samples over the last dim: normalized Gamma draws (no gradient)."""
+    a = np.asarray(concentration._data, dtype=np.float64)
+    tiny = np.finfo(concentration._data.dtype).tiny
+    g = np.maximum(_rng().standard_gamma(a), tiny)
+    return _out(g / g.sum(-1, keepdims=True), concentration)
+
+
+def multinomial_counts(total_count, probs, shape):
+    """Counts of ``total_count`` categorical draws per event; ``shape`` is sample+batch."""
+    p = np.asarray(probs._data, dtype=np.float64)
+    p = p / p.sum(-1, keepdims=True)
+    draws = _rng().multinomial(total_count, np.broadcast_to(p, tuple(shape) + p.shape[-1:]))
+    return _out(draws, probs)
