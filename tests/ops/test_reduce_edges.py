@@ -520,3 +520,76 @@ def test_indices_do_not_require_grad():
     for r in (x.max(1), x.sort(0), x.topk(1), x.median(1), x.kthvalue(1)):
         assert r.values.requires_grad and not r.indices.requires_grad
     assert not x.argmax().requires_grad and not x.all().requires_grad
+
+
+# ----- one node per op, with PyTorch's name for each argument form -------------------------
+REDUCTION_NODES = {
+    "sum": lambda t, x: x.sum(),
+    "sum_dtype": lambda t, x: x.sum(dtype=t.float64),
+    "sum_dim": lambda t, x: x.sum(1),
+    "sum_dims": lambda t, x: t.sum(x, (0, 1)),
+    "sum_dim_dtype": lambda t, x: x.sum(0, dtype=t.float64),
+    "sum_axis_keepdims": lambda t, x: t.sum(x, axis=0, keepdims=True),
+    "mean": lambda t, x: x.mean(),
+    "mean_dtype": lambda t, x: x.mean(dtype=t.float64),
+    "mean_dim": lambda t, x: x.mean(1),
+    "mean_dims_keep": lambda t, x: x.mean((0, 1), keepdim=True),
+    "prod": lambda t, x: x.prod(),
+    "prod_dim": lambda t, x: x.prod(1),
+    "max": lambda t, x: x.max(),
+    "max_dim": lambda t, x: x.max(1)[0],
+    "min": lambda t, x: x.min(),
+    "min_dim": lambda t, x: x.min(0, keepdim=True)[0],
+    "amax": lambda t, x: x.amax(),
+    "amin_dim": lambda t, x: x.amin(1),
+    "aminmax_min": lambda t, x: t.aminmax(x).min,
+    "aminmax_max": lambda t, x: t.aminmax(x, dim=0).max,
+    "var": lambda t, x: x.var(),
+    "std_dim": lambda t, x: x.std(1),
+    "var_mean_var": lambda t, x: t.var_mean(x, 1)[0],
+    "var_mean_mean": lambda t, x: t.var_mean(x)[1],
+    "std_mean": lambda t, x: t.std_mean(x, 0)[1],
+    "norm": lambda t, x: x.norm(),
+    "norm_p_dim": lambda t, x: x.norm(3, 1),
+    "logsumexp": lambda t, x: x.logsumexp(1),
+    "cumsum": lambda t, x: x.cumsum(0),
+    "cumprod": lambda t, x: x.cumprod(1),
+    "sort": lambda t, x: x.sort()[0],
+    "sort_stable": lambda t, x: x.sort(stable=True)[0],
+    "topk": lambda t, x: x.topk(2)[0],
+    "median": lambda t, x: x.median(),
+    "median_dim": lambda t, x: x.median(1)[0],
+    "nanmedian": lambda t, x: x.nanmedian(),
+    "nanmedian_dim": lambda t, x: x.nanmedian(0)[0],
+    "kthvalue": lambda t, x: x.kthvalue(2)[0],
+}
+
+
+@pytest.mark.parametrize("name", list(REDUCTION_NODES))
+def test_reduction_nodes_match_pytorch(name):
+    outs = []
+    for lib in (ember, torch):
+        x = lib.tensor(np.arange(12.0).reshape(3, 4) % 5 - 2, requires_grad=True)
+        outs.append(REDUCTION_NODES[name](lib, x))
+    e, t = outs
+    np.testing.assert_allclose(e.detach().numpy(), t.detach().numpy(), rtol=1e-6)
+    assert e.grad_fn.name() == t.grad_fn.name()
+    assert type(e.grad_fn).__name__ == e.grad_fn.name()
+    # one node: its inputs are the leaf itself, as in PyTorch (no cast or division nodes)
+    e_next = [type(f).__name__ for f, _ in e.grad_fn.next_functions if f is not None]
+    t_next = [f.name() for f, _ in t.grad_fn.next_functions if f is not None]
+    assert e_next == ["AccumulateGrad"] * len(e_next)
+    assert len(e_next) == len([n for n in t_next if n.endswith("AccumulateGrad")])
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_var_mean_gradient_flows_from_both_outputs(keep):
+    grads = []
+    for lib in (ember, torch):
+        x = lib.tensor(np.arange(12.0).reshape(3, 4) ** 1.5, requires_grad=True)
+        for fn in (lib.var_mean, lib.std_mean):
+            a, b = fn(x, 1, keepdim=keep)
+            (g,) = lib.autograd.grad((a * 2).sum() + (b * 3).sum(), x)
+            grads.append(g.numpy())
+    np.testing.assert_allclose(grads[0], grads[2], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(grads[1], grads[3], rtol=1e-9, atol=1e-12)

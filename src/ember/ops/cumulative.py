@@ -73,6 +73,8 @@ class Cumprod(Node):
 def _cumulative(name, node, input, dim, dtype, out):
     need_dim(name, dim)
     dtype = out_dtype(name, out, dtype)
+    if out is not None and out._data.dtype.kind == "b":
+        raise NotImplementedError(f"\"{name}_out_cpu\" not implemented for 'Bool'")
     if dtype is not None:
         input = input.to(dtype)
     np_dtype = accumulated_dtype(input._data, dtype)

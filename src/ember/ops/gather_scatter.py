@@ -163,7 +163,7 @@ def take_along_dim(input, indices, dim=None, *, out=None):
                 f"index {bad} is out of bounds for dimension 0 with size {flat._data.shape[0]}"
             )
         return _write_same_dtype(
-            "take_along_dim", out, (input,), lambda: Gather.apply(flat, 0, i), input._data.dtype
+            "gather", out, (input,), lambda: Gather.apply(flat, 0, i), input._data.dtype
         )
     x = input._data
     if x.ndim != idx.ndim:
@@ -181,7 +181,7 @@ def take_along_dim(input, indices, dim=None, *, out=None):
     src = input.expand(tuple(bx)) if tuple(bx) != x.shape else input
     i = _checked_wrap(_np.broadcast_to(idx, tuple(bi)), x.shape[d], d)
     return _write_same_dtype(
-        "take_along_dim", out, (input,), lambda: Gather.apply(src, d, i), input._data.dtype
+        "gather", out, (input,), lambda: Gather.apply(src, d, i), input._data.dtype
     )
 
 

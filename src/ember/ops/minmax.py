@@ -89,10 +89,13 @@ def _max_min(name, whole, along, result, input, dim, keepdim, out):
     if isinstance(dim, Tensor):
         from .families import function
 
-        r = function("maximum" if name == "max" else "minimum")(input, dim)
+        elementwise = "maximum" if name == "max" else "minimum"
+        r = function(elementwise)(input, dim)
         if out is None:
             return r
-        _out.refuse_grad(name, out, input, dim)
+        _out.check_out_tensors(name, out, 1)
+        _out.refuse_grad(elementwise, out, input, dim)
+        _out.castable(r._data.dtype, out)
         return _out.write(out, r)
     data = input._data
     if dim is None:

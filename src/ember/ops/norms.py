@@ -132,7 +132,7 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
         return VectorNorm.apply(input, float(p), dims, bool(keepdim))
     _out.check_out_tensors("norm", out, 1)
     _out.same_dtype(out, data.dtype)
-    _out.refuse_grad("norm", out, input)
+    _out.refuse_grad("linalg_vector_norm", out, input)
     return _out.write(out, VectorNorm.apply(input, float(p), dims, bool(keepdim)))
 
 

@@ -73,6 +73,15 @@ def out_dtype(name, out, dtype):
     return out.dtype if dtype is None else dtype
 
 
+def _no_out_overload(name, dim_type, keepdim):
+    """PyTorch's TypeError for ``out=`` on the form of ``name`` that reduces everything."""
+    return TypeError(
+        f"{name}() received an invalid combination of arguments - got (Tensor, out=Tensor), but "
+        f"expected one of:\n * (Tensor input, *, torch.dtype dtype = None)\n * (Tensor input, "
+        f"{dim_type} dim, bool {keepdim}, *, torch.dtype dtype = None, Tensor out = None)\n"
+    )
+
+
 # ----- sum / mean -----------------------------------------------------------------------
 class Sum(Node):
     """d(sum x) = grad broadcast back over the summed dimensions"""
@@ -129,6 +138,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     node = Sum if dim is None and not keepdim else SumDim
     if out is None:
         return node.apply(input, dims, keepdim, accumulated_dtype(data, dtype))
+    if dim is None:
+        raise _no_out_overload("sum", "tuple of ints dim", "keepdim = False")
     dtype = out_dtype("sum", out, dtype)
     _out.refuse_grad("sum", out, input)
     return _out.write(out, node.apply(input, dims, keepdim, accumulated_dtype(data, dtype)))
@@ -202,6 +213,11 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     _out.check_out_tensors("mean", out, 1)
     _out.refuse_grad("mean", out, input)
     result = node.apply(input, dims, keepdim, np_dtype)
+    if dim is None and out._data.dtype.kind not in "fc":
+        raise RuntimeError(
+            "mean.dtype_out(): input types can't be cast to the desired output type "
+            f"{_dt.scalar_type_name(out._data)}"
+        )
     _out.castable(result._data.dtype, out)
     return _out.write(out, result)
 
@@ -294,6 +310,8 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
             "expected one of:\n * (*, torch.dtype dtype = None)\n * (int dim, bool keepdim = "
             "False, *, torch.dtype dtype = None)\n"
         )
+    if out is not None and dim is None:
+        raise _no_out_overload("prod", "int dim", "keepdim = False")
     dtype = out_dtype("prod", out, dtype)
     if dtype is not None:
         input = input.to(dtype)

@@ -349,6 +349,7 @@ def _along(name, node, input, k, dim, keepdim, result_type, out):
         if indices._data.dtype != _dt.int64.np:
             raise RuntimeError("output indices must be of scalar type Long")
     else:
+
         def legacy(a):  # as this message of PyTorch's words them
             return "CPUBoolType" if a.dtype.kind == "b" else _dt.legacy_type_name(a)
 
