@@ -13,6 +13,7 @@ from ..tensor_base import TensorBase as Tensor
 from . import _out, batching
 from ._binary import apply_binary, apply_broadcast, needs, not_implemented, promote
 from ._spec import OpSpec
+from .compare import eq, ge, gt, le, lt, ne  # noqa: F401 - func/_vmap.py reads them here
 from .inplace import add_, div_, mul_, public_inplace, sub_
 from .registry import declare, op, public_names
 
@@ -359,6 +360,15 @@ def floor_divide(input, other):
     return apply_broadcast(FloorDivide, a, b)
 
 
+def _modulus_backward(node, grad, rounding):
+    """Gradients of ``a - q * b`` with ``q = div(a, b, rounding_mode=rounding)``: da, -q db."""
+    gb = None
+    if needs(node, 1):
+        a, b = node.saved_tensors
+        gb = -grad * div(a, b, rounding_mode=rounding)
+    return grad, gb
+
+
 class Remainder(Node):
     """d(a - floor(a/b)*b) = da - floor(a/b) db"""
 
@@ -368,11 +378,7 @@ class Remainder(Node):
         return self.xp.remainder(a, b)
 
     def backward(self, grad):
-        gb = None
-        if needs(self, 1):
-            a, b = self.saved_tensors
-            gb = -grad * div(a, b, rounding_mode="floor")
-        return grad, gb
+        return _modulus_backward(self, grad, "floor")
 
 
 class RemainderScalar(Remainder):
@@ -421,11 +427,9 @@ declare(
 )
 def remainder(input, other):
     """Python-style modulus: the result has the sign of the divisor (``-5 % 3 == 1``)."""
-    a, b = _number_in_dtype(*promote(input, other))
-    _check_integer_divisor(a, b)
-    if not isinstance(a, Tensor):
-        return apply_broadcast(RemainderOfNumber, a, b)
-    return apply_broadcast(Remainder if isinstance(b, Tensor) else RemainderScalar, a, b)
+    if not isinstance(input, Tensor):
+        return _modulus(RemainderOfNumber, RemainderOfNumber, input, other)
+    return _modulus(Remainder, RemainderScalar, input, other)
 
 
 class Fmod(Node):
@@ -437,11 +441,7 @@ class Fmod(Node):
         return self.xp.fmod(a, b)
 
     def backward(self, grad):
-        gb = None
-        if needs(self, 1):
-            a, b = self.saved_tensors
-            gb = -grad * div(a, b, rounding_mode="trunc")
-        return grad, gb
+        return _modulus_backward(self, grad, "trunc")
 
 
 class FmodScalar(Fmod):
@@ -480,16 +480,16 @@ def fmod(input, other):
             " * (Tensor input, Tensor other, *, Tensor out = None)\n"
             " * (Tensor input, Number other, *, Tensor out = None)\n"
         )
-    a, b = _number_in_dtype(*promote(input, other))
-    _check_integer_divisor(a, b)
-    return apply_broadcast(Fmod if isinstance(b, Tensor) else FmodScalar, a, b)
+    return _modulus(Fmod, FmodScalar, input, other)
 
 
-def _number_in_dtype(a, b):
-    """PyTorch rounds a float divisor to a float16 tensor's dtype in remainder and fmod."""
+def _modulus(node, number_node, input, other):
+    """remainder or fmod: ``node`` for a tensor divisor, ``number_node`` for a number."""
+    a, b = promote(input, other)
     if isinstance(b, float) and isinstance(a, Tensor) and a._data.dtype.itemsize == 2:
-        b = float(a._data.dtype.type(b))
-    return a, b
+        b = float(a._data.dtype.type(b))  # PyTorch rounds the number to float16 first
+    _check_integer_divisor(a, b)
+    return apply_broadcast(node if isinstance(b, Tensor) else number_node, a, b)
 
 
 # ----- neg ------------------------------------------------------------------------------------

@@ -514,28 +514,4 @@ def public_inplace(name, aliases=()):
     return declare(None, declared(name), methods=aliases, aliases=aliases).function
 
 
-def _unary_inplace(name):
-    def op(self, *args, **kwargs):
-        from .families import function
-
-        fn = function(name)
-        return inplace(self, fn, *args, **kwargs)
-
-    op.__name__ = name + "_"
-    op.__doc__ = f"In-place version of ``{name}``."
-    return op
-
-
-#: Transitional: ops whose families do not declare their in-place form yet (operators.py,
-#: the last family, declares these once every family has declared its own).
-_UNARY_INPLACE = [
-    "masked_fill",
-    "index_add",
-    "scatter",
-    "scatter_add",
-    "index_fill",
-    "index_copy",
-    "masked_scatter",
-]
-
 __all__ = public_names(__name__)

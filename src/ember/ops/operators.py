@@ -17,7 +17,7 @@ from . import inplace as _ip
 from . import linalg as _la
 from . import pow as _pw
 from . import unary as _un
-from .registry import declare, public_names, tensor_methods
+from .registry import declare, public_names
 
 _Add, _Sub, _Mul, _Div, _Neg = _ew.Add, _ew.Sub, _ew.Mul, _ew.Div, _ew.Neg
 _RsubScalar, _Reciprocal, _PowScalar = _ew.RsubScalar, _un.Reciprocal, _pw.PowScalar
@@ -352,9 +352,4 @@ for _fn in (
 declare(None, __and__, methods=("__and__", "__rand__"), public=False)
 declare(None, __or__, methods=("__or__", "__ror__"), public=False)
 declare(None, __xor__, methods=("__xor__", "__rxor__"), public=False)
-# Transitional (ops/inplace.py): the in-place forms no family declares yet.
-for _name in _ip._UNARY_INPLACE:
-    if _name + "_" not in tensor_methods():
-        declare(None, _ip._unary_inplace(_name), methods=(_name + "_",), public=False)
-
 __all__ = public_names(__name__)
