@@ -190,6 +190,9 @@ def test_cumsum_out_regression():  # issue 15: out was ignored
         lambda t, x: t.cumsum(x, 0, out=3),
         lambda t, x: t.max(x, 0, out=(t.zeros(0),)),
         lambda t, x: t.sort(x, out=t.zeros(0)),
+        lambda t, x: t.median(x, out=t.zeros(0)),
+        lambda t, x: t.nanmedian(x, out=t.zeros(0)),
+        lambda t, x: t.prod(x, out=t.zeros(0)),
     ],
 )
 def test_malformed_out_refused_as_pytorch(call):

@@ -1,6 +1,6 @@
 """Sorting and selection: sort, argsort, topk, median, nanmedian, kthvalue.
 
-Ops that pick elements by index (these, and ``max(dim)``/``min(dim)`` in reduce)
+Ops that pick elements by index (these, and ``max(dim)``/``min(dim)`` in ``minmax``)
 share one backward: the gradient goes back to the picked index only, through
 ``ScatterAlong``, whose own backward gathers again (so higher orders work).
 """
@@ -380,6 +380,8 @@ def median(input, dim=None, keepdim=False, *, out=None):
     NaN propagates: a slice holding NaN has median NaN.
     """
     if dim is None:
+        if out is not None:  # only the form with a dim has out=
+            raise TypeError('median() missing 1 required positional arguments: "dim"')
         _no_bool("median", input)
         return Median.apply(input)
     return _along("median", MedianDim, input, 0, dim, keepdim, MedianResult, out)
@@ -410,6 +412,8 @@ declare(
 def nanmedian(input, dim=None, keepdim=False, *, out=None):
     """``median`` ignoring NaN values (NaN only where a slice is all NaN)."""
     if dim is None:
+        if out is not None:  # only the form with a dim has out=
+            raise TypeError('nanmedian() missing 1 required positional arguments: "dim"')
         _no_bool("median", input)
         return Nanmedian.apply(input)
     return _along("nanmedian", NanmedianDim, input, 0, dim, keepdim, NanmedianResult, out)
