@@ -505,6 +505,7 @@ VIEW_DTYPES = {
     "strided_rows": lambda t: t.arange(12.0).reshape(3, 4)[:, :2].view(t.uint8),
     "transposed_same_size": lambda t: t.arange(8.0).reshape(2, 4).t().view(t.int32),
     "larger_from_slice": lambda t: t.arange(12.0).reshape(3, 4)[1:, 2:].view(t.float64),
+    "float_as_complex": lambda t: t.arange(8.0).reshape(2, 4).view(t.complex64),
 }
 
 
@@ -515,6 +516,14 @@ def test_view_dtype_reinterprets_bits(name):
     assert not isinstance(e, Exception), e
     assert str(e.dtype) == str(t.dtype) and tuple(e.shape) == tuple(t.shape)
     np.testing.assert_array_equal(e.numpy(), t.numpy())
+
+
+def test_view_dtype_bfloat16_round_trip():
+    bf = {ember: ember.dtypes.bfloat16, torch: torch.bfloat16}
+    e, t = _both(lambda lib: lib.tensor([1.0, -2.0]).view(bf[lib]))
+    assert tuple(e.shape) == tuple(t.shape) == (4,)
+    np.testing.assert_array_equal(e.float().numpy(), t.float().numpy())
+    assert e.view(ember.float32).tolist() == [1.0, -2.0]
 
 
 VIEW_DTYPE_ERRORS = {
