@@ -379,12 +379,16 @@ def median(input, dim=None, keepdim=False, *, out=None):
 
     NaN propagates: a slice holding NaN has median NaN.
     """
+    return _median("median", Median, MedianDim, MedianResult, input, dim, keepdim, out)
+
+
+def _median(name, whole, along, result_type, input, dim, keepdim, out):
     if dim is None:
         if out is not None:  # only the form with a dim has out=
-            raise TypeError('median() missing 1 required positional arguments: "dim"')
+            raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
         _no_bool("median", input)
-        return Median.apply(input)
-    return _along("median", MedianDim, input, 0, dim, keepdim, MedianResult, out)
+        return whole.apply(input)
+    return _along(name, along, input, 0, dim, keepdim, result_type, out)
 
 
 declare(
@@ -411,12 +415,7 @@ declare(
 )
 def nanmedian(input, dim=None, keepdim=False, *, out=None):
     """``median`` ignoring NaN values (NaN only where a slice is all NaN)."""
-    if dim is None:
-        if out is not None:  # only the form with a dim has out=
-            raise TypeError('nanmedian() missing 1 required positional arguments: "dim"')
-        _no_bool("median", input)
-        return Nanmedian.apply(input)
-    return _along("nanmedian", NanmedianDim, input, 0, dim, keepdim, NanmedianResult, out)
+    return _median("nanmedian", Nanmedian, NanmedianDim, NanmedianResult, input, dim, keepdim, out)
 
 
 declare(
