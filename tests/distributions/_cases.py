@@ -307,4 +307,97 @@ CASES += [
     ),
 ]
 
+
+def _spd(lib, a):
+    """A positive-definite matrix (batch) built from ``a`` with lib ops (gradients flow)."""
+    n = a.shape[-1]
+    return a @ a.mT + lib.eye(n, dtype=a.dtype)
+
+
+def _tril(lib, a):
+    """A lower-Cholesky matrix built from ``a`` (positive diagonal)."""
+    return a.tril(-1) + lib.diag_embed(a.diagonal(dim1=-2, dim2=-1).exp())
+
+
+MVN_PROPS = ["covariance_matrix", "precision_matrix", "scale_tril"]
+
+CASES += [
+    Case(
+        "MVN-scale_tril",
+        lambda D, p, lib: D.MultivariateNormal(p["loc"], scale_tril=_tril(lib, p["a"])),
+        {"loc": real(2, 3), "a": real(3, 3)},
+        value=real(4, 2, 3),
+        extra={"props": MVN_PROPS},
+    ),
+    Case(
+        "MVN-covariance",
+        lambda D, p, lib: D.MultivariateNormal(p["loc"], covariance_matrix=_spd(lib, p["a"])),
+        {"loc": real(3), "a": real(2, 3, 3)},
+        value=real(4, 1, 3),
+        extra={"props": MVN_PROPS},
+    ),
+    Case(
+        "MVN-precision",
+        lambda D, p, lib: D.MultivariateNormal(p["loc"], precision_matrix=_spd(lib, p["a"])),
+        {"loc": real(2, 4), "a": real(2, 4, 4)},
+        value=real(2, 4),
+        extra={"props": MVN_PROPS},
+    ),
+    Case(
+        "LowRankMVN",
+        lambda D, p, lib: D.LowRankMultivariateNormal(p["loc"], p["w"], p["d"]),
+        {"loc": real(2, 4), "w": real(4, 2), "d": pos(2, 4)},
+        value=real(3, 2, 4),
+        extra={"props": MVN_PROPS},
+    ),
+    Case(
+        "RelaxedBernoulli",
+        lambda D, p, lib: D.RelaxedBernoulli(p["t"], probs=p["probs"]),
+        {"t": np.array(0.7), "probs": probs(3)},
+        value=probs(2, 3),
+    ),
+    Case(
+        "RelaxedBernoulli-logits",
+        lambda D, p, lib: D.RelaxedBernoulli(p["t"], logits=p["logits"]),
+        {"t": pos(3), "logits": real(3)},
+        value=probs(3),
+    ),
+    Case(
+        "LogitRelaxedBernoulli",
+        lambda D, p, lib: D.relaxed_bernoulli.LogitRelaxedBernoulli(p["t"], logits=p["logits"]),
+        {"t": np.array(1.3), "logits": real(2, 3)},
+        value=real(2, 3),
+    ),
+    Case(
+        "RelaxedOneHotCategorical",
+        lambda D, p, lib: D.RelaxedOneHotCategorical(p["t"], probs=p["probs"]),
+        {"t": np.array(0.5), "probs": simplex(2, 3)},
+        value=simplex(2, 3),
+    ),
+    Case(
+        "ExpRelaxedCategorical",
+        lambda D, p, lib: D.relaxed_categorical.ExpRelaxedCategorical(p["t"], logits=p["logits"]),
+        {"t": np.array(2.0), "logits": real(3)},
+        value=np.log(simplex(2, 3)),
+    ),
+    Case(
+        "Mixture-Normal",
+        lambda D, p, lib: D.MixtureSameFamily(
+            D.Categorical(logits=p["logits"]), D.Normal(p["loc"], p["scale"])
+        ),
+        {"logits": real(2, 3), "loc": real(2, 3), "scale": pos(2, 3)},
+        value=real(4, 2),
+        cdf=True,
+    ),
+    Case(
+        "Mixture-MVN",
+        lambda D, p, lib: D.MixtureSameFamily(
+            D.Categorical(probs=p["probs"]),
+            D.Independent(D.Normal(p["loc"], p["scale"]), 1),
+        ),
+        {"probs": simplex(3), "loc": real(3, 2), "scale": pos(3, 2)},
+        value=real(5, 2),
+    ),
+]
+
 BY_NAME = {c.name: c for c in CASES}

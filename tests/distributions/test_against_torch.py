@@ -97,3 +97,11 @@ def test_expand(case):
 
 def _value_dtype(case, lib):
     return lib.float64 if case.value.dtype.kind == "f" else lib.int64
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.extra.get("props")], ids=str)
+def test_extra_properties(case):
+    """Distribution-specific properties (e.g. covariance_matrix) and their gradients."""
+    for prop in case.extra["props"]:
+        res = run(case.make, case.params, lambda d, lib, prop=prop: getattr(d, prop))
+        assert_same(res, rtol=case.tol, what=f"{case}.{prop}")

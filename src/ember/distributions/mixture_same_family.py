@@ -1,0 +1,139 @@
+"""``MixtureSameFamily``: a categorical mixture over the last batch dim of one distribution."""
+
+from __future__ import annotations
+
+import ember
+
+from .categorical import Categorical
+from .constraints import MixtureSameFamilyConstraint, dependent_property
+from .distribution import Distribution
+
+__all__ = ["MixtureSameFamily"]
+
+
+class MixtureSameFamily(Distribution):
+    """Mixture of the components along ``component_distribution``'s rightmost batch dim.
+
+    Args:
+        mixture_distribution: a ``Categorical`` over the K components.
+        component_distribution: a distribution whose batch_shape ends with K.
+    """
+
+    arg_constraints = {}
+    has_rsample = False
+
+    def __init__(self, mixture_distribution, component_distribution, validate_args=None):
+        self._mixture_distribution = mixture_distribution
+        self._component_distribution = component_distribution
+        if not isinstance(mixture_distribution, Categorical):
+            raise ValueError(
+                " The Mixture distribution needs to be an  instance of "
+                "torch.distributions.Categorical"
+            )
+        if not isinstance(component_distribution, Distribution):
+            raise ValueError(
+                "The Component distribution needs to be an instance of "
+                "torch.distributions.Distribution"
+            )
+        mdbs = mixture_distribution.batch_shape
+        cdbs = ember.Size(component_distribution.batch_shape[:-1])
+        for size1, size2 in zip(reversed(mdbs), reversed(cdbs)):
+            if size1 != 1 and size2 != 1 and size1 != size2:
+                raise ValueError(
+                    f"`mixture_distribution.batch_shape` ({mdbs}) is not compatible with "
+                    f"`component_distribution.batch_shape`({cdbs})"
+                )
+        km = mixture_distribution.logits.shape[-1]
+        kc = component_distribution.batch_shape[-1]
+        if km != kc:
+            raise ValueError(
+                f"`mixture_distribution component` ({km}) does not equal "
+                f"`component_distribution.batch_shape[-1]` ({kc})"
+            )
+        self._num_component = km
+        event_shape = component_distribution.event_shape
+        self._event_ndims = len(event_shape)
+        super().__init__(batch_shape=cdbs, event_shape=event_shape, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        """The mixture expanded to ``batch_shape``."""
+        batch_shape = ember.Size(batch_shape)
+        new = self._get_checked_instance(MixtureSameFamily, _instance)
+        new._component_distribution = self._component_distribution.expand(
+            tuple(batch_shape) + (self._num_component,)
+        )
+        new._mixture_distribution = self._mixture_distribution.expand(batch_shape)
+        new._num_component = self._num_component
+        new._event_ndims = self._event_ndims
+        event_shape = new._component_distribution.event_shape
+        Distribution.__init__(new, batch_shape, event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    @dependent_property
+    def support(self):
+        """The component support, checked with the mixture dim put back."""
+        return MixtureSameFamilyConstraint(self._component_distribution.support)
+
+    @property
+    def mixture_distribution(self):
+        """The categorical over components."""
+        return self._mixture_distribution
+
+    @property
+    def component_distribution(self):
+        """The components."""
+        return self._component_distribution
+
+    @property
+    def mean(self):
+        probs = self._pad_mixture_dimensions(self.mixture_distribution.probs)
+        return ember.sum(probs * self.component_distribution.mean, dim=-1 - self._event_ndims)
+
+    @property
+    def variance(self):
+        probs = self._pad_mixture_dimensions(self.mixture_distribution.probs)
+        dim = -1 - self._event_ndims
+        mean_cond_var = ember.sum(probs * self.component_distribution.variance, dim=dim)
+        spread = (self.component_distribution.mean - self._pad(self.mean)).pow(2.0)
+        return mean_cond_var + ember.sum(probs * spread, dim=dim)
+
+    def cdf(self, x):
+        """The mixture-weighted component CDFs."""
+        cdf_x = self.component_distribution.cdf(self._pad(x))
+        return ember.sum(cdf_x * self.mixture_distribution.probs, dim=-1)
+
+    def log_prob(self, x):
+        """logsumexp over components of component log_prob + log mixture weight."""
+        if self._validate_args:
+            self._validate_sample(x)
+        log_prob_x = self.component_distribution.log_prob(self._pad(x))
+        log_mix_prob = ember.log_softmax(self.mixture_distribution.logits, dim=-1)
+        return ember.logsumexp(log_prob_x + log_mix_prob, dim=-1)
+
+    def sample(self, sample_shape=ember.Size()):
+        """Pick a component per draw, then take that component's sample."""
+        with ember.no_grad():
+            gather_dim = len(sample_shape) + len(self.batch_shape)
+            es = tuple(self.event_shape)
+            mix_sample = self.mixture_distribution.sample(sample_shape)
+            mix_shape = tuple(mix_sample.shape)
+            comp_samples = self.component_distribution.sample(sample_shape)
+            index = mix_sample.reshape(mix_shape + (1,) * (len(es) + 1))
+            index = index.repeat((1,) * len(mix_shape) + (1,) + es)
+            return ember.gather(comp_samples, gather_dim, index).squeeze(gather_dim)
+
+    def _pad(self, x):
+        return x.unsqueeze(-1 - self._event_ndims)
+
+    def _pad_mixture_dimensions(self, x):
+        dist_batch_ndims = len(self.batch_shape)
+        cat_batch_ndims = len(self.mixture_distribution.batch_shape)
+        pad_ndims = 0 if cat_batch_ndims == 1 else dist_batch_ndims - cat_batch_ndims
+        xs = tuple(x.shape)
+        return x.reshape(xs[:-1] + (1,) * pad_ndims + xs[-1:] + (1,) * self._event_ndims)
+
+    def __repr__(self):
+        return (
+            f"MixtureSameFamily(\n  {self.mixture_distribution},\n  {self.component_distribution})"
+        )

@@ -1,0 +1,110 @@
+"""``RelaxedBernoulli`` (binary Concrete) and its logit-space base ``LogitRelaxedBernoulli``."""
+
+from __future__ import annotations
+
+import ember
+
+from . import constraints
+from .categorical import _check_one_of
+from .distribution import Distribution
+from .transformed_distribution import TransformedDistribution
+from .transforms import SigmoidTransform
+from .utils import (
+    _batch_shape_of,
+    broadcast_all,
+    clamp_probs,
+    lazy_property,
+    logits_to_probs,
+    probs_to_logits,
+)
+
+__all__ = ["LogitRelaxedBernoulli", "RelaxedBernoulli"]
+
+
+class LogitRelaxedBernoulli(Distribution):
+    """The logit of a RelaxedBernoulli sample: (logistic noise + logits) / temperature."""
+
+    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
+    support = constraints.real
+
+    def __init__(self, temperature, probs=None, logits=None, validate_args=None):
+        self.temperature = temperature
+        _check_one_of(probs, logits)
+        if probs is not None:
+            (self.probs,) = broadcast_all(probs)
+            self._param, given = self.probs, probs
+        else:
+            (self.logits,) = broadcast_all(logits)
+            self._param, given = self.logits, logits
+        super().__init__(_batch_shape_of(given, self._param), validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        """The distribution with its parameter expanded to ``batch_shape``."""
+        new = self._expand_params(
+            LogitRelaxedBernoulli, batch_shape, _instance, ("probs", "logits")
+        )
+        new.temperature = self.temperature
+        new._param = new.__dict__["logits" if "logits" in self.__dict__ else "probs"]
+        return new
+
+    @lazy_property
+    def logits(self):
+        """The log-odds."""
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self):
+        """The probability of one."""
+        return logits_to_probs(self.logits, is_binary=True)
+
+    @property
+    def param_shape(self):
+        """The shape of the parameter given."""
+        return self._param.size()
+
+    def rsample(self, sample_shape=ember.Size()):
+        """(logit(u) + logit(p)) / temperature with u uniform, both clamped into (0, 1)."""
+        shape = tuple(self._extended_shape(sample_shape))
+        probs = clamp_probs(self.probs.expand(shape))
+        u = clamp_probs(ember.rand(shape, dtype=probs.dtype, device=probs.device))
+        return (u.log() - (-u).log1p() + probs.log() - (-probs).log1p()) / self.temperature
+
+    def log_prob(self, value):
+        """log t + (logits - t x) - 2 log(1 + exp(logits - t x))."""
+        if self._validate_args:
+            self._validate_sample(value)
+        logits, value = broadcast_all(self.logits, value)
+        diff = logits - value.mul(self.temperature)
+        return self.temperature.log() + diff - 2 * diff.exp().log1p()
+
+
+class RelaxedBernoulli(TransformedDistribution):
+    """RelaxedBernoulli(temperature, probs or logits): a reparameterized sample in (0, 1)."""
+
+    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
+    support = constraints.unit_interval
+    has_rsample = True
+
+    def __init__(self, temperature, probs=None, logits=None, validate_args=None):
+        base_dist = LogitRelaxedBernoulli(temperature, probs, logits)
+        super().__init__(base_dist, SigmoidTransform(), validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        """The distribution expanded to ``batch_shape``."""
+        new = self._get_checked_instance(RelaxedBernoulli, _instance)
+        return super().expand(batch_shape, _instance=new)
+
+    @property
+    def temperature(self):
+        """The relaxation temperature."""
+        return self.base_dist.temperature
+
+    @property
+    def logits(self):
+        """The log-odds."""
+        return self.base_dist.logits
+
+    @property
+    def probs(self):
+        """The probability of one."""
+        return self.base_dist.probs
