@@ -17,6 +17,7 @@ from .gamma import Chi2, Gamma
 from .geometric import Geometric
 from .gumbel import Gumbel
 from .independent import Independent
+from .kl import kl_divergence, register_kl
 from .laplace import Laplace
 from .log_normal import LogNormal
 from .lowrank_multivariate_normal import LowRankMultivariateNormal
@@ -62,6 +63,8 @@ __all__ = [
     "RelaxedOneHotCategorical",
     "StudentT",
     "TransformedDistribution",
+    "kl_divergence",
+    "register_kl",
     "Uniform",
 ]
 
