@@ -58,6 +58,8 @@ FAMILIES = [
     "unique",
     "running",
     "layout",
+    "distances",
+    "statistics",
 ]
 
 _modules = []
