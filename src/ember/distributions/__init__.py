@@ -9,6 +9,7 @@ from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
 from .cauchy import Cauchy
+from .constraint_registry import biject_to, transform_to
 from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
@@ -63,6 +64,8 @@ __all__ = [
     "RelaxedOneHotCategorical",
     "StudentT",
     "TransformedDistribution",
+    "biject_to",
+    "transform_to",
     "kl_divergence",
     "register_kl",
     "Uniform",

@@ -177,7 +177,7 @@ def _check_slices(dim, t, n, name, label):
     if not -t.dim() <= dim < t.dim():
         raise AssertionError(f"dim {dim} out of range for {label} with {t.dim()} dimensions")
     if t.size(dim) != n:
-        raise AssertionError(f"{name}.size({dim}) = {t.size(dim)} must equal {n}")
+        raise AssertionError(f"{name}.size({dim}) = {t.size(dim)} must equal length {n}")
 
 
 class CatTransform(Transform):
