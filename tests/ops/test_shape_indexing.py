@@ -723,3 +723,13 @@ def test_shape_and_index_nodes_match_pytorch(name):
     assert e.grad_fn.name() == t.grad_fn.name()
     assert type(e.grad_fn).__name__ == e.grad_fn.name()
     assert (e._base is not None) == (t._base is not None), "a view exactly when PyTorch's is"
+
+
+@pytest.mark.parametrize("index", [(1,), (slice(1, None),), (None,), (Ellipsis,)])
+def test_float16_basic_index_is_a_view_of_its_base(index):
+    x = ember.arange(6.0).reshape(2, 3).half()
+    v = x[index[0]]
+    v.add_(1)  # a float32 copy computed in between would not reach x
+    assert v._base is x
+    np.testing.assert_array_equal(x[index[0]].numpy(), v.numpy())
+    assert float(x.sum()) == 15.0 + v.numel()

@@ -202,17 +202,21 @@ class GetItem(Node):
 class Select(GetItem):
     """d(x[..., i, ...]) = zeros like x with grad put at index i"""
 
+    is_view = True  # known before forward: float16 inputs are not copied to float32
     scatter = SelectBackward
 
 
 class Slice(GetItem):
     """d(x[a:b]) = zeros like x with grad put in the slice"""
 
+    is_view = True
     scatter = SliceBackward
 
 
 class Unsqueeze(GetItem):
     """d(x[None]) = grad reshaped back (zeros around it when the index also selects)"""
+
+    is_view = True
 
     def backward(self, grad):
         if _selects(self.index):
@@ -222,6 +226,8 @@ class Unsqueeze(GetItem):
 
 class Alias(GetItem):
     """d(x[...]) = grad"""
+
+    is_view = True
 
     def backward(self, grad):
         return grad, None, None
