@@ -300,7 +300,7 @@ class _Erfinv(Function):
 
 
 class _Xlogy(Function):
-    """d/dx x*log(y) = log(y) (0 where x == 0); d/dy = x / y."""
+    """d/dx x*log(y) = log(y) (as xlogy(grad, y), so a zero grad stays zero); d/dy = x / y."""
 
     @staticmethod
     def forward(ctx, x, y):
@@ -316,7 +316,7 @@ class _Xlogy(Function):
         x, y = ctx.saved_tensors
         gx = gy = None
         if ctx.needs_input_grad[0]:
-            gx = grad * xlogy((x != 0).to(y.dtype), y)
+            gx = xlogy(grad, y).masked_fill((x == 0) & (y <= 0), 0.0)
         if ctx.needs_input_grad[1]:
             gy = grad * x / y
         return gx, gy

@@ -48,7 +48,9 @@ class StudentT(Distribution):
     @property
     def variance(self):
         df = self.df
-        finite = self.scale.pow(2) * df / (df - 2)
+        # the finite branch sees df > 2 only, so no inf reaches the gradient of the others
+        safe = ember.where(df > 2, df, ember.full_like(df, 3.0))
+        finite = self.scale.pow(2) * safe / (safe - 2)
         m = ember.where(df > 2, finite, df)
         m = m.masked_fill((df <= 2) & (df > 1), float("inf"))
         return m.masked_fill(df <= 1, float("nan"))
