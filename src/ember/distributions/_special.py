@@ -44,7 +44,7 @@ def _wrap(array, like):
 def _lgamma_scalar(v):
     if v != v:
         return v
-    if v <= 0 and v == math.floor(v):
+    if math.isinf(v) or (v <= 0 and v == math.floor(v)):
         return math.inf  # the poles (and -inf) give +inf, as PyTorch does
     return math.lgamma(v)
 
