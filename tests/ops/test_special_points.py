@@ -327,3 +327,37 @@ def test_shift_errors_as_torch(case):
     with pytest.raises(type(t_err.value)) as e_err:
         case(ember)
     assert str(e_err.value) == str(t_err.value)
+
+
+# ----- zero gradients ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda t, x, y: x.round(),
+        lambda t, x, y: x.floor(),
+        lambda t, x, y: x.ceil(),
+        lambda t, x, y: x.trunc(),
+        lambda t, x, y: x.sign(),
+        lambda t, x, y: x.round(decimals=1),
+        lambda t, x, y: t.div(x, y, rounding_mode="trunc"),
+        lambda t, x, y: t.div(x, y, rounding_mode="floor"),
+        lambda t, x, y: x**0,
+        lambda t, x, y: (x * 1).fill_(2.0),
+        lambda t, x, y: (x * 1).zero_(),
+        lambda t, x, y: (x * 1).copy_(y),
+        lambda t, x, y: t.copysign(y, x),
+        lambda t, x, y: t.where(x > 0, y, x),
+    ],
+)
+def test_zero_gradients_stay_zero_for_nan_upstream(fn):
+    """PyTorch's zero gradients are zeros, not ``grad * 0``: a NaN upstream gives 0."""
+    grads = {}
+    for lib in (ember, torch):
+        x = lib.tensor([1.5, -2.5, 0.5], requires_grad=True)
+        y = lib.tensor([2.0, 2.0, -1.0], requires_grad=True)
+        up = lib.tensor([NAN, -1.0, INF])
+        g = lib.autograd.grad(fn(lib, x, y), [x], up, allow_unused=True)[0]
+        grads[lib.__name__] = np.array((g + 0).tolist())
+    e, t = grads["ember"], grads["torch"]
+    np.testing.assert_array_equal(e, t)
+    np.testing.assert_array_equal(np.signbit(e), np.signbit(t))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from .. import dtypes as _dt
 from ..autograd.errors import legacy_type_name
 from ..backend import np as _np
+from ..backend import xp_of
 from ..tensor_base import TensorBase as Tensor
 
 _FLOAT_KINDS = "fc"
@@ -15,6 +16,12 @@ def needs(node, i) -> bool:
     """True when ``node``'s input ``i`` needs a gradient."""
     n = node.needs_input_grad
     return n is not None and n[i]
+
+
+def zeros_like(grad):
+    """PyTorch's zero gradient: zeros shaped like ``grad`` (not ``grad * 0``, which a NaN or
+    inf upstream gradient would turn into NaN)."""
+    return Tensor._make(xp_of(grad._data).zeros_like(grad._data))
 
 
 def type_word(x) -> str:

@@ -10,7 +10,7 @@ from .. import dtypes as _dt
 from ..autograd.node import Node
 from ..tensor_base import TensorBase as Tensor
 from . import batching
-from ._binary import apply_binary, apply_broadcast, needs, not_implemented, promote
+from ._binary import apply_binary, apply_broadcast, needs, not_implemented, promote, zeros_like
 from ._spec import OpSpec
 from .clamp import tensor_arg
 from .inplace import declared
@@ -117,7 +117,7 @@ class Copysign(Node):
     def backward(self, grad):
         a, out = self.saved_tensors
         ga = where(a == 0, 0.0, grad * (out / where(a == 0, 1.0, a))) if needs(self, 0) else None
-        gb = grad * 0 if needs(self, 1) else None
+        gb = zeros_like(grad) if needs(self, 1) else None
         return ga, gb
 
 

@@ -11,7 +11,14 @@ from __future__ import annotations
 from ..autograd.node import Node, array_backward
 from ..tensor_base import TensorBase as Tensor
 from . import _out, batching
-from ._binary import apply_binary, apply_broadcast, needs, not_implemented, promote
+from ._binary import (
+    apply_binary,
+    apply_broadcast,
+    needs,
+    not_implemented,
+    promote,
+    zeros_like,
+)
 from ._spec import OpSpec
 from .compare import eq, ge, gt, le, lt, ne  # noqa: F401 - func/_vmap.py reads them here
 from .inplace import add_, div_, mul_, public_inplace, sub_
@@ -222,7 +229,7 @@ class DivRounding(Node):
         return q + ((q < 0) & (q * b != a))
 
     def backward(self, grad):
-        zero = grad * 0
+        zero = zeros_like(grad)
         return (zero if needs(self, 0) else None), (zero if needs(self, 1) else None), None
 
 

@@ -17,7 +17,7 @@ from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import Node
 from ..backend import np, xp_of
 from ..tensor_base import TensorBase as Tensor
-from ._binary import type_word
+from ._binary import type_word, zeros_like
 from ._spec import OpSpec
 from .registry import LOOP, declare, public_names, tensor_methods
 
@@ -97,13 +97,13 @@ def _snapshot_saved_self(node, t):
 
     for s in saved:
         if type(s) is SavedTensor and not s.is_output and s.tensor is not None:
-            if s.tensor._data is t._data or s.tensor._version is t._version:
+            if s.tensor._data is t._data or s.tensor._version_counter is t._version_counter:
                 old = s.tensor
                 copy = Tensor._make(
                     old._data.copy(), old._requires_grad, old.grad_fn, old._output_nr
                 )
                 s.tensor = copy
-                s.counter = copy._version
+                s.counter = copy._version_counter
                 s.version = 0
 
 
@@ -114,7 +114,7 @@ class Fill(Node):
         return x
 
     def backward(self, grad):
-        return (grad * 0,)
+        return (zeros_like(grad),)
 
 
 class Zero(Fill):
@@ -237,7 +237,7 @@ def _window(arr, geometry):
 def _rebase_view(view, base, result):
     geometry = _geometry(view, base)
     old_base = Tensor._make(
-        base._data, base._requires_grad, base.grad_fn, base._output_nr, base._version
+        base._data, base._requires_grad, base.grad_fn, base._output_nr, base._version_counter
     )
     value = result if result._requires_grad else result.detach()
     new_base = CopySlices.apply(old_base, value, geometry)
@@ -371,7 +371,7 @@ class Copy(Node):
         return src.copy()
 
     def backward(self, grad):
-        return (grad * 0 if self.needs_input_grad[0] else None), grad
+        return (zeros_like(grad) if self.needs_input_grad[0] else None), grad
 
 
 declare(

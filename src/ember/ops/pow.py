@@ -15,7 +15,7 @@ import math
 from ..autograd.node import Node, array_backward
 from ..tensor_base import TensorBase as Tensor
 from . import batching
-from ._binary import apply_binary, needs, promote, type_word
+from ._binary import apply_binary, needs, promote, type_word, zeros_like
 from ._spec import OpSpec
 from .inplace import public_inplace
 from .registry import declare, op, public_names
@@ -50,7 +50,7 @@ class PowScalar(Node):
     def backward(self, grad):
         e = self.e
         if e == 0:
-            return grad * 0, None
+            return zeros_like(grad), None
         if e == 2 and array_backward(grad):
             (x,) = self.saved_arrays()
             return Tensor._make(grad._data * (x * 2)), None

@@ -17,7 +17,7 @@ from ..autograd.node import Node, array_backward
 from ..backend import np as _numpy
 from ..tensor_base import TensorBase as Tensor
 from . import batching
-from ._binary import not_implemented
+from ._binary import not_implemented, zeros_like
 from ._spec import OpSpec
 from .inplace import declared, public_inplace
 from .masked_grad import ThresholdGrad
@@ -49,7 +49,7 @@ class ZeroGrad(Node):
     """Base of ops whose gradient is zero wherever it is defined (sign, floor, round, ...)."""
 
     def backward(self, grad):
-        return (grad * 0,)
+        return (zeros_like(grad),)
 
 
 # ----- exp / log ------------------------------------------------------------------------

@@ -20,9 +20,8 @@ class Where(Node):
     def backward(self, grad):
         (cond,) = self.saved_tensors
         n = self.needs_input_grad
-        zero = grad * 0
-        ga = where(cond, grad, zero) if n[1] else None
-        gb = where(cond, zero, grad) if n[2] else None
+        ga = where(cond, grad, 0.0) if n[1] else None
+        gb = where(cond, 0.0, grad) if n[2] else None
         return None, ga, gb
 
 
