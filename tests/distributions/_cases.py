@@ -400,4 +400,45 @@ CASES += [
     ),
 ]
 
+CASES += [
+    Case(
+        "HalfNormal",
+        lambda D, p, lib: D.HalfNormal(p["scale"]),
+        {"scale": pos(3)},
+        value=np.array([[0.0, 0.5, 2.0], [1.0, 3.0, 0.1]]),
+        cdf=True,
+        icdf=True,
+    ),
+    Case(
+        "HalfCauchy",
+        lambda D, p, lib: D.HalfCauchy(p["scale"]),
+        {"scale": pos(3)},
+        value=np.array([[0.0, 0.5, 2.0], [1.0, 3.0, 0.1]]),
+        cdf=True,
+        icdf=True,
+    ),
+    Case(
+        "Pareto",
+        lambda D, p, lib: D.Pareto(p["scale"], p["alpha"]),
+        {"scale": pos(3, low=0.5, high=1.0), "alpha": np.array([0.7, 1.5, 3.0])},
+        value=pos(2, 3, low=1.0, high=4.0),
+        cdf=True,
+        icdf=True,
+    ),
+    Case(
+        "Weibull",
+        lambda D, p, lib: D.Weibull(p["scale"], p["concentration"]),
+        {"scale": pos(3), "concentration": np.array([0.7, 1.5, 3.0])},
+        value=pos(2, 3, low=0.1, high=3.0),
+        cdf=True,
+        icdf=True,
+    ),
+    Case(
+        "InverseGamma",
+        lambda D, p, lib: D.InverseGamma(p["concentration"], p["rate"]),
+        {"concentration": np.array([0.7, 1.5, 3.0]), "rate": pos(3)},
+        value=pos(2, 3, low=0.1, high=3.0),
+    ),
+]
+
 BY_NAME = {c.name: c for c in CASES}

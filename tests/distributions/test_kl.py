@@ -53,6 +53,11 @@ FAMILIES = {
         lambda: {"probs": _p(0.1, 1, 3, 4)},
     ),
     "Poisson": (lambda D, p, lib: D.Poisson(p["rate"]), lambda: {"rate": _p(0.5, 4)}),
+    "HalfNormal": (lambda D, p, lib: D.HalfNormal(p["scale"]), lambda: {"scale": _p(0.5, 2)}),
+    "Pareto": (
+        lambda D, p, lib: D.Pareto(p["scale"], p["alpha"]),
+        lambda: {"scale": _p(0.5, 2), "alpha": _p(0.5, 4)},
+    ),
     "Uniform": (
         lambda D, p, lib: D.Uniform(p["low"], p["low"] + p["w"]),
         lambda: {"low": _p(0.05, 0.3), "w": _p(0.2, 0.6)},

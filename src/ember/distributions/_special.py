@@ -54,7 +54,8 @@ _lgamma_vec = np.frompyfunc(_lgamma_scalar, 1, 1)
 
 def lgamma_array(x):
     """log|Gamma(x)| of a float64 host array."""
-    return np.asarray(_lgamma_vec(x), dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.asarray(_lgamma_vec(x), dtype=np.float64)
 
 
 def digamma_array(x):
@@ -64,7 +65,8 @@ def digamma_array(x):
     neg = x < 0
     if neg.any():
         # reflection: psi(x) = psi(1 - x) - pi / tan(pi x)
-        out[neg] = -np.pi / np.tan(np.pi * x[neg])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[neg] = -np.pi / np.tan(np.pi * x[neg])
         x[neg] = 1.0 - x[neg]
     out += _polygamma_pos(0, x)
     out[x == 0] = -np.inf

@@ -1,0 +1,42 @@
+"""``HalfCauchy``: |X| for X ~ Cauchy(0, scale)."""
+
+from __future__ import annotations
+
+import math
+
+import ember
+
+from .cauchy import Cauchy
+from .half_normal import _Folded
+from .transforms import AbsTransform
+
+__all__ = ["HalfCauchy"]
+
+
+class HalfCauchy(_Folded):
+    """HalfCauchy(scale) = |Cauchy(0, scale)|, reparameterized."""
+
+    def __init__(self, scale, validate_args=None):
+        base_dist = Cauchy(0, scale, validate_args=False)
+        super().__init__(base_dist, AbsTransform(), validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        """The distribution with scale expanded to ``batch_shape``."""
+        new = self._get_checked_instance(HalfCauchy, _instance)
+        return super().expand(batch_shape, _instance=new)
+
+    @property
+    def mean(self):
+        return ember.full(
+            self._extended_shape(), math.inf, dtype=self.scale.dtype, device=self.scale.device
+        )
+
+    @property
+    def variance(self):
+        return self.base_dist.variance
+
+    def log_prob(self, value):
+        """log 2 + the Cauchy log-density on [0, inf), -inf below."""
+        if not isinstance(value, ember.Tensor):
+            value = ember.tensor(value, dtype=self.scale.dtype, device=self.scale.device)
+        return super().log_prob(value)

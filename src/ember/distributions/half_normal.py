@@ -1,0 +1,73 @@
+"""``HalfNormal``: |X| for X ~ Normal(0, scale)."""
+
+from __future__ import annotations
+
+import math
+
+import ember
+
+from . import constraints
+from .normal import Normal
+from .transformed_distribution import TransformedDistribution
+from .transforms import AbsTransform
+
+__all__ = ["HalfNormal"]
+
+
+class _Folded(TransformedDistribution):
+    """|X| for X symmetric about 0: twice the density on [0, inf)."""
+
+    arg_constraints = {"scale": constraints.positive}
+    support = constraints.nonnegative
+    has_rsample = True
+
+    @property
+    def scale(self):
+        """The scale of the folded distribution."""
+        return self.base_dist.scale
+
+    @property
+    def mode(self):
+        return ember.zeros_like(self.scale)
+
+    def log_prob(self, value):
+        """log 2 + the base log-density on [0, inf), -inf below."""
+        if self._validate_args:
+            self._validate_sample(value)
+        log_prob = self.base_dist.log_prob(value) + math.log(2)
+        return ember.where(value >= 0, log_prob, float("-inf"))
+
+    def cdf(self, value):
+        """2 F(x) - 1 for the base CDF F."""
+        if self._validate_args:
+            self._validate_sample(value)
+        return 2 * self.base_dist.cdf(value) - 1
+
+    def icdf(self, prob):
+        """F^-1((p + 1) / 2)."""
+        return self.base_dist.icdf((prob + 1) / 2)
+
+    def entropy(self):
+        """The base entropy minus log 2."""
+        return self.base_dist.entropy() - math.log(2)
+
+
+class HalfNormal(_Folded):
+    """HalfNormal(scale) = |Normal(0, scale)|, reparameterized."""
+
+    def __init__(self, scale, validate_args=None):
+        base_dist = Normal(0, scale, validate_args=False)
+        super().__init__(base_dist, AbsTransform(), validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        """The distribution with scale expanded to ``batch_shape``."""
+        new = self._get_checked_instance(HalfNormal, _instance)
+        return super().expand(batch_shape, _instance=new)
+
+    @property
+    def mean(self):
+        return self.scale * math.sqrt(2 / math.pi)
+
+    @property
+    def variance(self):
+        return self.scale.pow(2) * (1 - 2 / math.pi)
