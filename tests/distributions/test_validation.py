@@ -169,3 +169,40 @@ def test_validate_args_switches():
     # expand keeps the instance's setting and skips re-checking
     e = ED.Normal(ember.zeros(2), 1.0, validate_args=False).expand((3, 2))
     assert not e._validate_args and tuple(e.batch_shape) == (3, 2)
+
+
+def test_missing_constraints_warn_as_pytorch():
+    """A subclass without arg_constraints / support warns with PyTorch's text and goes on."""
+    messages = []
+    for D in (ED, TD):
+
+        class Bare(D.Distribution):
+            def __init__(self):
+                super().__init__(validate_args=True)
+
+        with pytest.warns(UserWarning) as rec:
+            d = Bare()
+            d._validate_sample(ember.zeros(1) if D is ED else torch.zeros(1))
+        messages.append([str(w.message).split("'")[::2] for w in rec])
+    assert messages[0] == messages[1]
+
+
+def test_generic_exponential_family_entropy():
+    """ExponentialFamily.entropy (Bregman divergence by autograd) equals PyTorch's."""
+    out = []
+    for lib, D in ((ember, ED), (torch, TD)):
+        for fam, args in (
+            ("Normal", ([0.3, -1.0], [1.0, 0.5])),
+            ("Gamma", ([0.7, 3.0], [2.0, 1.0])),
+        ):
+            params = [lib.tensor(a, dtype=lib.float64) for a in args]
+            out.append(D.ExponentialFamily.entropy(getattr(D, fam)(*params)).detach().numpy())
+    assert abs(out[0] - out[2]).max() < 1e-12 and abs(out[1] - out[3]).max() < 1e-12
+    # and it is the closed form each family overrides it with
+    assert (
+        abs(
+            out[0]
+            - ED.Normal(ember.tensor([0.3, -1.0]), ember.tensor([1.0, 0.5])).entropy().numpy()
+        ).max()
+        < 1e-6
+    )
