@@ -1,9 +1,11 @@
 """Special functions the distributions need: lgamma, digamma, polygamma, erfinv, xlogy.
 
-Each resolves to Ember's own op when the library has one (``ember.lgamma``...); until then
-the fallback here is a differentiable ``Function`` whose forward runs on host arrays and
-whose backward is written with Ember ops (lgamma' = digamma, digamma' = polygamma(1, .),
-...), so gradients of any order flow. Swapping in the library op is one line per name.
+Each public function here uses Ember's own op when the library has it (``ember.lgamma``,
+``ember.special.gammainc``...), looked up at call time; otherwise the fallback below: a
+differentiable ``Function`` whose forward runs on float64 host arrays and whose backward
+is written with Ember ops (lgamma' = digamma, digamma' = polygamma(1, .), ...), so
+gradients of any order flow. The implicit-reparameterization code reuses the host-array
+versions (``digamma_array``...).
 """
 
 from __future__ import annotations
@@ -189,11 +191,8 @@ def _gammaincc_fraction(a, x):
     return np.exp(_log_prefactor(a, x)) * h
 
 
-def _erf_vec():
-    return np.frompyfunc(math.erf, 1, 1), np.frompyfunc(math.erfc, 1, 1)
-
-
-_ERF, _ERFC = _erf_vec()
+_ERF = np.frompyfunc(math.erf, 1, 1)
+_ERFC = np.frompyfunc(math.erfc, 1, 1)
 
 
 def erfinv_array(x):
