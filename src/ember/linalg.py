@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from .ops._linalg_common import LinAlgError
+from .ops.linalg_cholesky import linalg_cholesky as cholesky
+from .ops.linalg_cholesky import linalg_cholesky_ex as cholesky_ex
 from .ops.linalg_solve import det, slogdet
-from .ops.linalg_solve import linalg_cholesky as cholesky
-from .ops.linalg_solve import linalg_cholesky_ex as cholesky_ex
 from .ops.linalg_solve import linalg_inv as inv
 from .ops.linalg_solve import linalg_inv_ex as inv_ex
 from .ops.linalg_solve import linalg_solve as solve
 from .ops.linalg_solve import linalg_solve_ex as solve_ex
-from .ops.linalg_solve import linalg_solve_triangular as solve_triangular
+from .ops.linalg_triangular import linalg_solve_triangular as solve_triangular
 
 __all__ = [
     "LinAlgError",

@@ -95,7 +95,9 @@ def test_solve(call):
         lambda t: linalg(t).solve_triangular(t.tensor(A2), t.ones(2, 1), upper=False, left=False),
         lambda t: linalg(t).solve_triangular(t.tensor(A2), t.ones(1, 2), upper=False, left=False),
         lambda t: linalg(t).solve_triangular(t.tensor(A2), t.ones(3, 2, 2), upper=True),
-        lambda t: linalg(t).solve_triangular(t.tensor([[0.0, 0], [1, 3]]), t.ones(2, 1), upper=0),
+        lambda t: linalg(t).solve_triangular(
+            t.tensor([[0.0, 0], [1, 3]]), t.ones(2, 1), upper=False
+        ),
         lambda t: linalg(t).solve_triangular(t.tensor(A2), t.ones(2, 1).double(), upper=False),
         lambda t: linalg(t).solve_triangular(t.ones(2, 3), t.ones(2, 1), upper=False),
         lambda t: linalg(t).solve_triangular(t.tensor(A2).long(), t.ones(2, 1).long(), upper=False),

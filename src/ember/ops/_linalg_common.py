@@ -7,6 +7,8 @@ from __future__ import annotations
 import importlib
 
 from ..backend import np as _np
+from ..tensor_base import TensorBase as Tensor
+from . import _out
 from ._binary import type_word
 
 
@@ -51,6 +53,33 @@ def check_same_dtype(name, a, b, names=("A", "B")):
             f"{name}: Expected {names[0]} and {names[1]} to have the same dtype, but found "
             f"{names[0]} of type {type_word(a)} and {names[1]} of type {type_word(b)} instead"
         )
+
+
+def square_float(name, A):
+    """A tensor of float square matrices, or PyTorch's error."""
+    if not isinstance(A, Tensor):
+        raise TypeError(
+            f"{name}(): argument 'A' (position 1) must be Tensor, not {type(A).__name__}"
+        )
+    check_matrix(name, A)
+    check_float(name, A)
+    check_square(name, A)
+
+
+def write_out(name, result, out, *inputs):
+    """``result``, or ``result`` written into ``out`` with PyTorch's checks."""
+    if out is None:
+        return result
+    _out.check_out_tensors(name, out, 1)
+    _out.refuse_grad(name, out, *inputs)
+    return _out.write(out, result)
+
+
+def well_conditioned(z):
+    """Test matrices for the specs: square ones near twice the identity, others as drawn."""
+    if z.ndim >= 2 and z.shape[-1] == z.shape[-2]:
+        return z * 0.3 + _np.eye(z.shape[-1]) * 2
+    return z
 
 
 def batch_prefix(info):
