@@ -46,6 +46,8 @@ FAMILIES = [
     "avg_pooling",
     "losses",
     "class_losses",
+    "normalization",
+    "embedding",
     "inplace",
     "operators",
     "special_values",
