@@ -74,14 +74,8 @@ from .serialization import load, save
 from .threads import get_num_threads, set_num_threads
 from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly
 
-# Every public op function (add, exp, sum, matmul, cat, ...) at the top level.
-globals().update(
-    {
-        k: v
-        for k, v in _ops.public_functions().items()
-        if not k.startswith("_") and k not in ("float", "int", "bool")
-    }
-)
+# Every public op function (add, exp, sum, matmul, cat, ...), as the declarations name them.
+from .ops.families import *  # noqa: F403
 
 
 def is_floating_point(input) -> bool:

@@ -18,11 +18,8 @@ from ._oracle import make_inputs
 torch = pytest.importorskip("torch")
 
 
-def _converted_families():
-    # Transitional: a family still carrying a METHODS dict has not been rewritten as
-    # declarations yet (see ops/_legacy.py).
-    mods = [importlib.import_module(f"ember.ops.{n}") for n in families.FAMILIES]
-    return [m for m in mods if not hasattr(m, "METHODS")]
+def _families():
+    return [importlib.import_module(f"ember.ops.{n}") for n in families.FAMILIES]
 
 
 def _nodes_of(module):
@@ -44,7 +41,7 @@ def _is_base(cls):
 
 NODES = [
     pytest.param(c, id=f"{m.__name__.rsplit('.', 1)[1]}.{c.__name__}")
-    for m in _converted_families()
+    for m in _families()
     for c in _nodes_of(m)
 ]
 
@@ -94,7 +91,7 @@ def test_tensor_has_no_methods_added_after_assembly():
 
 def _grad_fn_cases():
     for d in registry.declarations():
-        if d.node is None or d.module not in {m.__name__ for m in _converted_families()}:
+        if d.node is None or d.module not in {m.__name__ for m in _families()}:
             continue
         for spec in d.specs:
             yield pytest.param(d, spec, id=spec.name)

@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-SPECS: list = []
-
 
 @dataclass
 class OpSpec:
@@ -53,13 +51,3 @@ class OpSpec:
     extra: Optional[Callable] = None
     fd: bool = True
     notes: str = field(default="")
-
-
-def register(*specs: OpSpec) -> None:
-    """Add specs to the registry (called by each op family module at import)."""
-    names = {s.name for s in SPECS}
-    for s in specs:
-        if s.name in names:
-            raise ValueError(f"duplicate OpSpec name {s.name!r}")
-        names.add(s.name)
-        SPECS.append(s)

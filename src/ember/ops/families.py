@@ -1,11 +1,13 @@
 """Every op family, imported in order (``ember.tensor`` imports this module before it
-assembles ``Tensor`` from the declarations)."""
+assembles ``Tensor`` from the declarations).
+
+``from ember.ops.families import *`` gives every family's public functions (its
+``__all__``, derived from its declarations): that is how they reach ``ember.<name>``.
+"""
 
 from __future__ import annotations
 
 import importlib
-
-from . import _legacy
 
 #: Family modules, in the order their functions are looked up.
 FAMILIES = [
@@ -62,14 +64,12 @@ FAMILIES = [
     "layout",
     "distances",
     "statistics",
+    "linalg_triangular",
+    "linalg_solve",
+    "linalg_cholesky",
 ]
 
-_modules = []
-for _name in FAMILIES:
-    _mod = importlib.import_module(f"{__package__}.{_name}")
-    _modules.append(_mod)
-    if hasattr(_mod, "METHODS"):
-        _legacy.adopt(_mod)
+_modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
 
 
 def function(name):
@@ -81,17 +81,12 @@ def function(name):
     raise AttributeError(f"no Ember op named {name!r}")
 
 
-def public_functions():
-    """All public op functions by name (what ``ember`` re-exports)."""
-    out = {}
-    for mod in _modules:
-        for name in getattr(mod, "__all__", None) or [
-            n
-            for n, v in vars(mod).items()
-            if not n.startswith("_")
-            and callable(v)
-            and not isinstance(v, type)
-            and getattr(v, "__module__", None) == mod.__name__
-        ]:
-            out.setdefault(name, getattr(mod, name))
-    return out
+def __getattr__(name):
+    # The names of ``__all__`` live in the family modules: ``import *`` reaches them here.
+    if name.startswith("_"):
+        raise AttributeError(name)
+    return function(name)
+
+
+#: Every family's public functions, the first family's where two share a name.
+__all__ = list(dict.fromkeys(n for m in _modules for n in getattr(m, "__all__", ())))

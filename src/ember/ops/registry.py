@@ -65,6 +65,7 @@ class OpDecl:
 _BY_NODE: dict = {}
 _DECLS: list = []
 _METHOD_OWNER: dict = {}
+_SPEC_NAMES: set = set()
 
 
 def declare(
@@ -110,6 +111,10 @@ def declare(
         node.__name__ = node.__qualname__ = grad_fn
         node._declared = True
     specs = spec if isinstance(spec, tuple) else (spec,)
+    for sp in specs:
+        if sp.name in _SPEC_NAMES:
+            raise ValueError(f"duplicate OpSpec name {sp.name!r}")
+        _SPEC_NAMES.add(sp.name)
     if isinstance(methods, str):
         methods = (methods,)
     module = (function or node).__module__
@@ -216,11 +221,7 @@ def declarations():
 def batching_rule(node_class):
     """vmap's rule for ``node_class``: a function, or None to run the op per example."""
     decl = _BY_NODE.get(node_class)
-    if decl is None:
-        from ._legacy import rule_by_name
-
-        return rule_by_name(node_class)
-    if decl.vmap == LOOP:
+    if decl is None or decl.vmap == LOOP:
         return None
     return decl.vmap
 
@@ -249,6 +250,4 @@ def public_names(module_name: str) -> list:
 
 def specs():
     """Every declared ``OpSpec``."""
-    from ._spec import SPECS
-
-    return [s for d in _DECLS for s in d.specs] + SPECS
+    return [s for d in _DECLS for s in d.specs]
