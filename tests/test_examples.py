@@ -117,6 +117,14 @@ def test_gan_1d():
     assert 0.3 < std < 3.0, out
 
 
+def test_reinforce():
+    out = run_example("reinforce.py", "--length", "10", "--updates", "40", "--seed", "0")
+    after = number(r"after training: " + NUM, out)
+    best = number(r"best possible " + NUM, out)
+    assert number(r"before training: " + NUM, out) < 0.0
+    assert abs(after - best) < 1e-6 and abs(best - 0.6) < 1e-9, out
+
+
 TESTS = [
     test_linear_regression_scratch,
     test_linear_regression_nn,
@@ -126,4 +134,5 @@ TESTS = [
     test_cnn_digits,
     test_char_rnn,
     test_gan_1d,
+    test_reinforce,
 ]

@@ -67,7 +67,7 @@ from .random import (
 )
 
 from . import autograd
-from . import func, nn, optim, utils
+from . import distributions, func, nn, optim, utils
 from .func import vmap
 from ._formatting import get_printoptions, printoptions, set_printoptions
 from .serialization import load, save
