@@ -119,8 +119,8 @@ def to_array(data, d, explicit=True):
     if d.category < 2 and k == "c":
         raise TypeError("'complex' object cannot be interpreted as an integer")
     if d.category == 1:
-        if k == "u":
-            raise ValueError("Overflow when unpacking long long")
+        if nat.dtype == np.uint64 and nat.size and nat.max() > np.iinfo(np.int64).max:
+            raise ValueError("Overflow when unpacking long long")  # Python ints from 2**63
         _dt.check_fits(nat, d)
     elif d.category == 2 and k == "c":
         raise TypeError("must be real number, not complex")

@@ -460,19 +460,6 @@ def eye(n, m=None, *, out=None, dtype=None, device=None, requires_grad=False):
     return _write_out(_finish(data, requires_grad, device), out)
 
 
-def _legacy_tensor_init(self, *args, **kwargs):
-    """``ember.Tensor(data)`` or ``ember.Tensor(*sizes)``: float32, as PyTorch's legacy one."""
-    default = _dt.get_default_dtype().np
-    if not args:
-        arr = np.empty((0,), dtype=default)
-    elif len(args) == 1 and not _is_int(args[0]):
-        data = args[0]
-        arr = data._data if isinstance(data, Tensor) else np.array(data, dtype=default)
-    else:
-        arr = np.empty(_size(args), dtype=default)
-    Tensor._init_from(self, arr, False)
-
-
 __all__ = [
     "tensor",
     "as_tensor",

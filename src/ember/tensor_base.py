@@ -7,8 +7,9 @@ families in ``ember.ops`` and assembled with this class into ``ember.Tensor``
 (``ember/tensor.py``); ops themselves only need this base.
 
 The data is a NumPy (or CuPy) array in ``_data``; views share it and share the
-version counter ``_version`` (a list whose first item counts in-place writes,
-and whose second, once written, names the last one).
+version counter ``_version_counter`` (a list whose first item counts in-place writes,
+and whose second, once written, names the last one); ``_version`` reads the count as
+PyTorch's ``t._version`` does.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from __future__ import annotations
 import warnings
 import weakref
 
+from . import _tensor_python as _py
 from . import dtypes as _dt
 from .autograd import node as _node
 from .autograd.callsite import user_site
+from .autograd.grad_mode import inference_regions as _inference_regions
 from .autograd.grad_mode import state as _grad_state
 from .backend import backend_of, device_of
 from .backend import np as _np
@@ -74,7 +77,7 @@ class TensorBase:
         "_requires_grad",
         "grad_fn",
         "_output_nr",
-        "_version",
+        "_version_counter",
         "_grad",
         "_base",
         "_acc",
@@ -84,9 +87,9 @@ class TensorBase:
     __array_priority__ = 1000  # NumPy defers to Tensor's reflected operators
 
     def __init__(self, *args, **kwargs):
-        from .creation import _legacy_tensor_init
+        from .legacy_types import legacy_tensor_init
 
-        _legacy_tensor_init(self, *args, **kwargs)
+        legacy_tensor_init(self, *args, **kwargs)
 
     @staticmethod
     def _make(data, requires_grad=False, grad_fn=None, output_nr=0, version=None):
@@ -98,11 +101,13 @@ class TensorBase:
         t._requires_grad = requires_grad
         t.grad_fn = grad_fn
         t._output_nr = output_nr
-        t._version = [0] if version is None else version
+        t._version_counter = [0] if version is None else version
         t._grad = None
         t._base = None
         t._acc = None
         t._extra = None
+        if _inference_regions[0] and _grad_state.inference:
+            t._extra = _inference_extra()
         return t
 
     def _read_values(self):
@@ -111,9 +116,11 @@ class TensorBase:
         return self._data
 
     def _view_of(self, data, grad_fn=None):
-        """A tensor over ``data`` that shares this tensor's storage and version counter."""
-        t = TensorBase._make(data, grad_fn is not None, grad_fn, 0, self._version)
+        """A tensor over ``data`` that shares this tensor's storage and version counter
+        (an inference tensor exactly when this one is, wherever it is made)."""
+        t = TensorBase._make(data, grad_fn is not None, grad_fn, 0, self._version_counter)
         t._base = self if self._base is None else self._base
+        _same_inference(t, self)
         return t
 
     # ----- autograd state -------------------------------------------------------------
@@ -299,8 +306,9 @@ class TensorBase:
 
     def detach(self) -> TensorBase:
         """A new leaf sharing this tensor's data and version counter, without history."""
-        t = TensorBase._make(self._data, False, None, 0, self._version)
+        t = TensorBase._make(self._data, False, None, 0, self._version_counter)
         t._base = self._base
+        _same_inference(t, self)
         if self._requires_grad:  # remember where the graph was cut, for explain()
             t._ensure_extra().origin = f"detach() at {user_site()}"
         return t
@@ -313,18 +321,51 @@ class TensorBase:
 
     @property
     def data(self) -> TensorBase:
-        """The tensor's data, detached, without version tracking (prefer ``detach()``)."""
+        """The tensor's data as a new leaf that shares the memory but not the version
+        counter: changes made through it are invisible to autograd (prefer ``detach()``)."""
         t = TensorBase._make(self._data)
-        t._base = self._base
+        _same_inference(t, self)
         return t
 
     @data.setter
     def data(self, value):
-        self._data = value._data if isinstance(value, TensorBase) else _asarray(value)
+        if not isinstance(value, TensorBase):
+            t = type(value)
+            name = t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
+            raise TypeError(f"Variable data has to be a tensor, but got {name}")
+        if self._requires_grad and not _dt.is_inexact_np(value._data.dtype):
+            raise RuntimeError(
+                "data set to a tensor that requires gradients must be floating point or "
+                "complex dtype"
+            )
+        self._data = value._data
 
     @property
-    def _version_value(self):
-        return self._version[0]
+    def volatile(self) -> bool:
+        """Always False: PyTorch removed volatile (use ``no_grad()``); warns as PyTorch."""
+        warnings.warn(
+            "volatile was removed (Variable.volatile is always False)", UserWarning, stacklevel=2
+        )
+        return False
+
+    @volatile.setter
+    def volatile(self, value):
+        from .autograd.variable import VOLATILE_SET
+
+        warnings.warn(VOLATILE_SET, UserWarning, stacklevel=2)
+
+    @property
+    def _version(self) -> int:
+        """How many in-place writes this tensor's memory has seen (its views share the count).
+
+        Inference tensors keep no count, and refuse as PyTorch's do.
+        """
+        e = self._extra
+        if e is not None and e.inference:
+            raise RuntimeError("Inference tensors do not track version counter.")
+        return self._version_counter[0]
+
+    _version_value = _version
 
     @property
     def output_nr(self) -> int:
@@ -433,96 +474,23 @@ class TensorBase:
         """Conjugate transpose of the last two dimensions."""
         return self.mT
 
-    # ----- conversions ----------------------------------------------------------------
-    def item(self):
-        """The single value as a Python number."""
-        if self._data.size != 1:
-            raise RuntimeError(
-                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
-            )
-        return self._data.reshape(()).item()
-
-    def tolist(self):
-        """The data as (nested) Python lists."""
-        from .backend import asnumpy
-
-        return asnumpy(self._data).tolist()
-
-    def numpy(self, *, force=False):
-        """The data as a NumPy array sharing memory (refused when it requires grad).
-
-        NumPy has no bfloat16, so bfloat16 tensors are refused as PyTorch refuses them;
-        ``force=True`` (Ember) returns the ml_dtypes bfloat16 array that holds the data.
-        """
-        from .backend import asnumpy
-
-        if not force:
-            if self._requires_grad:
-                raise RuntimeError(
-                    "Can't call numpy() on Tensor that requires grad. Use "
-                    "tensor.detach().numpy() instead."
-                )
-            _refuse_bfloat16(self._data)
-        return asnumpy(self._data)
-
-    def __array__(self, dtype=None, copy=None):
-        from .backend import asnumpy
-
-        _refuse_bfloat16(self._data)
-        a = asnumpy(self._data)
-        return a if dtype is None else a.astype(dtype, copy=False)
-
-    def __float__(self):
-        self._warn_scalar()
-        return float(self.item())
-
-    def __int__(self):
-        return int(self.item())
-
-    def __bool__(self):
-        if self._data.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
-        return bool(self._data.reshape(()))
-
-    def __index__(self):
-        if self._data.dtype.kind not in "iub" or self._data.size != 1:
-            raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self._data.reshape(()))
-
-    def __complex__(self):
-        return complex(self.item())
-
-    def _warn_scalar(self):
-        if self._requires_grad:
-            warnings.warn(
-                "Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
-                "behavior.\nConsider using tensor.detach() first.",
-                UserWarning,
-                stacklevel=3,
-            )
-
-    def __len__(self):
-        if self._data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return self._data.shape[0]
-
-    def __iter__(self):
-        if self._data.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
-        return iter(self.unbind(0))
+    # ----- conversions to Python and NumPy (written in _tensor_python.py) -------------
+    item = _py.item
+    tolist = _py.tolist
+    numpy = _py.numpy
+    __array__ = _py.__array__
+    __float__ = _py.__float__
+    __int__ = _py.__int__
+    __complex__ = _py.__complex__
+    __bool__ = _py.__bool__
+    __index__ = _py.__index__
+    __len__ = _py.__len__
+    __iter__ = _py.__iter__
+    __repr__ = _py.__repr__
+    __format__ = _py.__format__
 
     def __hash__(self):
         return id(self)
-
-    def __repr__(self, *, tensor_contents=None):
-        from ._formatting import format_tensor
-
-        return format_tensor(self)
-
-    def __format__(self, spec):
-        if self._data.ndim == 0 and spec:
-            return self.item().__format__(spec)
-        return object.__format__(self, spec) if spec else repr(self)
 
     def __reduce_ex__(self, proto):
         from .serialization import _rebuild_tensor
@@ -550,7 +518,7 @@ class TensorBase:
         t._requires_grad = requires_grad
         t.grad_fn = None
         t._output_nr = 0
-        t._version = [0]
+        t._version_counter = [0]
         t._grad = None
         t._base = None
         t._acc = None
@@ -561,7 +529,10 @@ class TensorBase:
 
         ``op`` is remembered with the user's file and line, for the in-place error.
         """
-        counter = self._version
+        e = self._extra
+        if e is not None and e.inference and not _grad_state.inference:
+            raise RuntimeError(INFERENCE_INPLACE)
+        counter = self._version_counter
         counter[0] += 1
         text = f"{op} at {user_site()}"
         if len(counter) > 1:
@@ -570,9 +541,27 @@ class TensorBase:
             counter.append(text)
 
 
-def _refuse_bfloat16(data):
-    if data.dtype is _dt.bfloat16.np:
-        raise TypeError("Got unsupported ScalarType BFloat16")
+INFERENCE_INPLACE = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+    "clone to get a normal tensor before doing inplace update.See "
+    "https://github.com/pytorch/rfcs/pull/17 for more details."
+)
+
+
+def _inference_extra():
+    e = _Extra()
+    e.inference = True
+    return e
+
+
+def _same_inference(t, source):
+    """Make ``t`` (a fresh view, alias or detach of ``source``) an inference tensor exactly
+    when ``source`` is one."""
+    inference = source._extra is not None and source._extra.inference
+    if inference:
+        t._ensure_extra().inference = True
+    elif t._extra is not None:
+        t._extra.inference = False
 
 
 _CPU = _device("cpu")

@@ -206,3 +206,54 @@ def test_huge_allocations_raise_runtime_error_with_the_size(name):
         return text[text.index("Default") :] if "Default" in text else text
 
     assert run(ember) == run(torch)
+
+
+# ----- back to Python: format specs, int(), float(), bool(), complex(), indices --------------
+def _tensors():
+    return {
+        "int 0-d": lambda lib: lib.tensor(42),
+        "float 0-d": lambda lib: lib.tensor(3.14159),
+        "bool 0-d": lambda lib: lib.tensor(True),
+        "half 0-d": lambda lib: lib.tensor(2.5, dtype=lib.float16),
+        "bfloat16 0-d": lambda lib: lib.tensor(0.1, dtype=lib.bfloat16),
+        "complex 0-d": lambda lib: lib.tensor(1 + 2j),
+        "requires grad 0-d": lambda lib: lib.tensor(1.5, requires_grad=True),
+        "loss": lambda lib: (lib.tensor([0.5, 1.5], requires_grad=True) ** 2).mean(),
+        "one element": lambda lib: lib.tensor([2.5]),
+        "vector": lambda lib: lib.tensor([1.5, 2.5]),
+        "matrix": lambda lib: lib.ones(2, 2),
+        "empty": lambda lib: lib.tensor([]),
+        "parameter 0-d": lambda lib: lib.nn.Parameter(lib.tensor(2.0)),
+    }
+
+
+CONVERSIONS = {
+    "f-string": lambda t: f"{t}",
+    ".4f": lambda t: format(t, ".4f"),
+    ">10": lambda t: format(t, ">10"),
+    "d": lambda t: format(t, "d"),
+    "{:.2e}": lambda t: "{:.2e}".format(t),
+    "%f": lambda t: "%f" % t,
+    "%d": lambda t: "%d" % t,
+    "%s": lambda t: "%s" % t,
+    "int": int,
+    "float": float,
+    "bool": bool,
+    "complex": complex,
+    "index": lambda t: [1, 2, 3, 4, 5][t],
+    "item": lambda t: t.item(),
+}
+
+
+@pytest.mark.parametrize("conversion", list(CONVERSIONS))
+@pytest.mark.parametrize("tensor", list(_tensors()))
+def test_python_conversions_like_torch(tensor, conversion):
+    make, convert = _tensors()[tensor], CONVERSIONS[conversion]
+    _like_torch(lambda lib: convert(make(lib)))
+
+
+def test_float_of_a_tensor_that_requires_grad_warns():
+    # PyTorch warns once per process (so not necessarily here); Ember at each call, which
+    # Python's default filter shows once per line.
+    with pytest.warns(UserWarning, match="Converting a tensor with requires_grad=True"):
+        float(ember.tensor(1.5, requires_grad=True))

@@ -1,12 +1,19 @@
-"""Thread-local grad mode and the context managers that switch it.
+"""Thread-local grad mode and inference mode, and the context managers that switch them.
 
-Each manager also works as a decorator, as in PyTorch (``@ember.no_grad()``).
+Each manager also works as a decorator, as in PyTorch (``@ember.no_grad()``, on
+functions, methods and generator functions).
+
+``state.enabled`` is what ops ask (one attribute read): whether to record.  It is off
+inside ``inference_mode()`` whatever the grad mode says; there ``no_grad``/``enable_grad``
+change only the grad mode that ``is_grad_enabled()`` reports, as in PyTorch.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
+import warnings
 
 from .callsite import user_frame
 
@@ -21,14 +28,28 @@ __all__ = [
 
 
 class _State(threading.local):
+    #: Ops record a graph (grad mode on and not in inference mode).
     enabled = True
+    #: Inside ``inference_mode()``: tensors made here are inference tensors.
     inference = False
+    #: The grad mode reported inside inference mode (where ``enabled`` stays False).
+    grad_in_inference = False
     #: ``(file, line)`` where the innermost active ``no_grad()`` was entered (None outside
     #: one): ops whose inputs require grad mark their results with it, for ``explain()``.
     site = None
 
 
 state = _State()
+
+#: How many ``inference_mode()`` regions are open in any thread: tensor construction
+#: asks the thread-local state only while this is non-zero (a cheap check otherwise).
+inference_regions = [0]
+_regions_lock = threading.Lock()
+
+
+def _count_region(delta):
+    with _regions_lock:
+        inference_regions[0] += delta
 
 
 def _caller_site():
@@ -38,8 +59,23 @@ def _caller_site():
 
 
 def is_grad_enabled() -> bool:
-    """True when operations are recorded for autograd in this thread."""
-    return state.enabled
+    """True when grad mode is on in this thread."""
+    return state.grad_in_inference if state.inference else state.enabled
+
+
+def _set_grad(mode):
+    if state.inference:
+        state.grad_in_inference = mode
+    else:
+        state.enabled = mode
+
+
+def _saved():
+    return state.enabled, state.inference, state.grad_in_inference
+
+
+def _restore(saved):
+    state.enabled, state.inference, state.grad_in_inference = saved
 
 
 def is_inference_mode_enabled() -> bool:
@@ -47,12 +83,27 @@ def is_inference_mode_enabled() -> bool:
     return state.inference
 
 
+_CLASS_DECORATION = (
+    "Decorating classes is deprecated and will be disabled in future versions. You should "
+    "only decorate functions or methods. To preserve the current behavior of class "
+    "decoration, you can directly decorate the `__init__` method and nothing else."
+)
+
+
 class _DecoratorContextManager:
     """A context manager that can also decorate a function (with or without parentheses)."""
 
     def __call__(self, func):
-        if isinstance(func, type) or not callable(func):
-            raise TypeError(f"{type(self).__name__} can only decorate functions")
+        if inspect.isclass(func):
+            warnings.warn(_CLASS_DECORATION, FutureWarning, stacklevel=2)
+            cls = func
+
+            def func(*args, **kwargs):
+                return cls(*args, **kwargs)
+
+            return self(func)
+        if inspect.isgeneratorfunction(func):
+            return _wrap_generator(self, func)
 
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
@@ -65,6 +116,41 @@ class _DecoratorContextManager:
         return type(self)()
 
 
+def _wrap_generator(manager, func):
+    """``func`` (a generator function) run under ``manager`` at every step, and outside it
+    between steps, as PyTorch's decorators wrap generators."""
+
+    @functools.wraps(func)
+    def generator(*args, **kwargs):
+        gen = func(*args, **kwargs)
+        with manager.clone():
+            done, item = _step(gen.send, None)
+        while not done:
+            try:
+                sent = yield item
+            except GeneratorExit:
+                with manager.clone():
+                    gen.close()
+                raise
+            except BaseException as e:  # delivered into the generator, under the mode
+                with manager.clone():
+                    done, item = _step(gen.throw, e)
+            else:
+                with manager.clone():
+                    done, item = _step(gen.send, sent)
+        return item
+
+    return generator
+
+
+def _step(advance, arg):
+    """``(finished, value)`` of one step of a generator: what it yielded, or returned."""
+    try:
+        return False, advance(arg)
+    except StopIteration as stop:
+        return True, stop.value
+
+
 class no_grad(_DecoratorContextManager):
     """Disable gradient recording: results have ``requires_grad=False`` and no ``grad_fn``."""
 
@@ -75,19 +161,20 @@ class no_grad(_DecoratorContextManager):
         return self
 
     def __enter__(self):
-        self.prev = state.enabled
+        self.prev = _saved()
         self.prev_site = state.site
-        state.enabled = False
+        _set_grad(False)
         state.site = _caller_site()
 
     def __exit__(self, *exc):
-        state.enabled = self.prev
+        _restore(self.prev)
         state.site = self.prev_site
         return False
 
 
 class enable_grad(_DecoratorContextManager):
-    """Re-enable gradient recording, e.g. inside ``no_grad``."""
+    """Re-enable gradient recording, e.g. inside ``no_grad`` (not inside inference mode,
+    where only ``is_grad_enabled()`` changes)."""
 
     def __new__(cls, func=None):
         self = super().__new__(cls)
@@ -96,11 +183,11 @@ class enable_grad(_DecoratorContextManager):
         return self
 
     def __enter__(self):
-        self.prev = state.enabled
-        state.enabled = True
+        self.prev = _saved()
+        _set_grad(True)
 
     def __exit__(self, *exc):
-        state.enabled = self.prev
+        _restore(self.prev)
         return False
 
 
@@ -108,15 +195,15 @@ class set_grad_enabled(_DecoratorContextManager):
     """Set grad mode to ``mode``; takes effect at once, and as a context manager restores it."""
 
     def __init__(self, mode: bool):
-        self.prev = state.enabled
+        self.prev = _saved()
         self.mode = bool(mode)
-        state.enabled = self.mode
+        _set_grad(self.mode)
 
     def __enter__(self):
         pass
 
     def __exit__(self, *exc):
-        state.enabled = self.prev
+        _restore(self.prev)
         return False
 
     def clone(self):
@@ -124,25 +211,33 @@ class set_grad_enabled(_DecoratorContextManager):
 
 
 class inference_mode(_DecoratorContextManager):
-    """Like ``no_grad``, and tensors made inside are marked as inference tensors."""
+    """Like ``no_grad``, and tensors made inside are inference tensors: they never enter
+    autograd, and outside inference mode they refuse in-place changes.
+
+    ``inference_mode(False)`` turns inference mode off (grad mode on) inside an
+    ``inference_mode()`` region.  Also a decorator, with or without parentheses.
+    """
+
+    def __new__(cls, mode=True):
+        if not isinstance(mode, bool):  # @inference_mode on a function
+            return cls()(mode)
+        return super().__new__(cls)
 
     def __init__(self, mode: bool = True):
         self.mode = mode
 
-    def __new__(cls, mode=True):
-        self = super().__new__(cls)
-        if callable(mode):
-            self.__init__(True)
-            return self(mode)
-        return self
-
     def __enter__(self):
-        self.prev = (state.enabled, state.inference)
+        self.prev = _saved()
         if self.mode:
-            state.enabled, state.inference = False, True
+            state.enabled, state.inference, state.grad_in_inference = False, True, False
+            _count_region(1)
+        else:
+            state.enabled, state.inference = True, False
 
     def __exit__(self, *exc):
-        state.enabled, state.inference = self.prev
+        _restore(self.prev)
+        if self.mode:
+            _count_region(-1)
         return False
 
     def clone(self):

@@ -304,7 +304,7 @@ def before_accumulate(var):
     if g is None or rec is None or rec.ref() is not var or rec.grad() is not g:
         return False, None  # a fresh (reset or replaced) gradient
     digest = None
-    changed = var._version[0] != rec.version
+    changed = var._version_counter[0] != rec.version
     if not changed and rec.digest is not None:
         digest = _digest(var._data)
         changed = digest != rec.digest
@@ -349,7 +349,7 @@ def after_accumulate(var, info):
         rec.ref = weakref.ref(var, _forget(key))
         _state.grads[key] = rec
     rec.grad = weakref.ref(g)
-    rec.version = var._version[0]
+    rec.version = var._version_counter[0]
     rec.digest = digest if digest is not None else _digest(var._data)
     rec.polluted = polluted
 

@@ -200,7 +200,7 @@ class Node:
         result = node._record(args, out)
         if node.is_view:
             base = args[0]
-            result._version = base._version
+            result._version_counter = base._version_counter
             result._base = base if base._base is None else base._base
         return result
 
@@ -249,7 +249,7 @@ class Node:
                     s.is_output = True
                     s.data = out
                     s.output_nr = 0
-                    s.counter = c = result._version
+                    s.counter = c = result._version_counter
                     s.version = c[0]
                     s.tensor = None
                     self._saved = (s,)
@@ -427,9 +427,11 @@ def _resolve(arr, args, outs, results):
     s = _new(SavedTensor)
     for a in args:
         if isinstance(a, Tensor) and a._data is arr:
+            if a._extra is not None and a._extra.inference:
+                raise RuntimeError(INFERENCE_SAVED)
             s.is_output = False
             s.tensor = a
-            s.counter = c = a._version
+            s.counter = c = a._version_counter
             s.version = c[0]
             return s
     for i, o in enumerate(outs):
@@ -438,21 +440,21 @@ def _resolve(arr, args, outs, results):
             s.is_output = True
             s.data = arr
             s.output_nr = i
-            s.counter = c = r._version
+            s.counter = c = r._version_counter
             s.version = c[0]
             s.tensor = None
             return s
     # An intermediate array: a constant for the backward graph.
     s.is_output = False
     s.tensor = t = _make(arr)
-    s.counter = t._version
+    s.counter = t._version_counter
     s.version = 0
     return s
 
 
 def _resolve_tensor(t, results):
     s = _new(SavedTensor)
-    s.counter = c = t._version
+    s.counter = c = t._version_counter
     s.version = c[0]
     for i, r in enumerate(results):
         if r is t and t.grad_fn is not None:
@@ -462,9 +464,19 @@ def _resolve_tensor(t, results):
             s.output_nr = i
             s.tensor = None
             return s
+    if t._extra is not None and t._extra.inference:
+        raise RuntimeError(INFERENCE_SAVED)
     s.is_output = False
     s.tensor = t
     return s
+
+
+INFERENCE_SAVED = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a "
+    "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead "
+    "of `torch.inference_mode()`."
+)
 
 
 def _forward_half(node, arrays, kwargs):

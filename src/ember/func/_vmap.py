@@ -289,7 +289,7 @@ def _wrap(level, full):
     t._requires_grad = False  # the history lives on _full; autograd calls here go to the loop
     t.grad_fn = None
     t._output_nr = 0
-    t._version = full._version
+    t._version_counter = full._version_counter
     t._grad = None
     t._base = None
     t._acc = None

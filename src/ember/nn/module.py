@@ -56,7 +56,7 @@ def zero_grads(parameters, set_to_none: bool = True) -> None:
         if g.grad_fn is not None:
             g = p._grad = g.detach()
         g._data[...] = 0
-        g._version[0] += 1
+        g._version_counter[0] += 1
 
 
 def _add_hook(hooks, hook, prepend=False, flags=()):
@@ -399,7 +399,7 @@ class Module(StateDictMixin):
                     new = fn(p)
                     if new is not p:
                         p._data = new._data
-                        p._version[0] += 1
+                        p._version_counter[0] += 1
                     if p._grad is not None:
                         g = fn(p._grad)
                         if g is not p._grad:

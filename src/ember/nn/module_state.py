@@ -156,7 +156,7 @@ class StateDictMixin:
                         param._data = src._data
                     else:
                         param._data[...] = src._data
-                    param._version[0] += 1
+                    param._version_counter[0] += 1
         result = _IncompatibleKeys(missing, unexpected)
         for _, mod in mods:
             for hook in mod._load_state_dict_post_hooks.values():

@@ -18,7 +18,7 @@ class Parameter(Tensor):
             data = empty(0)
         t = Tensor.__new__(cls)
         Tensor._init_from(t, data._data, False)
-        t._version = data._version
+        t._version_counter = data._version_counter
         if requires_grad:
             t.requires_grad_(True)
         return t
@@ -104,7 +104,7 @@ class _Uninitialized:
 
         dtype = dtype if dtype is not None else self.dtype
         self._data = empty(tuple(shape), dtype=dtype)._data
-        self._version[0] += 1
+        self._version_counter[0] += 1
         self.__class__ = self.cls_to_become
 
     def __repr__(self):

@@ -304,7 +304,7 @@ def _share(input, outs):
     """Make ``outs`` views of ``input``: same version counter, same base."""
     base = input if input._base is None else input._base
     for o in outs:
-        o._version = input._version
+        o._version_counter = input._version_counter
         o._base = base
     return outs
 

@@ -140,7 +140,7 @@ def _view_dtype(input, dtype):
         _check_view_dtype(input, dtype, old_size, new_size)
     out = data.view(new)
     # Not differentiable, as in PyTorch; the memory and the version counter are shared.
-    return Tensor._make(out, False, None, 0, input._version)
+    return Tensor._make(out, False, None, 0, input._version_counter)
 
 
 def _check_view_dtype(input, dtype, old_size, new_size):
