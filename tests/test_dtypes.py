@@ -231,3 +231,35 @@ def test_dtypes_pickle_to_the_same_object():
     for name in NAMES:
         d = getattr(ember, name)
         assert pickle.loads(pickle.dumps(d)) is d
+
+
+@pytest.mark.parametrize("name", ["int8", "int16", "float32", "bfloat16", "int32", "int64"])
+def test_check_index_dtype_matches_torch_indexing(name):
+    x = torch.arange(6.0)
+    index = torch.tensor([0, 1], dtype=getattr(torch, name))
+    try:
+        x[index]
+        torch_error = None
+    except IndexError as e:
+        torch_error = str(e)
+    try:
+        ember.dtypes.check_index_dtype(getattr(ember, name).np)
+        ember_error = None
+    except IndexError as e:
+        ember_error = str(e)
+    assert ember_error == torch_error
+
+
+def test_check_int_scalar_bounds_match_torch():
+    for value in (2**64, 2**64 - 1, 2**63, -(2**63), -(2**63) - 1, 10**30, -(10**30)):
+        try:
+            torch.tensor([1]) + value
+            want = None
+        except OverflowError as e:
+            want = str(e)
+        try:
+            ember.dtypes.check_int_scalar(value)
+            got = None
+        except OverflowError as e:
+            got = str(e)
+        assert got == want, value

@@ -438,3 +438,13 @@ def check_fits(values, d: dtype, *, c_name: bool = False) -> None:
     if bad:
         name = _C_NAMES[d.name] if c_name else d.name
         raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+
+
+_INDEX_NP = (int64.np, int32.np, uint8.np, bool.np)
+
+
+def check_index_dtype(np_dtype) -> None:
+    """Refuse a tensor index of a dtype PyTorch does not index with (IndexError): only
+    int64, int32, uint8 (a deprecated mask) and bool tensors index."""
+    if np_dtype not in _INDEX_NP:
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")

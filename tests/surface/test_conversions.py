@@ -257,3 +257,46 @@ def test_float_of_a_tensor_that_requires_grad_warns():
     # Python's default filter shows once per line.
     with pytest.warns(UserWarning, match="Converting a tensor with requires_grad=True"):
         float(ember.tensor(1.5, requires_grad=True))
+
+
+# ----- numbers as operands: PyTorch holds them in 64 bits ----------------------------------
+OPERANDS = {
+    "+ 2**64": lambda lib: lib.tensor([1]) + 2**64,
+    "* 2**64": lambda lib: lib.tensor([1]) * 2**64,
+    "== 2**64 + 1": lambda lib: lib.tensor([1]) == 2**64 + 1,
+    "< 2**64": lambda lib: lib.tensor([1]) < 2**64,
+    "2**64 + t": lambda lib: 2**64 + lib.tensor([1]),
+    "float + 2**64": lambda lib: lib.tensor([1.0]) + 2**64,
+    "float + 10**400": lambda lib: lib.tensor([1.0]) + 10**400,
+    "- (2**63 + 1)": lambda lib: lib.tensor([1]) + (-(2**63) - 1),
+    "+ 2**63 wraps": lambda lib: lib.tensor([1]) + 2**63,
+    "uint8 + 300 wraps": lambda lib: lib.tensor([1], dtype=lib.uint8) + 300,
+    "int32 + 2**40 wraps": lambda lib: lib.tensor([1], dtype=lib.int32) + 2**40,
+    "add(2**64)": lambda lib: lib.tensor([1]).add(2**64),
+    "add_(2**64)": lambda lib: lib.tensor([1]).add_(2**64),
+}
+
+
+@pytest.mark.parametrize("name", list(OPERANDS))
+def test_python_int_operands_beyond_64_bits_raise_like_torch(name):
+    _like_torch(OPERANDS[name])
+
+
+# ----- backward's gradient argument --------------------------------------------------------
+GRADIENTS = {
+    "int64": lambda lib: lib.tensor([1, 1]),
+    "bool": lambda lib: lib.tensor([True, True]),
+    "float64": lambda lib: lib.tensor([1.0, 1.0], dtype=lib.float64),
+    "uint8": lambda lib: lib.tensor([1, 1], dtype=lib.uint8),
+    "complex": lambda lib: lib.tensor([1 + 0j, 1]),
+}
+
+
+@pytest.mark.parametrize("name", list(GRADIENTS))
+def test_backward_gradient_dtypes_like_torch(name):
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        (x * 2).backward(GRADIENTS[name](lib))
+        return x.grad
+
+    _like_torch(run)
