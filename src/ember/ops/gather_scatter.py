@@ -11,7 +11,7 @@ from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim as _wrap_dim
 from . import _out
 from ._spec import OpSpec
-from .indexing import out_of_bounds, wrap_index
+from .indexing import index_extra, out_of_bounds, wrap_index
 from .indexing_backward import index_put_add, scatter_add_dim
 from .registry import LOOP, declare, op, public_names
 
@@ -78,10 +78,6 @@ def _write_same_dtype(name, out, inputs, result_fn, np_dtype):
     return _out.result_into(name, out, inputs, result_fn, lambda o: _out.same_dtype(o, np_dtype))
 
 
-def _idx(values):
-    return lambda rng, shapes: (_np.array(values, dtype=_np.int64),)
-
-
 @op(
     Gather,
     methods="gather",
@@ -92,14 +88,14 @@ def _idx(values):
             lambda t, a, i: t.gather(a, 1, i),
             [((3, 4),)],
             shapes=None,
-            extra=_idx([[0, 3, 3], [1, 1, 1]]),
+            extra=index_extra([[0, 3, 3], [1, 1, 1]]),
         ),
         OpSpec(
             "gather_dim0",
             lambda t, a, i: a.gather(0, i),
             [((3, 4),)],
             shapes=None,
-            extra=_idx([[2, 0, 2, 2], [0, 0, 1, 2]]),
+            extra=index_extra([[2, 0, 2, 2], [0, 0, 1, 2]]),
         ),
     ),
 )
@@ -128,21 +124,21 @@ def _checked_wrap(idx, n, d):
             lambda t, a, i: t.take_along_dim(a, i, 1),
             [((3, 4),)],
             shapes=None,
-            extra=_idx([[0, 3], [1, 1], [2, 0]]),
+            extra=index_extra([[0, 3], [1, 1], [2, 0]]),
         ),
         OpSpec(
             "take_along_dim_bcast",
             lambda t, a, i: t.take_along_dim(a, i, dim=-1),
             [((3, 4),)],
             shapes=None,
-            extra=_idx([[0, 3, 3]]),
+            extra=index_extra([[0, 3, 3]]),
         ),
         OpSpec(
             "take_along_dim_flat",
             lambda t, a, i: t.take_along_dim(a, i),
             [((3, 4),)],
             shapes=None,
-            extra=_idx([0, 11, 5, 5]),
+            extra=index_extra([0, 11, 5, 5]),
         ),
     ),
 )
@@ -228,7 +224,7 @@ def _pad_to(g, shape):
         lambda t, a, b, i: a.scatter_add(1, i, b),
         [((3, 4), (2, 3))],
         shapes=None,
-        extra=_idx([[0, 3, 3], [2, 2, 2]]),
+        extra=index_extra([[0, 3, 3], [2, 2, 2]]),
     ),
 )
 def scatter_add(input, dim, index, src, *, out=None):
@@ -318,7 +314,7 @@ class ScatterReduce(Node):
         lambda t, a, b, i: a.scatter(1, i, b),
         [((3, 4), (2, 3))],
         shapes=None,
-        extra=_idx([[0, 3, 1], [2, 1, 0]]),
+        extra=index_extra([[0, 3, 1], [2, 1, 0]]),
     ),
 )
 def scatter(input, dim, index, src=None, value=None, *, reduce=None, out=None):
@@ -371,7 +367,7 @@ declare(
         lambda t, a, i: t.scatter(a, 0, i, value=1.5),
         [((3, 4),)],
         shapes=None,
-        extra=_idx([[0, 2, 1, 1]]),
+        extra=index_extra([[0, 2, 1, 1]]),
     ),
 )
 # PyTorch records scatter with ``reduce`` as a node whose backward raises: not differentiable.
@@ -385,7 +381,7 @@ declare(
             lambda t, a, b, i: a.scatter(0, i, b, reduce="multiply"),
             [((3, 4), (2, 4))],
             shapes=None,
-            extra=_idx([[0, 2, 0, 0], [0, 0, 1, 2]]),
+            extra=index_extra([[0, 2, 0, 0], [0, 0, 1, 2]]),
             grad=(False, False),
         ),
         OpSpec(
@@ -393,7 +389,7 @@ declare(
             lambda t, a, i: a.scatter(1, i, 2.0, reduce="add"),
             [((3, 4),)],
             shapes=None,
-            extra=_idx([[0, 0, 3], [1, 1, 1]]),
+            extra=index_extra([[0, 0, 3], [1, 1, 1]]),
             grad=(False,),
         ),
     ),

@@ -12,13 +12,9 @@ from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim as _wrap_dim
 from . import _out
 from ._spec import OpSpec
-from .indexing import out_of_bounds, wrap_index
+from .indexing import index_extra, out_of_bounds, wrap_index
 from .indexing_backward import add_rows, index_put_add
 from .registry import LOOP, declare, op, public_names
-
-
-def _idx(values):
-    return lambda rng, shapes: (_np.array(values, dtype=_np.int64),)
 
 
 def _rows(arr, dim):
@@ -49,7 +45,7 @@ class IndexSelect(Node):
         lambda t, a, i: a.index_select(-1, i),
         [((3, 4),), ((2, 3, 4),)],
         shapes=None,
-        extra=_idx([3, 0, 3, -0]),
+        extra=index_extra([3, 0, 3, -0]),
     ),
 )
 def index_select(input, dim, index, *, out=None):
@@ -136,7 +132,7 @@ def _same_dtype(o, x):
         lambda t, a, b, i: a.index_add(0, i, b, alpha=2.0),
         [((3, 4), (4, 4))],
         shapes=None,
-        extra=_idx([2, 0, 2, 2]),
+        extra=index_extra([2, 0, 2, 2]),
     ),
 )
 def index_add(input, dim, index, source, *, alpha=1, out=None):
@@ -205,7 +201,7 @@ class IndexFillTensor(IndexFill):
         lambda t, a, i: a.index_fill(1, i, -1.5),
         [((3, 4),)],
         shapes=None,
-        extra=_idx([3, 1, 0, 3]),
+        extra=index_extra([3, 1, 0, 3]),
     ),
 )
 def index_fill(input, dim, index, value):
@@ -248,7 +244,7 @@ declare(
         lambda t, a, v, i: a.index_fill(1, i, v),
         [((3, 4), ())],
         shapes=None,
-        extra=_idx([3, 1, 0, 3]),
+        extra=index_extra([3, 1, 0, 3]),
     ),
 )
 
@@ -279,7 +275,7 @@ class IndexCopy(Node):
         lambda t, a, b, i: a.index_copy(1, i, b),
         [((3, 4), (3, 2))],
         shapes=None,
-        extra=_idx([3, 0]),
+        extra=index_extra([3, 0]),
     ),
 )
 def index_copy(input, dim, index, source, *, out=None):
@@ -339,7 +335,11 @@ class Take(Node):
     methods="take",
     vmap=LOOP,
     spec=OpSpec(
-        "take", lambda t, a, i: t.take(a, i), [((3, 4),)], shapes=None, extra=_idx([[0, 11, -1]])
+        "take",
+        lambda t, a, i: t.take(a, i),
+        [((3, 4),)],
+        shapes=None,
+        extra=index_extra([[0, 11, -1]]),
     ),
 )
 def take(input, index, *, out=None):

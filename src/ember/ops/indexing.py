@@ -165,6 +165,11 @@ def _split_index(items):
     return tuple(first), tuple(second)
 
 
+def index_extra(values):
+    """A spec's constant index tensor: ``values`` as int64 (``OpSpec.extra``)."""
+    return lambda rng, shapes: (_np.array(values, dtype=_np.int64),)
+
+
 def out_of_bounds(index, n):
     """The first entry of an index array outside ``[0, n)`` (None when all are inside)."""
     bad = (index < 0) | (index >= n)
@@ -213,7 +218,7 @@ class Slice(GetItem):
     scatter = SliceBackward
 
 
-class Unsqueeze(GetItem):
+class IndexUnsqueeze(GetItem):
     """d(x[None]) = grad reshaped back (zeros around it when the index also selects)"""
 
     is_view = True
@@ -250,7 +255,7 @@ def _selects(index):
 
 def view_node(index, shape):
     """The node of a basic ``index`` into a tensor of ``shape``: the view PyTorch records
-    last (``Select``, ``Slice``, ``Unsqueeze``), or ``Alias`` when the index keeps all."""
+    last (``Select``, ``Slice``, ``IndexUnsqueeze``), or ``Alias`` when the index keeps all."""
     kind = type(index)
     if kind is int:
         return Select
@@ -261,7 +266,7 @@ def view_node(index, shape):
     dim = 0
     for k, it in enumerate(items):
         if it is None:
-            node = Unsqueeze
+            node = IndexUnsqueeze
         elif it is Ellipsis:
             after = sum(1 for i in items[k + 1 :] if i is not None and i is not Ellipsis)
             dim = len(shape) - after
@@ -299,7 +304,7 @@ def index_node(index, shape):
             lambda t, a, i: a[i, :, i.flip(0)].sum(0) * a[..., i][..., None, 0],
             [((4, 3, 4),)],
             shapes=None,
-            extra=lambda rng, shapes: (_np.array([3, 0, 0, -1], dtype=_np.int64),),
+            extra=index_extra([3, 0, 0, -1]),
         ),
         OpSpec("getitem_mask", lambda t, a: a[a > 0], [((3, 4),), ((0, 3),), ((),)], shapes=None),
         OpSpec("getitem_mask_dim", lambda t, a: a[:, a[0] > 0], [((3, 4),)], shapes=None),
@@ -308,7 +313,7 @@ def index_node(index, shape):
             lambda t, a, i: a[i[:2], ..., 1],
             [((4, 3, 2),)],
             shapes=None,
-            extra=lambda rng, shapes: (_np.array([1, 0, 2], dtype=_np.int64),),
+            extra=index_extra([1, 0, 2]),
         ),
     ),
 )
@@ -352,7 +357,8 @@ declare(
     ),
 )
 declare(
-    Unsqueeze,
+    IndexUnsqueeze,
+    grad_fn="UnsqueezeBackward0",
     vmap=batching.getitem,
     spec=(
         OpSpec("getitem_none", lambda t, a: a[:, None], [((3, 4),)], shapes=None),
@@ -455,7 +461,7 @@ def setitem(input, index, value):
         lambda t, a, v, i: a.index_put((i,), v, accumulate=True),
         [((4, 3), (3,))],
         shapes=None,
-        extra=lambda rng, shapes: (_np.array([1, 1, 3], dtype=_np.int64),),
+        extra=index_extra([1, 1, 3]),
     ),
 )
 def index_put(input, indices, values, accumulate=False):

@@ -564,7 +564,8 @@ def t(input):
     return T.apply(input, (1, 0) if nd == 2 else tuple(range(nd)))
 
 
-def _dims_arg(dims):
+def dims_arg(dims):
+    """One dim or a sequence of dims, as a tuple."""
     return tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
 
 
@@ -576,7 +577,7 @@ def _dims_arg(dims):
 )
 def movedim(input, source, destination):
     """Move dimensions ``source`` to positions ``destination`` (a view); the rest keep order."""
-    src, dst = _dims_arg(source), _dims_arg(destination)
+    src, dst = dims_arg(source), dims_arg(destination)
     nd = input._data.ndim
     if len(src) != len(dst):
         raise RuntimeError(

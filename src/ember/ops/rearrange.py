@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..autograd.node import Node
 from ..tensor_base import wrap_dim as _wrap_dim
 from ._spec import OpSpec
-from .movement import shape_arg
+from .movement import dims_arg, shape_arg
 from .registry import LOOP, op, public_names
 
 
@@ -52,10 +52,6 @@ def repeat(input, *sizes, repeats=None):
     return Repeat.apply(input, reps)
 
 
-def _dims_arg(dims):
-    return tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
-
-
 @op(
     None,
     methods="tile",
@@ -63,7 +59,7 @@ def _dims_arg(dims):
 )
 def tile(input, dims):
     """Repeat ``input`` by ``dims``, padding ``dims`` with leading ones to ``input.dim()``."""
-    dims = _dims_arg(dims)
+    dims = dims_arg(dims)
     nd = input._data.ndim
     if len(dims) < nd:
         dims = (1,) * (nd - len(dims)) + tuple(dims)
@@ -148,12 +144,12 @@ class Roll(Node):
 )
 def roll(input, shifts, dims=None):
     """Shift elements cyclically along ``dims`` (the flattened tensor when ``dims`` is None)."""
-    sh = _dims_arg(shifts)
+    sh = dims_arg(shifts)
     if dims is None:
         if len(sh) != 1:
             raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:0")
         return Roll.apply(input, int(sh[0]), None)
-    ds = _dims_arg(dims)
+    ds = dims_arg(dims)
     if len(sh) != len(ds):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:{len(ds)}")
     nd = input._data.ndim
