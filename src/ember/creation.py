@@ -532,5 +532,13 @@ def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
     )
 
 
-for _fn in (new_tensor, new_zeros, new_ones, new_full, new_empty):
+def new(self, *args, **kwargs):
+    """The legacy constructor with this tensor's dtype: ``t.new(2, 3)`` (uninitialised),
+    ``t.new(data)``, ``t.new()`` (empty)."""
+    from .legacy_types import legacy_array
+
+    return _finish(legacy_array(self.dtype, args, kwargs), False)
+
+
+for _fn in (new_tensor, new_zeros, new_ones, new_full, new_empty, new):
     declare(None, _fn, methods=(_fn.__name__,), public=False)

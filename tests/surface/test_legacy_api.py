@@ -299,3 +299,26 @@ def _set_data(t, value):
 @pytest.mark.parametrize("name", list(DATA_SET))
 def test_data_assignment_like_torch(name):
     _like_torch(DATA_SET[name])
+
+
+NEW = {
+    "sizes": lambda lib: lib.ones(2, dtype=lib.long).new(2, 3).dtype,
+    "data converted": lambda lib: lib.ones(2, dtype=lib.long).new([1.5]),
+    "empty": lambda lib: lib.ones(2, dtype=lib.long).new(),
+    "other dtype tensor": lambda lib: lib.ones(2, dtype=lib.long).new(lib.tensor([1.5])),
+    "overflow": lambda lib: lib.ones(1, dtype=lib.uint8).new([300]),
+    "dtype keyword": lambda lib: lib.ones(1).new(2, dtype=lib.float32),
+    "no grad": lambda lib: lib.ones(1, requires_grad=True).new([1.0]).requires_grad,
+}
+
+
+@pytest.mark.parametrize("name", list(NEW))
+def test_tensor_new_like_torch(name):
+    _like_torch(NEW[name])
+
+
+def test_cuda_legacy_types_name_themselves_as_torch():
+    for lib in (ember, torch):
+        assert lib.typename(lib.cuda.FloatTensor) == "torch.cuda.FloatTensor"
+        assert repr(lib.cuda.LongTensor) == "<class 'torch.cuda.LongTensor'>"
+        assert not isinstance(lib.ones(1), lib.cuda.FloatTensor)

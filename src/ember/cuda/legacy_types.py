@@ -49,7 +49,8 @@ def _make(name, dtype_name):
         {
             "_dtype_name": dtype_name,
             "__doc__": f"Legacy name of CUDA {dtype_name} tensors.",
-            "__module__": __name__,
+            "__module__": "torch.cuda",  # PyTorch's name for it, as typename() prints
+            "__qualname__": name,
         },
     )
 
