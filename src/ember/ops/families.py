@@ -31,6 +31,7 @@ FAMILIES = [
     "cumulative",
     "sorting",
     "movement",
+    "permutations",
     "rearrange",
     "windows",
     "join",
