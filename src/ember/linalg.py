@@ -13,6 +13,19 @@ from .ops.linalg_factor import linalg_svdvals as svdvals
 from .ops.linalg_lstsq import linalg_lstsq as lstsq
 from .ops.linalg_lstsq import linalg_matrix_rank as matrix_rank
 from .ops.linalg_lstsq import linalg_pinv as pinv
+from .ops.linalg_lu import linalg_lu as lu
+from .ops.linalg_lu import linalg_lu_factor as lu_factor
+from .ops.linalg_lu import linalg_lu_factor_ex as lu_factor_ex
+from .ops.linalg_lu import linalg_lu_solve as lu_solve
+from .ops.linalg_norms import linalg_cond as cond
+from .ops.linalg_norms import linalg_matrix_norm as matrix_norm
+from .ops.linalg_norms import linalg_norm as norm
+from .ops.linalg_norms import linalg_vector_norm as vector_norm
+from .ops.linalg_products import linalg_cross as cross
+from .ops.linalg_products import linalg_diagonal as diagonal
+from .ops.linalg_products import linalg_multi_dot as multi_dot
+from .ops.linalg_products import linalg_vecdot as vecdot
+from .ops.linalg_products import matrix_exp, matrix_power
 from .ops.linalg_solve import det, slogdet
 from .ops.linalg_solve import linalg_inv as inv
 from .ops.linalg_solve import linalg_inv_ex as inv_ex
@@ -24,13 +37,25 @@ __all__ = [
     "LinAlgError",
     "cholesky",
     "cholesky_ex",
+    "cond",
+    "cross",
     "det",
+    "diagonal",
     "eigh",
     "eigvalsh",
     "inv",
     "inv_ex",
     "lstsq",
+    "lu",
+    "lu_factor",
+    "lu_factor_ex",
+    "lu_solve",
+    "matrix_exp",
+    "matrix_norm",
+    "matrix_power",
     "matrix_rank",
+    "multi_dot",
+    "norm",
     "pinv",
     "qr",
     "slogdet",
@@ -39,4 +64,6 @@ __all__ = [
     "solve_triangular",
     "svd",
     "svdvals",
+    "vecdot",
+    "vector_norm",
 ]
