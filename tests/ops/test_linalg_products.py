@@ -141,7 +141,9 @@ LU3 = [[1.0, 2, 3], [4, 5, 6], [7, 8, 10]]
         lambda t: linalg(t).lu_factor(t.tensor(LU3).long()),
         lambda t: linalg(t).lu_solve(*linalg(t).lu_factor(t.tensor(LU3)), t.ones(3, 1)),
         lambda t: linalg(t).lu_solve(*linalg(t).lu_factor(t.tensor(LU3)), t.ones(1, 3), left=False),
-        lambda t: linalg(t).lu_solve(*linalg(t).lu_factor(t.tensor(LU3)), t.ones(3, 1), adjoint=1),
+        lambda t: linalg(t).lu_solve(
+            *linalg(t).lu_factor(t.tensor(LU3)), t.ones(3, 1), adjoint=True
+        ),
         lambda t: linalg(t).lu_solve(*linalg(t).lu_factor(t.tensor(LU3)), t.ones(3)),
         lambda t: t.lu_unpack(*linalg(t).lu_factor(t.tensor(LU3))),
         lambda t: t.lu_unpack(*linalg(t).lu_factor(t.tensor(LU3)), unpack_data=False),
