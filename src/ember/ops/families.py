@@ -68,6 +68,11 @@ FAMILIES = [
     "linalg_triangular",
     "linalg_solve",
     "linalg_cholesky",
+    "linalg_factor",
+    "linalg_lstsq",
+    "linalg_products",
+    "linalg_norms",
+    "linalg_lu",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
