@@ -67,7 +67,7 @@ from .random import (
 )
 
 from . import autograd
-from . import distributions, func, nn, optim, utils
+from . import func, nn, optim, utils
 from .func import vmap
 from ._formatting import get_printoptions, printoptions, set_printoptions
 from .serialization import load, save
@@ -135,3 +135,12 @@ from .memory_format import (
 from .objects import is_storage, is_tensor, numel, typename
 from .threads import get_num_interop_threads, set_num_interop_threads
 # --- surface namespaces (end)
+
+
+def __getattr__(name):
+    # ``ember.distributions`` loads on first use: it is built on the whole package above.
+    if name == "distributions":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.distributions")
+    raise AttributeError(f"module 'ember' has no attribute '{name}'")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ._kl_registry import register_kl
 from ._linalg import solve_triangular
-from .kl import register_kl
 from .lowrank_multivariate_normal import (
     LowRankMultivariateNormal,
     _lowrank_logdet,

@@ -6,6 +6,7 @@ import math
 
 import ember
 
+from ._kl_registry import _infinite_like, register_kl
 from ._special import digamma, lgamma, xlogy
 from .bernoulli import Bernoulli
 from .beta import Beta
@@ -13,7 +14,6 @@ from .binomial import Binomial
 from .exponential import Exponential
 from .gamma import Gamma
 from .gumbel import Gumbel
-from .kl import _infinite_like, register_kl
 from .laplace import Laplace
 from .normal import Normal
 from .pareto import Pareto

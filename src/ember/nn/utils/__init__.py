@@ -1,7 +1,9 @@
 """``ember.nn.utils``: gradient clipping, parameter/vector conversion, sequence packing,
 parametrizations, weight and spectral normalisation, batch-norm fusion."""
 
-from . import parametrizations, parametrize, rnn  # noqa: F401
+import importlib
+
+from . import rnn  # noqa: F401
 from .clip_grad import (  # noqa: F401
     clip_grad_norm,
     clip_grad_norm_,
@@ -18,3 +20,22 @@ from .fusion import (  # noqa: F401
 )
 from .spectral_norm import remove_spectral_norm, spectral_norm  # noqa: F401
 from .weight_norm import remove_weight_norm, weight_norm  # noqa: F401
+
+# Parametrizations build on nn.modules (ModuleDict), and nn.modules' RNNs import
+# nn.utils.rnn: these load on first use, so nn.utils imports before nn.modules does.
+_LAZY = {
+    "parametrize": ("parametrize", None),
+    "parametrizations": ("parametrizations", None),
+}
+
+
+def __getattr__(name):
+    where = _LAZY.get(name)
+    if where is None:
+        raise AttributeError(f"module 'ember.nn.utils' has no attribute '{name}'")
+    module = importlib.import_module(f"{__name__}.{where[0]}")
+    return module if where[1] is None else getattr(module, where[1])
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

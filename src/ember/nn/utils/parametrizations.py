@@ -10,6 +10,7 @@ from ...tensor import Tensor
 from .. import functional as F
 from ..module import Module
 from . import parametrize
+from .weight_norm import norm_except_dim
 
 __all__ = ["orthogonal", "spectral_norm", "weight_norm"]
 
@@ -194,14 +195,6 @@ def orthogonal(module, name="weight", orthogonal_map=None, *, use_trivialization
 
 
 # ----- weight normalisation -----------------------------------------------------------------
-def norm_except_dim(v, pow=2, dim=0):
-    """The ``pow``-norm of ``v`` over every dimension but ``dim`` (over all of it for -1)."""
-    if dim == -1:
-        return v.norm(pow)
-    dims = tuple(d for d in range(v.dim()) if d != dim)
-    return v.norm(pow, dims, keepdim=True)
-
-
 class _WeightNorm(Module):
     def __init__(self, dim=0):
         super().__init__()

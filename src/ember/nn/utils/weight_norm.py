@@ -5,7 +5,14 @@ from __future__ import annotations
 import warnings
 
 from ..parameter import Parameter, UninitializedParameter
-from .parametrizations import norm_except_dim
+
+
+def norm_except_dim(v, pow=2, dim=0):
+    """The ``pow``-norm of ``v`` over every dimension but ``dim`` (over all of it for -1)."""
+    if dim == -1:
+        return v.norm(pow)
+    dims = tuple(d for d in range(v.dim()) if d != dim)
+    return v.norm(pow, dims, keepdim=True)
 
 
 class WeightNorm:
