@@ -1,7 +1,10 @@
 """Random tensor programs run in Ember and in PyTorch, compared op by op.
 
 A program is a list of steps drawn from ``OPS``; each step applies one op to
-tensors from a growing pool (the inputs, then earlier results).  Inputs have
+tensors from a growing pool (the inputs, then earlier results).  Some steps write in
+place into a view of a pool tensor (which rewrites its history, or raises as PyTorch
+does for leaves), run under ``no_grad``, or cut the graph with ``detach``; gradients are
+taken twice with ``retain_graph=True`` and must agree.  Inputs have
 random shapes (broadcastable, 0-d, empty, non-contiguous), dtypes and
 ``requires_grad`` flags.  Both libraries run the same program; the checker
 compares every result's values, dtype, shape and ``requires_grad``, then the
@@ -52,7 +55,45 @@ UNARY = {
     "pow2": lambda L, a: a**2,
     "leaky": lambda L, a: L.nn.functional.leaky_relu(a, 0.1),
     "gelu": lambda L, a: L.nn.functional.gelu(a),
+    "inplace_on_view": lambda L, a: _inplace_on_view(a),
+    "inplace_pool_view": lambda L, a: _inplace_pool_view(a),
+    "relu_inplace": lambda L, a: (a * 1.0).relu_(),
+    "no_grad_scale": lambda L, a: _under_no_grad(L, lambda: a * 2.0),
+    "detach_mul": lambda L, a: a.detach() * a,
 }
+
+
+def _inplace_on_view(a):
+    """A copy of ``a`` whose first slice along the last dim is doubled in place (CopySlices).
+
+    The copy is made contiguous: Ember refuses in-place writes through a view of a
+    non-contiguous graph tensor (a documented limitation, docs/reliability.md).
+    """
+    v = (a * 1.0).contiguous()
+    if v.dim() >= 1:
+        v[..., :1].mul_(2.0)
+    else:
+        v.mul_(2.0)
+    return v
+
+
+def _inplace_pool_view(a):
+    """An in-place add into a view of a leaf of the pool (one that requires grad raises, as in
+    PyTorch); results of ops are left alone (``_inplace_on_view`` covers those)."""
+    if a.grad_fn is not None:
+        return a * 1.0
+    if a.dim() >= 1:
+        a[..., :1].add_(1.0)
+    else:
+        a.add_(1.0)
+    return a * 1.0
+
+
+def _under_no_grad(L, fn):
+    with L.no_grad():
+        return fn()
+
+
 BINARY = {
     "add": lambda L, a, b: a + b,
     "sub": lambda L, a, b: a - b,
@@ -282,7 +323,14 @@ def check_program(program, ember, torch):
             return problems
         problems.append(f"backward: torch raised {te!r}, ember did not")
         return problems
-    e_g = ember.autograd.grad(e_loss, [e_in[i] for i in wrt], allow_unused=True)
+    e_g = ember.autograd.grad(e_loss, [e_in[i] for i in wrt], allow_unused=True, retain_graph=True)
+    # The graph was retained: a second pass must give the same gradients.
+    e_g2 = ember.autograd.grad(e_loss, [e_in[i] for i in wrt], allow_unused=True)
+    for i, a, b in zip(wrt, e_g, e_g2):
+        if (a is None) != (b is None) or (
+            a is not None and not np.array_equal(to_np(a), to_np(b), equal_nan=True)
+        ):
+            problems.append(f"grad x{i}: second pass with retain_graph differs")
     for i, eg, tg in zip(wrt, e_g, t_g):
         if tg is None and eg is None:
             continue

@@ -38,6 +38,39 @@ def test_regressions(seed):
     _check_seed(seed)
 
 
+def test_programs_in_threads():
+    """Four threads check programs at once: per-thread grad mode and the shared engine hold."""
+    import threading
+
+    failures = []
+
+    def work(seeds):
+        for seed in seeds:
+            problems = check_program(random_program(np.random.default_rng(seed)), ember, torch)
+            if problems:
+                failures.append((seed, problems))
+
+    threads = [
+        threading.Thread(target=work, args=(range(9000 + 40 * k, 9040 + 40 * k),)) for k in range(4)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures, failures[:3]
+
+
+@pytest.mark.slow
+def test_fixed_long_run():
+    """20,000 fixed programs (seeds 100,000-119,999): the long run docs/reliability.md quotes."""
+    failures = []
+    for seed in range(100_000, 120_000):
+        problems = check_program(random_program(np.random.default_rng(seed)), ember, torch)
+        if problems:
+            failures.append((seed, problems))
+    assert not failures, failures[:5]
+
+
 def test_long_fuzz(request, capsys):
     minutes = request.config.getoption("--fuzz-minutes")
     if not minutes:
