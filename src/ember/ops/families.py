@@ -48,6 +48,7 @@ FAMILIES = [
     "pooling",
     "avg_pooling",
     "losses",
+    "margin_losses",
     "class_losses",
     "normalization",
     "embedding",

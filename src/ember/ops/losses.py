@@ -1,8 +1,9 @@
 """Losses: the reduction helpers every loss shares; the losses of elementwise terms,
 binary cross entropy (on probabilities and on logits), mean squared error, smooth L1 and
 Huber (one node each, reduced in the node, as in PyTorch); and the losses PyTorch composes
-from other ops (L1, KL divergence, soft margin, Poisson and Gaussian NLL, margin ranking,
-hinge and cosine embedding).  The losses over classes are in ``class_losses``.
+from other ops (L1, KL divergence, soft margin, Poisson and Gaussian NLL).  The losses
+over classes are in ``class_losses``, the margin ranking, hinge and cosine embedding
+losses in ``margin_losses``.
 """
 
 from __future__ import annotations
@@ -10,36 +11,43 @@ from __future__ import annotations
 import math
 
 from ..autograd.callsite import warn
-from ..autograd.grad_mode import is_grad_enabled
+from ..autograd.grad_mode import is_grad_enabled, no_grad
 from ..autograd.node import Node
 from ..backend import np
 from . import batching
-from ._binary import broadcast_error
+from ._binary import broadcast_error, needs, zeros_like
 from ._spec import OpSpec
 from .registry import op, public_names
 from .where import where
 
 
-def needs(node, i):
-    """True when ``node``'s input ``i`` needs a gradient."""
-    n = node.needs_input_grad
-    return n is not None and n[i]
-
-
 def legacy_reduction(size_average, reduce, reduction):
-    """Map the deprecated ``size_average``/``reduce`` flags onto ``reduction``."""
+    """The reduction the deprecated ``size_average``/``reduce`` flags ask for (with PyTorch's
+    warning naming it), or ``reduction`` when neither flag is given."""
     if size_average is None and reduce is None:
         return reduction
-    warn(
-        "size_average and reduce args will be deprecated, please use reduction='"
-        + ("sum" if size_average is False and reduce is not False else "mean")
-        + "' instead."
-    )
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
-    if not reduce:
-        return "none"
-    return "mean" if size_average else "sum"
+    chosen = ("mean" if size_average else "sum") if reduce else "none"
+    warn(
+        f"size_average and reduce args will be deprecated, please use reduction='{chosen}' instead."
+    )
+    return chosen
+
+
+def reduction_number(reduction):
+    """PyTorch's number for a reduction name (0 'none', 1 'mean', 2 'sum'), as the
+    functional losses pass it to the top-level ones."""
+    if reduction == "elementwise_mean":
+        warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.")
+        return 1
+    number = _NUMBERS.get(reduction) if isinstance(reduction, str) else None
+    if number is None:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return number
+
+
+_NUMBERS = {"none": 0, "mean": 1, "sum": 2}
 
 
 def check_reduction(reduction):
@@ -421,25 +429,35 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     ),
 )
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
-    """KL divergence with ``input`` as log-probabilities: target (log target - input)."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    if reduction == "mean":
-        warn(
-            "reduction: 'mean' divides the total loss by both the batch size and the support "
-            "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
-            "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
-            "major release."
-        )
+    """KL divergence with ``input`` as log-probabilities: target (log target - input).
+
+    'batchmean' sums and divides by the batch size, even when legacy flags chose the
+    reduction (as in PyTorch).
+    """
+    if size_average is not None or reduce is not None:
+        chosen = legacy_reduction(size_average, reduce, reduction)
+    else:
+        if reduction == "mean":
+            warn(
+                "reduction: 'mean' divides the total loss by both the batch size and the support "
+                "size.'batchmean' divides only by the batch size, and aligns with the KL div "
+                "math definition.'mean' will be changed to behave the same as 'batchmean' in "
+                "the next major release."
+            )
+        if reduction == "batchmean":
+            chosen = "sum"
+        else:
+            chosen = ("none", "mean", "sum")[reduction_number(reduction)]
     if log_target:
         loss = target.exp() * (target - input)
     else:
         pos = target > 0
         safe = where(pos, target, 1.0)
         loss = where(pos, target * safe.log(), 0.0) - target * input
-    if reduction == "batchmean":
-        return loss.sum() / (input.shape[0] if input.dim() else 1)
-    check_reduction(reduction)
-    return reduce_loss(loss, reduction)
+    loss = reduce_loss(loss, chosen)
+    if reduction == "batchmean" and input.dim():
+        loss = loss / input.shape[0]
+    return loss
 
 
 @op(
@@ -490,90 +508,49 @@ def poisson_nll_loss(
 @op(
     None,
     public=False,
-    spec=OpSpec(
-        "gaussian_nll_loss",
-        lambda t, x, y, v: F(t, "gaussian_nll_loss")(x, y, v.abs() + 0.1),
-        [((3, 4), (3, 4), (3, 4))],
-        shapes=None,
+    spec=(
+        OpSpec(
+            "gaussian_nll_loss",
+            lambda t, x, y, v: F(t, "gaussian_nll_loss")(x, y, v.abs() + 0.1),
+            [((3, 4), (3, 4), (3, 4))],
+            shapes=None,
+        ),
+        OpSpec(
+            "gaussian_nll_loss_shared_var",
+            lambda t, x, y, v: F(t, "gaussian_nll_loss")(
+                x, y, v.abs() + 0.3, full=True, eps=0.2, reduction="sum"
+            ),
+            [((3, 4), (3, 4), (3,)), ((2, 3, 4), (2, 3, 4), (2, 1, 4))],
+            shapes=None,
+        ),  # fmt: skip
     ),
 )
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
-    """Gaussian negative log-likelihood with predicted variance ``var``."""
-    if (
-        var.dim() == input.dim() - 1
-        and var.dim() >= 0
-        and tuple(var.shape) == tuple(input.shape[:-1])
-    ):
-        var = var.unsqueeze(-1)
-    v = var.detach()
-    var = where(v < eps, var * 0 + eps, var) if (v._data < eps).any() else var
+    """Gaussian negative log-likelihood 0.5 (log var + (x - y)^2 / var) with predicted ``var``
+    (one per element, or shared along a dimension); ``var`` is floored at ``eps`` without
+    stopping its gradient, as in PyTorch."""
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = var * zeros_like(input).add_(1)
+    elif bool((var < 0).any()):
+        raise ValueError("var has negative entry/entries")
+    if tuple(var.shape) != tuple(input.shape):
+        if tuple(input.shape[:-1]) == tuple(var.shape):
+            var = var.unsqueeze(-1)
+        elif not (
+            input.dim() == var.dim()
+            and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1
+        ):
+            raise ValueError("var is of incorrect size")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
+    var = var.clone()
+    with no_grad():
+        var.clamp_(min=eps)  # a floor the gradient does not see
     loss = 0.5 * (var.log() + (input - target) ** 2 / var)
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
-    return reduce_loss(loss, reduction)
-
-
-@op(
-    None,
-    spec=OpSpec(
-        "margin_ranking_loss",
-        lambda t, a, b, y: F(t, "margin_ranking_loss")(a, b, y.sign(), margin=0.3),
-        [((5,), (5,), (5,))],
-        shapes=None,
-        grad=(True, True, False),
-    ),
-)
-def margin_ranking_loss(
-    input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"
-):
-    """max(0, -y (x1 - x2) + margin)."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    return reduce_loss((-target * (input1 - input2) + margin).relu(), reduction)
-
-
-@op(
-    None,
-    spec=OpSpec(
-        "hinge_embedding_loss",
-        lambda t, x, y: F(t, "hinge_embedding_loss")(x, y.sign(), margin=0.5),
-        _PAIR,
-        shapes=None,
-        grad=(True, False),
-    ),
-)
-def hinge_embedding_loss(
-    input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"
-):
-    """x where y == 1, max(0, margin - x) where y == -1."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    zero = input * 0
-    pos = where(target == 1, input, zero)
-    neg = where(target == -1, (margin - input).relu(), zero)
-    return reduce_loss(pos + neg, reduction)
-
-
-@op(
-    None,
-    spec=OpSpec(
-        "cosine_embedding_loss",
-        lambda t, a, b, y: F(t, "cosine_embedding_loss")(a, b, y.sign(), margin=0.1),
-        [((3, 4), (3, 4), (3,))],
-        shapes=None,
-        grad=(True, True, False),
-    ),
-)
-def cosine_embedding_loss(
-    input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"
-):
-    """1 - cos(x1, x2) where y == 1, max(0, cos(x1, x2) - margin) where y == -1."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    eps = 1e-12
-    dot = (input1 * input2).sum(-1)
-    n1 = (input1 * input1).sum(-1) + eps
-    n2 = (input2 * input2).sum(-1) + eps
-    cos = dot / (n1 * n2).sqrt()
-    zero = cos * 0
-    loss = where(target == 1, 1 - cos, zero) + where(target == -1, (cos - margin).relu(), zero)
     return reduce_loss(loss, reduction)
 
 

@@ -1,45 +1,17 @@
-"""Margin, triplet, embedding and Gaussian losses, composed from Ember ops with PyTorch's
-checks (and the legacy ``size_average``/``reduce`` flags)."""
+"""Multi-label, multi-margin and triplet losses, composed from Ember ops with PyTorch's
+checks (and the legacy ``size_average``/``reduce`` flags); the functional forms of the
+margin ranking, hinge and cosine embedding losses (the top-level forms, ``ops.margin_losses``,
+do the work); and the Gaussian NLL loss and the reduction helpers, from ``ops.losses``."""
 
 from __future__ import annotations
 
-import math
-import warnings
-
 from ... import dtypes
 from ...backend import np
+from ...ops import margin_losses as _top
+from ...ops.losses import check_reduction as _check_reduction
+from ...ops.losses import gaussian_nll_loss, legacy_reduction, reduction_number  # noqa: F401
+from ...ops.losses import reduce_loss as _reduce
 from ...tensor import Tensor
-
-
-def legacy_reduction(size_average, reduce, reduction):
-    """The reduction the deprecated ``size_average``/``reduce`` flags ask for (with PyTorch's
-    warning naming it), or ``reduction`` when neither flag is given."""
-    if size_average is None and reduce is None:
-        return reduction
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    chosen = ("mean" if size_average else "sum") if reduce else "none"
-    warnings.warn(
-        "size_average and reduce args will be deprecated, please use "
-        f"reduction='{chosen}' instead.",
-        stacklevel=3,
-    )
-    return chosen
-
-
-def _reduce(loss, reduction):
-    if reduction == "none":
-        return loss
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    raise ValueError(f"{reduction} is not a valid value for reduction")
-
-
-def _check_reduction(reduction):
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
 def _vector_or_matrix(input):
@@ -231,86 +203,35 @@ def triplet_margin_with_distance_loss(
     return _reduce(_triplet(anchor, positive, negative, distance, margin, swap), reduction)
 
 
+def _number(size_average, reduce, reduction):
+    """PyTorch's reduction number from the functional arguments (legacy flags first)."""
+    return reduction_number(legacy_reduction(size_average, reduce, reduction))
+
+
 def margin_ranking_loss(
     input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"
 ):
     """max(0, -y (x1 - x2) + margin)."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
+    number = _number(size_average, reduce, reduction)
     if not input1.dim() == input2.dim() == target.dim():
         raise RuntimeError(
             "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
             f"input1: {input1.shape}, input2: {input2.shape}, target: {target.shape} "
         )
-    _check_reduction(reduction)
-    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
+    return _top.margin_ranking_loss(input1, input2, target, margin, number)
 
 
 def hinge_embedding_loss(
     input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"
 ):
     """x where y != -1, plus max(0, margin - x) where y != 1."""
-    from ...ops.where import where
-
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
-    zeros = input * 0
-    hinge = where(target != 1, (margin - input).clamp_min(0), zeros)
-    return _reduce(hinge + where(target != -1, input, zeros), reduction)
+    number = _number(size_average, reduce, reduction)
+    return _top.hinge_embedding_loss(input, target, margin, number)
 
 
 def cosine_embedding_loss(
     input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"
 ):
     """1 - cos(x1, x2) where y == 1, max(0, cos(x1, x2) - margin) where y == -1."""
-    from ...ops.where import where
-
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    d = target.dim()
-    if d not in (0, 1):
-        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-    want = 2 if d == 1 else 1
-    if input1.dim() != want or input2.dim() != want:
-        raise RuntimeError(
-            f"{d}D target tensor expects {want}D input tensors, but found inputs with sizes "
-            f"{list(input1.shape)} and {list(input2.shape)}."
-        )
-    _check_reduction(reduction)
-    dot = (input1 * input2).sum(d)
-    mag1 = (input1 * input1).sum(d) + 1e-12
-    mag2 = (input2 * input2).sum(d) + 1e-12
-    cos = dot / (mag1 * mag2).sqrt()
-    zeros = cos * 0
-    loss = where(target == 1, 1 - cos, zeros) + where(
-        target == -1, (cos - margin).clamp_min(0), zeros
-    )
-    return _reduce(loss, reduction)
-
-
-def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
-    """Gaussian negative log-likelihood 0.5 (log var + (x - y)^2 / var) with predicted ``var``
-    (one per element, or shared along a dimension); ``var`` is floored at ``eps`` without
-    stopping its gradient, as in PyTorch."""
-    if isinstance(var, float):
-        if var < 0:
-            raise ValueError("var has negative entry/entries")
-        var = input * 0 + var
-    elif bool((var < 0).any()):
-        raise ValueError("var has negative entry/entries")
-    if tuple(var.shape) != tuple(input.shape):
-        if tuple(input.shape[:-1]) == tuple(var.shape):
-            var = var.unsqueeze(-1)
-        elif (
-            input.dim() == var.dim()
-            and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1
-        ):
-            pass
-        else:
-            raise ValueError("var is of incorrect size")
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(reduction + " is not valid")
-    floor = var.detach()
-    var = var + (floor.clamp_min(eps) - floor)
-    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
-    if full:
-        loss = loss + 0.5 * math.log(2 * math.pi)
-    return _reduce(loss, reduction)
+    number = _number(size_average, reduce, reduction)
+    return _top.cosine_embedding_loss(input1, input2, target, margin, number)
