@@ -148,10 +148,16 @@ LU3 = [[1.0, 2, 3], [4, 5, 6], [7, 8, 10]]
         lambda t: t.lu_unpack(*linalg(t).lu_factor(t.tensor(LU3))),
         lambda t: t.lu_unpack(*linalg(t).lu_factor(t.tensor(LU3)), unpack_data=False),
         lambda t: linalg(t).lu(t.tensor(LU3, requires_grad=True)).P.requires_grad,
+        lambda t: t.lu(t.tensor(LU3)),
+        lambda t: t.tensor(LU3).lu(get_infos=True),
+        lambda t: t.lu_solve(t.ones(3, 1), *t.lu(t.tensor(LU3))),
+        lambda t: t.ones(3, 2).lu_solve(*t.lu(t.tensor(LU3))),
     ],
 )
 def test_lu(call):
-    both(call, rtol=1e-5, atol=1e-5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.lu and torch.lu_solve are deprecated
+        both(call, rtol=1e-5, atol=1e-5)
 
 
 M = [[2.0, 0.3, -0.1], [0.4, 1.5, 0.2], [-0.3, 0.1, 1.8]]

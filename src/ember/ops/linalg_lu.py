@@ -258,4 +258,54 @@ def linalg_lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):  # no
     return p @ _tri(low.mT, y, upper=True, unitriangular=True)
 
 
+_LU_DEPRECATION = (
+    "torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and "
+    "will be removed in a future PyTorch release.\nLU, pivots = torch.lu(A, compute_pivots)\n"
+    "should be replaced with\nLU, pivots = torch.linalg.lu_factor(A, compute_pivots)\nand\n"
+    "LU, pivots, info = torch.lu(A, compute_pivots, get_infos=True)\nshould be replaced with\n"
+    "LU, pivots, info = torch.linalg.lu_factor_ex(A, compute_pivots)"
+)
+_LU_SOLVE_DEPRECATION = (
+    "torch.lu_solve is deprecated in favor of torch.linalg.lu_solveand will be removed in a "
+    "future PyTorch release.\nNote that torch.linalg.lu_solve has its arguments reversed.\n"
+    "X = torch.lu_solve(B, LU, pivots)\nshould be replaced with\nX = torch.linalg.lu_solve("
+    "LU, pivots, B)"
+)
+LuWithInfoResult = result_type("_lu_with_info", "LU", "pivots", "info")
+
+
+@op(
+    None,
+    methods="lu",
+    spec=OpSpec("lu", lambda t, a: t.lu(a)[0], [((3, 3),)], shapes=None),
+)
+def lu(A, pivot=True, get_infos=False, out=None):  # noqa: N803 - PyTorch's name
+    """The deprecated ``(LU, pivots)`` (with ``info`` when ``get_infos``): ``lu_factor``."""
+    from ..autograd.callsite import warn
+
+    warn(_LU_DEPRECATION)
+    if get_infos:
+        return LuWithInfoResult(*linalg_lu_factor_ex(A, pivot=pivot))
+    factors, pivots = linalg_lu_factor(A, pivot=pivot)
+    return factors, pivots
+
+
+@op(
+    None,
+    methods="lu_solve",
+    spec=OpSpec(
+        "lu_solve",
+        lambda t, b, a: t.lu_solve(b, *linalg(t).lu_factor(a)),
+        [((3, 2), (3, 3))],
+        shapes=None,
+    ),
+)
+def lu_solve(b, LU_data, LU_pivots, *, out=None):  # noqa: N803 - PyTorch's names
+    """The deprecated ``lu_solve(B, LU, pivots)``: ``linalg.lu_solve(LU, pivots, B)``."""
+    from ..autograd.callsite import warn
+
+    warn(_LU_SOLVE_DEPRECATION)
+    return linalg_lu_solve(LU_data, LU_pivots, b, out=out)
+
+
 __all__ = public_names(__name__)
