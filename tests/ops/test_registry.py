@@ -171,6 +171,18 @@ def test_numpy_keyword_spellings(name, fn):
     np.testing.assert_allclose(e.numpy(), t.numpy())
 
 
+@pytest.mark.parametrize(
+    "call",
+    [lambda x: x.split(2, axis=0), lambda x: x.unflatten(axis=0, sizes=(2, 2))],
+    ids=["split", "unflatten"],
+)
+def test_numpy_spelling_refused_where_pytorch_refuses_it(call):
+    with pytest.raises(TypeError):
+        call(torch.ones(4, 2))
+    with pytest.raises(TypeError):
+        call(ember.ones(4, 2))
+
+
 def test_both_spellings_refused_as_pytorch_does():
     x = ember.ones(2, 3)
     with pytest.raises(TypeError) as e_info:

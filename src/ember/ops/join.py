@@ -313,6 +313,7 @@ def _share(input, outs):
     Split,
     methods="split",
     vmap=LOOP,
+    numpy_names=False,  # PyTorch refuses split(axis=...)
     spec=(
         OpSpec("split", lambda t, a: _pieces(a.split(2, 1)), [((3, 5),), ((3, 0),)], shapes=None),
         OpSpec("split_one_used", lambda t, a: a.split(2)[1], [((5, 2),)], shapes=None),

@@ -318,7 +318,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     return reshape(input, shape[:s] + (n,) + shape[e + 1 :])
 
 
-@op(None, methods="unflatten")
+@op(None, methods="unflatten", numpy_names=False)  # PyTorch refuses axis= here
 def unflatten(input, dim, sizes):
     """Split dimension ``dim`` into ``sizes`` (a view)."""
     shape = input._data.shape

@@ -79,6 +79,7 @@ def declare(
     spec=(),
     public=True,
     aliases=(),
+    numpy_names=True,
 ):
     """Declare an op.  Returns the declaration.
 
@@ -100,6 +101,8 @@ def declare(
         public: export ``function`` at the top level (``ember.<name>``).
         aliases: more top-level names for ``function`` (``"absolute"`` for ``abs``); the
             family module binds them too (``absolute = abs``).
+        numpy_names: accept NumPy's spellings (``axis``, ...) of ``dim``-like arguments;
+            False for the few functions PyTorch refuses them for (``split``, ``unflatten``).
     """
     if node is not None:
         if node in _BY_NODE:
@@ -119,7 +122,7 @@ def declare(
         methods = (methods,)
     module = (function or node).__module__
     if function is not None:
-        function = _public_form(function)
+        function = _public_form(function, numpy_names)
     if inplace is True:
         inplace = _derived_inplace(function)
     decl = OpDecl(
@@ -165,12 +168,14 @@ def op(node=None, **facts):
 _NUMPY_NAMES = {"axis": "dim", "keepdims": "keepdim", "x1": "input", "x2": "other"}
 
 
-def _public_form(function):
+def _public_form(function, numpy_names=True):
     """``function`` as users call it: accepting NumPy's argument spellings when it takes
     ``dim``/``keepdim``/``input``/``other``, and casting its inputs inside a CPU
     ``autocast`` region when PyTorch's autocast lists name it.  Otherwise ``function``."""
     params = inspect.signature(function).parameters
     aliases = {a: n for a, n in _NUMPY_NAMES.items() if n in params and a not in params}
+    if not numpy_names:
+        aliases = {}
     name = function.__name__
     cast = _amp_policy.category(name) is not None
     if not aliases and not cast:
