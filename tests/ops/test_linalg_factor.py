@@ -4,6 +4,7 @@ argument errors, gauge-free values and gradients against PyTorch."""
 from __future__ import annotations
 
 import importlib
+import warnings
 
 import pytest
 
@@ -40,10 +41,19 @@ def linalg(lib):
         lambda t: linalg(t).eigh(t.tensor(A32)),
         lambda t: linalg(t).eigh(t.eye(2), UPLO="X"),
         lambda t: linalg(t).eigvalsh(t.tensor(SYM).expand(3, 2, 2)),
+        lambda t: [x.shape for x in t.svd(t.tensor(A32))],
+        lambda t: [x.shape for x in t.svd(t.tensor(A32), some=False)],
+        lambda t: t.svd(t.tensor(A32), compute_uv=False),
+        lambda t: t.tensor(A32).svd().S,
+        lambda t: (lambda u, s, v: (u * s) @ v.mT)(*t.svd(t.tensor(A32))),
+        lambda t: [x.abs() for x in t.qr(t.tensor(A32))],
+        lambda t: [x.shape for x in t.tensor(A32).qr(some=False)],
     ],
 )
 def test_factorizations(call):
-    both(call, rtol=1e-5, atol=1e-5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.qr is deprecated
+        both(call, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,8 @@ from .registry import LOOP, op, public_names
 from .where import where
 
 QrResult = result_type("linalg_qr", "Q", "R")
+LegacyQrResult = result_type("qr", "Q", "R")
+LegacySvdResult = result_type("svd", "U", "S", "V")
 SvdResult = result_type("linalg_svd", "U", "S", "Vh")
 EighResult = result_type("linalg_eigh", "eigenvalues", "eigenvectors")
 
@@ -325,6 +327,42 @@ def linalg_eigvalsh(A, UPLO="L", *, out=None):  # noqa: N803 - PyTorch's name
     """The eigenvalues of symmetric matrices, ascending."""
     _eigh_check("linalg.eigvalsh", A, UPLO)
     return write_out("linalg.eigvalsh", LinalgEigh.apply(A, UPLO, False), out, A)
+
+
+# ----- the older top-level forms ----------------------------------------------------------
+_QR_DEPRECATION = (
+    "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future "
+    "PyTorch release.\nThe boolean parameter 'some' has been replaced with a string parameter "
+    "'mode'.\nQ, R = torch.qr(A, some)\nshould be replaced with\nQ, R = torch.linalg.qr(A, "
+    "'reduced' if some else 'complete')"
+)
+
+
+@op(None, methods="qr", spec=OpSpec("qr", lambda t, a: t.qr(a).R.abs(), [((4, 3),)], shapes=None))
+def qr(input, some=True, *, out=None):
+    """The deprecated ``(Q, R)`` of ``linalg.qr`` (``some``: reduced, else complete)."""
+    from ..autograd.callsite import warn
+
+    warn(_QR_DEPRECATION)
+    return LegacyQrResult(*linalg_qr(input, "reduced" if some else "complete"))
+
+
+@op(
+    None,
+    methods="svd",
+    spec=OpSpec("svd", lambda t, a: _usv(t, a)[0] + 0 * t.svd(a).V.sum(), [((4, 3),)], shapes=None),
+)
+def svd(input, some=True, compute_uv=True, *, out=None):
+    """``(U, S, V)`` with ``A = U diag(S) V^T`` (V, not Vh; zero U and V without
+    ``compute_uv``)."""
+    if not compute_uv:
+        s = linalg_svdvals(input)
+        m, n = input.shape[-2:]
+        batch = input.shape[:-2]
+        zeros = [Tensor._make(_np.zeros(batch + (k, k), input._data.dtype)) for k in (m, n)]
+        return LegacySvdResult(zeros[0], s, zeros[1])
+    u, s, vh = linalg_svd(input, full_matrices=not some)
+    return LegacySvdResult(u, s, vh.mT)
 
 
 __all__ = public_names(__name__)
