@@ -9,8 +9,7 @@ common rules are here.
 
 from __future__ import annotations
 
-import warnings
-
+from ..autograd.callsite import warn
 from ..autograd.grad_mode import state as _grad_state
 from ..tensor_base import TensorBase as Tensor
 
@@ -87,7 +86,7 @@ def write(out, result):
         data[...] = r
     else:
         if data.size:
-            warnings.warn(
+            warn(
                 f"An output with one or more elements was resized since it had shape "
                 f"{list(data.shape)}, which does not match the required output shape "
                 f"{list(r.shape)}. This behavior is deprecated, and in a future PyTorch release "
@@ -95,7 +94,6 @@ def write(out, result):
                 "reuse an out tensor t by resizing it, inplace, to zero elements with "
                 "t.resize_(0).",
                 UserWarning,
-                stacklevel=4,
             )
         out._data = r.astype(data.dtype, copy=True)
     out._bump_version("out=")

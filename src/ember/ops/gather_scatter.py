@@ -3,8 +3,7 @@ scatter (with ``reduce="add"``/``"multiply"``), scatter_add."""
 
 from __future__ import annotations
 
-import warnings
-
+from ..autograd.callsite import warn
 from ..autograd.node import Node
 from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
@@ -333,12 +332,11 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None, out=None):
         if reduce not in ("add", "multiply"):
             raise RuntimeError("reduce argument must be either add or multiply.")
         if tensor_src:
-            warnings.warn(
+            warn(
                 "The reduce argument of torch.scatter with Tensor src is deprecated and will be "
                 "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
                 "reduction options.",
                 UserWarning,
-                stacklevel=3,
             )
 
         def result():

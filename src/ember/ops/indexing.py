@@ -14,9 +14,8 @@ are in ``gather_scatter``, ``index_ops`` and ``masked``.
 
 from __future__ import annotations
 
-import warnings
-
 from .. import dtypes as _dt
+from ..autograd.callsite import warn
 from ..autograd.node import Node
 from ..backend import np as _np
 from ..backend import xp_of
@@ -60,11 +59,10 @@ def _index_array(a):
     if k == "b" or k == "i":
         return a
     if a.dtype == _np.uint8:
-        warnings.warn(
+        warn(
             "indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool "
             "instead.",
             UserWarning,
-            stacklevel=4,
         )
         return a.astype(bool)
     if k == "u":
@@ -123,7 +121,7 @@ def _items(index):
     if isinstance(index, tuple):
         return index
     if isinstance(index, list) and _treat_as_tuple(index):
-        warnings.warn(_LEGACY_SEQ, UserWarning, stacklevel=4)
+        warn(_LEGACY_SEQ, UserWarning)
         return tuple(index)
     return (index,)
 

@@ -7,9 +7,8 @@ functions and Tensor methods, as in PyTorch.
 
 from __future__ import annotations
 
-import warnings
-
 from .. import dtypes as _dt
+from ..autograd.callsite import warn
 from ..autograd.node import Node
 from ..backend import np, xp_of
 from ..dtypes import scalar_type_name
@@ -28,11 +27,10 @@ def _F(lib, name):
 
 # ----- softmax family ------------------------------------------------------------------
 def _softmax_dim(name, ndim, stacklevel):
-    warnings.warn(
+    warn(
         f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
         "dim=X as an argument.",
         UserWarning,
-        stacklevel=stacklevel,
     )
     return 0 if ndim in (0, 1, 3) else 1
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import builtins
-import warnings
 
+from ..autograd.callsite import warn
 from ..autograd.node import Node
 from ..backend import np as _np
 from . import _out, batching
@@ -112,11 +112,10 @@ def _var_args(name, input, dim, unbiased, keepdim, correction, stacklevel=5):
         raise RuntimeError("std and var only support floating point and complex dtypes")
     dims = reduced_dims(data, dim)
     if numel(data.shape, dims) - correction <= 0:
-        warnings.warn(
+        warn(
             f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
             "reduction factor (input numel divided by output numel).",
             UserWarning,
-            stacklevel=stacklevel,  # the caller's line
         )
     return dims, correction, bool(keepdim)
 
