@@ -1,14 +1,38 @@
 """``ember.nn.functional``: the functional forms of layers, activations and losses.
 
-Convolution, pooling and the core losses live in ``ember.ops`` and are re-exported here;
-the rest is composed in ``ember.nn._functional`` (one module per concept). Activations,
-softmax and friends come from their op families at call time (any name not defined here
-is looked up on ``ember``), so this module imports even while a family is missing.
+Activations, softmax, convolution, pooling and the core losses live in ``ember.ops`` and
+are re-exported here; the rest is composed in ``ember.nn._functional`` (one module per
+concept).
 """
 
 from __future__ import annotations
 
 from ..ops import inplace as _inplace
+from ..ops.activation import (  # noqa: F401
+    celu,
+    elu,
+    elu_,
+    gelu,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    hardtanh_,
+    leaky_relu,
+    leaky_relu_,
+    logsigmoid,
+    mish,
+    prelu,
+    relu6,
+    selu,
+    silu,
+    softplus,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
+)
 from ..ops.avg_pooling import (  # noqa: F401
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -36,6 +60,7 @@ from ..ops.losses import (  # noqa: F401
     smooth_l1_loss,
     soft_margin_loss,
 )
+from ..ops.nn_ops import linear, log_softmax, one_hot, softmax, softmin  # noqa: F401
 from ..ops.pooling import (  # noqa: F401
     adaptive_max_pool1d,
     adaptive_max_pool2d,
@@ -45,6 +70,9 @@ from ..ops.pooling import (  # noqa: F401
     max_pool2d_with_indices,
     max_pool3d,
 )
+from ..ops.trig import tanh as _tanh
+from ..ops.unary import relu_  # noqa: F401
+from ..ops.unary import sigmoid as _sigmoid
 from ._functional.activation import celu_, rrelu, rrelu_, selu_, threshold_  # noqa: F401
 from ._functional.attention import (  # noqa: F401
     multi_head_attention_forward,
@@ -97,43 +125,6 @@ from ._functional.shuffle import (  # noqa: F401
     pixel_unshuffle,
 )
 
-_found = {}
-_FAMILIES = ("activation", "nn_ops")
-
-
-def _lookup(name):
-    """The op family's function ``name`` (activation, nn_ops, then any ``ember.<name>``)."""
-    fn = _found.get(name)
-    if fn is None:
-        fn = _found[name] = _search(name)
-    return fn
-
-
-def _search(name):
-    import importlib
-
-    for family in _FAMILIES:
-        try:
-            mod = importlib.import_module(f"ember.ops.{family}")
-        except ModuleNotFoundError:
-            continue
-        fn = getattr(mod, name, None)
-        if callable(fn) and getattr(fn, "__module__", None) == mod.__name__:
-            return fn
-    import ember
-
-    fn = getattr(ember, name, None)
-    if fn is None:
-        raise AttributeError(f"module 'ember.nn.functional' has no attribute '{name}'")
-    return fn
-
-
-def __getattr__(name):
-    # Activations, softmax, one_hot, linear, ... come from their op families, looked up late.
-    if name.startswith("_"):
-        raise AttributeError(name)
-    return _lookup(name)
-
 
 def relu(input, inplace: bool = False):
     """max(x, 0)."""
@@ -146,25 +137,12 @@ def relu(input, inplace: bool = False):
 
 def sigmoid(input):
     """1 / (1 + exp(-x))."""
-    return _lookup("sigmoid")(input)
+    return _sigmoid(input)
 
 
 def tanh(input):
     """Hyperbolic tangent."""
-    return _lookup("tanh")(input)
+    return _tanh(input)
 
 
-def _public_names():
-    names = [n for n in globals() if not n.startswith("_") and n != "annotations"]
-    import importlib
-
-    for family, attr in (("activation", "FUNCTIONAL"), ("nn_ops", "FUNCTIONAL")):
-        try:
-            mod = importlib.import_module(f"ember.ops.{family}")
-        except ModuleNotFoundError:
-            continue
-        names += [n for n in getattr(mod, attr, ()) if n not in names]
-    return names
-
-
-__all__ = _public_names()
+__all__ = [n for n in globals() if not n.startswith("_") and n != "annotations"]
