@@ -44,6 +44,8 @@ FAMILIES = [
     "diagonals",
     "einsum",
     "nn_ops",
+    "recurrent",
+    "recurrent_layer",
     "conv",
     "pooling",
     "avg_pooling",

@@ -1,7 +1,10 @@
 """RNN, LSTM and GRU over whole sequences, padded or packed (PyTorch's parameter names).
 
-The input projection of every time step is one matrix product before the time loop;
-only the recurrent product runs per step. A PackedSequence runs as its padded batch
+Where PyTorch's CPU build runs an LSTM layer as one oneDNN call (float32 or bfloat16, no
+projections, padded input), each layer and direction is one node
+(``ops.recurrent_layer``). Otherwise the input projection of every time step is one
+matrix product before the time loop, and each step is one fused cell node
+(``ops.recurrent``) on its slice of it. A PackedSequence runs as its padded batch
 with each sequence's state frozen once it has ended (before it starts, going backwards),
 so every sequence sees exactly its own steps.
 """
@@ -13,6 +16,8 @@ import warnings
 
 from ...backend import np
 from ...creation import empty, zeros
+from ...dtypes import bfloat16, float32
+from ...ops.recurrent_layer import mkldnn_rnn_layer
 from ...tensor import Tensor
 from .. import functional as F
 from ..module import Module
@@ -30,6 +35,8 @@ from .rnn_cell import (  # noqa: F401 - the cells are re-exported from here, as 
 )
 
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
+# The dtypes in which PyTorch's CPU build runs an LSTM layer with grad as one oneDNN node.
+_LAYER_DTYPES = (float32, bfloat16)
 
 
 def _check_config(mode, hidden_size, num_layers, dropout, proj_size):
@@ -196,6 +203,10 @@ class RNNBase(Module):
     def _direction(self, layer_in, h, c, weights, reverse, active):
         """Run one direction of one layer; returns (outputs (T, N, H_out), h_n, c_n)."""
         w_ih, w_hh, b_ih, b_hh, w_hr = weights
+        if self.mode == "LSTM" and active is None and w_hr is None and layer_in.numel():
+            if layer_in.dtype in _LAYER_DTYPES:
+                # PyTorch's CPU build runs this layer as one oneDNN node: so does Ember
+                return mkldnn_rnn_layer(layer_in, w_ih, w_hh, b_ih, b_hh, h, c, reverse)
         from ...ops.where import where
 
         # All time steps' input projections at once; unbind gives each step a view whose
@@ -206,14 +217,14 @@ class RNNBase(Module):
         seq = [None] * steps
         for t in range(steps - 1, -1, -1) if reverse else range(steps):
             if self.mode == "LSTM":
-                h_new, c_new = lstm_step(xs[t], h, c, w_hh, b_hh, self.hidden_size)
+                h_new, c_new = lstm_step(xs[t], h, c, w_hh, b_hh)
                 if w_hr is not None:
                     h_new = F.linear(h_new, w_hr)
                 if active is not None:
                     c_new = where(active[t], c_new, c)
                 c = c_new
             elif self.mode == "GRU":
-                h_new = gru_step(xs[t], h, w_hh, b_hh, self.hidden_size)
+                h_new = gru_step(xs[t], h, w_hh, b_hh)
             else:
                 h_new = rnn_step(xs[t], h, w_hh, b_hh, self.nonlinearity)
             h = h_new if active is None else where(active[t], h_new, h)

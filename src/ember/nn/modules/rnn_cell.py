@@ -1,38 +1,26 @@
-"""One step of each recurrence, and RNNCell, LSTMCell, GRUCell (PyTorch's gate order)."""
+"""RNNCell, LSTMCell, GRUCell: one step of each recurrence (PyTorch's gate order).
+
+Each runs its step as one fused node (``ember.ops.recurrent``: ``lstm_cell``, ``gru_cell``,
+``rnn_tanh_cell``, ``rnn_relu_cell``, as PyTorch's cells call its functions of those names).
+"""
 
 from __future__ import annotations
 
 import math
 
 from ...creation import empty, zeros
-from .. import functional as F
+from ...ops.recurrent import (  # noqa: F401 - the steps are re-exported for nn.RNN/LSTM/GRU
+    gru_cell,
+    gru_step,
+    lstm_cell,
+    lstm_step,
+    rnn_relu_cell,
+    rnn_step,
+    rnn_tanh_cell,
+)
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
-
-
-def lstm_step(xg, h, c, w_hh, b_hh, hs):
-    """LSTM step from the precomputed input projection ``xg``: returns ``(h', c')``."""
-    i, f, gg, o = (xg + F.linear(h, w_hh, b_hh)).chunk(4, -1)
-    i, f, gg, o = i.sigmoid(), f.sigmoid(), gg.tanh(), o.sigmoid()
-    c = f * c + i * gg
-    return o * c.tanh(), c
-
-
-def gru_step(xg, h, w_hh, b_hh, hs):
-    """GRU step from the precomputed input projection ``xg``."""
-    xr, xz, xn = xg.chunk(3, -1)
-    hr, hz, hn = F.linear(h, w_hh, b_hh).chunk(3, -1)
-    r = (xr + hr).sigmoid()
-    z = (xz + hz).sigmoid()
-    n = (xn + r * hn).tanh()
-    return (1 - z) * n + z * h
-
-
-def rnn_step(xg, h, w_hh, b_hh, nonlinearity):
-    """Elman step from the precomputed input projection ``xg``."""
-    pre = xg + F.linear(h, w_hh, b_hh)
-    return pre.tanh() if nonlinearity == "tanh" else pre.relu()
 
 
 def reset_uniform(module):
@@ -73,6 +61,17 @@ class RNNCellBase(Module):
         return s.format(**self.__dict__)
 
     def _prep(self, input, hx, n_states=1):
+        """PyTorch's dimension checks; the batched input and hidden state (zeros if None)."""
+        name = type(self).__name__
+        if input.dim() not in (1, 2):
+            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
+        if hx is not None:
+            for k, h in enumerate(hx if n_states == 2 else (hx,)):
+                if h.dim() not in (1, 2):
+                    which = f"hx[{k}]" if n_states == 2 else "hidden"
+                    raise ValueError(
+                        f"{name}: Expected {which} to be 1D or 2D, got {h.dim()}D instead"
+                    )
         batched = input.dim() == 2
         x = input if batched else input.unsqueeze(0)
         if hx is None:
@@ -95,8 +94,13 @@ class RNNCell(RNNCellBase):
     def forward(self, input, hx=None):
         """The next hidden state."""
         x, h, batched = self._prep(input, hx)
-        xg = F.linear(x, self.weight_ih, self.bias_ih)
-        h = rnn_step(xg, h, self.weight_hh, self.bias_hh, self.nonlinearity)
+        if self.nonlinearity == "tanh":
+            step = rnn_tanh_cell
+        elif self.nonlinearity == "relu":
+            step = rnn_relu_cell
+        else:
+            raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
+        h = step(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return h if batched else h.squeeze(0)
 
 
@@ -108,9 +112,8 @@ class LSTMCell(RNNCellBase):
 
     def forward(self, input, hx=None):
         """The next hidden and cell states."""
-        x, (h, c), batched = self._prep(input, hx, 2)
-        xg = F.linear(x, self.weight_ih, self.bias_ih)
-        h, c = lstm_step(xg, h, c, self.weight_hh, self.bias_hh, self.hidden_size)
+        x, hx, batched = self._prep(input, hx, 2)
+        h, c = lstm_cell(x, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 
 
@@ -123,6 +126,5 @@ class GRUCell(RNNCellBase):
     def forward(self, input, hx=None):
         """The next hidden state."""
         x, h, batched = self._prep(input, hx)
-        xg = F.linear(x, self.weight_ih, self.bias_ih)
-        h = gru_step(xg, h, self.weight_hh, self.bias_hh, self.hidden_size)
+        h = gru_cell(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return h if batched else h.squeeze(0)
