@@ -22,6 +22,7 @@ from .autograd.grad_mode import (
 from .creation import *  # noqa: F403
 from .device import device
 from .dtypes import (
+    bfloat16,
     bool,
     cdouble,
     cfloat,
@@ -45,6 +46,19 @@ from .dtypes import (
     set_default_dtype,
     short,
     uint8,
+)
+from .legacy_types import (
+    BFloat16Tensor,
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+    set_default_tensor_type,
 )
 from .random import (
     Generator,

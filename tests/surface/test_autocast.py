@@ -164,7 +164,7 @@ def test_set_functions():
     def run(lib):
         def go():
             lib.set_autocast_enabled("cpu", True)
-            lib.set_autocast_dtype("cpu", lib.float16)
+            lib.set_autocast_dtype("cpu", lib.bfloat16)
             state = _state(lib)
             lib.set_autocast_enabled("cpu", False)
             lib.set_autocast_dtype("cpu", lib.float32)

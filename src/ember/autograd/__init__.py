@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .. import dtypes as _dt
 from . import engine
 from .anomaly import (
     detect_anomaly,
@@ -29,6 +30,7 @@ from .lint import (
     training_lint,
 )
 from .node import AccumulateGrad, Node
+from .variable import Variable
 
 
 def xp_ones(like):
@@ -63,7 +65,7 @@ def _make_grads(outputs, grads, is_grads_batched=False):
             if out._requires_grad:
                 if out._data.size != 1:
                     raise RuntimeError("grad can be implicitly created only for scalar outputs")
-                if out._data.dtype.kind not in "fc":
+                if _dt.kind_of(out._data.dtype) not in "fc":
                     raise RuntimeError(
                         "grad can be implicitly created only for real scalar outputs but got "
                         f"{out.dtype}"
@@ -82,9 +84,7 @@ def _make_grads(outputs, grads, is_grads_batched=False):
                 f"{list(g._data.shape)}) and output[{i}] has a shape of torch.Size("
                 f"{list(out._data.shape)})."
             )
-        if g._data.dtype.kind != out._data.dtype.kind and not (
-            g._data.dtype.kind in "fc" and out._data.dtype.kind in "fc"
-        ):
+        if (g._data.dtype.kind == "c") != (out._data.dtype.kind == "c"):
             raise RuntimeError(
                 f"For complex Tensors, both grad_output and output are required to have the same "
                 f"dtype. Mismatch in dtype: grad_output[{i}] has a dtype of {g.dtype} and "
@@ -267,6 +267,7 @@ __all__ = [
     "functional",
     "graph",
     "Node",
+    "Variable",
     "AccumulateGrad",
     "no_grad",
     "enable_grad",

@@ -74,6 +74,8 @@ def promote(a, b):
             a = tensor(a)
         return promote(a, b)
     t, s = (a, b) if ta else (b, a)
+    if type(s) is int:
+        _dt.check_int_scalar(s)
     if isinstance(s, _np.generic):
         s = s.item()  # NumPy scalars are as weak as Python scalars in PyTorch
         a, b = (t, s) if ta else (s, t)

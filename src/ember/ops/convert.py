@@ -22,7 +22,7 @@ class ToCopy(Node):
             self.source = device_of(x)
             x = to_device_array(x, *device)
         if np_dtype is not None and x.dtype != np_dtype:
-            x = x.astype(np_dtype)
+            x = _dt.cast(x, np_dtype)
         return x
 
     def backward(self, grad):
@@ -34,6 +34,8 @@ class ToCopy(Node):
 
 def _parse_to(args, kwargs):
     dtype = kwargs.pop("dtype", None)
+    if dtype is not None:
+        dtype = _dt.dtype_arg(dtype, "to")
     dev = kwargs.pop("device", None)
     kwargs.pop("non_blocking", None)
     kwargs.pop("copy", None)
@@ -41,7 +43,7 @@ def _parse_to(args, kwargs):
     for a in args:
         if isinstance(a, Tensor):
             dtype, dev = a.dtype, a.device
-        elif isinstance(a, (str, _device)) and not (isinstance(a, str) and a in _dt._NAMES):
+        elif isinstance(a, (str, _device)):
             dev = a
         elif a is not None:
             dtype = a
@@ -96,7 +98,7 @@ def _cast(dtype_name, doc):
 
     cast.__name__ = cast.__qualname__ = {"float32": "float", "float64": "double",
         "float16": "half", "int64": "long", "int32": "int", "int16": "short", "int8": "char",
-        "uint8": "byte", "bool": "bool"}[dtype_name]  # fmt: skip
+        "uint8": "byte", "bool": "bool", "bfloat16": "bfloat16"}[dtype_name]  # fmt: skip
     cast.__doc__ = doc
     return cast
 
@@ -112,18 +114,18 @@ for _dtype, _doc in (
     ("int8", "Cast to int8."),
     ("uint8", "Cast to uint8."),
     ("bool", "Cast to bool."),
+    ("bfloat16", "Cast to bfloat16."),
 ):
     _fn = _cast(_dtype, _doc)
     declare(None, _fn, methods=(_fn.__name__,), public=False)
 
 
-def type(self, dtype=None, **kwargs):  # noqa: A001 - PyTorch's method name
-    """The legacy type name (``torch.FloatTensor``), or a copy converted to ``dtype``."""
-    if dtype is None:
-        from ..autograd.errors import legacy_type_name
+def type(self, dtype=None, non_blocking=False, **kwargs):  # noqa: A001 - PyTorch's name
+    """The legacy type name (``torch.FloatTensor``), or a copy converted to ``dtype``
+    (an Ember dtype, a legacy type such as ``torch.DoubleTensor``, or its name)."""
+    from ..legacy_types import tensor_type
 
-        return legacy_type_name(self._data)
-    return to(self, dtype)
+    return tensor_type(self, dtype, non_blocking, **kwargs)
 
 
 def type_as(self, other):

@@ -259,6 +259,8 @@ def inplace(t, fn, *args, **kwargs):
 
 def _fast(t, ufunc, other, name):
     # No graph involved: write straight into t's memory.
+    if type(other) is int:
+        _dt.check_int_scalar(other)
     o = other._data if isinstance(other, Tensor) else other
     data = t._data
     try:

@@ -48,7 +48,7 @@ def _prepare(name, input, dim, stacklevel, dtype):
     d = _wrap_dim(dim, nd)
     if dtype is not None:
         input = input.to(dtype)
-    if input._data.dtype.kind not in "fc":
+    if _dt.kind_of(input._data.dtype) not in "fc":
         kernel = "lastdim_kernel_impl" if d == nd - 1 or nd == 0 else "kernel_impl"
         base = name if name != "softmin" else "softmax"
         raise NotImplementedError(

@@ -22,13 +22,17 @@ from .registry import declare, public_names
 _Add, _Sub, _Mul, _Div, _Neg = _ew.Add, _ew.Sub, _ew.Mul, _ew.Div, _ew.Neg
 _RsubScalar, _Reciprocal, _PowScalar = _ew.RsubScalar, _un.Reciprocal, _pw.PowScalar
 _make = TensorBase._make
+# Python ints PyTorch takes as numbers; others take the full path, which raises its error.
+_INT_MIN, _INT_END = -(1 << 63), 1 << 64
 
 
 def __add__(self, other):
     """``self + other``."""
     t = type(other)
     if self._data.dtype.kind == "f" and (
-        t is float or t is int or (t is type(self) and other._data.dtype == self._data.dtype)
+        t is float
+        or (t is int and _INT_MIN <= other < _INT_END)
+        or (t is type(self) and other._data.dtype == self._data.dtype)
     ):
         try:
             return _Add.apply(self, other)
@@ -40,7 +44,7 @@ def __add__(self, other):
 def __radd__(self, other):
     """``other + self``."""
     t = type(other)
-    if (t is float or t is int) and self._data.dtype.kind == "f":
+    if (t is float or (t is int and _INT_MIN <= other < _INT_END)) and self._data.dtype.kind == "f":
         return _Add.apply(other, self)
     return _ew.add(other, self)
 
@@ -49,7 +53,9 @@ def __sub__(self, other):
     """``self - other``."""
     t = type(other)
     if self._data.dtype.kind == "f" and (
-        t is float or t is int or (t is type(self) and other._data.dtype == self._data.dtype)
+        t is float
+        or (t is int and _INT_MIN <= other < _INT_END)
+        or (t is type(self) and other._data.dtype == self._data.dtype)
     ):
         try:
             return _Sub.apply(self, other)
@@ -61,7 +67,7 @@ def __sub__(self, other):
 def __rsub__(self, other):
     """``other - self``."""
     t = type(other)
-    if (t is float or t is int) and self._data.dtype.kind == "f":
+    if (t is float or (t is int and _INT_MIN <= other < _INT_END)) and self._data.dtype.kind == "f":
         return _RsubScalar.apply(other, self)
     return _ew.rsub(self, other)
 
@@ -70,7 +76,9 @@ def __mul__(self, other):
     """``self * other``."""
     t = type(other)
     if self._data.dtype.kind == "f" and (
-        t is float or t is int or (t is type(self) and other._data.dtype == self._data.dtype)
+        t is float
+        or (t is int and _INT_MIN <= other < _INT_END)
+        or (t is type(self) and other._data.dtype == self._data.dtype)
     ):
         try:
             return _Mul.apply(self, other)
@@ -82,7 +90,7 @@ def __mul__(self, other):
 def __rmul__(self, other):
     """``other * self``."""
     t = type(other)
-    if (t is float or t is int) and self._data.dtype.kind == "f":
+    if (t is float or (t is int and _INT_MIN <= other < _INT_END)) and self._data.dtype.kind == "f":
         return _Mul.apply(other, self)
     return _ew.mul(other, self)
 
@@ -91,7 +99,9 @@ def __truediv__(self, other):
     """``self / other``."""
     t = type(other)
     if self._data.dtype.kind == "f" and (
-        t is float or t is int or (t is type(self) and other._data.dtype == self._data.dtype)
+        t is float
+        or (t is int and _INT_MIN <= other < _INT_END)
+        or (t is type(self) and other._data.dtype == self._data.dtype)
     ):
         try:
             return _Div.apply(self, other)
@@ -103,7 +113,7 @@ def __truediv__(self, other):
 def __rtruediv__(self, other):
     """``other / self``: ``other * self.reciprocal()``, as PyTorch computes it."""
     t = type(other)
-    if (t is float or t is int) and self._data.dtype.kind == "f":
+    if (t is float or (t is int and _INT_MIN <= other < _INT_END)) and self._data.dtype.kind == "f":
         return _Mul.apply(_Reciprocal.apply(self), other)
     if isinstance(other, (int, float, bool)):
         return _ew.mul(_un.reciprocal(self), other)
@@ -133,7 +143,7 @@ def __rmod__(self, other):
 def __pow__(self, other):
     """``self ** other``."""
     t = type(other)
-    if (t is float or t is int) and self._data.dtype.kind == "f":
+    if (t is float or (t is int and _INT_MIN <= other < _INT_END)) and self._data.dtype.kind == "f":
         return _PowScalar.apply(self, other)
     return _pw.pow(self, other)
 
@@ -217,7 +227,7 @@ def __rrshift__(self, other):
 def __eq__(self, other):
     """``self == other``, elementwise."""
     t = type(other)
-    if (t is float or t is int) and self._data.dtype.kind == "f":
+    if (t is float or (t is int and _INT_MIN <= other < _INT_END)) and self._data.dtype.kind == "f":
         return _make(self._data.__eq__(other))  # what eq() computes, without a node
     return _cmp.eq(self, other)
 
@@ -225,7 +235,7 @@ def __eq__(self, other):
 def __ne__(self, other):
     """``self != other``, elementwise."""
     t = type(other)
-    if (t is float or t is int) and self._data.dtype.kind == "f":
+    if (t is float or (t is int and _INT_MIN <= other < _INT_END)) and self._data.dtype.kind == "f":
         return _make(self._data.__ne__(other))  # what ne() computes, without a node
     return _cmp.ne(self, other)
 
@@ -233,7 +243,7 @@ def __ne__(self, other):
 def __lt__(self, other):
     """``self < other``, elementwise."""
     t = type(other)
-    if (t is float or t is int) and self._data.dtype.kind == "f":
+    if (t is float or (t is int and _INT_MIN <= other < _INT_END)) and self._data.dtype.kind == "f":
         return _make(self._data.__lt__(other))  # what lt() computes, without a node
     return _cmp.lt(self, other)
 
@@ -241,7 +251,7 @@ def __lt__(self, other):
 def __le__(self, other):
     """``self <= other``, elementwise."""
     t = type(other)
-    if (t is float or t is int) and self._data.dtype.kind == "f":
+    if (t is float or (t is int and _INT_MIN <= other < _INT_END)) and self._data.dtype.kind == "f":
         return _make(self._data.__le__(other))  # what le() computes, without a node
     return _cmp.le(self, other)
 
@@ -249,7 +259,7 @@ def __le__(self, other):
 def __gt__(self, other):
     """``self > other``, elementwise."""
     t = type(other)
-    if (t is float or t is int) and self._data.dtype.kind == "f":
+    if (t is float or (t is int and _INT_MIN <= other < _INT_END)) and self._data.dtype.kind == "f":
         return _make(self._data.__gt__(other))  # what gt() computes, without a node
     return _cmp.gt(self, other)
 
@@ -257,7 +267,7 @@ def __gt__(self, other):
 def __ge__(self, other):
     """``self >= other``, elementwise."""
     t = type(other)
-    if (t is float or t is int) and self._data.dtype.kind == "f":
+    if (t is float or (t is int and _INT_MIN <= other < _INT_END)) and self._data.dtype.kind == "f":
         return _make(self._data.__ge__(other))  # what ge() computes, without a node
     return _cmp.ge(self, other)
 

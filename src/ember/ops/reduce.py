@@ -180,13 +180,13 @@ class MeanDim(Mean):
 def _mean_dtype(input, dtype):
     if dtype is not None:
         np_dtype = _dt.to_numpy_dtype(dtype)
-        if np_dtype.kind not in "fc":
+        if _dt.kind_of(np_dtype) not in "fc":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Optional dtype must be either a floating "
                 f"point or complex dtype. Got: {_dt.scalar_type_name(np_dtype)}"
             )
         return np_dtype
-    if input._data.dtype.kind not in "fc":
+    if _dt.kind_of(input._data.dtype) not in "fc":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {_dt.scalar_type_name(input._data)}"

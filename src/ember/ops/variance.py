@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 
+from .. import dtypes as _dt
 from ..autograd.callsite import warn
 from ..autograd.node import Node
 from ..backend import np as _np
@@ -108,7 +109,7 @@ def _var_args(name, input, dim, unbiased, keepdim, correction, stacklevel=5):
     if correction is None:
         correction = 0 if unbiased is False else 1
     data = input._data
-    if data.dtype.kind not in "fc":
+    if _dt.kind_of(data.dtype) not in "fc":
         raise RuntimeError("std and var only support floating point and complex dtypes")
     dims = reduced_dims(data, dim)
     if numel(data.shape, dims) - correction <= 0:
