@@ -5,6 +5,8 @@ from __future__ import annotations
 from .ops._linalg_common import LinAlgError
 from .ops.linalg_cholesky import linalg_cholesky as cholesky
 from .ops.linalg_cholesky import linalg_cholesky_ex as cholesky_ex
+from .ops.linalg_eig import linalg_eig as eig
+from .ops.linalg_eig import linalg_eigvals as eigvals
 from .ops.linalg_factor import linalg_eigh as eigh
 from .ops.linalg_factor import linalg_eigvalsh as eigvalsh
 from .ops.linalg_factor import linalg_qr as qr
@@ -41,7 +43,9 @@ __all__ = [
     "cross",
     "det",
     "diagonal",
+    "eig",
     "eigh",
+    "eigvals",
     "eigvalsh",
     "inv",
     "inv_ex",
