@@ -76,6 +76,9 @@ FAMILIES = [
     "linalg_products",
     "linalg_norms",
     "linalg_lu",
+    "complex_ops",
+    "linalg_eig",
+    "fft_ops",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
