@@ -27,8 +27,10 @@ SPECS = specs()
 
 VALUE_ULPS = 2
 GRAD_ULPS = 8
-# PyTorch's tanh-GELU backward is one float32 kernel; Ember's is nine float16 ops.
-GRAD_ULPS_FOR = {"gelu_tanh": 16}
+# PyTorch's tanh-GELU backward is one float32 kernel; Ember's is nine float16 ops.  The
+# normalisation backwards compute in float32 and round once in both libraries, but sum in
+# another order (their reductions over the normalised dims differ by up to ~25 ulps here).
+GRAD_ULPS_FOR = {"gelu_tanh": 16, "layer_norm_plain": 32, "group_norm_plain": 32, "batch_norm": 32}
 
 CASES = [
     pytest.param(spec, shapes, id=f"{spec.name}-{i}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 
 from ..autograd.node import Node, array_backward
+from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
 from . import batching
 from ._spec import OpSpec
@@ -96,6 +97,12 @@ class Normalization(Node):
             x, w = self.saved_arrays()
             gx, gw, gb = self._array_grads(grad._data, x, w, n)
             return _wrap(gx), _wrap(gw), _wrap(gb), *self._rest
+        if _half_array_backward(grad):
+            # float16/bfloat16: in float32 and rounded once, as PyTorch's CPU kernels do.
+            x, w = self.saved_arrays()
+            g = grad._data
+            grads = self._array_grads(_wide(g), _wide(x), _wide(w), n)
+            return *(_wrap(None if a is None else a.astype(g.dtype)) for a in grads), *self._rest
         x, w = self.saved_tensors
         xv = x.reshape(self.view)
         if self.stats:
@@ -158,6 +165,18 @@ class Normalization(Node):
 
     #: ``None`` gradients for the node's arguments after ``x``, ``w`` and ``b``.
     _rest = ()
+
+
+def _half_array_backward(grad):
+    """True for a 16-bit float NumPy gradient when no graph of the backward is recorded."""
+    from ..autograd.grad_mode import state
+
+    d = grad._data
+    return not state.enabled and type(d) is _np.ndarray and d.dtype.itemsize == 2
+
+
+def _wide(a):
+    return None if a is None else a.astype(_np.float32)
 
 
 def _affine(out, w, b, shape):
