@@ -9,8 +9,8 @@ import importlib
 
 from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
-from . import _out
 from ._binary import type_word
+from ._results import write_out  # noqa: F401 - the linalg families' out=
 
 
 class LinAlgError(RuntimeError):
@@ -78,15 +78,6 @@ def square_float(name, A):
     check_matrix(name, A)
     check_float(name, A)
     check_square(name, A)
-
-
-def write_out(name, result, out, *inputs):
-    """``result``, or ``result`` written into ``out`` with PyTorch's checks."""
-    if out is None:
-        return result
-    _out.check_out_tensors(name, out, 1)
-    _out.refuse_grad(name, out, *inputs)
-    return _out.write(out, result)
 
 
 def well_conditioned(z):

@@ -10,13 +10,13 @@ from __future__ import annotations
 import math
 
 from ..autograd.node import Node
-from . import _out, batching
+from . import batching
+from ._results import float_unary
 from ._spec import OpSpec
-from .clamp import tensor_arg
 from .inplace import public_inplace
 from .logs import special
 from .registry import op, public_names
-from .unary import _float_input, quiet
+from .unary import quiet
 from .where import where
 
 _EW = batching.elementwise
@@ -128,17 +128,6 @@ class I1e(Node):
         return (grad * where(zero, 0.5, d),)
 
 
-def _unary(name, node, input, out):
-    tensor_arg(name, input, "input", 1)
-    result = node.apply(_float_input(input))
-    if out is None:
-        return result
-    _out.check_out_tensors(name, out, 1)
-    _out.refuse_grad(name, out, input)
-    _out.castable(result._data.dtype, out)
-    return _out.write(out, result)
-
-
 def _spec(name, fn):
     return (
         OpSpec(name, fn, _U, domain=(-4.0, 4.0)),
@@ -149,7 +138,7 @@ def _spec(name, fn):
 @op(I0, methods="i0", inplace=True, vmap=_EW, spec=_spec("i0", lambda t, a: t.i0(a)))
 def i0(input, *, out=None):
     """The modified Bessel function of the first kind of order 0."""
-    return _unary("i0", I0, input, out)
+    return float_unary("i0", I0, input, out)
 
 
 i0_ = public_inplace("i0_")
@@ -164,7 +153,7 @@ i0_ = public_inplace("i0_")
 )
 def i0e(input, *, out=None):
     """``i0(x) * exp(-|x|)``, without overflow."""
-    return _unary("i0e", I0e, input, out)
+    return float_unary("i0e", I0e, input, out)
 
 
 @op(
@@ -176,7 +165,7 @@ def i0e(input, *, out=None):
 )
 def i1(input, *, out=None):
     """The modified Bessel function of the first kind of order 1."""
-    return _unary("i1", I1, input, out)
+    return float_unary("i1", I1, input, out)
 
 
 @op(
@@ -188,7 +177,7 @@ def i1(input, *, out=None):
 )
 def i1e(input, *, out=None):
     """``i1(x) * exp(-|x|)``, without overflow."""
-    return _unary("i1e", I1e, input, out)
+    return float_unary("i1e", I1e, input, out)
 
 
 __all__ = public_names(__name__)

@@ -12,8 +12,9 @@ import math
 
 from .. import dtypes as _dt
 from ..autograd.node import Node
-from . import _out, batching
+from . import batching
 from ._binary import apply_broadcast, type_word
+from ._results import write_out
 from ._spec import OpSpec
 from .clamp import tensor_arg
 from .registry import LOOP, op, public_names
@@ -21,14 +22,6 @@ from .where import where
 
 _COMPLEX_OF = {"float32": "complex64", "float64": "complex128", "float16": "complex64"}
 _REAL_OF = {"complex64": "float32", "complex128": "float64"}
-
-
-def _write(name, result, out, *inputs):
-    if out is None:
-        return result
-    _out.check_out_tensors(name, out, 1)
-    _out.refuse_grad(name, out, *inputs)
-    return _out.write(out, result)
 
 
 # ----- view_as_real / view_as_complex -------------------------------------------------------
@@ -178,7 +171,7 @@ def conj_physical(input, *, out=None):
     """The complex conjugate, computed now (the tensor's values for real dtypes)."""
     tensor_arg("conj_physical", input, "input", 1)
     result = ConjPhysical.apply(input) if input._data.dtype.kind == "c" else input.clone()
-    return _write("conj_physical", result, out, input)
+    return write_out("conj_physical", result, out, input)
 
 
 @op(None, methods="resolve_conj")
@@ -234,7 +227,7 @@ def angle(input, *, out=None):
     """The argument (phase) of each element: ``atan2(imag, real)``; 0 or pi for reals."""
     tensor_arg("angle", input, "input", 1)
     x = input if input._data.dtype.kind in "fc" else input.to(_dt.get_default_dtype())
-    return _write("angle", Angle.apply(x), out, input)
+    return write_out("angle", Angle.apply(x), out, input)
 
 
 class Polar(Node):
@@ -270,7 +263,7 @@ def polar(abs, angle, *, out=None):  # noqa: A002 - PyTorch's names
     tensor_arg("polar", abs, "abs", 1)
     tensor_arg("polar", angle, "angle", 2)
     _same_float("polar", abs, angle)
-    return _write("polar", apply_broadcast(Polar, abs, angle), out, abs, angle)
+    return write_out("polar", apply_broadcast(Polar, abs, angle), out, abs, angle)
 
 
 class Complex(Node):
@@ -312,7 +305,7 @@ def complex(real, imag, *, out=None):  # noqa: A001 - PyTorch's names
     tensor_arg("complex", real, "real", 1)
     tensor_arg("complex", imag, "imag", 2)
     _same_float("complex", real, imag)
-    return _write("complex", apply_broadcast(Complex, real, imag), out, real, imag)
+    return write_out("complex", apply_broadcast(Complex, real, imag), out, real, imag)
 
 
 __all__ = public_names(__name__)

@@ -13,11 +13,11 @@ from __future__ import annotations
 import math
 
 from ..autograd.node import Node
-from . import _out, batching
+from . import batching
+from ._results import float_unary
 from ._spec import OpSpec
-from .clamp import tensor_arg
 from .registry import declare, op, public_names
-from .unary import _float_input, quiet
+from .unary import quiet
 
 _EW = batching.elementwise
 _U = [((3, 4),), ((),), ((0, 3),)]
@@ -213,17 +213,6 @@ class Mvlgamma(Node):
         return grad * total, None
 
 
-def _unary(name, node, input, out, *args):
-    tensor_arg(name, input, "input", 1)
-    result = node.apply(_float_input(input), *args)
-    if out is None:
-        return result
-    _out.check_out_tensors(name, out, 1)
-    _out.refuse_grad(name, out, input)
-    _out.castable(result._data.dtype, out)
-    return _out.write(out, result)
-
-
 @op(
     Lgamma,
     methods="lgamma",
@@ -236,7 +225,7 @@ def _unary(name, node, input, out, *args):
 )
 def lgamma(input, *, out=None):
     """The log of the absolute value of the gamma function."""
-    return _unary("lgamma", Lgamma, input, out)
+    return float_unary("lgamma", Lgamma, input, out)
 
 
 @op(
@@ -251,7 +240,7 @@ def lgamma(input, *, out=None):
 )
 def digamma(input, *, out=None):
     """The logarithmic derivative of the gamma function, ``psi``."""
-    return _unary("digamma", Digamma, input, out)
+    return float_unary("digamma", Digamma, input, out)
 
 
 @op(
@@ -274,7 +263,7 @@ def polygamma(n, input, *, out=None):
         )
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
-    return _unary("polygamma", Polygamma, input, out, n)
+    return float_unary("polygamma", Polygamma, input, out, n)
 
 
 def _polygamma_method(self, n):
@@ -297,7 +286,7 @@ def mvlgamma(input, p, *, out=None):
     """The multivariate log-gamma function of dimension ``p``."""
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
-    return _unary("mvlgamma", Mvlgamma, input, out, int(p))
+    return float_unary("mvlgamma", Mvlgamma, input, out, int(p))
 
 
 __all__ = public_names(__name__)

@@ -14,8 +14,9 @@ from .. import dtypes as _dt
 from ..autograd.node import Node
 from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
-from . import _out, batching
+from . import batching
 from ._binary import apply_broadcast, needs, not_implemented, promote
+from ._results import write_out
 from ._spec import OpSpec
 from .clamp import tensor_arg
 from .inplace import public_inplace
@@ -32,15 +33,6 @@ _LN2 = math.log(2.0)
 def special(lib):
     """``lib.special`` (``ember.special`` or ``torch.special``), for the specs."""
     return importlib.import_module(lib.__name__ + ".special")
-
-
-def _write(name, result, out, *inputs):
-    if out is None:
-        return result
-    _out.check_out_tensors(name, out, 1)
-    _out.refuse_grad(name, out, *inputs)
-    _out.castable(result._data.dtype, out)
-    return _out.write(out, result)
 
 
 # ----- logit ------------------------------------------------------------------------------
@@ -86,7 +78,7 @@ def logit(input, eps=None, *, out=None):
     tensor_arg("logit", input, "input", 1)
     if eps is not None and eps < 0:
         eps = None  # PyTorch ignores a negative eps
-    return _write("logit", Logit.apply(_float_input(input), eps), out, input)
+    return write_out("logit", Logit.apply(_float_input(input), eps), out, input)
 
 
 logit_ = public_inplace("logit_")
@@ -175,7 +167,7 @@ def _xlog(name, nodes, input, other, out):
         v.to(rt) if isinstance(v, Tensor) else Tensor._make(_np.asarray(v, rt.np))
         for v in (input, other)
     )
-    return _write(name, apply_broadcast(node, a, b), out, *[v for v in (input, other)])
+    return write_out(name, apply_broadcast(node, a, b), out, *[v for v in (input, other)])
 
 
 _XLOGY = (Xlogy, XlogyNumberSelf, XlogyNumberOther)
@@ -294,7 +286,7 @@ def _logaddexp(name, node, input, other, out):
     a, b = promote(input, other)
     if a._data.dtype.kind not in "fc":
         raise not_implemented(f"{name}_cpu", a)
-    return _write(name, apply_broadcast(node, a, b), out, input, other)
+    return write_out(name, apply_broadcast(node, a, b), out, input, other)
 
 
 @op(
@@ -346,7 +338,7 @@ class Entr(Node):
 def entr(input, *, out=None):
     """The elementwise entropy ``-x log x`` (0 at 0, -inf for negative ``x``)."""
     tensor_arg("entr", input, "input", 1)
-    return _write("entr", Entr.apply(_float_input(input)), out, input)
+    return write_out("entr", Entr.apply(_float_input(input)), out, input)
 
 
 __all__ = public_names(__name__)

@@ -12,6 +12,7 @@ import math
 
 from ..autograd.node import Node
 from . import _out, batching
+from ._results import float_unary
 from ._spec import OpSpec
 from .clamp import tensor_arg
 from .erf import _ERFCX_HIGH, _ERFCX_MID, _clenshaw, erf_array
@@ -197,17 +198,6 @@ class LogNdtr(Node):
         return (grad * math.sqrt(2 / math.pi) / erfcx(x * (-1 / _SQRT2)),)
 
 
-def _unary(name, node, input, out):
-    tensor_arg(name, input, "input", 1)
-    result = node.apply(_float_input(input))
-    if out is None:
-        return result
-    _out.check_out_tensors(name, out, 1)
-    _out.refuse_grad(name, out, input)
-    _out.castable(result._data.dtype, out)
-    return _out.write(out, result)
-
-
 _WIDE = lambda z: z * 3  # noqa: E731 - reaches both tails
 
 
@@ -223,7 +213,7 @@ _WIDE = lambda z: z * 3  # noqa: E731 - reaches both tails
 )
 def erfc(input, *, out=None):
     """The complementary error function ``1 - erf(x)``."""
-    return _unary("erfc", Erfc, input, out)
+    return float_unary("erfc", Erfc, input, out)
 
 
 erfc_ = public_inplace("erfc_")
@@ -238,7 +228,7 @@ erfc_ = public_inplace("erfc_")
 )
 def erfcx(input, *, out=None):
     """The scaled complementary error function ``exp(x**2) erfc(x)``."""
-    return _unary("erfcx", Erfcx, input, out)
+    return float_unary("erfcx", Erfcx, input, out)
 
 
 @op(
@@ -253,7 +243,7 @@ def erfcx(input, *, out=None):
 )
 def erfinv(input, *, out=None):
     """The inverse error function (+-inf at +-1, NaN outside [-1, 1])."""
-    return _unary("erfinv", Erfinv, input, out)
+    return float_unary("erfinv", Erfinv, input, out)
 
 
 @op(
@@ -283,7 +273,7 @@ def ndtr(input, *, out=None):
 )
 def ndtri(input, *, out=None):
     """The inverse of the standard normal CDF (the normal quantile function)."""
-    return _unary("ndtri", Ndtri, input, out)
+    return float_unary("ndtri", Ndtri, input, out)
 
 
 @op(
@@ -298,7 +288,7 @@ def ndtri(input, *, out=None):
 )
 def log_ndtr(input, *, out=None):
     """``log(ndtr(x))``, accurate in both tails."""
-    return _unary("log_ndtr", LogNdtr, input, out)
+    return float_unary("log_ndtr", LogNdtr, input, out)
 
 
 __all__ = public_names(__name__)

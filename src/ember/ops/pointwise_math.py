@@ -8,6 +8,7 @@ from .. import dtypes as _dt
 from ..autograd.node import Node
 from . import _out, batching
 from ._binary import apply_broadcast, needs, not_implemented, promote
+from ._results import write_out
 from ._spec import OpSpec
 from .clamp import tensor_arg
 from .elementwise import NotDifferentiable
@@ -19,16 +20,6 @@ from .where import where
 _EW = batching.elementwise
 _U = [((3, 4),), ((),), ((0, 3),)]
 _B3 = [((3, 4), (3, 4), (3, 4)), ((3, 1), (1, 4), (4,)), ((), (), ()), ((0, 3), (3,), (1,))]
-
-
-def _write(name, result, out, *inputs):
-    """``result``, or ``result`` written into ``out`` with PyTorch's checks."""
-    if out is None:
-        return result
-    _out.check_out_tensors(name, out, 1)
-    _out.refuse_grad(name, out, *inputs)
-    _out.castable(result._data.dtype, out)
-    return _out.write(out, result)
 
 
 # ----- addcmul / addcdiv ------------------------------------------------------------------
@@ -89,7 +80,7 @@ def _addc(name, node, input, tensor1, tensor2, value, out):
     if not rt.is_floating_point and not rt.is_complex:
         value = int(value)
     args = [t if t._data.dtype == rt.np else t.to(rt) for t in (input, tensor1, tensor2)]
-    return _write(name, apply_broadcast(node, *args, value), out, input, tensor1, tensor2)
+    return write_out(name, apply_broadcast(node, *args, value), out, input, tensor1, tensor2)
 
 
 @op(
@@ -153,7 +144,7 @@ class Sinc(Node):
 def sinc(input, *, out=None):
     """The normalised sinc function ``sin(pi x) / (pi x)`` (1 at 0)."""
     tensor_arg("sinc", input, "input", 1)
-    return _write("sinc", Sinc.apply(_float_input(input)), out, input)
+    return write_out("sinc", Sinc.apply(_float_input(input)), out, input)
 
 
 class Deg2Rad(Node):
@@ -184,7 +175,7 @@ class Rad2Deg(Deg2Rad):
 def deg2rad(input, *, out=None):
     """Degrees to radians."""
     tensor_arg("deg2rad", input, "input", 1)
-    return _write("deg2rad", Deg2Rad.apply(_float_input(input)), out, input)
+    return write_out("deg2rad", Deg2Rad.apply(_float_input(input)), out, input)
 
 
 @op(
@@ -197,7 +188,7 @@ def deg2rad(input, *, out=None):
 def rad2deg(input, *, out=None):
     """Radians to degrees."""
     tensor_arg("rad2deg", input, "input", 1)
-    return _write("rad2deg", Rad2Deg.apply(_float_input(input)), out, input)
+    return write_out("rad2deg", Rad2Deg.apply(_float_input(input)), out, input)
 
 
 sinc_ = public_inplace("sinc_")
@@ -247,7 +238,7 @@ def heaviside(input, values, *, out=None):
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     if input._data.dtype.kind == "c":
         raise RuntimeError("heaviside is not yet implemented for complex tensors.")
-    return _write("heaviside", apply_broadcast(Heaviside, input, values), out, input, values)
+    return write_out("heaviside", apply_broadcast(Heaviside, input, values), out, input, values)
 
 
 class Gcd(NotDifferentiable):
@@ -290,7 +281,7 @@ def _gcd_lcm(name, node, input, other, out):
     a, b = promote(input, other)
     if a._data.dtype.kind not in "iu":
         raise not_implemented(f"{name}_cpu", a)
-    return _write(name, apply_broadcast(node, a, b), out, input, other)
+    return write_out(name, apply_broadcast(node, a, b), out, input, other)
 
 
 @op(Gcd, methods="gcd", inplace=True, vmap=_EW, spec=_int_spec("gcd"))
