@@ -68,7 +68,7 @@ def test_fixed_long_run():
         problems = check_program(random_program(np.random.default_rng(seed)), ember, torch)
         if problems:
             failures.append((seed, problems))
-    assert not failures, failures[:5]
+    assert not failures, (len(failures), failures[:5])
 
 
 def test_long_fuzz(request, capsys):

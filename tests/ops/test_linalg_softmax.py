@@ -604,3 +604,21 @@ def test_misc_values_match_pytorch(case):
         except Exception as e:  # the outcome compared is the exception itself
             outcomes.append((type(e).__name__, str(e)))
     assert outcomes[1] == outcomes[0]
+
+
+@pytest.mark.parametrize(
+    "sa, sb",
+    [((2, 2, 1), (2, 1, 0)), ((2, 1), (2, 1, 0)), ((2, 2, 0), (2, 0, 3)), ((2, 2, 1), (1, 0))],
+)
+def test_matmul_mixed_dtypes_with_an_empty_operand_as_pytorch(sa, sb):
+    # PyTorch's batched product skips its dtype check on empty operands (found by the fuzzer).
+    import torch as T
+
+    try:
+        t = T.ones(*sa, dtype=T.float64) @ T.ones(*sb)
+    except RuntimeError:
+        with pytest.raises(RuntimeError):
+            ember.ones(*sa, dtype=ember.float64) @ ember.ones(*sb)
+        return
+    e = ember.ones(*sa, dtype=ember.float64) @ ember.ones(*sb)
+    assert str(e.dtype) == str(t.dtype) and tuple(e.shape) == tuple(t.shape)

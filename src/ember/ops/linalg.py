@@ -265,6 +265,15 @@ def matmul(input, other):
     """Matrix product with NumPy/PyTorch rank rules (vectors, matrices, broadcast batches)."""
     require_tensor(input, "matmul", "input", 1)
     require_tensor(other, "matmul", "other", 2)
+    if (
+        input._data.dtype != other._data.dtype
+        and input._data.ndim >= 2
+        and other._data.ndim >= 3
+        and not (input._data.size and other._data.size)
+    ):
+        # PyTorch's batched product skips its dtype check when an operand is empty and
+        # answers in the second operand's dtype.
+        input = input.to(other.dtype)
     _check_matmul(input, other)
     return _matmul_node(input, other).apply(input, other)
 
