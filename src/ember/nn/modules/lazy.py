@@ -208,46 +208,31 @@ def _lazy_conv_transpose(base):
     return __init__
 
 
-class LazyConv1d(_LazyConvXdMixin, Conv1d):
-    """A Conv1d whose ``in_channels`` is read from the first input."""
-
-    cls_to_become = Conv1d
-    __init__ = _lazy_conv(Conv1d)
-
-
-class LazyConv2d(_LazyConvXdMixin, Conv2d):
-    """A Conv2d whose ``in_channels`` is read from the first input."""
-
-    cls_to_become = Conv2d
-    __init__ = _lazy_conv(Conv2d)
-
-
-class LazyConv3d(_LazyConvXdMixin, Conv3d):
-    """A Conv3d whose ``in_channels`` is read from the first input."""
-
-    cls_to_become = Conv3d
-    __init__ = _lazy_conv(Conv3d)
+def _lazy_class(base, mixin, make_init, reads):
+    """``Lazy<base>``: a ``base`` whose ``reads`` is taken from the first input."""
+    name = base.__name__
+    article = "An" if name[0] in "AEIOU" else "A"
+    namespace = {
+        "__doc__": f"{article} {name} whose ``{reads}`` is read from the first input.",
+        "__module__": __name__,
+        "cls_to_become": base,
+        "__init__": make_init(base),
+    }
+    return type(f"Lazy{name}", (mixin, base), namespace)
 
 
-class LazyConvTranspose1d(_LazyConvXdMixin, ConvTranspose1d):
-    """A ConvTranspose1d whose ``in_channels`` is read from the first input."""
-
-    cls_to_become = ConvTranspose1d
-    __init__ = _lazy_conv_transpose(ConvTranspose1d)
-
-
-class LazyConvTranspose2d(_LazyConvXdMixin, ConvTranspose2d):
-    """A ConvTranspose2d whose ``in_channels`` is read from the first input."""
-
-    cls_to_become = ConvTranspose2d
-    __init__ = _lazy_conv_transpose(ConvTranspose2d)
-
-
-class LazyConvTranspose3d(_LazyConvXdMixin, ConvTranspose3d):
-    """A ConvTranspose3d whose ``in_channels`` is read from the first input."""
-
-    cls_to_become = ConvTranspose3d
-    __init__ = _lazy_conv_transpose(ConvTranspose3d)
+LazyConv1d = _lazy_class(Conv1d, _LazyConvXdMixin, _lazy_conv, "in_channels")
+LazyConv2d = _lazy_class(Conv2d, _LazyConvXdMixin, _lazy_conv, "in_channels")
+LazyConv3d = _lazy_class(Conv3d, _LazyConvXdMixin, _lazy_conv, "in_channels")
+LazyConvTranspose1d = _lazy_class(
+    ConvTranspose1d, _LazyConvXdMixin, _lazy_conv_transpose, "in_channels"
+)
+LazyConvTranspose2d = _lazy_class(
+    ConvTranspose2d, _LazyConvXdMixin, _lazy_conv_transpose, "in_channels"
+)
+LazyConvTranspose3d = _lazy_class(
+    ConvTranspose3d, _LazyConvXdMixin, _lazy_conv_transpose, "in_channels"
+)
 
 
 class _LazyNormBase(LazyModuleMixin):
@@ -281,13 +266,13 @@ class _LazyNormBase(LazyModuleMixin):
                 self.reset_parameters()
 
 
-def _lazy_norm(base, affine_default, track_default):
+def _lazy_norm(base):
     def __init__(
         self,
         eps=1e-5,
         momentum=0.1,
-        affine=affine_default,
-        track_running_stats=track_default,
+        affine=True,
+        track_running_stats=True,
         device=None,
         dtype=None,
     ):
@@ -298,43 +283,9 @@ def _lazy_norm(base, affine_default, track_default):
     return __init__
 
 
-class LazyBatchNorm1d(_LazyNormBase, BatchNorm1d):
-    """A BatchNorm1d whose ``num_features`` is read from the first input."""
-
-    cls_to_become = BatchNorm1d
-    __init__ = _lazy_norm(BatchNorm1d, True, True)
-
-
-class LazyBatchNorm2d(_LazyNormBase, BatchNorm2d):
-    """A BatchNorm2d whose ``num_features`` is read from the first input."""
-
-    cls_to_become = BatchNorm2d
-    __init__ = _lazy_norm(BatchNorm2d, True, True)
-
-
-class LazyBatchNorm3d(_LazyNormBase, BatchNorm3d):
-    """A BatchNorm3d whose ``num_features`` is read from the first input."""
-
-    cls_to_become = BatchNorm3d
-    __init__ = _lazy_norm(BatchNorm3d, True, True)
-
-
-class LazyInstanceNorm1d(_LazyNormBase, InstanceNorm1d):
-    """An InstanceNorm1d whose ``num_features`` is read from the first input."""
-
-    cls_to_become = InstanceNorm1d
-    __init__ = _lazy_norm(InstanceNorm1d, True, True)
-
-
-class LazyInstanceNorm2d(_LazyNormBase, InstanceNorm2d):
-    """An InstanceNorm2d whose ``num_features`` is read from the first input."""
-
-    cls_to_become = InstanceNorm2d
-    __init__ = _lazy_norm(InstanceNorm2d, True, True)
-
-
-class LazyInstanceNorm3d(_LazyNormBase, InstanceNorm3d):
-    """An InstanceNorm3d whose ``num_features`` is read from the first input."""
-
-    cls_to_become = InstanceNorm3d
-    __init__ = _lazy_norm(InstanceNorm3d, True, True)
+LazyBatchNorm1d = _lazy_class(BatchNorm1d, _LazyNormBase, _lazy_norm, "num_features")
+LazyBatchNorm2d = _lazy_class(BatchNorm2d, _LazyNormBase, _lazy_norm, "num_features")
+LazyBatchNorm3d = _lazy_class(BatchNorm3d, _LazyNormBase, _lazy_norm, "num_features")
+LazyInstanceNorm1d = _lazy_class(InstanceNorm1d, _LazyNormBase, _lazy_norm, "num_features")
+LazyInstanceNorm2d = _lazy_class(InstanceNorm2d, _LazyNormBase, _lazy_norm, "num_features")
+LazyInstanceNorm3d = _lazy_class(InstanceNorm3d, _LazyNormBase, _lazy_norm, "num_features")
