@@ -450,6 +450,25 @@ class TensorBase:
             base = base.base
         return base
 
+    def storage_offset(self) -> int:
+        """Where the first element sits in the storage, in elements."""
+        base = self.untyped_storage()
+        start = base.__array_interface__["data"][0]
+        return (self._data.__array_interface__["data"][0] - start) // self._data.itemsize
+
+    @property
+    def is_sparse(self) -> bool:
+        """False: Ember's tensors are dense (strided)."""
+        return False
+
+    def is_pinned(self) -> bool:
+        """False: there is no page-locked memory without an accelerator."""
+        return False
+
+    def pin_memory(self):
+        """Page-locked memory needs an accelerator; a CPU-only build has none."""
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+
     def is_inference(self) -> bool:
         """True for tensors created inside ``inference_mode``."""
         return self._extra is not None and self._extra.inference

@@ -300,3 +300,18 @@ def test_backward_gradient_dtypes_like_torch(name):
         return x.grad
 
     _like_torch(run)
+
+
+def test_storage_queries_and_pinning_as_the_cpu_only_build():
+    import torch as T
+
+    for lib in (ember, T):
+        x = lib.arange(6.0).reshape(2, 3)
+        assert x[1].storage_offset() == 3 and x.t().storage_offset() == 0
+        assert x[:, 1:].storage_offset() == 1
+        assert x.is_sparse is False and x.is_pinned() is False
+    with pytest.raises(RuntimeError) as t_info:
+        T.ones(2).pin_memory()
+    with pytest.raises(RuntimeError) as e_info:
+        ember.ones(2).pin_memory()
+    assert str(e_info.value) == str(t_info.value)
