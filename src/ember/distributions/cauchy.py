@@ -8,7 +8,7 @@ import ember
 
 from . import constraints
 from .distribution import Distribution
-from .utils import _is_number, broadcast_all
+from .utils import _broadcast_params
 
 __all__ = ["Cauchy"]
 
@@ -21,9 +21,7 @@ class Cauchy(Distribution):
     has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        both_numbers = _is_number(loc) and _is_number(scale)
-        batch_shape = ember.Size() if both_numbers else self.loc.size()
+        (self.loc, self.scale), batch_shape = _broadcast_params(loc, scale)
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):

@@ -7,7 +7,7 @@ import ember
 from . import _implicit, constraints
 from ._special import digamma, gammainc, lgamma, xlogy
 from .exp_family import ExponentialFamily
-from .utils import _is_number, broadcast_all
+from .utils import _broadcast_params
 
 __all__ = ["Gamma", "Chi2"]
 
@@ -21,9 +21,7 @@ class Gamma(ExponentialFamily):
     _mean_carrier_measure = 0
 
     def __init__(self, concentration, rate, validate_args=None):
-        self.concentration, self.rate = broadcast_all(concentration, rate)
-        both_numbers = _is_number(concentration) and _is_number(rate)
-        batch_shape = ember.Size() if both_numbers else self.concentration.size()
+        (self.concentration, self.rate), batch_shape = _broadcast_params(concentration, rate)
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):

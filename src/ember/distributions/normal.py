@@ -9,7 +9,7 @@ import ember
 from . import constraints
 from ._special import erfinv
 from .exp_family import ExponentialFamily
-from .utils import _is_number, _standard_normal, broadcast_all
+from .utils import _broadcast_params, _is_number, _standard_normal
 
 __all__ = ["Normal"]
 
@@ -25,9 +25,7 @@ class Normal(ExponentialFamily):
     _mean_carrier_measure = 0
 
     def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        both_numbers = _is_number(loc) and _is_number(scale)
-        batch_shape = ember.Size() if both_numbers else self.loc.size()
+        (self.loc, self.scale), batch_shape = _broadcast_params(loc, scale)
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):

@@ -6,7 +6,7 @@ import ember
 
 from . import constraints
 from .distribution import Distribution
-from .utils import _is_number, broadcast_all
+from .utils import _broadcast_params
 
 __all__ = ["Uniform"]
 
@@ -24,9 +24,7 @@ class Uniform(Distribution):
         }
 
     def __init__(self, low, high, validate_args=None):
-        self.low, self.high = broadcast_all(low, high)
-        both_numbers = _is_number(low) and _is_number(high)
-        batch_shape = ember.Size() if both_numbers else self.low.size()
+        (self.low, self.high), batch_shape = _broadcast_params(low, high)
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):

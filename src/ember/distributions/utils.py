@@ -163,6 +163,13 @@ def _is_number(value):
     return isinstance(value, _NUMBERS)
 
 
+def _broadcast_params(*values):
+    """``broadcast_all(*values)`` and PyTorch's batch shape for them (empty if all are numbers)."""
+    tensors = broadcast_all(*values)
+    numbers = all(_is_number(v) for v in values)
+    return tensors, ember.Size() if numbers else tensors[0].size()
+
+
 def _batch_shape_of(value, tensor):
     """PyTorch's rule: a plain number gives an empty batch shape, a tensor its own shape."""
     return ember.Size() if _is_number(value) else tensor.size()
