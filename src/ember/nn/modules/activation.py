@@ -365,3 +365,7 @@ class Softmax2d(Module):
                 f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D instead"
             )
         return F.softmax(input, -3)
+
+
+# PyTorch defines it among the activations; Ember keeps it with attention.
+from .attention import MultiheadAttention  # noqa: E402, F401

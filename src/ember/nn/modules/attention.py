@@ -7,11 +7,7 @@ from .. import init
 from .._functional.attention import multi_head_attention_forward
 from ..module import Module
 from ..parameter import Parameter
-from .linear import Linear
-
-
-class NonDynamicallyQuantizableLinear(Linear):
-    """A Linear (named as in PyTorch, for state-dict compatibility of attention)."""
+from .linear import NonDynamicallyQuantizableLinear
 
 
 class MultiheadAttention(Module):
