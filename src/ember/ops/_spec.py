@@ -51,3 +51,10 @@ class OpSpec:
     extra: Optional[Callable] = None
     fd: bool = True
     notes: str = field(default="")
+
+
+def some_nan(z):
+    """A spec domain: ``z`` with every fourth element NaN (for the nan-ignoring reductions)."""
+    out = z.copy().reshape(-1)
+    out[::4] = float("nan")
+    return out.reshape(z.shape)

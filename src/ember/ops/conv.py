@@ -147,15 +147,23 @@ def _bias_grad(grad, node, i):
     return grad.sum((0,) + tuple(range(2, grad.dim())))
 
 
-class ConvNd(Node):
-    """d conv(x, w) + b = conv_transpose(g, w) dx + conv_weight(x, g) dw + sum(g) db"""
+class _ConvFamily(Node):
+    """A node of two convolution operands, each saved only for the other's gradient."""
 
     upcast_float16 = False  # PyTorch's CPU convolution accumulates in float16
 
-    def forward(self, x, w, b, geom):
+    def keep(self, a, b, geom):
+        """Record the geometry; save ``a`` when ``b`` needs a gradient, ``b`` when ``a`` does."""
         self.geom = geom
+        self.save_for_backward(a if needs(self, 1) else None, b if needs(self, 0) else None)
+
+
+class ConvNd(_ConvFamily):
+    """d conv(x, w) + b = conv_transpose(g, w) dx + conv_weight(x, g) dw + sum(g) db"""
+
+    def forward(self, x, w, b, geom):
+        self.keep(x, w, geom)
         self.in_shape = x.shape[2:]
-        self.save_for_backward(x if needs(self, 1) else None, w if needs(self, 0) else None)
         return _add_bias(_conv(self.xp, x, w, geom), b)
 
     def backward(self, grad):
@@ -212,14 +220,11 @@ declare(
 )  # fmt: skip
 
 
-class ConvTransposeNd(Node):
+class ConvTransposeNd(_ConvFamily):
     """d conv_transpose(g, w) + b = conv(h, w) dg + conv_weight(h, g) dw + sum(h) db"""
 
-    upcast_float16 = False  # PyTorch's CPU convolution accumulates in float16
-
     def forward(self, g, w, b, geom, in_shape):
-        self.geom = geom
-        self.save_for_backward(g if needs(self, 1) else None, w if needs(self, 0) else None)
+        self.keep(g, w, geom)
         return _add_bias(_conv_transpose(self.xp, g, w, geom, in_shape), b)
 
     def backward(self, grad):
@@ -255,15 +260,12 @@ declare(
 )
 
 
-class ConvWeightNd(Node):
+class ConvWeightNd(_ConvFamily):
     """d conv_weight(x, g) = conv_transpose(g, k) dx + conv(x, k) dg"""
 
-    upcast_float16 = False  # PyTorch's CPU convolution accumulates in float16
-
     def forward(self, x, g, geom, kshape):
-        self.geom = geom
+        self.keep(x, g, geom)
         self.in_shape = x.shape[2:]
-        self.save_for_backward(x if needs(self, 1) else None, g if needs(self, 0) else None)
         return _conv_weight(self.xp, x, g, geom, kshape)
 
     def backward(self, grad):

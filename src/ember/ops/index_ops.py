@@ -62,8 +62,7 @@ def index_select(input, dim, index, *, out=None):
         raise RuntimeError(
             f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)"
         )
-    n = x.shape[d] if x.ndim else 1
-    bad = out_of_bounds(idx, n)
+    n, bad = _bad_index(x, d, idx)
     if bad is not None:
         raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={n}")
 
@@ -96,6 +95,12 @@ class IndexAdd(Node):
             if self.alpha != 1:
                 gsrc = gsrc * self.alpha
         return (grad if n[0] else None), gsrc, None, None, None
+
+
+def _bad_index(x, d, idx):
+    """The size of ``x`` along ``d`` and the first of ``idx`` outside it (None if all fit)."""
+    n = x.shape[d] if x.ndim else 1
+    return n, out_of_bounds(idx, n)
 
 
 def _check_source(op, input, d, idx, source):
@@ -158,8 +163,7 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
     err = _check_source("index_add_", input, d, idx, source)
     if err is not None:
         raise err
-    n = input._data.shape[d] if input._data.ndim else 1
-    bad = out_of_bounds(idx, n)
+    n, bad = _bad_index(input._data, d, idx)
     if bad is not None:
         raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {n}")
     return _out.result_into(
@@ -296,8 +300,7 @@ def index_copy(input, dim, index, source, *, out=None):
     err = _check_source("index_copy_", input, d, idx, source)
     if err is not None:
         raise err
-    n = input._data.shape[d] if input._data.ndim else 1
-    bad = out_of_bounds(idx, n)
+    n, bad = _bad_index(input._data, d, idx)
     if bad is not None:
         raise IndexError(
             f"index_copy_(): index {bad} is out of bounds for dimension {d} with size {n}"

@@ -7,7 +7,7 @@ from .. import dtypes as _dt
 from ..autograd.node import Node
 from ..tensor_base import TensorBase as Tensor
 from . import _out, batching
-from ._spec import OpSpec
+from ._spec import OpSpec, some_nan
 from .clamp import tensor_arg
 from .inplace import public_inplace
 from .reduce import accumulated_dtype, expand_reduced, out_dtype, reduced_dims
@@ -208,20 +208,14 @@ class Nansum(Node):
 _R = [((3, 4),), ((),), ((0, 3),), ((2, 3, 4),)]
 
 
-def _some_nan(z):
-    out = z.copy().reshape(-1)
-    out[::4] = float("nan")
-    return out.reshape(z.shape)
-
-
 @op(
     Nansum,
     methods="nansum",
     vmap=batching.reduce,
     spec=(
-        OpSpec("nansum", lambda t, a: t.nansum(a), _R, domain=_some_nan, fd=False),
+        OpSpec("nansum", lambda t, a: t.nansum(a), _R, domain=some_nan, fd=False),
         OpSpec("nansum_dim", lambda t, a: a.nansum(1, keepdim=True), _R[:1] + _R[2:]),
-        OpSpec("nansum_nan_dim", lambda t, a: a.nansum((0, -1)), _R[3:], domain=_some_nan),
+        OpSpec("nansum_nan_dim", lambda t, a: a.nansum((0, -1)), _R[3:], domain=some_nan),
     ),
 )
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -243,8 +237,8 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     None,
     methods="nanmean",
     spec=(
-        OpSpec("nanmean", lambda t, a: t.nanmean(a), _R, domain=_some_nan, fd=False),
-        OpSpec("nanmean_dim", lambda t, a: a.nanmean(-1), _R[:1] + _R[3:], domain=_some_nan),
+        OpSpec("nanmean", lambda t, a: t.nanmean(a), _R, domain=some_nan, fd=False),
+        OpSpec("nanmean_dim", lambda t, a: a.nanmean(-1), _R[:1] + _R[3:], domain=some_nan),
     ),
 )
 def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):

@@ -13,7 +13,7 @@ from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim as _wrap_dim
 from . import _out
-from ._spec import OpSpec
+from ._spec import OpSpec, some_nan
 from .clamp import tensor_arg
 from .registry import LOOP, op, public_names
 from .sorting import SelectAlong, check_pair_out, return_type, write_pair
@@ -213,12 +213,6 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=N
     return _quantile("quantile", input, q, dim, keepdim, interpolation, False, out)
 
 
-def _some_nan(z):
-    out = z.copy().reshape(-1)
-    out[::4] = float("nan")
-    return out.reshape(z.shape)
-
-
 @op(
     None,
     methods="nanquantile",
@@ -227,13 +221,13 @@ def _some_nan(z):
             "nanquantile",
             lambda t, a: t.nanquantile(a, 0.4, dim=1),
             [((3, 5),), ((2, 8),)],
-            domain=_some_nan,
+            domain=some_nan,
         ),
         _quantile_spec(
             "nanquantile_lower",
             lambda t, a: a.nanquantile(0.7, interpolation="lower"),
             [((9,),)],
-            domain=_some_nan,
+            domain=some_nan,
         ),
     ),
 )
