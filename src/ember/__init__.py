@@ -110,7 +110,8 @@ def can_cast(from_, to) -> builtins_bool:  # noqa: F821
 builtins_bool = type(True)
 
 # --- surface namespaces (begin)
-from . import accelerator, amp, backends, compiler, cpu, cuda, futures, mps, multiprocessing, testing
+from . import accelerator, amp, backends, compiler, cpu, cuda, futures, mps, multiprocessing
+from . import testing
 from .amp.autocast_mode import autocast
 from .amp.state import (
     autocast_decrement_nesting,
