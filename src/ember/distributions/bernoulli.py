@@ -6,14 +6,14 @@ import ember
 
 from ..nn.functional import binary_cross_entropy_with_logits
 from . import constraints
-from .categorical import _check_one_of
+from ._binary import _BinaryParam
 from .exp_family import ExponentialFamily
-from .utils import _batch_shape_of, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import broadcast_all
 
 __all__ = ["Bernoulli"]
 
 
-class Bernoulli(ExponentialFamily):
+class Bernoulli(_BinaryParam, ExponentialFamily):
     """Bernoulli(probs) or Bernoulli(logits=...); samples are 0.0 / 1.0 in the parameter dtype."""
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
@@ -22,14 +22,8 @@ class Bernoulli(ExponentialFamily):
     _mean_carrier_measure = 0
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        _check_one_of(probs, logits)
-        if probs is not None:
-            (self.probs,) = broadcast_all(probs)
-            self._param, given = self.probs, probs
-        else:
-            (self.logits,) = broadcast_all(logits)
-            self._param, given = self.logits, logits
-        super().__init__(_batch_shape_of(given, self._param), validate_args=validate_args)
+        self._param, batch_shape = self._init_probs_or_logits(probs, logits)
+        super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         """The distribution with its parameter expanded to ``batch_shape``."""
@@ -49,21 +43,6 @@ class Bernoulli(ExponentialFamily):
     @property
     def variance(self):
         return self.probs * (1 - self.probs)
-
-    @lazy_property
-    def logits(self):
-        """log(p / (1 - p)), with p clamped into [eps, 1 - eps]."""
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        """sigmoid(logits)."""
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        """The shape of the parameter given."""
-        return self._param.size()
 
     def sample(self, sample_shape=ember.Size()):
         """0/1 samples of shape ``sample_shape + batch_shape``."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 import ember
 
 from . import _rng, constraints
+from ._binary import _BinaryParam
 from ._special import lgamma
 from .categorical import _check_one_of
 from .distribution import Distribution
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import broadcast_all
 
 __all__ = ["Binomial"]
 
@@ -18,7 +19,7 @@ def _clamp_by_zero(x):
     return (x.clamp(min=0) + x - x.clamp(max=0)) / 2
 
 
-class Binomial(Distribution):
+class Binomial(_BinaryParam, Distribution):
     """Binomial(total_count, probs or logits); samples are floats in the parameter dtype."""
 
     arg_constraints = {
@@ -62,21 +63,6 @@ class Binomial(Distribution):
     @property
     def variance(self):
         return self.total_count * self.probs * (1 - self.probs)
-
-    @lazy_property
-    def logits(self):
-        """The log-odds of success."""
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        """The chance of success."""
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        """The shape of the parameter given."""
-        return self._param.size()
 
     def sample(self, sample_shape=ember.Size()):
         """Counts of shape ``sample_shape + batch_shape``."""

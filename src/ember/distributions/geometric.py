@@ -6,28 +6,22 @@ import ember
 
 from ..nn.functional import binary_cross_entropy_with_logits
 from . import constraints
-from .categorical import _check_one_of
+from ._binary import _BinaryProbsLogits
 from .distribution import Distribution
-from .utils import _batch_shape_of, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import broadcast_all
 
 __all__ = ["Geometric"]
 
 
-class Geometric(Distribution):
+class Geometric(_BinaryProbsLogits, Distribution):
     """Geometric(probs) on {0, 1, 2, ...}: P(k) = (1 - p)^k p."""
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.nonnegative_integer
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        _check_one_of(probs, logits)
-        if probs is not None:
-            (self.probs,) = broadcast_all(probs)
-            given, param = probs, self.probs
-        else:
-            (self.logits,) = broadcast_all(logits)
-            given, param = logits, self.logits
-        super().__init__(_batch_shape_of(given, param), validate_args=validate_args)
+        _, batch_shape = self._init_probs_or_logits(probs, logits)
+        super().__init__(batch_shape, validate_args=validate_args)
         if self._validate_args and probs is not None:
             value = self.probs
             valid = value > 0
@@ -53,16 +47,6 @@ class Geometric(Distribution):
     @property
     def variance(self):
         return (1.0 / self.probs - 1.0) / self.probs
-
-    @lazy_property
-    def logits(self):
-        """The log-odds of success."""
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        """The chance of success."""
-        return logits_to_probs(self.logits, is_binary=True)
 
     def sample(self, sample_shape=ember.Size()):
         """floor(log(u) / log(1 - p)) with u uniform on (tiny, 1)."""

@@ -5,23 +5,16 @@ from __future__ import annotations
 import ember
 
 from . import constraints
-from .categorical import _check_one_of
+from ._binary import _BinaryParam
 from .distribution import Distribution
 from .transformed_distribution import TransformedDistribution
 from .transforms import SigmoidTransform
-from .utils import (
-    _batch_shape_of,
-    broadcast_all,
-    clamp_probs,
-    lazy_property,
-    logits_to_probs,
-    probs_to_logits,
-)
+from .utils import broadcast_all, clamp_probs
 
 __all__ = ["LogitRelaxedBernoulli", "RelaxedBernoulli"]
 
 
-class LogitRelaxedBernoulli(Distribution):
+class LogitRelaxedBernoulli(_BinaryParam, Distribution):
     """The logit of a RelaxedBernoulli sample: (logistic noise + logits) / temperature."""
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
@@ -29,14 +22,8 @@ class LogitRelaxedBernoulli(Distribution):
 
     def __init__(self, temperature, probs=None, logits=None, validate_args=None):
         self.temperature = temperature
-        _check_one_of(probs, logits)
-        if probs is not None:
-            (self.probs,) = broadcast_all(probs)
-            self._param, given = self.probs, probs
-        else:
-            (self.logits,) = broadcast_all(logits)
-            self._param, given = self.logits, logits
-        super().__init__(_batch_shape_of(given, self._param), validate_args=validate_args)
+        self._param, batch_shape = self._init_probs_or_logits(probs, logits)
+        super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         """The distribution with its parameter expanded to ``batch_shape``."""
@@ -46,21 +33,6 @@ class LogitRelaxedBernoulli(Distribution):
         new.temperature = self.temperature
         new._param = new.__dict__["logits" if "logits" in self.__dict__ else "probs"]
         return new
-
-    @lazy_property
-    def logits(self):
-        """The log-odds."""
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        """The probability of one."""
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        """The shape of the parameter given."""
-        return self._param.size()
 
     def rsample(self, sample_shape=ember.Size()):
         """(logit(u) + logit(p)) / temperature with u uniform, both clamped into (0, 1)."""
