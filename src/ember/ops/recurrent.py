@@ -21,6 +21,7 @@ from __future__ import annotations
 from ..autograd.node import Node, SavedTensor, array_backward
 from ..backend import np as _numpy
 from ..tensor_base import TensorBase as Tensor
+from ._recycle import recycle_saved, take
 from ._spec import OpSpec
 from .clamp import tensor_arg
 from .join import cat
@@ -98,14 +99,22 @@ def read_saved(node, read):
     ]
 
 
-def _product(x, w, b):
-    """``x @ w.T + b`` on arrays (a fresh array)."""
+def _product(xp, x, w, b, out=None):
+    """``x @ w.T + b`` on 2-D arrays (into ``out`` when given, else a fresh array)."""
     # One input feature: the product is a broadcast multiply (the same single products),
     # far cheaper than a matrix product with an inner size of 1.
-    out = x * w.T if w.shape[1] == 1 and x.ndim == 2 else x @ w.T
+    if w.shape[1] == 1:
+        out = xp.multiply(x, w.T, out=out) if out is not None else x * w.T
+    else:
+        out = xp.matmul(x, w.T, out=out) if out is not None else x @ w.T
     if b is not None:
         out += b
     return out
+
+
+def _work(xp, shape, like):
+    """A work array for saved values (recycled from released nodes when possible)."""
+    return take(xp, shape, like.dtype)
 
 
 def _weight_grads(nx, nw, dg, x, w_ih, h, w_hh, projected, dhg=None):
@@ -169,9 +178,9 @@ class LSTMCellFused(Node):
 
     def forward(self, x, h, c, w_ih, w_hh, b_ih=None, b_hh=None):
         xp = self.xp
-        gates = _product(h, w_hh, b_hh)
-        gates += x if w_ih is None else _product(x, w_ih, b_ih)
-        h2, c2, tc = lstm_gates(xp, gates, c)
+        gates = _product(xp, h, w_hh, b_hh, _work(xp, (h.shape[0], w_hh.shape[0]), h))
+        gates += x if w_ih is None else _product(xp, x, w_ih, b_ih)
+        h2, c2, tc = lstm_gates(xp, gates, c, tc_out=_work(xp, c.shape, c))
         if self.needs_input_grad is not None:
             self.save_for_backward(x, h, c, w_ih, w_hh, b_ih, b_hh, gates, tc)
         return h2, c2
@@ -189,6 +198,10 @@ class LSTMCellFused(Node):
             gh = _make(dg @ w_hh) if n[1] else None
             return (gx, gh, _make(dc_prev) if n[2] else None, *gw)
         return self._ops_backward(dh, dc)
+
+    def release(self):
+        recycle_saved(self, (7, 8))  # the activated gates and tanh(c')
+        Node.release(self)
 
     def _ops_backward(self, dh, dc):
         x, h, c, w_ih, w_hh, b_ih, b_hh, _, _ = self.saved_tensors
@@ -239,12 +252,13 @@ class GRUCellFused(Node):
     def forward(self, x, h, w_ih, w_hh, b_ih=None, b_hh=None):
         xp = self.xp
         hs = h.shape[-1]
-        ig = x if w_ih is None else _product(x, w_ih, b_ih)
-        g = _product(h, w_hh, b_hh)  # becomes (r, z, W_hn h + b_hn)
+        ig = x if w_ih is None else _product(xp, x, w_ih, b_ih)
+        # the recurrent products become (r, z, W_hn h + b_hn)
+        g = _product(xp, h, w_hh, b_hh, _work(xp, (h.shape[0], w_hh.shape[0]), h))
         rz = g[:, : 2 * hs]
         rz += ig[:, : 2 * hs]
         sigmoid_(xp, rz)
-        n = g[:, 2 * hs :] * g[:, :hs]
+        n = xp.multiply(g[:, 2 * hs :], g[:, :hs], out=_work(xp, h.shape, h))
         n += ig[:, 2 * hs :]
         xp.tanh(n, out=n)
         out = h - n
@@ -286,6 +300,10 @@ class GRUCellFused(Node):
             return (gx, gh, *gw)
         return self._ops_backward(grad)
 
+    def release(self):
+        recycle_saved(self, (6, 7))  # the gates and the new gate
+        Node.release(self)
+
     def _ops_backward(self, dh):
         x, h, w_ih, w_hh, b_ih, b_hh, _, _ = self.saved_tensors
         ir, iz, i_n = (x if w_ih is None else _linear_ops(x, w_ih, b_ih)).chunk(3, 1)
@@ -311,9 +329,10 @@ class RNNTanhCellFused(Node):
     """
 
     def forward(self, x, h, w_ih, w_hh, b_ih=None, b_hh=None):
-        out = _product(h, w_hh, b_hh)
-        out += x if w_ih is None else _product(x, w_ih, b_ih)
-        out = self.activate(self.xp, out)
+        xp = self.xp
+        out = _product(xp, h, w_hh, b_hh)
+        out += x if w_ih is None else _product(xp, x, w_ih, b_ih)
+        out = self.activate(xp, out)
         if self.needs_input_grad is not None:
             self.save_for_backward(x, h, w_ih, w_hh, b_ih, b_hh, out)
         return out

@@ -11,8 +11,11 @@ time produces each weight gradient as one matrix product over the whole sequence
 
 from __future__ import annotations
 
+from sys import getrefcount
+
 from ..autograd.node import Node, array_backward
 from ..tensor_base import TensorBase as Tensor
+from ._recycle import give, recycle_saved, take
 from ._spec import OpSpec
 from .join import stack
 from .recurrent import (
@@ -48,11 +51,12 @@ class MkldnnRnnLayer(Node):
         hs = w_hh.shape[1]
         self.reverse = reverse
         # every step's input projection at once; becomes the activated gates
-        act = _product(xp.ascontiguousarray(x).reshape(steps * n, n_in), w_ih, b_ih)
-        act = act.reshape(steps, n, 4 * hs)
-        out = xp.empty((steps, n, hs), dtype=act.dtype)
-        cs = xp.empty_like(out)  # the cell states
-        tcs = xp.empty_like(out)  # their tanh
+        act = take(xp, (steps, n, 4 * hs), x.dtype)
+        xc = xp.ascontiguousarray(x).reshape(steps * n, n_in)
+        _product(xp, xc, w_ih, b_ih, act.reshape(steps * n, 4 * hs))
+        out = xp.empty((steps, n, hs), dtype=x.dtype)
+        cs = take(xp, out.shape, x.dtype)  # the cell states
+        tcs = take(xp, out.shape, x.dtype)  # their tanh
         h, c = h0, c0
         w_hh_t = w_hh.T
         for t in _steps(steps, reverse):
@@ -78,7 +82,7 @@ class MkldnnRnnLayer(Node):
         d_out = None if d_out is None else d_out._data
         dh = None if d_h is None else d_h._data
         dc = None if d_c is None else d_c._data
-        dg = xp.empty_like(act)  # the pre-activation gradient of every step
+        dg = take(xp, act.shape, act.dtype)  # the pre-activation gradient of every step
         for t in _steps(steps, reverse, backward=True):
             if d_out is not None:
                 dh = d_out[t] if dh is None else dh + d_out[t]
@@ -95,6 +99,7 @@ class MkldnnRnnLayer(Node):
             grads[0] = _make((flat @ w_ih).reshape(steps, n, n_in))
         if need[1]:
             grads[1] = _make(flat.T @ xp.ascontiguousarray(x).reshape(steps * n, n_in))
+        rest = None
         if need[2]:
             # h_{t-1} is the previous step's output, h0 for the first step
             if reverse:
@@ -112,7 +117,14 @@ class MkldnnRnnLayer(Node):
             grads[5] = _make(dh)
         if need[6] and dc is not None:
             grads[6] = _make(dc)
+        flat = rest = None  # views of dg
+        if getrefcount(dg) == 2:  # only this frame holds it: a work array for the next one
+            give(xp, dg)
         return tuple(grads)
+
+    def release(self):
+        recycle_saved(self, (7, 8, 9))  # the gates, cell states and their tanh
+        Node.release(self)
 
     def _ops_backward(self, d_out, d_h, d_c):
         """The backward in Ember ops (recorded under ``create_graph``): the steps are
