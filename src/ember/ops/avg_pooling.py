@@ -95,34 +95,29 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     )
 
 
-@op(None, public=False)
-def avg_pool2d(
-    input,
-    kernel_size,
-    stride=None,
-    padding=0,
-    ceil_mode=False,
-    count_include_pad=True,
-    divisor_override=None,
-):
-    """2-d average pooling over (N, C, H, W) inputs."""
-    args = (kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
-    return _avg_pool(2, input, *args, "avg_pool2d")
+def _avg_pool_nd(nd, layout):
+    """``avg_pool{nd}d`` (2-d and 3-d, which take ``divisor_override``)."""
+    name = f"avg_pool{nd}d"
+
+    def avg_pool(
+        input,
+        kernel_size,
+        stride=None,
+        padding=0,
+        ceil_mode=False,
+        count_include_pad=True,
+        divisor_override=None,
+    ):
+        args = (kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+        return _avg_pool(nd, input, *args, name)
+
+    avg_pool.__name__ = avg_pool.__qualname__ = name
+    avg_pool.__doc__ = f"{nd}-d average pooling over (N, C, {layout}) inputs."
+    return avg_pool
 
 
-@op(None, public=False)
-def avg_pool3d(
-    input,
-    kernel_size,
-    stride=None,
-    padding=0,
-    ceil_mode=False,
-    count_include_pad=True,
-    divisor_override=None,
-):
-    """3-d average pooling over (N, C, D, H, W) inputs."""
-    args = (kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
-    return _avg_pool(3, input, *args, "avg_pool3d")
+avg_pool2d = op(None, public=False)(_avg_pool_nd(2, "H, W"))
+avg_pool3d = op(None, public=False)(_avg_pool_nd(3, "D, H, W"))
 
 
 def _adaptive_matrix(xp, n_in, n_out, dtype):

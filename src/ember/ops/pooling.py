@@ -274,34 +274,34 @@ def _gather(node, x, idx, ind, unb, return_indices):
     return out
 
 
-@op(None)
-def max_pool1d(
-    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
-):
-    """1-d max pooling over (N, C, L) inputs."""
-    return _max_pool(
-        1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, "max_pool1d"
+def _max_pool_nd(nd, doc):
+    """``max_pool{nd}d``: the public function of one dimensionality."""
+    name = f"max_pool{nd}d"
+
+    def max_pool(
+        input,
+        kernel_size,
+        stride=None,
+        padding=0,
+        dilation=1,
+        ceil_mode=False,
+        return_indices=False,
+    ):
+        args = (kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+        return _max_pool(nd, input, *args, name)
+
+    max_pool.__name__ = max_pool.__qualname__ = name
+    max_pool.__doc__ = doc
+    return max_pool
+
+
+max_pool1d = op(None)(_max_pool_nd(1, "1-d max pooling over (N, C, L) inputs."))
+max_pool2d = op(None)(
+    _max_pool_nd(
+        2, "2-d max pooling over (N, C, H, W) inputs; the gradient goes to the first maximum."
     )
-
-
-@op(None)
-def max_pool2d(
-    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
-):
-    """2-d max pooling over (N, C, H, W) inputs; the gradient goes to the first maximum."""
-    return _max_pool(
-        2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, "max_pool2d"
-    )
-
-
-@op(None)
-def max_pool3d(
-    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
-):
-    """3-d max pooling over (N, C, D, H, W) inputs."""
-    return _max_pool(
-        3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, "max_pool3d"
-    )
+)
+max_pool3d = op(None)(_max_pool_nd(3, "3-d max pooling over (N, C, D, H, W) inputs."))
 
 
 @op(None)
