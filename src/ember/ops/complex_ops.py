@@ -84,7 +84,9 @@ def view_as_complex(input):
     real and imaginary parts."""
     tensor_arg("view_as_complex", input, "input", 1)
     data = input._data
-    if data.dtype.name not in ("float32", "float64", "float16"):
+    if data.dtype.name == "float16":
+        raise _no_complex_half("view_as_complex")
+    if data.dtype.name not in ("float32", "float64"):
         raise RuntimeError(
             "view_as_complex is only supported for half, float and double tensors, but got a "
             f"tensor of scalar type: {type_word(input)}"
@@ -276,6 +278,13 @@ class Complex(Node):
         return real(grad), imag(grad)
 
 
+def _no_complex_half(name):
+    """Ember has no complex32 (ComplexHalf) dtype: NumPy has no such type."""
+    return RuntimeError(
+        f"{name}: ComplexHalf (complex32) tensors are not supported by Ember; use float32"
+    )
+
+
 def _same_float(name, a, b):
     for t in (a, b):
         if t._data.dtype.name not in ("float32", "float64", "float16"):
@@ -288,6 +297,8 @@ def _same_float(name, a, b):
             f"Expected object of scalar type {type_word(a)} but got scalar type "
             f"{type_word(b)} for second argument"
         )
+    if a._data.dtype.name == "float16":
+        raise _no_complex_half(name)
 
 
 @op(

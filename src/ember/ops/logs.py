@@ -39,6 +39,8 @@ def special(lib):
 class Logit(Node):
     """d logit(x) = dx / (x (1 - x)); with eps, 0 outside [eps, 1 - eps]; NaN outside [0, 1]"""
 
+    upcast_float16 = False  # PyTorch's float16 kernel rounds at each step too
+
     def forward(self, x, eps):
         xp = self.xp
         self.eps = eps
