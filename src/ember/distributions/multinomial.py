@@ -5,16 +5,16 @@ from __future__ import annotations
 import ember
 
 from . import _rng, constraints
+from ._over_categorical import _OverCategorical
 from ._special import lgamma
 from .binomial import Binomial
 from .categorical import Categorical
-from .distribution import Distribution
 from .utils import broadcast_all
 
 __all__ = ["Multinomial"]
 
 
-class Multinomial(Distribution):
+class Multinomial(_OverCategorical):
     """Multinomial(total_count, probs or logits); samples are count vectors (floats)."""
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
@@ -23,21 +23,13 @@ class Multinomial(Distribution):
         if not isinstance(total_count, int):
             raise NotImplementedError("inhomogeneous total_count is not supported")
         self.total_count = total_count
-        self._categorical = Categorical(probs=probs, logits=logits)
-        self._binomial = Binomial(total_count=total_count, probs=self.probs)
-        batch_shape = self._categorical.batch_shape
-        event_shape = self._categorical.param_shape[-1:]
-        super().__init__(batch_shape, event_shape, validate_args=validate_args)
+        categorical = Categorical(probs=probs, logits=logits)
+        self._binomial = Binomial(total_count=total_count, probs=categorical.probs)
+        self._init_over(categorical, validate_args)
 
     def expand(self, batch_shape, _instance=None):
         """The distribution expanded to ``batch_shape``."""
-        new = self._get_checked_instance(Multinomial, _instance)
-        batch_shape = ember.Size(batch_shape)
-        new.total_count = self.total_count
-        new._categorical = self._categorical.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_over(Multinomial, batch_shape, _instance, total_count=self.total_count)
 
     @property
     def mean(self):
@@ -51,21 +43,6 @@ class Multinomial(Distribution):
     def support(self):
         """Nonnegative counts summing to at most total_count."""
         return constraints.multinomial(self.total_count)
-
-    @property
-    def logits(self):
-        """The normalized log-probabilities."""
-        return self._categorical.logits
-
-    @property
-    def probs(self):
-        """The normalized probabilities."""
-        return self._categorical.probs
-
-    @property
-    def param_shape(self):
-        """The shape of the parameter given."""
-        return self._categorical.param_shape
 
     def sample(self, sample_shape=ember.Size()):
         """Count vectors of shape ``sample_shape + batch_shape + (K,)``."""

@@ -5,14 +5,14 @@ from __future__ import annotations
 import ember
 
 from . import constraints
+from ._over_categorical import _OverCategorical
 from .categorical import Categorical
-from .distribution import Distribution
 from .utils import _one_hot
 
 __all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]
 
 
-class OneHotCategorical(Distribution):
+class OneHotCategorical(_OverCategorical):
     """One-hot samples of a ``Categorical(probs or logits)``; event_shape is (K,)."""
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
@@ -20,33 +20,15 @@ class OneHotCategorical(Distribution):
     has_enumerate_support = True
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        self._categorical = Categorical(probs, logits)
-        batch_shape = self._categorical.batch_shape
-        event_shape = self._categorical.param_shape[-1:]
-        super().__init__(batch_shape, event_shape, validate_args=validate_args)
+        self._init_over(Categorical(probs, logits), validate_args)
 
     def expand(self, batch_shape, _instance=None):
         """The distribution expanded to ``batch_shape``."""
-        new = self._get_checked_instance(OneHotCategorical, _instance)
-        batch_shape = ember.Size(batch_shape)
-        new._categorical = self._categorical.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_over(OneHotCategorical, batch_shape, _instance)
 
     @property
     def _param(self):
         return self._categorical._param
-
-    @property
-    def probs(self):
-        """The normalized probabilities."""
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        """The normalized log-probabilities."""
-        return self._categorical.logits
 
     @property
     def mean(self):
@@ -60,11 +42,6 @@ class OneHotCategorical(Distribution):
     @property
     def variance(self):
         return self._categorical.probs * (1 - self._categorical.probs)
-
-    @property
-    def param_shape(self):
-        """The shape of the parameter given."""
-        return self._categorical.param_shape
 
     def sample(self, sample_shape=ember.Size()):
         """One-hot vectors in the parameter dtype."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 import ember
 
 from . import constraints
+from ._over_categorical import _OverCategorical
 from ._special import lgamma
 from .categorical import Categorical
-from .distribution import Distribution
 from .transformed_distribution import TransformedDistribution
 from .transforms import ExpTransform
 from .utils import broadcast_all, clamp_probs
@@ -15,7 +15,7 @@ from .utils import broadcast_all, clamp_probs
 __all__ = ["ExpRelaxedCategorical", "RelaxedOneHotCategorical"]
 
 
-class ExpRelaxedCategorical(Distribution):
+class ExpRelaxedCategorical(_OverCategorical):
     """The log of a RelaxedOneHotCategorical sample: log-softmax((logits + Gumbel) / t)."""
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
@@ -23,36 +23,15 @@ class ExpRelaxedCategorical(Distribution):
     has_rsample = True
 
     def __init__(self, temperature, probs=None, logits=None, validate_args=None):
-        self._categorical = Categorical(probs, logits)
+        categorical = Categorical(probs, logits)
         self.temperature = temperature
-        batch_shape = self._categorical.batch_shape
-        event_shape = self._categorical.param_shape[-1:]
-        super().__init__(batch_shape, event_shape, validate_args=validate_args)
+        self._init_over(categorical, validate_args)
 
     def expand(self, batch_shape, _instance=None):
         """The distribution expanded to ``batch_shape``."""
-        new = self._get_checked_instance(ExpRelaxedCategorical, _instance)
-        batch_shape = ember.Size(batch_shape)
-        new.temperature = self.temperature
-        new._categorical = self._categorical.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    @property
-    def param_shape(self):
-        """The shape of the parameter given."""
-        return self._categorical.param_shape
-
-    @property
-    def logits(self):
-        """The normalized log-probabilities."""
-        return self._categorical.logits
-
-    @property
-    def probs(self):
-        """The normalized probabilities."""
-        return self._categorical.probs
+        return self._expand_over(
+            ExpRelaxedCategorical, batch_shape, _instance, temperature=self.temperature
+        )
 
     def rsample(self, sample_shape=ember.Size()):
         """log-softmax((logits + Gumbel noise) / temperature)."""
