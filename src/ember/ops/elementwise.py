@@ -367,25 +367,43 @@ def floor_divide(input, other):
     return apply_broadcast(FloorDivide, a, b)
 
 
-def _modulus_backward(node, grad, rounding):
-    """Gradients of ``a - q * b`` with ``q = div(a, b, rounding_mode=rounding)``: da, -q db."""
-    gb = None
-    if needs(node, 1):
-        a, b = node.saved_tensors
-        gb = -grad * div(a, b, rounding_mode=rounding)
-    return grad, gb
+class _Modulus(Node):
+    """d(a - q*b) = da - q db, with ``q = div(a, b, rounding_mode=self.rounding)``"""
 
-
-class Remainder(Node):
-    """d(a - floor(a/b)*b) = da - floor(a/b) db"""
+    kernel = rounding = None  # the array function and the rounding of the quotient
 
     def forward(self, a, b):
         if needs(self, 1):
             self.save_for_backward(a, b)
-        return self.xp.remainder(a, b)
+        return getattr(self.xp, self.kernel)(a, b)
 
     def backward(self, grad):
-        return _modulus_backward(self, grad, "floor")
+        gb = None
+        if needs(self, 1):
+            a, b = self.saved_tensors
+            gb = -grad * div(a, b, rounding_mode=self.rounding)
+        return grad, gb
+
+
+_MOD_DOMAIN = dict(domain=(0.6, 2.0), second_order=False)
+
+
+def _modulus_spec(name):
+    """The spec of ``remainder``/``fmod`` with a tensor divisor (checked for the dividend)."""
+    return OpSpec(
+        name,
+        lambda t, a, b: getattr(t, name)(a, b),
+        [((3, 4), (3, 4)), ((4,), ())],
+        shapes=None,
+        grad=(True, False),
+        **_MOD_DOMAIN,
+    )
+
+
+class Remainder(_Modulus):
+    """d(a - floor(a/b)*b) = da - floor(a/b) db"""
+
+    kernel, rounding = "remainder", "floor"
 
 
 class RemainderScalar(Remainder):
@@ -400,8 +418,6 @@ class RemainderOfNumber(NotDifferentiable):
     def forward(self, a, b):
         return self.xp.remainder(a, b)
 
-
-_MOD_DOMAIN = dict(domain=(0.6, 2.0), second_order=False)
 
 declare(
     RemainderScalar,
@@ -423,14 +439,7 @@ declare(
     inplace=True,
     vmap=batching.elementwise,
     grad_fn="RemainderBackward1",
-    spec=OpSpec(
-        "remainder",
-        lambda t, a, b: t.remainder(a, b),
-        [((3, 4), (3, 4)), ((4,), ())],
-        shapes=None,
-        grad=(True, False),
-        **_MOD_DOMAIN,
-    ),
+    spec=_modulus_spec("remainder"),
 )
 def remainder(input, other):
     """Python-style modulus: the result has the sign of the divisor (``-5 % 3 == 1``)."""
@@ -439,16 +448,10 @@ def remainder(input, other):
     return _modulus(Remainder, RemainderScalar, input, other)
 
 
-class Fmod(Node):
+class Fmod(_Modulus):
     """d(a - trunc(a/b)*b) = da - trunc(a/b) db"""
 
-    def forward(self, a, b):
-        if needs(self, 1):
-            self.save_for_backward(a, b)
-        return self.xp.fmod(a, b)
-
-    def backward(self, grad):
-        return _modulus_backward(self, grad, "trunc")
+    kernel, rounding = "fmod", "trunc"
 
 
 class FmodScalar(Fmod):
@@ -469,14 +472,7 @@ declare(
     inplace=True,
     vmap=batching.elementwise,
     grad_fn="FmodBackward1",
-    spec=OpSpec(
-        "fmod",
-        lambda t, a, b: t.fmod(a, b),
-        [((3, 4), (3, 4)), ((4,), ())],
-        shapes=None,
-        grad=(True, False),
-        **_MOD_DOMAIN,
-    ),
+    spec=_modulus_spec("fmod"),
 )
 def fmod(input, other):
     """C-style modulus: the result has the sign of the dividend."""
