@@ -6,8 +6,8 @@ import ember
 
 from . import constraints
 from ._binary import _BinaryParam
+from ._relaxed import _Relaxed
 from .distribution import Distribution
-from .transformed_distribution import TransformedDistribution
 from .transforms import SigmoidTransform
 from .utils import broadcast_all, clamp_probs
 
@@ -50,7 +50,7 @@ class LogitRelaxedBernoulli(_BinaryParam, Distribution):
         return self.temperature.log() + diff - 2 * diff.exp().log1p()
 
 
-class RelaxedBernoulli(TransformedDistribution):
+class RelaxedBernoulli(_Relaxed):
     """RelaxedBernoulli(temperature, probs or logits): a reparameterized sample in (0, 1)."""
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
@@ -65,18 +65,3 @@ class RelaxedBernoulli(TransformedDistribution):
         """The distribution expanded to ``batch_shape``."""
         new = self._get_checked_instance(RelaxedBernoulli, _instance)
         return super().expand(batch_shape, _instance=new)
-
-    @property
-    def temperature(self):
-        """The relaxation temperature."""
-        return self.base_dist.temperature
-
-    @property
-    def logits(self):
-        """The log-odds."""
-        return self.base_dist.logits
-
-    @property
-    def probs(self):
-        """The probability of one."""
-        return self.base_dist.probs

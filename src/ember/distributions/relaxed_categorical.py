@@ -6,9 +6,9 @@ import ember
 
 from . import constraints
 from ._over_categorical import _OverCategorical
+from ._relaxed import _Relaxed
 from ._special import lgamma
 from .categorical import Categorical
-from .transformed_distribution import TransformedDistribution
 from .transforms import ExpTransform
 from .utils import broadcast_all, clamp_probs
 
@@ -54,7 +54,7 @@ class ExpRelaxedCategorical(_OverCategorical):
         return score + log_scale
 
 
-class RelaxedOneHotCategorical(TransformedDistribution):
+class RelaxedOneHotCategorical(_Relaxed):
     """RelaxedOneHotCategorical(temperature, probs or logits): reparameterized simplex samples."""
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
@@ -69,18 +69,3 @@ class RelaxedOneHotCategorical(TransformedDistribution):
         """The distribution expanded to ``batch_shape``."""
         new = self._get_checked_instance(RelaxedOneHotCategorical, _instance)
         return super().expand(batch_shape, _instance=new)
-
-    @property
-    def temperature(self):
-        """The relaxation temperature."""
-        return self.base_dist.temperature
-
-    @property
-    def logits(self):
-        """The normalized log-probabilities."""
-        return self.base_dist.logits
-
-    @property
-    def probs(self):
-        """The normalized probabilities."""
-        return self.base_dist.probs
