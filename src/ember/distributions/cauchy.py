@@ -6,23 +6,14 @@ import math
 
 import ember
 
-from . import constraints
+from ._loc_scale import _LocScale
 from .distribution import Distribution
-from .utils import _broadcast_params
 
 __all__ = ["Cauchy"]
 
 
-class Cauchy(Distribution):
+class Cauchy(_LocScale, Distribution):
     """Cauchy(loc, scale); ``rsample`` is reparameterized (loc + scale * tan(pi (u - 1/2)))."""
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        (self.loc, self.scale), batch_shape = _broadcast_params(loc, scale)
-        super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         """The distribution with loc and scale expanded to ``batch_shape``."""
@@ -33,10 +24,6 @@ class Cauchy(Distribution):
         return ember.full(
             self._extended_shape(), float("nan"), dtype=self.loc.dtype, device=self.loc.device
         )
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):

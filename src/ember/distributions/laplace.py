@@ -4,35 +4,18 @@ from __future__ import annotations
 
 import ember
 
-from . import constraints
+from ._loc_scale import _LocScale
 from .distribution import Distribution
-from .utils import _broadcast_params
 
 __all__ = ["Laplace"]
 
 
-class Laplace(Distribution):
+class Laplace(_LocScale, Distribution):
     """Laplace(loc, scale); ``rsample`` is reparameterized through the inverse CDF."""
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        (self.loc, self.scale), batch_shape = _broadcast_params(loc, scale)
-        super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         """The distribution with loc and scale expanded to ``batch_shape``."""
         return self._expand_params(Laplace, batch_shape, _instance, ("loc", "scale"))
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):

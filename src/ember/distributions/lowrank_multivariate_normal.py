@@ -8,6 +8,7 @@ import ember
 
 from . import constraints
 from ._linalg import batch_mv, cholesky, solve_triangular
+from ._loc_scale import _LocCentered
 from .distribution import Distribution
 from .multivariate_normal import _batch_mahalanobis
 from .utils import _standard_normal, broadcast_tensors, lazy_property
@@ -33,7 +34,7 @@ def _lowrank_mahalanobis(w, d, x, capacitance):
     return (x.pow(2) / d).sum(-1) - _batch_mahalanobis(capacitance, wt_dinv_x)
 
 
-class LowRankMultivariateNormal(Distribution):
+class LowRankMultivariateNormal(_LocCentered, Distribution):
     """A Gaussian with covariance ``cov_factor @ cov_factor.mT + diag(cov_diag)``."""
 
     arg_constraints = {
@@ -86,14 +87,6 @@ class LowRankMultivariateNormal(Distribution):
 
     def _shape(self, *tail):
         return tuple(self._batch_shape) + tuple(self._event_shape) * len(tail)
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @lazy_property
     def variance(self):

@@ -8,6 +8,7 @@ import ember
 
 from . import constraints
 from ._linalg import batch_mv, cholesky, matrix_inverse_from_tril, solve_triangular
+from ._loc_scale import _LocCentered
 from .distribution import Distribution
 from .utils import _standard_normal, broadcast_shapes, lazy_property
 
@@ -38,7 +39,7 @@ _NDIM_ERRORS = {
 }
 
 
-class MultivariateNormal(Distribution):
+class MultivariateNormal(_LocCentered, Distribution):
     """MultivariateNormal(loc, covariance_matrix= | precision_matrix= | scale_tril=).
 
     Exactly one matrix is given; everything is computed from the Cholesky factor of the
@@ -114,14 +115,6 @@ class MultivariateNormal(Distribution):
         """(L L^T)^-1."""
         inverse = matrix_inverse_from_tril(self._unbroadcasted_scale_tril)
         return inverse.expand(self._matrix_shape())
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):

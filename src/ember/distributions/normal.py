@@ -6,39 +6,24 @@ import math
 
 import ember
 
-from . import constraints
+from ._loc_scale import _LocScale
 from ._special import erfinv
 from .exp_family import ExponentialFamily
-from .utils import _broadcast_params, _is_number, _standard_normal
+from .utils import _is_number, _standard_normal
 
 __all__ = ["Normal"]
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
 
-class Normal(ExponentialFamily):
+class Normal(_LocScale, ExponentialFamily):
     """Normal(loc, scale); ``rsample`` is reparameterized (loc + scale * eps)."""
 
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
     _mean_carrier_measure = 0
-
-    def __init__(self, loc, scale, validate_args=None):
-        (self.loc, self.scale), batch_shape = _broadcast_params(loc, scale)
-        super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         """The distribution with loc and scale expanded to ``batch_shape``."""
         return self._expand_params(Normal, batch_shape, _instance, ("loc", "scale"))
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def stddev(self):
