@@ -261,6 +261,18 @@ def close(a, b, dtype) -> bool:
     return bool(np.allclose(a[finite], b[finite], rtol=rtol, atol=atol * scale))
 
 
+def _promoted_copy_saved(error, program) -> bool:
+    """Ember may miss PyTorch's in-place error when a program mixes float dtypes.
+
+    PyTorch promotes operands inside an op's kernel and saves the originals, so writing
+    into the lower-precision original later fails its backward.  Ember casts the operand
+    first (a ToCopy node) and saves the cast copy, so the same backward succeeds, with the
+    gradient of the values the op saw.  Documented in docs/reliability.md.
+    """
+    mixed = len({a.dtype for a in program.inputs}) > 1
+    return mixed and "modified by an inplace operation" in str(error)
+
+
 def check_program(program, ember, torch):
     """Compare one program in both libraries; returns a list of mismatch descriptions.
 
@@ -321,6 +333,8 @@ def check_program(program, ember, torch):
             if not isinstance(ee, type(te)):
                 problems.append(f"backward: torch {type(te).__name__}, ember {type(ee).__name__}")
             return problems
+        if _promoted_copy_saved(te, program):
+            return problems  # a known difference, see _promoted_copy_saved
         problems.append(f"backward: torch raised {te!r}, ember did not")
         return problems
     e_g = ember.autograd.grad(e_loss, [e_in[i] for i in wrt], allow_unused=True, retain_graph=True)
