@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .ops._linalg_common import LinAlgError
+from .ops.linalg import matmul
 from .ops.linalg_cholesky import linalg_cholesky as cholesky
 from .ops.linalg_cholesky import linalg_cholesky_ex as cholesky_ex
 from .ops.linalg_eig import linalg_eig as eig
@@ -33,6 +34,9 @@ from .ops.linalg_solve import linalg_inv as inv
 from .ops.linalg_solve import linalg_inv_ex as inv_ex
 from .ops.linalg_solve import linalg_solve as solve
 from .ops.linalg_solve import linalg_solve_ex as solve_ex
+from .ops.linalg_tensor import linalg_tensorinv as tensorinv
+from .ops.linalg_tensor import linalg_tensorsolve as tensorsolve
+from .ops.linalg_tensor import linalg_vander as vander
 from .ops.linalg_triangular import linalg_solve_triangular as solve_triangular
 
 __all__ = [
@@ -54,6 +58,7 @@ __all__ = [
     "lu_factor",
     "lu_factor_ex",
     "lu_solve",
+    "matmul",
     "matrix_exp",
     "matrix_norm",
     "matrix_power",
@@ -68,6 +73,9 @@ __all__ = [
     "solve_triangular",
     "svd",
     "svdvals",
+    "tensorinv",
+    "tensorsolve",
+    "vander",
     "vecdot",
     "vector_norm",
 ]

@@ -181,3 +181,23 @@ def test_cond_gradient_by_finite_differences():
     x = ember.tensor(np.array(M), requires_grad=True)
     for order in ("fro", 1, INF):
         assert gradcheck(lambda a, order=order: ember.linalg.cond(a, order), (x,))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t: linalg(t).vander(t.tensor([1.0, 2, 3])),
+        lambda t: linalg(t).vander(t.tensor([[1, 2], [3, 4]]), N=3),
+        lambda t: linalg(t).vander(t.tensor(2.0)),
+        lambda t: linalg(t).vander(t.tensor([1.0, 2]), N=0),
+        lambda t: linalg(t).tensorinv(t.eye(6).reshape(2, 3, 6), ind=2).shape,
+        lambda t: linalg(t).tensorinv(t.ones(2, 3), ind=1),
+        lambda t: linalg(t).tensorinv(t.eye(6).reshape(2, 3, 6), ind=0),
+        lambda t: linalg(t).tensorsolve(t.eye(6).reshape(2, 3, 6), t.ones(2, 3)),
+        lambda t: linalg(t).tensorsolve(t.eye(6).reshape(6, 2, 3), t.ones(6), dims=(0,)),
+        lambda t: linalg(t).tensorsolve(t.eye(6).reshape(2, 3, 6), t.ones(3, 2)),
+        lambda t: linalg(t).matmul(t.ones(2, 3), t.ones(3)),
+    ],
+)
+def test_tensor_forms(call):
+    both(call)
