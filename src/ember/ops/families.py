@@ -79,6 +79,7 @@ FAMILIES = [
     "complex_ops",
     "linalg_eig",
     "fft_ops",
+    "linalg_tensor",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
