@@ -200,6 +200,7 @@ def _grad_spec(name, pool, shapes):
     return OpSpec(name, fn, [shapes], shapes=None)
 
 
+_PAD_CEIL = dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)
 declare(
     AvgPool,
     None,
@@ -207,23 +208,12 @@ declare(
     vmap=_pool_batched,
     spec=(
         _spec("avg_pool2d", "avg_pool2d", [((2, 2, 4, 4),), ((2, 4, 4),)], kernel_size=2),
-        _spec(
-            "avg_pool2d_pad_ceil",
-            "avg_pool2d",
-            [((1, 2, 6, 5),)],
-            kernel_size=3,
-            stride=2,
-            padding=1,
-            ceil_mode=True,
-        ),
+        _spec("avg_pool2d_pad_ceil", "avg_pool2d", [((1, 2, 6, 5),)], **_PAD_CEIL),
         _spec(
             "avg_pool2d_nopad_count",
             "avg_pool2d",
             [((1, 2, 6, 5),)],
-            kernel_size=3,
-            stride=2,
-            padding=1,
-            ceil_mode=True,
+            **_PAD_CEIL,
             count_include_pad=False,
         ),
         _spec(
