@@ -34,11 +34,6 @@ def _kl_bernoulli_poisson(p, q):
     return -p.entropy() - (p.probs * q.rate.log() - q.rate)
 
 
-@register_kl(Beta, Pareto)
-def _kl_beta_infinity(p, q):
-    return _infinite_like(p.concentration1)
-
-
 @register_kl(Beta, Exponential)
 def _kl_beta_exponential(p, q):
     mean = p.concentration1 / (p.concentration1 + p.concentration0)
@@ -75,13 +70,6 @@ def _kl_beta_uniform(p, q):
     return result.masked_fill(outside, _INF)
 
 
-@register_kl(Exponential, Beta)
-@register_kl(Exponential, Pareto)
-@register_kl(Exponential, Uniform)
-def _kl_exponential_infinity(p, q):
-    return _infinite_like(p.rate)
-
-
 @register_kl(Exponential, Gamma)
 def _kl_exponential_gamma(p, q):
     ratio = q.rate / p.rate
@@ -108,13 +96,6 @@ def _kl_exponential_normal(p, q):
     t3 = q.loc / p.rate
     t4 = q.loc.pow(2) * 0.5
     return t1 - 1 + (t2 - t3 + t4) / var_normal
-
-
-@register_kl(Gamma, Beta)
-@register_kl(Gamma, Pareto)
-@register_kl(Gamma, Uniform)
-def _kl_gamma_infinity(p, q):
-    return _infinite_like(p.concentration)
 
 
 @register_kl(Gamma, Exponential)
@@ -145,15 +126,6 @@ def _kl_gamma_normal(p, q):
     return t1 + (a - 1) * digamma(a) + (t2 - t3 + t4) / var_normal
 
 
-@register_kl(Gumbel, Beta)
-@register_kl(Gumbel, Pareto)
-@register_kl(Gumbel, Exponential)
-@register_kl(Gumbel, Gamma)
-@register_kl(Gumbel, Uniform)
-def _kl_gumbel_infinity(p, q):
-    return _infinite_like(p.loc)
-
-
 @register_kl(Gumbel, Normal)
 def _kl_gumbel_normal(p, q):
     param_ratio = p.scale / q.scale
@@ -161,15 +133,6 @@ def _kl_gumbel_normal(p, q):
     t2 = (math.pi * param_ratio * 0.5).pow(2) / 3
     t3 = ((p.loc + p.scale * _GAMMA - q.loc) / q.scale).pow(2) * 0.5
     return -t1 + t2 + t3 - (_GAMMA + 1)
-
-
-@register_kl(Laplace, Beta)
-@register_kl(Laplace, Pareto)
-@register_kl(Laplace, Exponential)
-@register_kl(Laplace, Gamma)
-@register_kl(Laplace, Uniform)
-def _kl_laplace_infinity(p, q):
-    return _infinite_like(p.loc)
 
 
 @register_kl(Laplace, Normal)
@@ -181,15 +144,6 @@ def _kl_laplace_normal(p, q):
     t3 = p.loc * q.loc
     t4 = 0.5 * q.loc.pow(2)
     return -t1 + scale_sqr_var_ratio + (t2 - t3 + t4) / var_normal - 1
-
-
-@register_kl(Normal, Beta)
-@register_kl(Normal, Pareto)
-@register_kl(Normal, Exponential)
-@register_kl(Normal, Gamma)
-@register_kl(Normal, Uniform)
-def _kl_normal_infinity(p, q):
-    return _infinite_like(p.loc)
 
 
 @register_kl(Normal, Gumbel)
@@ -212,12 +166,6 @@ def _kl_normal_laplace(p, q):
     t2 = math.sqrt(2 / math.pi) * p.scale * ember.exp(-0.5 * loc_diff_scale_ratio.pow(2))
     t3 = loc_diff * ember.erf(math.sqrt(0.5) * loc_diff_scale_ratio)
     return -t1 + (t2 + t3) / q.scale - 0.5 * (1 + math.log(0.5 * math.pi))
-
-
-@register_kl(Pareto, Beta)
-@register_kl(Pareto, Uniform)
-def _kl_pareto_infinity(p, q):
-    return _infinite_like(p.scale)
 
 
 @register_kl(Pareto, Exponential)
@@ -249,12 +197,6 @@ def _kl_pareto_normal(p, q):
     t4 = (p.alpha * common_term - q.loc).pow(2)
     result = t1 - t2 + (t3 + t4) / var_normal - 1
     return result.masked_fill(p.alpha <= 2, _INF)
-
-
-@register_kl(Poisson, Bernoulli)
-@register_kl(Poisson, Binomial)
-def _kl_poisson_infinity(p, q):
-    return _infinite_like(p.rate)
 
 
 @register_kl(Uniform, Beta)
@@ -313,3 +255,33 @@ def _kl_uniform_normal(p, q):
     t2 = width.pow(2) / 12
     t3 = ((p.high + p.low - 2 * q.loc) / 2).pow(2)
     return t1 + 0.5 * (t2 + t3) / q.scale.pow(2)
+
+
+# Pairs whose KL divergence is +inf (p has mass where q has none): for each family of p,
+# the parameter that gives the result its shape and dtype, and the families of q.
+_INFINITE = (
+    (Beta, "concentration1", (Pareto,)),
+    (Exponential, "rate", (Beta, Pareto, Uniform)),
+    (Gamma, "concentration", (Beta, Pareto, Uniform)),
+    (Gumbel, "loc", (Beta, Pareto, Exponential, Gamma, Uniform)),
+    (Laplace, "loc", (Beta, Pareto, Exponential, Gamma, Uniform)),
+    (Normal, "loc", (Beta, Pareto, Exponential, Gamma, Uniform)),
+    (Pareto, "scale", (Beta, Uniform)),
+    (Poisson, "rate", (Bernoulli, Binomial)),
+)
+
+
+def _kl_infinity(attr):
+    """KL(p || q) = +inf, shaped like ``p``'s parameter ``attr``."""
+
+    def kl(p, q):
+        return _infinite_like(getattr(p, attr))
+
+    return kl
+
+
+for _p, _attr, _qs in _INFINITE:
+    # one function per family of p: the ambiguity check compares functions by identity
+    _fun = _kl_infinity(_attr)
+    for _q in _qs:
+        register_kl(_p, _q)(_fun)
