@@ -104,10 +104,11 @@ def _bad_index(x, d, idx):
 
 
 def _check_source(op, input, d, idx, source):
+    """Refuse a ``source`` whose shape does not fit ``input`` and ``idx`` along ``d``."""
     x, s = input._data, source._data
     ns = s.shape[d] if s.ndim else 1
     if idx.size != ns:
-        return RuntimeError(
+        raise RuntimeError(
             f"{op}(): Number of indices ({idx.size}) should be equal to source.size(dim): "
             f"({ns}), for dim: {d}"
         )
@@ -116,11 +117,10 @@ def _check_source(op, input, d, idx, source):
         and (x.ndim > 1 or s.ndim > 1)
         or any(a != b for k, (a, b) in enumerate(zip(x.shape, s.shape)) if k != d)
     ):
-        return RuntimeError(
+        raise RuntimeError(
             "source tensor shape must match self tensor shape, excluding the specified "
             f"dimension. Got self.shape = {list(x.shape)} source.shape = {list(s.shape)}"
         )
-    return None
 
 
 def _same_dtype(o, x):
@@ -160,9 +160,7 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
             f"index_add_(): self ({word(input._data.dtype)}) and source "
             f"({word(source._data.dtype)}) must have the same scalar type"
         )
-    err = _check_source("index_add_", input, d, idx, source)
-    if err is not None:
-        raise err
+    _check_source("index_add_", input, d, idx, source)
     n, bad = _bad_index(input._data, d, idx)
     if bad is not None:
         raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {n}")
@@ -297,9 +295,7 @@ def index_copy(input, dim, index, source, *, out=None):
             f"index_copy_(): Number of indices ({idx.size}) should be equal to source.size(dim) "
             f"({ns})"
         )
-    err = _check_source("index_copy_", input, d, idx, source)
-    if err is not None:
-        raise err
+    _check_source("index_copy_", input, d, idx, source)
     n, bad = _bad_index(input._data, d, idx)
     if bad is not None:
         raise IndexError(
