@@ -112,6 +112,21 @@ class Transform:
         return shape
 
 
+class _Parameterless(Transform):
+    """A transform without parameters: equal to every instance of its family."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # the family is the class written on this base; a user's subclass stays in it
+        if _Parameterless in cls.__bases__:
+            cls._family = cls
+
+    def __eq__(self, other):
+        return isinstance(other, self._family)
+
+    __hash__ = Transform.__hash__
+
+
 class _InverseTransform(Transform):
     """The inverse of a transform: calls its ``_inverse`` and negates its log-det."""
 
