@@ -83,8 +83,9 @@ def _cum_select(name, node, result, input, dim, out):
     return result(_out.write(out[0], values), _out.write(out[1], indices))
 
 
-def _ties(z):
-    return z.round()  # repeated values: ties pick the latest
+def _ties_spec(name, fn):
+    """A spec on rounded values: repeated values check that ties pick the latest index."""
+    return OpSpec(name, fn, [((3, 6),)], shapes=None, domain=lambda z: z.round(), fd=False)
 
 
 @op(
@@ -93,14 +94,7 @@ def _ties(z):
     vmap=batching.reduce,
     spec=(
         OpSpec("cummax", lambda t, a: t.cummax(a, 0), _R),
-        OpSpec(
-            "cummax_ties",
-            lambda t, a: a.cummax(-1),
-            [((3, 6),)],
-            shapes=None,
-            domain=_ties,
-            fd=False,
-        ),
+        _ties_spec("cummax_ties", lambda t, a: a.cummax(-1)),
     ),
 )
 def cummax(input, dim, *, out=None):
@@ -114,14 +108,7 @@ def cummax(input, dim, *, out=None):
     vmap=batching.reduce,
     spec=(
         OpSpec("cummin", lambda t, a: t.cummin(a, -1), _R),
-        OpSpec(
-            "cummin_ties",
-            lambda t, a: a.cummin(1),
-            [((3, 6),)],
-            shapes=None,
-            domain=_ties,
-            fd=False,
-        ),
+        _ties_spec("cummin_ties", lambda t, a: a.cummin(1)),
     ),
 )
 def cummin(input, dim, *, out=None):
