@@ -87,6 +87,34 @@ def _validate_v(v, other, is_other_tuple):
             )
 
 
+_V_NONE_OUTPUT = (
+    "The vector v can only be None if the user-provided function returns a "
+    "single Tensor with a single element."
+)
+_V_NONE_INPUT = (
+    "The vector v can only be None if the input to the user-provided function "
+    "is a single Tensor with a single element."
+)
+
+
+def _checked_v(v, name, create_graph, other, is_other_tuple, none_message):
+    """``v`` as a tuple shaped like ``other``; None only where ``other`` is one 1-element Tensor."""
+    if v is not None:
+        _, v = _as_tuple(v, "v", name)
+        v = _grad_preprocess(v, create_graph=create_graph, need_graph=False)
+        _validate_v(v, other, is_other_tuple)
+    elif len(other) != 1 or other[0].nelement() != 1:
+        raise RuntimeError(none_message)
+    return v
+
+
+def _postprocess_pair(outputs, is_outputs_tuple, res, is_res_tuple, create_graph):
+    """The ``(outputs, result)`` pair returned: detached unless create_graph, tuples unpacked."""
+    outputs = _grad_postprocess(outputs, create_graph)
+    res = _grad_postprocess(res, create_graph)
+    return _tuple_postprocess(outputs, is_outputs_tuple), _tuple_postprocess(res, is_res_tuple)
+
+
 def _check_requires_grad(inputs, input_type, strict):
     if not strict:
         return
@@ -196,24 +224,13 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
         outputs = func(*inputs)
         is_outputs_tuple, outputs = _check_outputs(outputs, "vjp")
         _check_requires_grad(outputs, "outputs", strict=strict)
-        if v is not None:
-            _, v = _as_tuple(v, "v", "vjp")
-            v = _grad_preprocess(v, create_graph=create_graph, need_graph=False)
-            _validate_v(v, outputs, is_outputs_tuple)
-        else:
-            if len(outputs) != 1 or outputs[0].nelement() != 1:
-                raise RuntimeError(
-                    "The vector v can only be None if the user-provided function returns a "
-                    "single Tensor with a single element."
-                )
+        v = _checked_v(v, "vjp", create_graph, outputs, is_outputs_tuple, _V_NONE_OUTPUT)
     from .grad_mode import set_grad_enabled
 
     with set_grad_enabled(create_graph):
         grad_res = _autograd_grad(outputs, inputs, v, create_graph=create_graph)
         res = _fill_in_zeros(grad_res, inputs, strict, create_graph, "back")
-    outputs = _grad_postprocess(outputs, create_graph)
-    res = _grad_postprocess(res, create_graph)
-    return _tuple_postprocess(outputs, is_outputs_tuple), _tuple_postprocess(res, is_inputs_tuple)
+    return _postprocess_pair(outputs, is_outputs_tuple, res, is_inputs_tuple, create_graph)
 
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
@@ -224,16 +241,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     with enable_grad():
         is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jvp")
         inputs = _grad_preprocess(inputs, create_graph=create_graph, need_graph=True)
-        if v is not None:
-            _, v = _as_tuple(v, "v", "jvp")
-            v = _grad_preprocess(v, create_graph=create_graph, need_graph=False)
-            _validate_v(v, inputs, is_inputs_tuple)
-        else:
-            if len(inputs) != 1 or inputs[0].nelement() != 1:
-                raise RuntimeError(
-                    "The vector v can only be None if the input to the user-provided function "
-                    "is a single Tensor with a single element."
-                )
+        v = _checked_v(v, "jvp", create_graph, inputs, is_inputs_tuple, _V_NONE_INPUT)
         outputs = func(*inputs)
         is_outputs_tuple, outputs = _check_outputs(outputs, "jvp")
         _check_requires_grad(outputs, "outputs", strict=strict)
@@ -247,11 +255,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     else:
         grad_res = _autograd_grad(grad_inputs, grad_outputs, v, create_graph=create_graph)
         jvp_res = _fill_in_zeros(grad_res, outputs, strict, create_graph, "back_trick")
-    outputs = _grad_postprocess(outputs, create_graph)
-    jvp_res = _grad_postprocess(jvp_res, create_graph)
-    return _tuple_postprocess(outputs, is_outputs_tuple), _tuple_postprocess(
-        jvp_res, is_outputs_tuple
-    )
+    return _postprocess_pair(outputs, is_outputs_tuple, jvp_res, is_outputs_tuple, create_graph)
 
 
 def _one_hot_like(out, j):
@@ -390,9 +394,7 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
     with set_grad_enabled(create_graph):
         grad_res = _autograd_grad(jac, inputs, v, create_graph=create_graph)
         res = _fill_in_zeros(grad_res, inputs, strict, create_graph, "double_back")
-    outputs = _grad_postprocess(outputs, create_graph)
-    res = _grad_postprocess(res, create_graph)
-    return _tuple_postprocess(outputs, is_outputs_tuple), _tuple_postprocess(res, is_inputs_tuple)
+    return _postprocess_pair(outputs, is_outputs_tuple, res, is_inputs_tuple, create_graph)
 
 
 def _scalar_gradient(func, inputs, v, create_graph, strict, name):
@@ -401,15 +403,7 @@ def _scalar_gradient(func, inputs, v, create_graph, strict, name):
     """
     is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", name)
     inputs = _grad_preprocess(inputs, create_graph=create_graph, need_graph=True)
-    if v is not None:
-        _, v = _as_tuple(v, "v", name)
-        v = _grad_preprocess(v, create_graph=create_graph, need_graph=False)
-        _validate_v(v, inputs, is_inputs_tuple)
-    elif len(inputs) != 1 or inputs[0].nelement() != 1:
-        raise RuntimeError(
-            "The vector v can only be None if the input to the user-provided function "
-            "is a single Tensor with a single element."
-        )
+    v = _checked_v(v, name, create_graph, inputs, is_inputs_tuple, _V_NONE_INPUT)
     outputs = func(*inputs)
     is_outputs_tuple, outputs = _check_outputs(outputs, name)
     _check_single(outputs, is_outputs_tuple, name)
@@ -443,9 +437,7 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
     with set_grad_enabled(create_graph):
         grad_res = _autograd_grad(double_back, grad_jac, v, create_graph=create_graph)
         res = _fill_in_zeros(grad_res, inputs, strict, create_graph, "double_back_trick")
-    outputs = _grad_postprocess(outputs, create_graph)
-    res = _grad_postprocess(res, create_graph)
-    return _tuple_postprocess(outputs, is_outputs_tuple), _tuple_postprocess(res, is_inputs_tuple)
+    return _postprocess_pair(outputs, is_outputs_tuple, res, is_inputs_tuple, create_graph)
 
 
 def _stack(tensors, dim=0):
