@@ -23,7 +23,7 @@ from .reduce import (
     reduced_dims,
 )
 from .registry import LOOP, declare, op, public_names
-from .sorting import SelectAlong, check_pair_out, evenly_distribute, return_type, write_pair
+from .sorting import SelectAlong, SpreadOverEqual, check_pair_out, return_type, write_pair
 
 MaxResult = return_type("max")
 MinResult = return_type("min")
@@ -32,7 +32,7 @@ AminmaxResult = return_type("aminmax", "min", "max")
 _D, _M, _R = DIM_SAMPLES, NONEMPTY_SAMPLES, SAMPLES
 
 
-class Max(Node):
+class Max(SpreadOverEqual):
     """d max(x) = grad split evenly among the maximal elements (NaN: among the NaNs)"""
 
     fn = "max"
@@ -41,10 +41,6 @@ class Max(Node):
         out = self.xp.asarray(getattr(self.xp, self.fn)(x))
         self.save_for_backward(x, out)
         return out
-
-    def backward(self, grad):
-        x, out = self.saved_tensors
-        return (evenly_distribute(grad, x, out),)
 
 
 class Min(Max):

@@ -121,16 +121,20 @@ class SelectAlong(Node):
         return values, idx
 
 
-def evenly_distribute(grad, x, out):
-    """``grad`` split evenly among the elements of ``x`` equal to the scalar ``out`` (or NaN)."""
-    from .where import where
+class SpreadOverEqual(Node):
+    """A reduction to one of its elements: its forward saves ``(x, out)``, and the gradient is
+    split evenly among the elements of ``x`` equal to ``out`` (among the NaNs for NaN)."""
 
-    if out._data.dtype.kind in "fc" and out._data != out._data:
-        mask = x != x
-    else:
-        mask = x == out
-    count = int(mask._data.sum())
-    return where(mask, grad / (count if count else 1), 0.0)
+    def backward(self, grad):
+        from .where import where
+
+        x, out = self.saved_tensors
+        if out._data.dtype.kind in "fc" and out._data != out._data:
+            mask = x != x
+        else:
+            mask = x == out
+        count = int(mask._data.sum())
+        return (where(mask, grad / (count if count else 1), 0.0),)
 
 
 def stable_argsort(xp, x, dim, descending):
@@ -257,7 +261,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
 
 
 # ----- median / nanmedian / kthvalue ------------------------------------------------------------
-class Median(Node):
+class Median(SpreadOverEqual):
     """d median(x) = grad split evenly among the elements equal to the median"""
 
     ignore_nan = False
@@ -275,10 +279,6 @@ class Median(Node):
             out = xp.asarray(xp.partition(flat, (n - 1) // 2)[(n - 1) // 2])
         self.save_for_backward(x, out)
         return out
-
-    def backward(self, grad):
-        x, out = self.saved_tensors
-        return (evenly_distribute(grad, x, out),)
 
 
 class Nanmedian(Median):
