@@ -79,9 +79,14 @@ def weight_norm(module, name="weight", dim=0):
 
 def remove_weight_norm(module, name="weight"):
     """Undo ``weight_norm``."""
+    return _remove_reparametrization(module, name, WeightNorm, "weight_norm")
+
+
+def _remove_reparametrization(module, name, hook_cls, what):
+    """Remove the ``hook_cls`` pre-hook on ``module.<name>`` (restoring the plain weight)."""
     for key, hook in list(module._forward_pre_hooks.items()):
-        if isinstance(hook, WeightNorm) and hook.name == name:
+        if isinstance(hook, hook_cls) and hook.name == name:
             hook.remove(module)
             del module._forward_pre_hooks[key]
             return module
-    raise ValueError(f"weight_norm of '{name}' not found in {module}")
+    raise ValueError(f"{what} of '{name}' not found in {module}")
