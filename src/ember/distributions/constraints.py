@@ -205,56 +205,66 @@ class _OneHot(Constraint):
         return is_boolean.all(-1) & value.sum(-1).eq(1)
 
 
-class _IntegerInterval(Constraint):
-    """Integers in [lower_bound, upper_bound]."""
+class _Bounded(Constraint):
+    """A constraint given by the bounds named in ``_bounds``, which its repr shows."""
 
-    is_discrete = True
+    _bounds = ()
+
+    def __repr__(self):
+        shown = ", ".join(f"{name}={_fmt(getattr(self, name))}" for name in self._bounds)
+        return f"{type(self).__name__[1:]}({shown})"
+
+
+class _LowerBounded(_Bounded):
+    _bounds = ("lower_bound",)
+
+    def __init__(self, lower_bound):
+        self.lower_bound = lower_bound
+        super().__init__()
+
+
+class _UpperBounded(_Bounded):
+    _bounds = ("upper_bound",)
+
+    def __init__(self, upper_bound):
+        self.upper_bound = upper_bound
+        super().__init__()
+
+
+class _TwoBounded(_Bounded):
+    _bounds = ("lower_bound", "upper_bound")
 
     def __init__(self, lower_bound, upper_bound):
         self.lower_bound = lower_bound
         self.upper_bound = upper_bound
         super().__init__()
 
+
+class _IntegerInterval(_TwoBounded):
+    """Integers in [lower_bound, upper_bound]."""
+
+    is_discrete = True
+
     def check(self, value):
         return (value % 1 == 0) & (self.lower_bound <= value) & (value <= self.upper_bound)
 
-    def __repr__(self):
-        return (
-            f"{type(self).__name__[1:]}(lower_bound={_fmt(self.lower_bound)}, "
-            f"upper_bound={_fmt(self.upper_bound)})"
-        )
 
-
-class _IntegerLessThan(Constraint):
+class _IntegerLessThan(_UpperBounded):
     """Integers in (-inf, upper_bound]."""
 
     is_discrete = True
 
-    def __init__(self, upper_bound):
-        self.upper_bound = upper_bound
-        super().__init__()
-
     def check(self, value):
         return (value % 1 == 0) & (value <= self.upper_bound)
 
-    def __repr__(self):
-        return f"{type(self).__name__[1:]}(upper_bound={_fmt(self.upper_bound)})"
 
-
-class _IntegerGreaterThan(Constraint):
+class _IntegerGreaterThan(_LowerBounded):
     """Integers in [lower_bound, inf)."""
 
     is_discrete = True
 
-    def __init__(self, lower_bound):
-        self.lower_bound = lower_bound
-        super().__init__()
-
     def check(self, value):
         return (value % 1 == 0) & (value >= self.lower_bound)
-
-    def __repr__(self):
-        return f"{type(self).__name__[1:]}(lower_bound={_fmt(self.lower_bound)})"
 
 
 class _Real(Constraint):
@@ -264,82 +274,39 @@ class _Real(Constraint):
         return value == value
 
 
-class _GreaterThan(Constraint):
+class _GreaterThan(_LowerBounded):
     """The half line (lower_bound, inf]."""
-
-    def __init__(self, lower_bound):
-        self.lower_bound = lower_bound
-        super().__init__()
 
     def check(self, value):
         return self.lower_bound < value
 
-    def __repr__(self):
-        return f"{type(self).__name__[1:]}(lower_bound={_fmt(self.lower_bound)})"
 
-
-class _GreaterThanEq(Constraint):
+class _GreaterThanEq(_LowerBounded):
     """The half line [lower_bound, inf)."""
-
-    def __init__(self, lower_bound):
-        self.lower_bound = lower_bound
-        super().__init__()
 
     def check(self, value):
         return self.lower_bound <= value
 
-    def __repr__(self):
-        return f"{type(self).__name__[1:]}(lower_bound={_fmt(self.lower_bound)})"
 
-
-class _LessThan(Constraint):
+class _LessThan(_UpperBounded):
     """The half line [-inf, upper_bound)."""
-
-    def __init__(self, upper_bound):
-        self.upper_bound = upper_bound
-        super().__init__()
 
     def check(self, value):
         return value < self.upper_bound
 
-    def __repr__(self):
-        return f"{type(self).__name__[1:]}(upper_bound={_fmt(self.upper_bound)})"
 
-
-class _Interval(Constraint):
+class _Interval(_TwoBounded):
     """The closed interval [lower_bound, upper_bound]."""
-
-    def __init__(self, lower_bound, upper_bound):
-        self.lower_bound = lower_bound
-        self.upper_bound = upper_bound
-        super().__init__()
 
     def check(self, value):
         return (self.lower_bound <= value) & (value <= self.upper_bound)
 
-    def __repr__(self):
-        return (
-            f"{type(self).__name__[1:]}(lower_bound={_fmt(self.lower_bound)}, "
-            f"upper_bound={_fmt(self.upper_bound)})"
-        )
 
-
-class _HalfOpenInterval(Constraint):
+class _HalfOpenInterval(_TwoBounded):
     """The interval [lower_bound, upper_bound)."""
-
-    def __init__(self, lower_bound, upper_bound):
-        self.lower_bound = lower_bound
-        self.upper_bound = upper_bound
-        super().__init__()
 
     def check(self, value):
         return (self.lower_bound <= value) & (value < self.upper_bound)
-
-    def __repr__(self):
-        return (
-            f"{type(self).__name__[1:]}(lower_bound={_fmt(self.lower_bound)}, "
-            f"upper_bound={_fmt(self.upper_bound)})"
-        )
 
 
 class _Simplex(Constraint):
