@@ -21,7 +21,7 @@ from __future__ import annotations
 from ..autograd.node import Node, SavedTensor, array_backward
 from ..backend import np as _numpy
 from ..tensor_base import TensorBase as Tensor
-from ._recycle import recycle_saved, take
+from . import _recycle
 from ._spec import OpSpec
 from .clamp import tensor_arg
 from .join import cat
@@ -33,7 +33,7 @@ _make = Tensor._make
 
 
 # ----- array kernels (shared with the whole-layer node) ---------------------------------------
-def sigmoid_(xp, a):
+def _sigmoid_inplace(xp, a):
     """The logistic function of ``a``, in place (``exp`` overflowing to inf gives the 0 due)."""
     xp.negative(a, out=a)
     with _numpy.errstate(over="ignore"):
@@ -50,7 +50,7 @@ def lstm_gates(xp, gates, c, h_out=None, c_out=None, tc_out=None):
     # The logistic function over the whole (contiguous) array is cheaper than over its
     # three sigmoid blocks; the cell gate's tanh goes back over its block.
     g = xp.tanh(gates[:, 2 * hs : 3 * hs])
-    sigmoid_(xp, gates)
+    _sigmoid_inplace(xp, gates)
     gates[:, 2 * hs : 3 * hs] = g
     c2 = xp.multiply(gates[:, hs : 2 * hs], c, out=c_out)
     g *= gates[:, :hs]
@@ -114,7 +114,7 @@ def _product(xp, x, w, b, out=None):
 
 def _work(xp, shape, like):
     """A work array for saved values (recycled from released nodes when possible)."""
-    return take(xp, shape, like.dtype)
+    return _recycle.take(xp, shape, like.dtype)
 
 
 def _weight_grads(nx, nw, dg, x, w_ih, h, w_hh, projected, dhg=None):
@@ -200,7 +200,7 @@ class LSTMCellFused(Node):
         return self._ops_backward(dh, dc)
 
     def release(self):
-        recycle_saved(self, (7, 8))  # the activated gates and tanh(c')
+        _recycle.recycle_saved(self, (7, 8))  # the activated gates and tanh(c')
         Node.release(self)
 
     def _ops_backward(self, dh, dc):
@@ -257,7 +257,7 @@ class GRUCellFused(Node):
         g = _product(xp, h, w_hh, b_hh, _work(xp, (h.shape[0], w_hh.shape[0]), h))
         rz = g[:, : 2 * hs]
         rz += ig[:, : 2 * hs]
-        sigmoid_(xp, rz)
+        _sigmoid_inplace(xp, rz)
         n = xp.multiply(g[:, 2 * hs :], g[:, :hs], out=_work(xp, h.shape, h))
         n += ig[:, 2 * hs :]
         xp.tanh(n, out=n)
@@ -301,7 +301,7 @@ class GRUCellFused(Node):
         return self._ops_backward(grad)
 
     def release(self):
-        recycle_saved(self, (6, 7))  # the gates and the new gate
+        _recycle.recycle_saved(self, (6, 7))  # the gates and the new gate
         Node.release(self)
 
     def _ops_backward(self, dh):

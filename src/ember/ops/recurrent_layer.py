@@ -15,7 +15,7 @@ from sys import getrefcount
 
 from ..autograd.node import Node, array_backward
 from ..tensor_base import TensorBase as Tensor
-from ._recycle import give, recycle_saved, take
+from . import _recycle
 from ._spec import OpSpec
 from .join import stack
 from .recurrent import (
@@ -26,7 +26,7 @@ from .recurrent import (
     lstm_gates_grad,
     lstm_grad_ops,
 )
-from .registry import LOOP, op
+from .registry import LOOP, op, public_names
 
 _make = Tensor._make
 
@@ -51,12 +51,12 @@ class MkldnnRnnLayer(Node):
         hs = w_hh.shape[1]
         self.reverse = reverse
         # every step's input projection at once; becomes the activated gates
-        act = take(xp, (steps, n, 4 * hs), x.dtype)
+        act = _recycle.take(xp, (steps, n, 4 * hs), x.dtype)
         xc = xp.ascontiguousarray(x).reshape(steps * n, n_in)
         _product(xp, xc, w_ih, b_ih, act.reshape(steps * n, 4 * hs))
         out = xp.empty((steps, n, hs), dtype=x.dtype)
-        cs = take(xp, out.shape, x.dtype)  # the cell states
-        tcs = take(xp, out.shape, x.dtype)  # their tanh
+        cs = _recycle.take(xp, out.shape, x.dtype)  # the cell states
+        tcs = _recycle.take(xp, out.shape, x.dtype)  # their tanh
         h, c = h0, c0
         w_hh_t = w_hh.T
         for t in _steps(steps, reverse):
@@ -82,7 +82,7 @@ class MkldnnRnnLayer(Node):
         d_out = None if d_out is None else d_out._data
         dh = None if d_h is None else d_h._data
         dc = None if d_c is None else d_c._data
-        dg = take(xp, act.shape, act.dtype)  # the pre-activation gradient of every step
+        dg = _recycle.take(xp, act.shape, act.dtype)  # the pre-activation gradient of every step
         for t in _steps(steps, reverse, backward=True):
             if d_out is not None:
                 dh = d_out[t] if dh is None else dh + d_out[t]
@@ -119,11 +119,11 @@ class MkldnnRnnLayer(Node):
             grads[6] = _make(dc)
         flat = rest = None  # views of dg
         if getrefcount(dg) == 2:  # only this frame holds it: a work array for the next one
-            give(xp, dg)
+            _recycle.give(xp, dg)
         return tuple(grads)
 
     def release(self):
-        recycle_saved(self, (7, 8, 9))  # the gates, cell states and their tanh
+        _recycle.recycle_saved(self, (7, 8, 9))  # the gates, cell states and their tanh
         Node.release(self)
 
     def _ops_backward(self, d_out, d_h, d_c):
@@ -197,3 +197,7 @@ def mkldnn_rnn_layer(input, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse=False):
     ``mkldnn_rnn_layer``'s.
     """
     return MkldnnRnnLayer.apply(input, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse=reverse)
+
+
+# Empty: PyTorch's top-level mkldnn_rnn_layer has another signature.
+__all__ = public_names(__name__)
