@@ -214,16 +214,24 @@ def _check_outputs(outputs, fn_name):
     return _as_tuple(outputs, "outputs of the user-provided function", fn_name)
 
 
+def _call_recorded(func, inputs, create_graph, strict, name):
+    """Fresh differentiable ``inputs`` and ``func``'s checked outputs (call under enable_grad)."""
+    is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", name)
+    inputs = _grad_preprocess(inputs, create_graph=create_graph, need_graph=True)
+    outputs = func(*inputs)
+    is_outputs_tuple, outputs = _check_outputs(outputs, name)
+    _check_requires_grad(outputs, "outputs", strict=strict)
+    return is_inputs_tuple, inputs, is_outputs_tuple, outputs
+
+
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(inputs), v^T J)``: the vector-Jacobian product at ``inputs``."""
     from .grad_mode import enable_grad
 
     with enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vjp")
-        inputs = _grad_preprocess(inputs, create_graph=create_graph, need_graph=True)
-        outputs = func(*inputs)
-        is_outputs_tuple, outputs = _check_outputs(outputs, "vjp")
-        _check_requires_grad(outputs, "outputs", strict=strict)
+        is_inputs_tuple, inputs, is_outputs_tuple, outputs = _call_recorded(
+            func, inputs, create_graph, strict, "vjp"
+        )
         v = _checked_v(v, "vjp", create_graph, outputs, is_outputs_tuple, _V_NONE_OUTPUT)
     from .grad_mode import set_grad_enabled
 
@@ -296,11 +304,9 @@ def jacobian(
             '`create_graph=False` or `strategy="reverse-mode"`.'
         )
     with enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
-        inputs = _grad_preprocess(inputs, create_graph=create_graph, need_graph=True)
-        outputs = func(*inputs)
-        is_outputs_tuple, outputs = _check_outputs(outputs, "jacobian")
-        _check_requires_grad(outputs, "outputs", strict=strict)
+        is_inputs_tuple, inputs, is_outputs_tuple, outputs = _call_recorded(
+            func, inputs, create_graph, strict, "jacobian"
+        )
         jacobian_rows = []
         for i, out in enumerate(outputs):
             per_input = [[] for _ in inputs]
