@@ -81,7 +81,7 @@ from .random import (
 )
 
 from . import autograd
-from . import func, nn, optim, utils
+from . import fft, func, linalg, nn, optim, special, utils
 from .func import vmap
 from ._formatting import get_printoptions, printoptions, set_printoptions
 from .serialization import load, save
