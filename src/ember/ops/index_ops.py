@@ -22,6 +22,17 @@ def _rows(arr, dim):
     return arr.reshape(1) if arr.ndim == 0 else xp_of(arr).moveaxis(arr, dim, 0)
 
 
+def _vector_along(input, dim, idx):
+    """``dim`` wrapped for ``input``, and the index array flattened to a vector."""
+    return _wrap_dim(dim, input._data.ndim), idx.reshape(-1)
+
+
+def _bad_index(x, d, idx):
+    """The size of ``x`` along ``d`` and the first of ``idx`` outside it (None if all fit)."""
+    n = x.shape[d] if x.ndim else 1
+    return n, out_of_bounds(idx, n)
+
+
 class IndexSelect(Node):
     """d index_select(x, dim, idx) = index_add(zeros_like(x), dim, idx, grad)"""
 
@@ -55,8 +66,7 @@ def index_select(input, dim, index, *, out=None):
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    d = _wrap_dim(dim, input._data.ndim)
-    idx = idx.reshape(-1)
+    d, idx = _vector_along(input, dim, idx)
     x = input._data
     if x.ndim == 0 and idx.size != 1:
         raise RuntimeError(
@@ -95,12 +105,6 @@ class IndexAdd(Node):
             if self.alpha != 1:
                 gsrc = gsrc * self.alpha
         return (grad if n[0] else None), gsrc, None, None, None
-
-
-def _bad_index(x, d, idx):
-    """The size of ``x`` along ``d`` and the first of ``idx`` outside it (None if all fit)."""
-    n = x.shape[d] if x.ndim else 1
-    return n, out_of_bounds(idx, n)
 
 
 def _check_source(op, input, d, idx, source):
@@ -153,8 +157,7 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
             f"index_add_(): Index is supposed to be a vector, but got dim: {idx.ndim} with type: "
             f"{word(idx.dtype)} and size: {list(idx.shape)}"
         )
-    d = _wrap_dim(dim, input._data.ndim)
-    idx = idx.reshape(-1)
+    d, idx = _vector_along(input, dim, idx)
     if source._data.dtype != input._data.dtype:
         raise RuntimeError(
             f"index_add_(): self ({word(input._data.dtype)}) and source "
@@ -214,8 +217,7 @@ def index_fill(input, dim, index, value):
     if idx.ndim > 1:
         raise RuntimeError("Index has to be a vector/scalar")
     check_value("index_fill_", value)
-    d = _wrap_dim(dim, input._data.ndim)
-    idx = idx.reshape(-1)
+    d, idx = _vector_along(input, dim, idx)
     n = input._data.shape[d] if input._data.ndim else 1
     bad = out_of_bounds(wrap_index(idx, n), n)
     if bad is not None:
@@ -287,8 +289,7 @@ def index_copy(input, dim, index, source, *, out=None):
         raise IndexError(f"index_copy_(): Index should have dimension 1 or 0 (got {idx.ndim})")
     if idx.dtype != _np.int64:
         raise RuntimeError("index_copy_(): Expected a long tensor for index")
-    d = _wrap_dim(dim, input._data.ndim)
-    idx = idx.reshape(-1)
+    d, idx = _vector_along(input, dim, idx)
     ns = source._data.shape[d] if source._data.ndim else 1
     if idx.size != ns:
         raise IndexError(
