@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import inspect
 
+from .. import dtypes as _dt
 from . import node as _node
 from .callsite import user_site
 from .dispatch import active_modes as _active_modes
@@ -317,7 +318,7 @@ def _apply(cls, args):
         foreign = any(o is a for a in args) or o._requires_grad or o.grad_fn is not None
         if foreign and not is_dirty:
             o = o._view_of(o._data)  # an input returned as-is becomes a new alias of it
-        diff = o._data.dtype.kind in "fc" and not any(o is t for t in non_diff)
+        diff = _dt.kind_of(o._data.dtype) in "fc" and not any(o is t for t in non_diff)
         if diff:
             o.grad_fn = node
             o._requires_grad = True

@@ -77,7 +77,7 @@ def to(self, *args, **kwargs):
         if self._data.dtype == np_dtype:
             np_dtype = None
     if np_dtype is not None or target is not None:
-        if self._requires_grad and np_dtype is not None and np_dtype.kind not in "fc":
+        if self._requires_grad and np_dtype is not None and _dt.kind_of(np_dtype) not in "fc":
             with _no_grad():
                 return ToCopy.apply(self, np_dtype, target)
         return ToCopy.apply(self, np_dtype, target)

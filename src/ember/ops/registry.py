@@ -52,6 +52,7 @@ class OpDecl:
 
     node: Optional[type]
     function: Optional[Callable]
+    method: Optional[Callable]
     methods: tuple
     inplace: Optional[Callable]
     grad_fn: Optional[str]
@@ -121,13 +122,18 @@ def declare(
     if isinstance(methods, str):
         methods = (methods,)
     module = (function or node).__module__
+    method = None
     if function is not None:
+        # As a method the tensor is ``self`` (positional): no ``x1`` spelling to accept, so
+        # most methods are the plain function, without a wrapper on the hot path.
+        method = _public_form(function, numpy_names, method=True)
         function = _public_form(function, numpy_names)
     if inplace is True:
         inplace = _derived_inplace(function)
     decl = OpDecl(
         node,
         function,
+        method,
         tuple(methods),
         inplace,
         grad_fn,
@@ -168,7 +174,7 @@ def op(node=None, **facts):
 _NUMPY_NAMES = {"axis": "dim", "keepdims": "keepdim", "x1": "input", "x2": "other"}
 
 
-def _public_form(function, numpy_names=True):
+def _public_form(function, numpy_names=True, method=False):
     """``function`` as users call it: accepting NumPy's argument spellings when it takes
     ``dim``/``keepdim``/``input``/``other``, and casting its inputs inside a CPU
     ``autocast`` region when PyTorch's autocast lists name it.  Otherwise ``function``."""
@@ -176,6 +182,8 @@ def _public_form(function, numpy_names=True):
     aliases = {a: n for a, n in _NUMPY_NAMES.items() if n in params and a not in params}
     if not numpy_names:
         aliases = {}
+    elif method:
+        aliases.pop("x1", None)
     name = function.__name__
     cast = _amp_policy.category(name) is not None
     if not aliases and not cast:
@@ -236,7 +244,7 @@ def tensor_methods() -> dict:
     out = {}
     for d in _DECLS:
         for name in d.methods:
-            out[name] = d.function
+            out[name] = d.method
         if d.inplace is not None:
             out[d.inplace.__name__] = d.inplace
     return out

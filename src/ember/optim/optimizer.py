@@ -15,6 +15,7 @@ import warnings
 from collections import OrderedDict, defaultdict
 from itertools import chain
 
+from .. import dtypes as _dt
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..nn.module import _add_hook, zero_grads
 from ..tensor import Tensor
@@ -230,7 +231,7 @@ class Optimizer:
                             f"but the parameter has shape {list(p._data.shape)}; no parameter "
                             "was updated"
                         )
-                    if g._data.dtype.kind not in "fc" or (
+                    if _dt.kind_of(g._data.dtype) not in "fc" or (
                         g._data.dtype.kind == "c" and p._data.dtype.kind != "c"
                     ):
                         raise RuntimeError(
