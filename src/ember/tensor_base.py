@@ -543,17 +543,18 @@ class TensorBase:
         t._acc = None
         t._extra = None
 
-    def _bump_version(self, op="an in-place operation"):
+    def _bump_version(self, op="an in-place operation", *, site=True):
         """Record an in-place write to this tensor's storage (shared with its views).
 
-        ``op`` is remembered with the user's file and line, for the in-place error.
+        ``op`` is remembered, with the user's file and line unless ``site`` is False (the
+        library's own writes: optimizer steps, buffers), for the in-place error.
         """
         e = self._extra
         if e is not None and e.inference and not _grad_state.inference:
             raise RuntimeError(INFERENCE_INPLACE)
         counter = self._version_counter
         counter[0] += 1
-        text = f"{op} at {user_site()}"
+        text = f"{op} at {user_site()}" if site else op
         if len(counter) > 1:
             counter[1] = text
         else:

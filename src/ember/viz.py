@@ -7,6 +7,7 @@ nothing at all.  The graph is walked iteratively, so deep graphs are fine.
 
 from __future__ import annotations
 
+from .autograd.node import AccumulateGrad
 from .tensor import Tensor
 
 
@@ -67,7 +68,7 @@ def _graph_items(outputs, params, show_saved, show_attrs):
             edges.append((str(id(o.grad_fn)), oid))
     for n in walk(roots):
         nid = str(id(n))
-        if n.name() == "AccumulateGrad":
+        if isinstance(n, AccumulateGrad):
             v = n.variable
             name = names.get(id(v), "")
             label = f"{name}\n{_shape(v)}" if name else _shape(v)

@@ -71,7 +71,7 @@ def test_trace_backward_prints_each_node_in_order():
         "SumBackward0",
         "ExpBackward0",
         "MulBackward0",
-        "AccumulateGrad",
+        "torch::autograd::AccumulateGrad",
     ]
     assert "shape [] norm 1" in lines[0] and "rule: d(exp x) = exp(x) dx" in lines[1]
     assert buf.getvalue().count("\n") == 4

@@ -412,7 +412,7 @@ def _store_grad(var, grad, create_graph):
         d = old._data
         if d.shape == grad._data.shape:
             d += grad._data
-            old._version_counter[0] += 1
+            old._bump_version("gradient accumulation", site=False)
         else:
             var._grad = _node.Tensor._make(d + grad._data)
 

@@ -392,7 +392,7 @@ class AccumulateGrad(Node):
         self._seq = 1 << 62  # PyTorch runs leaf accumulation as soon as it is ready
 
     def name(self):
-        return "AccumulateGrad"
+        return "torch::autograd::AccumulateGrad"  # PyTorch's name for it
 
 
 def _not_an_input(arr, args):

@@ -12,7 +12,7 @@ from ..random import _rng
 def _fill(tensor, values):
     """Write ``values`` into ``tensor`` in place (no graph, version bumped)."""
     tensor._data[...] = values
-    tensor._version_counter[0] += 1
+    tensor._bump_version("an nn.init fill", site=False)
     return tensor
 
 

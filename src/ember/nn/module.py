@@ -8,40 +8,17 @@ Attributes assigned on a module are sorted into three registries by type:
 
 from __future__ import annotations
 
-import itertools
 import warnings
 from collections import OrderedDict
 
 from ..autograd import lint as _lint
 from ..autograd.grad_mode import no_grad
+from ..hooks import RemovableHandle
 from ..tensor import Tensor
 from .module_state import StateDictMixin
 from .parameter import Buffer, Parameter
 
-_hook_ids = itertools.count()
 _lint_on = _lint._enabled
-
-
-class RemovableHandle:
-    """Returned by hook registrations; ``remove()`` unregisters the hook."""
-
-    def __init__(self, hooks_dict, extra_dict=None):
-        self.hooks_dict = hooks_dict
-        self.extra_dict = extra_dict
-        self.id = next(_hook_ids)
-
-    def remove(self):
-        """Unregister the hook (a no-op if already removed)."""
-        self.hooks_dict.pop(self.id, None)
-        if self.extra_dict is not None:
-            for d in self.extra_dict:
-                d.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
 
 
 def zero_grads(parameters, set_to_none: bool = True) -> None:
@@ -56,7 +33,7 @@ def zero_grads(parameters, set_to_none: bool = True) -> None:
         if g.grad_fn is not None:
             g = p._grad = g.detach()
         g._data[...] = 0
-        g._version_counter[0] += 1
+        g._bump_version("zero_grad", site=False)
 
 
 def _add_hook(hooks, hook, prepend=False, flags=()):
@@ -399,7 +376,7 @@ class Module(StateDictMixin):
                     new = fn(p)
                     if new is not p:
                         p._data = new._data
-                        p._version_counter[0] += 1
+                        p._bump_version("a module's in-place parameter update", site=False)
                     if p._grad is not None:
                         g = fn(p._grad)
                         if g is not p._grad:

@@ -156,7 +156,7 @@ class StateDictMixin:
                         param._data = src._data
                     else:
                         param._data[...] = src._data
-                    param._version_counter[0] += 1
+                    param._bump_version("load_state_dict", site=False)
         result = _IncompatibleKeys(missing, unexpected)
         for _, mod in mods:
             for hook in mod._load_state_dict_post_hooks.values():

@@ -104,7 +104,7 @@ class _Uninitialized:
 
         dtype = dtype if dtype is not None else self.dtype
         self._data = empty(tuple(shape), dtype=dtype)._data
-        self._version_counter[0] += 1
+        self._bump_version("a parameter update", site=False)
         self.__class__ = self.cls_to_become
 
     def __repr__(self):

@@ -14,7 +14,7 @@ from ..tensor import Tensor
 
 def bump(t):
     """Record an in-place write to ``t`` (shared with its views)."""
-    t._version_counter[0] += 1
+    t._bump_version("an optimizer step", site=False)
 
 
 def scalar_dtype():

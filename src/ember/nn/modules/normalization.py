@@ -92,7 +92,7 @@ class _BatchNorm(_NormBase):
         eaf = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             self.num_batches_tracked._data += 1
-            self.num_batches_tracked._version_counter[0] += 1
+            self.num_batches_tracked._bump_version("a batch-norm statistics update", site=False)
             if self.momentum is None:
                 eaf = 1.0 / float(self.num_batches_tracked._data)
         bn_training = self.training or (self.running_mean is None and self.running_var is None)

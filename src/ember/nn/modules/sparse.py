@@ -31,7 +31,7 @@ def _reset(module):
     init.normal_(module.weight)
     if module.padding_idx is not None:
         module.weight._data[module.padding_idx] = 0
-        module.weight._version_counter[0] += 1
+        module.weight._bump_version("embedding max_norm renormalization", site=False)
 
 
 class Embedding(Module):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 
+from ...autograd.node import AccumulateGrad
 from ...backend import np
 from ...distributed import _group, _mpi, broadcast
 from ..module import Module
@@ -205,4 +206,4 @@ def _reachable_leaves(outputs):
     elif isinstance(outputs, dict):
         outputs = list(outputs.values())
     roots = [o.grad_fn for o in outputs if isinstance(o, Tensor) and o.grad_fn is not None]
-    return {id(n.variable) for n in walk(roots) if n.name() == "AccumulateGrad"}
+    return {id(n.variable) for n in walk(roots) if isinstance(n, AccumulateGrad)}

@@ -67,7 +67,7 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
         with no_grad():
             for g in _grads(parameters):
                 g._data *= g._data.dtype.type(coef)
-                g._version_counter[0] += 1
+                g._bump_version("gradient clipping", site=False)
 
 
 def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
@@ -87,4 +87,4 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
     for g in _grads(parameters):
         xp = xp_of(g._data)
         xp.clip(g._data, -clip_value, clip_value, out=g._data)
-        g._version_counter[0] += 1
+        g._bump_version("gradient clipping", site=False)

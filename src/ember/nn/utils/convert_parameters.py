@@ -29,5 +29,5 @@ def vector_to_parameters(vec, parameters):
         p._data = (
             vec._data[pointer : pointer + n].reshape(p._data.shape).astype(p._data.dtype, copy=True)
         )
-        p._version_counter[0] += 1
+        p._bump_version("vector_to_parameters", site=False)
         pointer += n

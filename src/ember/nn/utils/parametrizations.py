@@ -266,8 +266,8 @@ class _SpectralNorm(Module):
             for _ in range(iterations):
                 self._u._data[...] = F.normalize(m.mv(self._v), dim=0, eps=self.eps)._data
                 self._v._data[...] = F.normalize(m.t().mv(self._u), dim=0, eps=self.eps)._data
-            self._u._version_counter[0] += 1
-            self._v._version_counter[0] += 1
+            self._u._bump_version("a spectral-norm power iteration", site=False)
+            self._v._bump_version("a spectral-norm power iteration", site=False)
 
     def forward(self, weight):
         """``weight / sigma`` with sigma the top singular value estimated by power iteration."""

@@ -46,7 +46,7 @@ def cached():
 def _set_data(dest, src):
     """``dest.set_(src)``: ``dest`` keeps its identity and takes ``src``'s values and shape."""
     dest._data = src._data
-    dest._version_counter[0] += 1
+    dest._bump_version("a parametrization update", site=False)
 
 
 def _register(module, name, t):

@@ -45,8 +45,8 @@ class SpectralNorm:
                 for _ in range(self.n_power_iterations):
                     v._data[...] = F.normalize(m.t().mv(u), dim=0, eps=self.eps)._data
                     u._data[...] = F.normalize(m.mv(v), dim=0, eps=self.eps)._data
-                u._version_counter[0] += 1
-                v._version_counter[0] += 1
+                u._bump_version("a spectral-norm power iteration", site=False)
+                v._bump_version("a spectral-norm power iteration", site=False)
             u, v = u.clone(), v.clone()
         sigma = (u * mat.mv(v)).sum()
         return weight / sigma
