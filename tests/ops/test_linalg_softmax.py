@@ -512,7 +512,9 @@ def test_linear_is_one_node_with_pytorch_grad_fn_names():
                 names.append(y.grad_fn.name())
                 if lib is ember:
                     assert len(y.grad_fn.next_functions) == len(args)
-                    assert all(fn.name().endswith("AccumulateGrad") for fn, _ in y.grad_fn.next_functions)
+                    assert all(
+                        fn.name().endswith("AccumulateGrad") for fn, _ in y.grad_fn.next_functions
+                    )
             assert names[1] == names[0]
 
 
