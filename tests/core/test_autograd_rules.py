@@ -349,7 +349,8 @@ def test_grad_fn_names_and_next_functions():
     y = x * 2
     assert y.grad_fn.name() == "MulBackward0"
     (acc, nr), (none, _) = y.grad_fn.next_functions
-    assert acc.name() == "AccumulateGrad" and acc.variable is x and none is None
+    assert acc.name() == "torch::autograd::AccumulateGrad"
+    assert acc.variable is x and none is None
     assert (x + x).grad_fn.next_functions[0][0] is (x + x).grad_fn.next_functions[1][0]
 
 

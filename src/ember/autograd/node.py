@@ -353,7 +353,8 @@ class Node:
         return type(self).__name__ + "Backward0"  # not declared yet (transitional)
 
     def __repr__(self):
-        return f"<{self.name()} object at {hex(id(self))}>"
+        # PyTorch prints the class name (AccumulateGrad, CopySlices), not the long name().
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
 
     def register_hook(self, hook):
         """Call ``hook(grad_inputs, grad_outputs)`` after this node runs."""
