@@ -733,3 +733,16 @@ def test_float16_basic_index_is_a_view_of_its_base(index):
     assert v._base is x
     np.testing.assert_array_equal(x[index[0]].numpy(), v.numpy())
     assert float(x.sum()) == 15.0 + v.numel()
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "int64"])
+def test_index_tensor_dtypes_as_pytorch(dtype):
+    t_idx = torch.tensor([0, 1], dtype=getattr(torch, dtype))
+    e_idx = ember.tensor([0, 1], dtype=getattr(ember, dtype))
+    try:
+        expected = torch.arange(3.0)[t_idx]
+    except IndexError as err:
+        with pytest.raises(IndexError, match=str(err)):
+            ember.arange(3.0)[e_idx]
+        return
+    assert ember.arange(3.0)[e_idx].tolist() == expected.tolist()

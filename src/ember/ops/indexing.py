@@ -56,8 +56,8 @@ def _check_step(s):
 def _index_array(a):
     """An index array with PyTorch's dtype rules (uint8 masks are deprecated bool masks)."""
     k = a.dtype.kind
-    if k == "b" or k == "i":
-        return a
+    if k == "b" or (k == "i" and a.dtype.itemsize >= 4):
+        return a  # bool masks, int32 and int64 indices
     if a.dtype == _np.uint8:
         warn(
             "indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool "
@@ -65,9 +65,7 @@ def _index_array(a):
             UserWarning,
         )
         return a.astype(bool)
-    if k == "u":
-        return a.astype(_np.int64)
-    raise IndexError(_BAD_TENSOR)
+    raise IndexError(_BAD_TENSOR)  # int8, int16 and floats, as PyTorch refuses them
 
 
 def _list_array(seq):
