@@ -255,6 +255,63 @@ CASES = [
     ("embedding_float_index", lambda L: L.nn.Embedding(5, 2)(r(L, 3)), None),
     ("embedding_out_of_range", lambda L: L.nn.Embedding(5, 2)(T(L, [7])), "Index 7"),
     ("maxpool_too_small", lambda L: L.nn.MaxPool2d(4)(r(L, 1, 1, 2, 2)), None),
+    # argument checks of pooling, convolution, interpolation, fold/unfold and padding
+    (
+        "maxpool_pad_over_half",
+        lambda L: L.nn.functional.max_pool2d(r(L, 1, 1, 4, 4), 2, 2, 2),
+        None,
+    ),
+    ("maxpool_stride_zero", lambda L: L.nn.functional.max_pool2d(r(L, 1, 1, 4, 4), 2, 0), None),
+    (
+        "avgpool_pad_over_half",
+        lambda L: L.nn.functional.avg_pool2d(r(L, 1, 1, 4, 4), 2, 2, 2),
+        None,
+    ),
+    ("avgpool_kernel_zero", lambda L: L.nn.functional.avg_pool2d(r(L, 1, 1, 4, 4), 0), None),
+    (
+        "conv_stride_zero",
+        lambda L: L.nn.functional.conv2d(r(L, 1, 1, 4, 4), r(L, 1, 1, 2, 2), stride=0),
+        None,
+    ),
+    (
+        "conv_groups_mismatch",
+        lambda L: L.nn.functional.conv2d(r(L, 1, 3, 4, 4), r(L, 2, 1, 2, 2), groups=2),
+        None,
+    ),
+    (
+        "conv_negative_padding",
+        lambda L: L.nn.functional.conv2d(r(L, 1, 1, 4, 4), r(L, 1, 1, 2, 2), padding=-1),
+        None,
+    ),
+    (
+        "interp_size_and_scale",
+        lambda L: L.nn.functional.interpolate(r(L, 1, 1, 4), size=2, scale_factor=2.0),
+        None,
+    ),
+    ("interp_no_size", lambda L: L.nn.functional.interpolate(r(L, 1, 1, 4)), None),
+    (
+        "interp_bad_mode",
+        lambda L: L.nn.functional.interpolate(r(L, 1, 1, 4), size=2, mode="cubic"),
+        None,
+    ),
+    (
+        "interp_align_nearest",
+        lambda L: L.nn.functional.interpolate(r(L, 1, 1, 4), size=2, align_corners=True),
+        None,
+    ),
+    ("unfold_kernel_too_big", lambda L: L.nn.functional.unfold(r(L, 1, 1, 3, 3), 4), None),
+    ("fold_wrong_blocks", lambda L: L.nn.functional.fold(r(L, 1, 4, 5), (3, 3), 2), None),
+    (
+        "pad_circular_wraps",
+        lambda L: L.nn.functional.pad(r(L, 1, 1, 2, 2), (3, 3, 3, 3), mode="circular"),
+        None,
+    ),
+    (
+        "pad_reflect_too_big",
+        lambda L: L.nn.functional.pad(r(L, 1, 1, 2, 2), (2, 2, 2, 2), mode="reflect"),
+        None,
+    ),
+    ("pad_odd_length", lambda L: L.nn.functional.pad(r(L, 1, 2), (1, 1, 1)), None),
     (
         "dropout_p",
         lambda L: L.nn.Dropout(1.5),

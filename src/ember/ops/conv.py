@@ -331,6 +331,8 @@ def _convnd(nd, input, weight, bias, stride, padding, dilation, groups, name):
             f"{list(weight.shape)} instead"
         )
     stride = _tuple(stride, nd, "stride")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
     dilation = _tuple(dilation, nd, "dilation")
     kshape = weight.shape[2:]
     if isinstance(padding, str):
@@ -348,6 +350,8 @@ def _convnd(nd, input, weight, bias, stride, padding, dilation, groups, name):
             )
     else:
         pads = tuple((p, p) for p in _tuple(padding, nd, "padding"))
+        if any(p < 0 for p, _ in pads):
+            raise RuntimeError("negative padding is not supported")
     c = x.shape[1]
     if weight.shape[1] * groups != c:
         raise RuntimeError(

@@ -80,6 +80,8 @@ def _pool_out(size, k, s, p, d, ceil_mode):
 def _geometry(x, nd, kernel_size, stride, padding, dilation, ceil_mode, name):
     k = _tuple(kernel_size, nd)
     s = _tuple(stride, nd) if stride is not None and stride != [] and stride != () else k
+    if any(v == 0 for v in s):
+        raise RuntimeError("stride should not be zero")
     p = _tuple(padding, nd)
     d = _tuple(dilation, nd)
     for ki, pi, di in zip(k, p, d):
