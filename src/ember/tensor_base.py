@@ -23,6 +23,7 @@ from .autograd import node as _node
 from .autograd.callsite import user_site
 from .autograd.grad_mode import inference_regions as _inference_regions
 from .autograd.grad_mode import state as _grad_state
+from .backend import _BACKENDS as _DEVICES
 from .backend import backend_of, device_of
 from .backend import np as _np
 from .device import device as _device
@@ -95,7 +96,7 @@ class TensorBase:
     def _make(data, requires_grad=False, grad_fn=None, output_nr=0, version=None):
         """Wrap an array without copying (the constructor every op uses)."""
         if type(data) is not _ndarray:
-            data = data if backend_of(data) is not None else _asarray(data)
+            data = _asarray(data) if not _DEVICES or backend_of(data) is None else data
         t = _new(_instance_class[0])
         t._data = data
         t._requires_grad = requires_grad
