@@ -315,3 +315,22 @@ def test_storage_queries_and_pinning_as_the_cpu_only_build():
     with pytest.raises(RuntimeError) as e_info:
         ember.ones(2).pin_memory()
     assert str(e_info.value) == str(t_info.value)
+
+
+def test_resize_record_stream_and_to_empty_as_pytorch():
+    import torch as T
+
+    for lib in (ember, T):
+        x = lib.arange(6.0)
+        assert x.resize_(2, 2) is x and x.tolist() == [[0.0, 1.0], [2.0, 3.0]]
+        y = lib.arange(3.0)
+        assert tuple(y.resize_(5).shape) == (5,) and y[:3].tolist() == [0.0, 1.0, 2.0]
+        with pytest.raises(RuntimeError, match="cannot resize variables that require grad"):
+            lib.ones(3, requires_grad=True).resize_(2)
+        m = lib.nn.Linear(2, 3)
+        w = m.weight
+        assert m.to_empty(device="cpu") is m and m.weight is w and tuple(w.shape) == (3, 2)
+        with pytest.raises(TypeError):
+            m.to_empty()
+    with pytest.raises(RuntimeError, match="unknown parameter type"):
+        ember.ones(2).record_stream(None)

@@ -408,6 +408,13 @@ class Module(StateDictMixin):
 
         return self._apply(convert)
 
+    def to_empty(self, *, device, recurse=True):
+        """Move parameters and buffers to ``device`` without copying their values (they are
+        left uninitialised), keeping the parameters' identity."""
+        from ..creation import empty_like
+
+        return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
+
     def float(self):
         """Cast floating-point parameters and buffers to float32."""
         return self._apply(lambda t: t.float() if t.is_floating_point() else t)

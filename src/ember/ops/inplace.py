@@ -504,6 +504,42 @@ def index_put_(self, index, value, accumulate=False):
 declare(None, index_put_, methods=("index_put_",))
 
 
+def resize_(self, *sizes, memory_format=None):
+    """Give the tensor a new shape in place, keeping its first elements in order (new ones
+    are uninitialised, as in PyTorch)."""
+    if self._requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    n = 1
+    for s in sizes:
+        if s < 0:
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {s}: {list(sizes)}"
+            )
+        n *= s
+    data = self._data
+    flat = data.reshape(-1)  # a view of the storage for a contiguous tensor
+    if n <= flat.size:
+        new = flat[:n].reshape(sizes)
+    else:
+        new = xp_of(data).empty(n, data.dtype)
+        new[: flat.size] = flat
+        new = new.reshape(sizes)
+    self._data = new
+    self._bump_version("resize_")
+    return self
+
+
+def record_stream(self, stream):
+    """CUDA streams do not exist on a CPU-only machine (PyTorch's CPU build refuses too)."""
+    raise RuntimeError("unknown parameter type")
+
+
+declare(None, resize_, methods=("resize_",), public=False)
+declare(None, record_stream, methods=("record_stream",), public=False)
+
+
 def declared(name):
     """The declared Tensor method ``name``: an in-place form, to give it more names."""
     return tensor_methods()[name]
