@@ -451,6 +451,12 @@ class TensorBase:
             base = base.base
         return base
 
+    def storage(self):
+        """The tensor's (deprecated) ``TypedStorage``: its whole buffer, flat."""
+        from .storage import storage
+
+        return storage(self)
+
     def storage_offset(self) -> int:
         """Where the first element sits in the storage, in elements."""
         base = self.untyped_storage()

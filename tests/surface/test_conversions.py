@@ -334,3 +334,22 @@ def test_resize_record_stream_and_to_empty_as_pytorch():
             m.to_empty()
     with pytest.raises(RuntimeError, match="unknown parameter type"):
         ember.ones(2).record_stream(None)
+
+
+def test_typed_storage_as_pytorch():
+    import torch as T
+
+    for lib in (ember, T):
+        x = lib.arange(6.0).view(2, 3)[1]
+        with pytest.warns(UserWarning, match="TypedStorage is deprecated"):
+            s = x.storage()
+        assert (s.size(), len(s), str(s.dtype), s.element_size(), s.nbytes()) == (
+            6,
+            6,
+            "torch.float32",
+            4,
+            24,
+        )
+        assert s.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0] and s[4] == 4.0
+        s[3] = 9.0
+        assert x.tolist() == [9.0, 4.0, 5.0]
