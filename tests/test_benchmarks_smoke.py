@@ -54,6 +54,7 @@ def _quick_run(*args):
     )
 
 
+@pytest.mark.slow  # a quick harness run
 def test_quick_run_reports_a_skipped_case_without_failing():
     from benchmarks.common import get, load
 
@@ -137,6 +138,7 @@ def test_unknown_workload_is_refused():
     assert "unknown workload" in p.stderr
 
 
+@pytest.mark.slow  # a benchmark run
 def test_autograd_features_benchmark_runs():
     r = subprocess.run(
         [sys.executable, "-m", "benchmarks.autograd_features", "--quick"],
@@ -150,6 +152,7 @@ def test_autograd_features_benchmark_runs():
     assert "Anomaly mode" in r.stdout and "checkpointed" in r.stdout
 
 
+@pytest.mark.slow  # starts MPI jobs
 def test_ddp_scaling_benchmark_runs():
     pytest.importorskip("mpi4py")
     r = subprocess.run(
@@ -164,6 +167,7 @@ def test_ddp_scaling_benchmark_runs():
     assert "scaling efficiency" in r.stdout and "overlap" in r.stdout
 
 
+@pytest.mark.slow  # a benchmark run
 def test_wide_graph_benchmark_runs():
     r = subprocess.run(
         [sys.executable, "-m", "benchmarks.wide_graph", "--n", "2000"],
