@@ -26,42 +26,48 @@ _make = TensorBase._make
 _INT_MIN, _INT_END = -(1 << 63), 1 << 64
 
 
-def __add__(self, other):
-    """``self + other``."""
-    t = type(other)
-    if self._data.dtype.kind == "f" and (
-        t is float
-        or (t is int and _INT_MIN <= other < _INT_END)
-        or (t is type(self) and other._data.dtype == self._data.dtype)
-    ):
-        try:
-            return _Add.apply(self, other)
-        except ValueError:
-            pass
-    return _ew.add(self, other)
+def _operator(name, node, full, doc):
+    """A binary operator method: ``node`` directly for the common cases (a float tensor with
+    a Python number, or two float tensors of one dtype and class), ``full(self, other)``
+    (promotion, broadcasting errors, ...) otherwise."""
+
+    def method(self, other):
+        t = type(other)
+        if self._data.dtype.kind == "f" and (
+            t is float
+            or (t is int and _INT_MIN <= other < _INT_END)
+            or (t is type(self) and other._data.dtype == self._data.dtype)
+        ):
+            try:
+                return node.apply(self, other)
+            except ValueError:
+                pass
+        return full(self, other)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = doc
+    return method
 
 
-def __radd__(self, other):
-    """``other + self``."""
-    t = type(other)
-    if (t is float or (t is int and _INT_MIN <= other < _INT_END)) and self._data.dtype.kind == "f":
-        return _Add.apply(other, self)
-    return _ew.add(other, self)
+def _reflected(name, node, full, doc):
+    """The reflected form (``number + tensor``) of a commutative operator."""
+
+    def method(self, other):
+        t = type(other)
+        if (
+            t is float or (t is int and _INT_MIN <= other < _INT_END)
+        ) and self._data.dtype.kind == "f":
+            return node.apply(other, self)
+        return full(other, self)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = doc
+    return method
 
 
-def __sub__(self, other):
-    """``self - other``."""
-    t = type(other)
-    if self._data.dtype.kind == "f" and (
-        t is float
-        or (t is int and _INT_MIN <= other < _INT_END)
-        or (t is type(self) and other._data.dtype == self._data.dtype)
-    ):
-        try:
-            return _Sub.apply(self, other)
-        except ValueError:
-            pass
-    return _ew.sub(self, other)
+__add__ = _operator("__add__", _Add, _ew.add, "``self + other``.")
+__radd__ = _reflected("__radd__", _Add, _ew.add, "``other + self``.")
+__sub__ = _operator("__sub__", _Sub, _ew.sub, "``self - other``.")
 
 
 def __rsub__(self, other):
@@ -72,42 +78,9 @@ def __rsub__(self, other):
     return _ew.rsub(self, other)
 
 
-def __mul__(self, other):
-    """``self * other``."""
-    t = type(other)
-    if self._data.dtype.kind == "f" and (
-        t is float
-        or (t is int and _INT_MIN <= other < _INT_END)
-        or (t is type(self) and other._data.dtype == self._data.dtype)
-    ):
-        try:
-            return _Mul.apply(self, other)
-        except ValueError:
-            pass
-    return _ew.mul(self, other)
-
-
-def __rmul__(self, other):
-    """``other * self``."""
-    t = type(other)
-    if (t is float or (t is int and _INT_MIN <= other < _INT_END)) and self._data.dtype.kind == "f":
-        return _Mul.apply(other, self)
-    return _ew.mul(other, self)
-
-
-def __truediv__(self, other):
-    """``self / other``."""
-    t = type(other)
-    if self._data.dtype.kind == "f" and (
-        t is float
-        or (t is int and _INT_MIN <= other < _INT_END)
-        or (t is type(self) and other._data.dtype == self._data.dtype)
-    ):
-        try:
-            return _Div.apply(self, other)
-        except ValueError:
-            pass
-    return _ew.div(self, other)
+__mul__ = _operator("__mul__", _Mul, _ew.mul, "``self * other``.")
+__rmul__ = _reflected("__rmul__", _Mul, _ew.mul, "``other * self``.")
+__truediv__ = _operator("__truediv__", _Div, _ew.div, "``self / other``.")
 
 
 def __rtruediv__(self, other):
