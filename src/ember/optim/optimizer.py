@@ -231,8 +231,9 @@ class Optimizer:
                             f"but the parameter has shape {list(p._data.shape)}; no parameter "
                             "was updated"
                         )
-                    if _dt.kind_of(g._data.dtype) not in "fc" or (
-                        g._data.dtype.kind == "c" and p._data.dtype.kind != "c"
+                    kind = g._data.dtype.kind
+                    if (kind not in "fc" and not _dt.is_float_np(g._data.dtype)) or (
+                        kind == "c" and p._data.dtype.kind != "c"
                     ):
                         raise RuntimeError(
                             f"the gradient of parameter {index} has dtype {g.dtype} which cannot "
