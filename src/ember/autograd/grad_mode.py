@@ -151,6 +151,21 @@ def _step(advance, arg):
         return True, stop.value
 
 
+class grad_off:
+    """``no_grad`` for Ember's own bookkeeping (an optimizer's step): the same switch,
+    without looking up the user's line, which only user-level blocks report."""
+
+    __slots__ = ("prev",)
+
+    def __enter__(self):
+        self.prev = _saved()
+        _set_grad(False)
+
+    def __exit__(self, *exc):
+        _restore(self.prev)
+        return False
+
+
 class no_grad(_DecoratorContextManager):
     """Disable gradient recording: results have ``requires_grad=False`` and no ``grad_fn``."""
 

@@ -132,7 +132,8 @@ class Node:
             arrays = (d,)
             wanted = a._requires_grad
             needs = _NEEDS_ONE if wanted and _grad_state.enabled else None
-            half = d.dtype is _F16 or d.dtype is _BF16
+            dt = d.dtype
+            half = dt is _F16 or dt is _BF16
         elif n_args == 2 and isinstance(args[0], Tensor):  # binary ops: no loop
             a, b = args
             d = a._data
@@ -140,13 +141,15 @@ class Node:
             if isinstance(b, Tensor):
                 e = b._data
                 rb = b._requires_grad
-                half = d.dtype is _F16 or e.dtype is _F16 or d.dtype is _BF16 or e.dtype is _BF16
+                dt, et = d.dtype, e.dtype
+                half = dt is _F16 or et is _F16 or dt is _BF16 or et is _BF16
                 if type(e) is not type(d):
                     mixed = True
             else:
                 e = b
                 rb = False
-                half = d.dtype is _F16 or d.dtype is _BF16
+                dt = d.dtype
+                half = dt is _F16 or dt is _BF16
             arrays = (d, e)
             wanted = ra or rb
             needs = (ra, rb) if wanted and _grad_state.enabled else None
@@ -176,16 +179,18 @@ class Node:
             else:
                 needs = None
         node.needs_input_grad = needs
+        on_device = False
         if mixed or type(arrays[0]) is not _ndarray:
             xp = _xp_of_args(args, arrays)
             if xp is not _numpy:
                 node.xp = xp
+                on_device = True
                 arrays = _on_one_device(args, arrays, xp)
         if half and node.upcast_float16 and not node.is_view:
             out = _forward_half(node, arrays, kwargs)
         else:
             out = node.forward(*arrays, **kwargs)
-        if node.xp is not _numpy and node.same_device:
+        if on_device and node.same_device:
             out = _as_device_arrays(out, node.xp)
         if needs is None:
             if type(out) is tuple:

@@ -180,31 +180,47 @@ def _public_form(function, numpy_names=True, method=False):
     ``autocast`` region when PyTorch's autocast lists name it.  Otherwise ``function``."""
     params = inspect.signature(function).parameters
     aliases = {a: n for a, n in _NUMPY_NAMES.items() if n in params and a not in params}
-    if not numpy_names:
+    name = function.__name__
+    # Python calls operator methods (``__mul__``) with positional arguments only.
+    if not numpy_names or name.startswith("__"):
         aliases = {}
     elif method:
         aliases.pop("x1", None)
-    name = function.__name__
     cast = _amp_policy.category(name) is not None
     if not aliases and not cast:
         return function
+
+    def renamed(kwargs):
+        for alias, real in aliases.items():
+            if alias in kwargs:
+                if real in kwargs:
+                    raise TypeError(f"{name}() got an unexpected keyword argument '{alias}'")
+                kwargs[real] = kwargs.pop(alias)
+        return kwargs
+
+    if not cast:
+        # The common case, kept to one test when no keyword is given.
+        @functools.wraps(function)
+        def call(*args, **kwargs):
+            if kwargs and not aliases.keys().isdisjoint(kwargs):
+                kwargs = renamed(kwargs)
+            return function(*args, **kwargs)
+
+        return call
+
     amp = _amp_state.STATE
 
     @functools.wraps(function)
-    def call(*args, **kwargs):
+    def call_autocast(*args, **kwargs):
         if kwargs and aliases and not aliases.keys().isdisjoint(kwargs):
-            for alias, real in aliases.items():
-                if alias in kwargs:
-                    if real in kwargs:
-                        raise TypeError(f"{name}() got an unexpected keyword argument '{alias}'")
-                    kwargs[real] = kwargs.pop(alias)
-        if cast and amp.cpu:
+            kwargs = renamed(kwargs)
+        if amp.cpu:
             args = _amp_policy.autocast_args(name, *args)
             if kwargs:
                 kwargs = dict(zip(kwargs, _amp_policy.autocast_args(name, *kwargs.values())))
         return function(*args, **kwargs)
 
-    return call
+    return call_autocast
 
 
 def _derived_inplace(function):

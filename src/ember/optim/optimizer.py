@@ -16,7 +16,7 @@ from collections import OrderedDict, defaultdict
 from itertools import chain
 
 from .. import dtypes as _dt
-from ..autograd.grad_mode import enable_grad, no_grad
+from ..autograd.grad_mode import enable_grad, grad_off
 from ..nn.module import _add_hook, zero_grads
 from ..tensor import Tensor
 from ._updates import bump, value_of
@@ -207,7 +207,7 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         self._check_grads()
-        with enable_grad() if self.defaults.get("differentiable") else no_grad():
+        with enable_grad() if self.defaults.get("differentiable") else grad_off():
             for group in self.param_groups:
                 if group.get("capturable") and any(p._grad is not None for p in group["params"]):
                     raise AssertionError(
