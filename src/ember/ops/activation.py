@@ -253,6 +253,7 @@ class Prelu(Node):
         0.0,
         samples=[((2, 3, 4), (3,)), ((5,), (1,)), ((2, 3), (1,))],
     ),
+    out=False,  # PyTorch gives it no out=
 )
 def prelu(input, weight):
     """``x`` where ``x > 0``, else ``weight * x``, with one weight per channel (dim 1)."""
@@ -320,7 +321,12 @@ def selu(input, inplace=False):
     return _unit("selu", Elu, "elu_cpu", input, _SELU_ALPHA, _SELU_SCALE, 1.0, inplace=inplace)
 
 
-@op(Celu, vmap=_EW, spec=OpSpec("celu", lambda t, a: t.celu(a, 0.7), _U, domain=off_kinks(0.0)))
+@op(
+    Celu,
+    vmap=_EW,
+    out=False,  # PyTorch gives it no out=
+    spec=OpSpec("celu", lambda t, a: t.celu(a, 0.7), _U, domain=off_kinks(0.0)),
+)
 def celu(input, alpha=1.0, inplace=False):
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
     if alpha == 0:

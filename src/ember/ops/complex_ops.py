@@ -148,6 +148,7 @@ class ConjPhysical(Conj):
         _PAIRS,
         shapes=None,
     ),
+    out=False,  # PyTorch gives it no out=
 )
 def conj(input):
     """The complex conjugate (the tensor itself for real dtypes)."""

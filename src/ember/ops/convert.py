@@ -166,6 +166,7 @@ class Clone(Node):
     methods="clone",
     vmap=batching.elementwise,
     spec=OpSpec("clone", lambda t, a: a.clone(), [((3, 4),), ((),)]),
+    out=False,  # PyTorch gives it no out=
 )
 def clone(input, *, memory_format=None):
     """A copy of ``input`` with its own memory; gradients flow back to ``input``."""

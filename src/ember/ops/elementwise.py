@@ -127,6 +127,7 @@ declare(
     vmap=batching.elementwise,
     grad_fn="RsubBackward0",
     spec=OpSpec("rsub", lambda t, a, b: t.rsub(a, b), _B2[:3], shapes="broadcast2"),
+    out=False,  # PyTorch gives it no out=
 )
 def rsub(input, other, *, alpha=1):
     """``other - alpha * input``."""

@@ -41,6 +41,7 @@ from typing import Callable, Optional
 
 from ..amp import policy as _amp_policy
 from ..amp import state as _amp_state
+from . import _out, batching
 
 #: The vmap decision for an op with no batching rule: vmap runs it once per example.
 LOOP = "loop"
@@ -81,6 +82,7 @@ def declare(
     public=True,
     aliases=(),
     numpy_names=True,
+    out=None,
 ):
     """Declare an op.  Returns the declaration.
 
@@ -104,6 +106,9 @@ def declare(
             family module binds them too (``absolute = abs``).
         numpy_names: accept NumPy's spellings (``axis``, ...) of ``dim``-like arguments;
             False for the few functions PyTorch refuses them for (``split``, ``unflatten``).
+        out: the public function takes PyTorch's ``out=`` (checked and written here).  By
+            default an elementwise op's does, as in PyTorch, unless it handles ``out``
+            itself; False for the few PyTorch gives none (``relu``, ``clone``, ...).
     """
     if node is not None:
         if node in _BY_NODE:
@@ -126,8 +131,15 @@ def declare(
     if function is not None:
         # As a method the tensor is ``self`` (positional): no ``x1`` spelling to accept, so
         # most methods are the plain function, without a wrapper on the hot path.
+        if out is None:
+            out = (
+                node is not None
+                and public
+                and vmap is batching.elementwise
+                and "out" not in inspect.signature(function).parameters
+            )
         method = _public_form(function, numpy_names, method=True)
-        function = _public_form(function, numpy_names)
+        function = _public_form(function, numpy_names, out=out)
     if inplace is True:
         inplace = _derived_inplace(function)
     decl = OpDecl(
@@ -174,10 +186,11 @@ def op(node=None, **facts):
 _NUMPY_NAMES = {"axis": "dim", "keepdims": "keepdim", "x1": "input", "x2": "other"}
 
 
-def _public_form(function, numpy_names=True, method=False):
+def _public_form(function, numpy_names=True, method=False, out=False):
     """``function`` as users call it: accepting NumPy's argument spellings when it takes
-    ``dim``/``keepdim``/``input``/``other``, and casting its inputs inside a CPU
-    ``autocast`` region when PyTorch's autocast lists name it.  Otherwise ``function``."""
+    ``dim``/``keepdim``/``input``/``other``, casting its inputs inside a CPU ``autocast``
+    region when PyTorch's autocast lists name it, and taking ``out=`` when ``out``.
+    Otherwise ``function`` itself."""
     params = inspect.signature(function).parameters
     aliases = {a: n for a, n in _NUMPY_NAMES.items() if n in params and a not in params}
     name = function.__name__
@@ -187,7 +200,7 @@ def _public_form(function, numpy_names=True, method=False):
     elif method:
         aliases.pop("x1", None)
     cast = _amp_policy.category(name) is not None
-    if not aliases and not cast:
+    if not aliases and not cast and not out:
         return function
 
     def renamed(kwargs):
@@ -198,7 +211,7 @@ def _public_form(function, numpy_names=True, method=False):
                 kwargs[real] = kwargs.pop(alias)
         return kwargs
 
-    if not cast:
+    if not cast and not out:
         # The common case, kept to one test when no keyword is given.
         @functools.wraps(function)
         def call(*args, **kwargs):
@@ -211,16 +224,37 @@ def _public_form(function, numpy_names=True, method=False):
     amp = _amp_state.STATE
 
     @functools.wraps(function)
-    def call_autocast(*args, **kwargs):
-        if kwargs and aliases and not aliases.keys().isdisjoint(kwargs):
-            kwargs = renamed(kwargs)
-        if amp.cpu:
+    def call_general(*args, **kwargs):
+        target = None
+        if kwargs:
+            if aliases and not aliases.keys().isdisjoint(kwargs):
+                kwargs = renamed(kwargs)
+            if out:
+                target = kwargs.pop("out", None)
+        if cast and amp.cpu:
             args = _amp_policy.autocast_args(name, *args)
             if kwargs:
                 kwargs = dict(zip(kwargs, _amp_policy.autocast_args(name, *kwargs.values())))
-        return function(*args, **kwargs)
+        if target is None:
+            return function(*args, **kwargs)
+        return _into(name, target, function, args, kwargs)
 
-    return call_autocast
+    return call_general
+
+
+def _into(name, out, function, args, kwargs):
+    """``function(*args, **kwargs)`` written into ``out`` after PyTorch's checks: ``out`` is
+    a tensor, nothing requires grad, and the result's dtype can be cast to ``out``'s."""
+    _out.check_out_tensors(name, out, 1)
+    _out.refuse_grad(name, out, *args, *kwargs.values())
+    result = function(*args, **kwargs)
+    if type(result) is tuple:  # a form without out= (``where(condition)``)
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments: this form of {name} "
+            "takes no 'out' (it returns a tuple)"
+        )
+    _out.castable(result._data.dtype, out)
+    return _out.write(out, result)
 
 
 def _derived_inplace(function):

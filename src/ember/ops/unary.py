@@ -371,6 +371,7 @@ class Relu(Node):
     inplace=True,
     vmap=_EW,
     spec=OpSpec("relu", lambda t, a: t.relu(a), _U, second_order=False),
+    out=False,  # PyTorch gives it no out=
 )
 def relu(input):
     """max(x, 0) elementwise."""
