@@ -210,7 +210,9 @@ def _stand_in(full, shape):
         fill = True
     else:
         fill = -7 if dt.kind == "i" else 7
-    return xp.broadcast_to(xp.asarray(fill, dtype=dt), shape)
+    one = xp.asarray(fill, dtype=dt)
+    one.flags.writeable = False  # so that no write can reach it through the broadcast
+    return xp.broadcast_to(one, shape)
 
 
 def _refuse(what):

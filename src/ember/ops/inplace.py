@@ -13,6 +13,7 @@ nothing.
 from __future__ import annotations
 
 from .. import dtypes as _dt
+from ..autograd.callsite import warn
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import Node
 from ..backend import np, xp_of
@@ -58,6 +59,36 @@ def _check_cast(result_dtype, target_dtype):
         )
 
 
+_OVERLAP = (
+    "unsupported operation: more than one element of the written-to tensor refers to a single "
+    "memory location. Please clone() the tensor before performing the operation."
+)
+
+
+def overlapping(arr) -> bool:
+    """True when several elements of ``arr`` share one memory location (a stride of 0)."""
+    return any(s == 0 and n > 1 for s, n in zip(arr.strides, arr.shape))
+
+
+def destination(t, fill=False):
+    """The array a write into ``t`` goes to: ``t``'s own, or, when ``t`` is a read-only
+    broadcast of writable memory (an ``expand`` view), a writable alias of that memory,
+    since PyTorch writes through expanded views.  A write that could give elements sharing
+    one memory location different values is refused as PyTorch refuses it; a ``fill``
+    gives them all one value and is allowed."""
+    data = t._data
+    if data.flags.writeable:
+        return data
+    if not fill and overlapping(data):
+        raise RuntimeError(_OVERLAP)
+    alias = data.view()
+    try:
+        alias.flags.writeable = True
+    except ValueError:
+        return data  # memory that really is read-only: the write raises NumPy's error
+    return alias
+
+
 def commit(t, result, op="an in-place operation"):
     """Write ``result`` into ``t``'s memory and make ``result``'s history ``t``'s own."""
     data = t._data
@@ -72,7 +103,7 @@ def commit(t, result, op="an in-place operation"):
     recorded = result._requires_grad and result.grad_fn is not None
     if recorded:
         _snapshot_saved_self(result.grad_fn, t)
-    data[...] = rdata
+    destination(t)[...] = rdata
     t._bump_version(op)
     if not recorded:
         if t._requires_grad and _grad_state.enabled and t.grad_fn is not None:
@@ -262,7 +293,7 @@ def _fast(t, ufunc, other, name):
     if type(other) is int:
         _dt.check_int_scalar(other)
     o = other._data if isinstance(other, Tensor) else other
-    data = t._data
+    data = destination(t)
     try:
         ufunc(data, o, out=data)
     except ValueError:
@@ -348,7 +379,7 @@ def _fill(self, value, node):
         if value._requires_grad and _grad_state.enabled:
             return commit(self, value.expand(self._data.shape).to(self.dtype), "fill_")
         value = value._data
-    self._data.fill(value)
+    destination(self, fill=True).fill(value)
     self._bump_version("fill_")
     if self.grad_fn is not None and _grad_state.enabled:
         commit_constant(self, node)
@@ -404,8 +435,9 @@ def copy_(self, src, non_blocking=False):
         )
         old = Tensor._make(self._data, self._requires_grad, self.grad_fn, self._output_nr)
         return commit(self, Copy.apply(old, value), "copy_")
+    dest = destination(self)
     try:
-        self._data[...] = src._data
+        dest[...] = src._data
     except ValueError:
         raise RuntimeError(
             f"The size of tensor a ({self._data.shape[-1] if self._data.ndim else 1}) must match "
@@ -484,11 +516,12 @@ def index_put_(self, index, value, accumulate=False):
 
         value = tensor(value, dtype=self.dtype)
     if not (_grad_state.enabled and (self._requires_grad or value._requires_grad)):
+        dest = _put_destination(self, np_index, np_index is index)
         try:
             if accumulate:
-                xp_of(self._data).add.at(self._data, np_index, value._data)
+                xp_of(dest).add.at(dest, np_index, value._data)
             else:
-                self._data[np_index] = value._data
+                dest[np_index] = value._data
         except ValueError as e:
             raise RuntimeError(
                 f"shape mismatch: value tensor of shape {list(value._data.shape)} cannot be "
@@ -499,6 +532,25 @@ def index_put_(self, index, value, accumulate=False):
         return self
     result = IndexPut.apply(self, value, np_index, accumulate)
     return commit(self, result, "setitem")
+
+
+def _put_destination(t, index, basic):
+    """Where ``t[index] = value`` writes: for an expanded ``t``, its memory, when the indexed
+    region has no shared elements (basic indexing: ``y[0] = 5``); advanced indexing writes
+    anyway, with PyTorch's deprecation warning."""
+    data = t._data
+    if data.flags.writeable or not overlapping(data):
+        return destination(t)
+    if basic:
+        if overlapping(data[index]):
+            raise RuntimeError(_OVERLAP)
+    else:
+        warn(
+            "Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor "
+            "before performing this operation. This also applies to advanced indexing e.g. "
+            "tensor[indices] = tensor"
+        )
+    return destination(t, fill=True)
 
 
 declare(None, index_put_, methods=("index_put_",))
