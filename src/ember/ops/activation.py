@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import sys
 
-from ..autograd.node import Node
+from ..autograd.node import Node, array_backward
 from . import batching
 from ._binary import needs, not_implemented, type_word
 from ._spec import OpSpec
@@ -339,23 +339,33 @@ class Gelu(Node):
     """d gelu(x) = (Phi(x) + x phi(x)) dx (tanh form: its own derivative)"""
 
     def forward(self, x, approximate):
-        self.save_for_backward(x)
         self.approximate = approximate
         xp = self.xp
         if approximate == "tanh":
+            self.save_for_backward(x)
             with quiet(xp):
                 inner = (x + x * x * x * _GELU_KAPPA) * _GELU_BETA
                 return x * 0.5 * (1 + xp.tanh(inner))
-        return x * 0.5 * (1 + erf_array(xp, x * _SQRT1_2))
+        cdf = (1 + erf_array(xp, x * _SQRT1_2)) * 0.5
+        # Phi(x) is the costly half of the derivative: kept for a first-order backward.
+        self.save_for_backward(x, cdf)
+        return x * cdf
 
     def backward(self, grad):
-        (x,) = self.saved_tensors
         if self.approximate == "tanh":
+            (x,) = self.saved_tensors
             x_sq = x * x
             t = tanh((x + x_sq * x * _GELU_KAPPA) * _GELU_BETA)
             left = x * 0.5
             d_inner = (x_sq * (3 * _GELU_KAPPA) + 1) * _GELU_BETA
             return grad * ((t + 1) * 0.5 + left * (1 - t * t) * d_inner), None
+        if array_backward(grad):
+            x, cdf = self.saved_arrays()
+            g = grad._data
+            with quiet(self.xp):
+                dx = cdf + x * self.xp.exp(x * x * -0.5) * _INV_SQRT_2PI
+            return type(grad)._make((g * dx).astype(g.dtype, copy=False)), None
+        x, _ = self.saved_tensors
         cdf = (erf(x * _SQRT1_2) + 1) * 0.5
         pdf = exp(x * x * -0.5) * _INV_SQRT_2PI
         return grad * (cdf + x * pdf), None
