@@ -211,12 +211,13 @@ LazyConvTranspose3d = _lazy_class(
 
 
 class _LazyNormBase(LazyModuleMixin):
-    def _lazy_setup(self, affine, track_running_stats, dtype):
+    def _lazy_setup(self, affine, track_running_stats, bias, dtype):
         self.affine = affine
         self.track_running_stats = track_running_stats
         if affine:
             self.weight = UninitializedParameter(dtype=dtype)
-            self.bias = UninitializedParameter(dtype=dtype)
+            if bias:
+                self.bias = UninitializedParameter(dtype=dtype)
         if track_running_stats:
             self.running_mean = UninitializedBuffer(dtype=dtype)
             self.running_var = UninitializedBuffer(dtype=dtype)
@@ -234,6 +235,7 @@ class _LazyNormBase(LazyModuleMixin):
             with no_grad():
                 if self.affine:
                     self.weight.materialize((self.num_features,))
+                if self.bias is not None:
                     self.bias.materialize((self.num_features,))
                 if self.track_running_stats:
                     self.running_mean.materialize((self.num_features,))
@@ -242,11 +244,19 @@ class _LazyNormBase(LazyModuleMixin):
 
 
 def _lazy_norm(
-    self, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None, dtype=None
+    self,
+    eps=1e-5,
+    momentum=0.1,
+    affine=True,
+    track_running_stats=True,
+    device=None,
+    dtype=None,
+    *,
+    bias=True,
 ):
     """A norm layer whose ``num_features`` comes from the first input."""
     LazyModuleMixin.__init__(self, 0, eps, momentum, False, False, dtype=dtype)
-    self._lazy_setup(affine, track_running_stats, dtype)
+    self._lazy_setup(affine, track_running_stats, bias, dtype)
 
 
 LazyBatchNorm1d = _lazy_class(BatchNorm1d, _LazyNormBase, _lazy_norm, "num_features")
