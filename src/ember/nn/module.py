@@ -189,46 +189,37 @@ class Module(StateDictMixin):
         params = d.get("_parameters")
         if isinstance(value, Parameter):
             if params is None:
-                raise AttributeError("cannot assign parameters before Module.__init__() call")
+                raise _before_init("parameters")
             _remove_from(self, name, keep="_parameters")
             self.register_parameter(name, value)
             return
         if params is not None and name in params:
             if value is not None:
-                raise TypeError(
-                    f"cannot assign '{_typename(value)}' as parameter '{name}' "
-                    "(torch.nn.Parameter or None expected)"
-                )
+                raise _wrong_type(value, "parameter", name, "torch.nn.Parameter")
             self.register_parameter(name, value)
             return
         modules = d.get("_modules")
         if isinstance(value, Module):
             if modules is None:
-                raise AttributeError("cannot assign module before Module.__init__() call")
+                raise _before_init("module")
             _remove_from(self, name, keep="_modules")
             modules[name] = value
             return
         if modules is not None and name in modules:
             if value is not None:
-                raise TypeError(
-                    f"cannot assign '{_typename(value)}' as child module '{name}' "
-                    "(torch.nn.Module or None expected)"
-                )
+                raise _wrong_type(value, "child module", name, "torch.nn.Module")
             modules[name] = value
             return
         buffers = d.get("_buffers")
         if isinstance(value, Buffer):
             if buffers is None:
-                raise AttributeError("cannot assign buffer before Module.__init__() call")
+                raise _before_init("buffer")
             _remove_from(self, name, keep="_buffers")
             self.register_buffer(name, Tensor._make(value._data), value.persistent)
             return
         if buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
-                raise TypeError(
-                    f"cannot assign '{_typename(value)}' as buffer '{name}' "
-                    "(torch.Tensor or None expected)"
-                )
+                raise _wrong_type(value, "buffer", name, "torch.nn.Buffer, torch.Tensor")
             buffers[name] = value
             return
         object.__setattr__(self, name, value)
@@ -543,6 +534,18 @@ class Module(StateDictMixin):
                     s += "\n  " + "\n  ".join(lines) + "\n"
             text[id(mod)] = s + ")"
         return text[id(self)]
+
+
+def _before_init(what):
+    """PyTorch's error for assigning a ``what`` before ``Module.__init__`` has run."""
+    return AttributeError(f"cannot assign {what} before Module.__init__() call")
+
+
+def _wrong_type(value, role, name, expected):
+    """PyTorch's error for assigning ``value`` where a registered ``role`` wants ``expected``."""
+    return TypeError(
+        f"cannot assign '{_typename(value)}' as {role} '{name}' ({expected} or None expected)"
+    )
 
 
 def _typename(v):

@@ -16,11 +16,15 @@ from ._updates import array_module, buffer, maximum_, scalar_state, step_tensor,
 from .optimizer import Optimizer, check_fused, check_nonnegative, group_defaults
 
 
-def _check(lr, eps, betas, weight_decay):
-    check_nonnegative(lr=lr, eps=eps)
+def _check_betas(betas):
     for i in (0, 1):
         if not 0.0 <= betas[i] < 1.0:
             raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
+
+
+def _check(lr, eps, betas, weight_decay):
+    check_nonnegative(lr=lr, eps=eps)
+    _check_betas(betas)
     check_nonnegative(weight_decay=weight_decay)
 
 
@@ -145,20 +149,7 @@ class AdamW(Adam):
         differentiable=False,
         fused=None,
     ):
-        super().__init__(
-            params,
-            lr,
-            betas,
-            eps,
-            weight_decay,
-            amsgrad,
-            foreach=foreach,
-            maximize=maximize,
-            capturable=capturable,
-            differentiable=differentiable,
-            fused=fused,
-            decoupled_weight_decay=True,
-        )
+        super().__init__(params, **group_defaults(locals()), decoupled_weight_decay=True)
 
 
 class Adamax(_AdamBase):
@@ -284,9 +275,7 @@ class SparseAdam(Optimizer):
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 < eps:
             raise ValueError(f"Invalid epsilon value: {eps}")
-        for i in (0, 1):
-            if not 0.0 <= betas[i] < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
+        _check_betas(betas)
         super().__init__(params, group_defaults(locals()))
         complex_params = [
             [i, j]

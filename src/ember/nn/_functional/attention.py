@@ -121,26 +121,22 @@ def canonical_mask(mask, mask_name, other_type, other_name, target_type, check_o
     return mask
 
 
+# a query's dimension: how PyTorch's messages name it, and its key padding mask's dimension
+_QUERY_KINDS = {3: ("batched (3-D)", 2), 2: ("unbatched (2-D)", 1)}
+
+
 def _check_shapes(query, key, value, key_padding_mask, attn_mask, num_heads):
     """Whether the call is batched; PyTorch's assertion for inconsistent dimensions."""
-    if query.dim() == 3:
-        kind, want_kpm = "batched (3-D)", 2
-        if key.dim() != 3 or value.dim() != 3:
-            raise AssertionError(
-                f"For batched (3-D) `query`, expected `key` and `value` to be 3-D but found "
-                f"{key.dim()}-D and {value.dim()}-D tensors respectively"
-            )
-    elif query.dim() == 2:
-        kind, want_kpm = "unbatched (2-D)", 1
-        if key.dim() != 2 or value.dim() != 2:
-            raise AssertionError(
-                f"For unbatched (2-D) `query`, expected `key` and `value` to be 2-D but found "
-                f"{key.dim()}-D and {value.dim()}-D tensors respectively"
-            )
-    else:
+    d = query.dim()
+    if d not in _QUERY_KINDS:
         raise AssertionError(
-            "query should be unbatched 2D or batched 3D tensor but received "
-            f"{query.dim()}-D query tensor"
+            f"query should be unbatched 2D or batched 3D tensor but received {d}-D query tensor"
+        )
+    kind, want_kpm = _QUERY_KINDS[d]
+    if key.dim() != d or value.dim() != d:
+        raise AssertionError(
+            f"For {kind} `query`, expected `key` and `value` to be {d}-D but found "
+            f"{key.dim()}-D and {value.dim()}-D tensors respectively"
         )
     if key_padding_mask is not None and key_padding_mask.dim() != want_kpm:
         raise AssertionError(

@@ -140,75 +140,50 @@ class _LazyConvXdMixin(LazyModuleMixin):
             self.bias = UninitializedParameter(dtype=dtype)
 
 
-def _lazy_conv(base):
-    def __init__(
-        self,
-        out_channels,
-        kernel_size,
-        stride=1,
-        padding=0,
-        dilation=1,
-        groups=1,
-        bias=True,
-        padding_mode="zeros",
-        device=None,
-        dtype=None,
-    ):
-        base.__init__(
-            self,
-            0,
-            0,
-            kernel_size,
-            stride,
-            padding,
-            dilation,
-            groups,
-            False,
-            padding_mode,
-            dtype=dtype,
-        )
-        _setup_hooks(self)
-        self._lazy_params(out_channels, bias, dtype)
-
-    return __init__
+def _lazy_conv_init(args):
+    """Build a convolution from an ``__init__``'s ``args`` (its locals), channels unknown yet."""
+    self, out_channels, bias = args.pop("self"), args.pop("out_channels"), args.pop("bias")
+    del args["device"]
+    LazyModuleMixin.__init__(self, 0, 0, bias=False, **args)
+    self._lazy_params(out_channels, bias, args["dtype"])
 
 
-def _lazy_conv_transpose(base):
-    def __init__(
-        self,
-        out_channels,
-        kernel_size,
-        stride=1,
-        padding=0,
-        output_padding=0,
-        groups=1,
-        bias=True,
-        dilation=1,
-        padding_mode="zeros",
-        device=None,
-        dtype=None,
-    ):
-        base.__init__(
-            self,
-            0,
-            0,
-            kernel_size,
-            stride,
-            padding,
-            output_padding,
-            groups,
-            False,
-            dilation,
-            padding_mode,
-            dtype=dtype,
-        )
-        _setup_hooks(self)
-        self._lazy_params(out_channels, bias, dtype)
-
-    return __init__
+def _lazy_conv(
+    self,
+    out_channels,
+    kernel_size,
+    stride=1,
+    padding=0,
+    dilation=1,
+    groups=1,
+    bias=True,
+    padding_mode="zeros",
+    device=None,
+    dtype=None,
+):
+    """A convolution whose ``in_channels`` comes from the first input."""
+    _lazy_conv_init(locals())
 
 
-def _lazy_class(base, mixin, make_init, reads):
+def _lazy_conv_transpose(
+    self,
+    out_channels,
+    kernel_size,
+    stride=1,
+    padding=0,
+    output_padding=0,
+    groups=1,
+    bias=True,
+    dilation=1,
+    padding_mode="zeros",
+    device=None,
+    dtype=None,
+):
+    """A transposed convolution whose ``in_channels`` comes from the first input."""
+    _lazy_conv_init(locals())
+
+
+def _lazy_class(base, mixin, init, reads):
     """``Lazy<base>``: a ``base`` whose ``reads`` is taken from the first input."""
     name = base.__name__
     article = "An" if name[0] in "AEIOU" else "A"
@@ -216,7 +191,7 @@ def _lazy_class(base, mixin, make_init, reads):
         "__doc__": f"{article} {name} whose ``{reads}`` is read from the first input.",
         "__module__": __name__,
         "cls_to_become": base,
-        "__init__": make_init(base),
+        "__init__": init,
     }
     return type(f"Lazy{name}", (mixin, base), namespace)
 
@@ -236,12 +211,13 @@ LazyConvTranspose3d = _lazy_class(
 
 
 class _LazyNormBase(LazyModuleMixin):
-    def _lazy_setup(self, affine, track_running_stats, dtype):
+    def _lazy_setup(self, affine, track_running_stats, bias, dtype):
         self.affine = affine
         self.track_running_stats = track_running_stats
         if affine:
             self.weight = UninitializedParameter(dtype=dtype)
-            self.bias = UninitializedParameter(dtype=dtype)
+            if bias:
+                self.bias = UninitializedParameter(dtype=dtype)
         if track_running_stats:
             self.running_mean = UninitializedBuffer(dtype=dtype)
             self.running_var = UninitializedBuffer(dtype=dtype)
@@ -259,6 +235,7 @@ class _LazyNormBase(LazyModuleMixin):
             with no_grad():
                 if self.affine:
                     self.weight.materialize((self.num_features,))
+                if self.bias is not None:
                     self.bias.materialize((self.num_features,))
                 if self.track_running_stats:
                     self.running_mean.materialize((self.num_features,))
@@ -266,21 +243,20 @@ class _LazyNormBase(LazyModuleMixin):
                 self.reset_parameters()
 
 
-def _lazy_norm(base):
-    def __init__(
-        self,
-        eps=1e-5,
-        momentum=0.1,
-        affine=True,
-        track_running_stats=True,
-        device=None,
-        dtype=None,
-    ):
-        base.__init__(self, 0, eps, momentum, False, False, dtype=dtype)
-        _setup_hooks(self)
-        self._lazy_setup(affine, track_running_stats, dtype)
-
-    return __init__
+def _lazy_norm(
+    self,
+    eps=1e-5,
+    momentum=0.1,
+    affine=True,
+    track_running_stats=True,
+    device=None,
+    dtype=None,
+    *,
+    bias=True,
+):
+    """A norm layer whose ``num_features`` comes from the first input."""
+    LazyModuleMixin.__init__(self, 0, eps, momentum, False, False, dtype=dtype)
+    self._lazy_setup(affine, track_running_stats, bias, dtype)
 
 
 LazyBatchNorm1d = _lazy_class(BatchNorm1d, _LazyNormBase, _lazy_norm, "num_features")

@@ -25,6 +25,14 @@ def _affine_params(module, shape, weight, bias, dtype):
         module.register_parameter("bias", None)
 
 
+def _reset_affine(module):
+    """Weight 1 and bias 0, for those of them the layer has."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
+
+
 def _as_shape(normalized_shape):
     if isinstance(normalized_shape, int):
         return (normalized_shape,)
@@ -43,6 +51,8 @@ class _NormBase(Module):
         track_running_stats=True,
         device=None,
         dtype=None,
+        *,
+        bias=True,
     ):
         super().__init__()
         self.num_features = num_features
@@ -50,7 +60,7 @@ class _NormBase(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        _affine_params(self, num_features, affine, affine, dtype)
+        _affine_params(self, num_features, affine, affine and bias, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", zeros(num_features, dtype=dtype))
             self.register_buffer("running_var", ones(num_features, dtype=dtype))
@@ -71,18 +81,16 @@ class _NormBase(Module):
     def reset_parameters(self):
         """Reset running statistics; weight 1, bias 0."""
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            init.zeros_(self.bias)
+        _reset_affine(self)
 
     def _check_input_dim(self, input):
         pass
 
     def extra_repr(self):
         return (
-            "{num_features}, eps={eps}, momentum={momentum}, affine={affine}, "
-            "track_running_stats={track_running_stats}".format(**self.__dict__)
-        )
+            "{num_features}, eps={eps}, momentum={momentum}, affine={affine}, bias={bias}, "
+            "track_running_stats={track_running_stats}"
+        ).format(**{**self.__dict__, "bias": self.bias is not None})
 
 
 class _BatchNorm(_NormBase):
@@ -107,12 +115,6 @@ class _BatchNorm(_NormBase):
             eaf,
             self.eps,
         )
-
-    def extra_repr(self):
-        return (
-            "{num_features}, eps={eps}, momentum={momentum}, affine={affine}, bias={bias}, "
-            "track_running_stats={track_running_stats}"
-        ).format(**{**self.__dict__, "bias": self.affine})
 
 
 class BatchNorm1d(_BatchNorm):
@@ -142,12 +144,6 @@ class BatchNorm3d(_BatchNorm):
 class _InstanceNorm(_NormBase):
     _batched = 3
 
-    def extra_repr(self):
-        return (
-            "{num_features}, eps={eps}, momentum={momentum}, affine={affine}, bias={affine}, "
-            "track_running_stats={track_running_stats}".format(**self.__dict__)
-        )
-
     def __init__(
         self,
         num_features,
@@ -157,8 +153,12 @@ class _InstanceNorm(_NormBase):
         track_running_stats=False,
         device=None,
         dtype=None,
+        *,
+        bias=True,
     ):
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
+        super().__init__(
+            num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias
+        )
 
     def forward(self, input):
         """Normalise each (sample, channel) over its positions."""
@@ -234,12 +234,7 @@ class LayerNorm(Module):
         )
         self._has_bias = bias
 
-    def reset_parameters(self):
-        """Weight 1, bias 0."""
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+    reset_parameters = _reset_affine
 
     def forward(self, input):
         """Layer-normalise ``input``."""
@@ -264,6 +259,11 @@ class RMSNorm(Module):
         self.elementwise_affine = elementwise_affine
         _affine_params(self, self.normalized_shape, elementwise_affine, None, dtype)
 
+    def reset_parameters(self):
+        """Weight 1."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+
     def forward(self, x):
         """RMS-normalise ``x``."""
         return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
@@ -277,7 +277,9 @@ class RMSNorm(Module):
 class GroupNorm(Module):
     """Normalise over groups of channels."""
 
-    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None):
+    def __init__(
+        self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True
+    ):
         super().__init__()
         if num_channels % num_groups != 0:
             raise ValueError("num_channels must be divisible by num_groups")
@@ -285,7 +287,9 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        _affine_params(self, num_channels, affine, affine, dtype)
+        _affine_params(self, num_channels, affine, affine and bias, dtype)
+
+    reset_parameters = _reset_affine
 
     def forward(self, input):
         """Group-normalise ``input``."""
@@ -294,5 +298,5 @@ class GroupNorm(Module):
     def extra_repr(self):
         return (
             f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
-            f"bias={self.affine}"
+            f"bias={self.bias is not None}"
         )

@@ -59,20 +59,58 @@ def _relu_or_gelu(activation):
     return 0
 
 
+def _canonical_masks(mask, mask_name, padding_mask, dtype):
+    """The attention mask and the source padding mask as float masks (PyTorch's checks)."""
+    padding_mask = canonical_mask(
+        padding_mask,
+        "src_key_padding_mask",
+        None if mask is None else mask.dtype,
+        mask_name,
+        dtype,
+    )
+    return canonical_mask(mask, mask_name, None, "", dtype, False), padding_mask
+
+
 def _clones(module, n):
     return ModuleList([copy.deepcopy(module) for _ in range(n)])
 
 
 class _Block(Module):
-    """What encoder and decoder layers share: the feed-forward part and its norms."""
+    """What encoder and decoder layers share: construction, the feed-forward part, the norms.
 
-    def _setup(self, d_model, dim_feedforward, dropout, activation, eps, norm_first, bias, n, dt):
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dt)
+    A layer names its attention modules in ``_attentions``; it has one norm and one dropout
+    more than it has attentions (the feed-forward block's).
+    """
+
+    _attentions = ("self_attn",)
+
+    def __init__(
+        self,
+        d_model,
+        nhead,
+        dim_feedforward=2048,
+        dropout=0.1,
+        activation=F.relu,
+        layer_norm_eps=1e-5,
+        batch_first=False,
+        norm_first=False,
+        bias=True,
+        device=None,
+        dtype=None,
+    ):
+        super().__init__()
+        kw = {"dropout": dropout, "batch_first": batch_first, "bias": bias, "dtype": dtype}
+        for name in self._attentions:
+            setattr(self, name, MultiheadAttention(d_model, nhead, **kw))
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
         self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dt)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
         self.norm_first = norm_first
+        n = len(self._attentions) + 1
         for i in range(1, n + 1):
-            setattr(self, f"norm{i}", LayerNorm(d_model, eps=eps, bias=bias, dtype=dt))
+            setattr(
+                self, f"norm{i}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
+            )
         for i in range(1, n + 1):
             setattr(self, f"dropout{i}", Dropout(dropout))
         if isinstance(activation, str):
@@ -107,46 +145,11 @@ class TransformerEncoderLayer(_Block):
     """Self-attention then a feed-forward block, each with a residual and a LayerNorm
     (before the block with ``norm_first``, after it otherwise)."""
 
-    def __init__(
-        self,
-        d_model,
-        nhead,
-        dim_feedforward=2048,
-        dropout=0.1,
-        activation=F.relu,
-        layer_norm_eps=1e-5,
-        batch_first=False,
-        norm_first=False,
-        bias=True,
-        device=None,
-        dtype=None,
-    ):
-        super().__init__()
-        self.self_attn = MultiheadAttention(
-            d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, dtype=dtype
-        )
-        self._setup(
-            d_model,
-            dim_feedforward,
-            dropout,
-            activation,
-            layer_norm_eps,
-            norm_first,
-            bias,
-            2,
-            dtype,
-        )
-
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
         """Encode ``src``."""
-        src_key_padding_mask = canonical_mask(
-            src_key_padding_mask,
-            "src_key_padding_mask",
-            None if src_mask is None else src_mask.dtype,
-            "src_mask",
-            src.dtype,
+        src_mask, src_key_padding_mask = _canonical_masks(
+            src_mask, "src_mask", src_key_padding_mask, src.dtype
         )
-        src_mask = canonical_mask(src_mask, "src_mask", None, "", src.dtype, False)
         x = src
         sa = self.self_attn
         if self.norm_first:
@@ -165,35 +168,7 @@ class TransformerDecoderLayer(_Block):
     """Self-attention, attention over the encoder's memory, then a feed-forward block;
     each with a residual and a LayerNorm."""
 
-    def __init__(
-        self,
-        d_model,
-        nhead,
-        dim_feedforward=2048,
-        dropout=0.1,
-        activation=F.relu,
-        layer_norm_eps=1e-5,
-        batch_first=False,
-        norm_first=False,
-        bias=True,
-        device=None,
-        dtype=None,
-    ):
-        super().__init__()
-        kw = {"dropout": dropout, "batch_first": batch_first, "bias": bias, "dtype": dtype}
-        self.self_attn = MultiheadAttention(d_model, nhead, **kw)
-        self.multihead_attn = MultiheadAttention(d_model, nhead, **kw)
-        self._setup(
-            d_model,
-            dim_feedforward,
-            dropout,
-            activation,
-            layer_norm_eps,
-            norm_first,
-            bias,
-            3,
-            dtype,
-        )
+    _attentions = ("self_attn", "multihead_attn")
 
     def forward(
         self,
@@ -291,14 +266,7 @@ class TransformerEncoder(Module):
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
         """Run every layer in turn (then the final norm)."""
         bool_padding = src_key_padding_mask
-        src_key_padding_mask = canonical_mask(
-            src_key_padding_mask,
-            "src_key_padding_mask",
-            None if mask is None else mask.dtype,
-            "mask",
-            src.dtype,
-        )
-        mask = canonical_mask(mask, "mask", None, "", src.dtype, False)
+        mask, src_key_padding_mask = _canonical_masks(mask, "mask", src_key_padding_mask, src.dtype)
         packed = bool_padding is not None and self._packs_padding(
             src, mask, bool_padding if bool_padding.dtype == dtypes.bool else bool_padding != 0
         )
