@@ -16,7 +16,17 @@ from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim as _wrap_dim
 from . import batching
 from ._spec import OpSpec
-from .linalg import check_expand, ctype_name, matmul, prod
+from .linalg import (
+    M1_M2_DTYPES,
+    MAT1_MAT2_DTYPES,
+    SELF_MAT2_DTYPES,
+    check_expand,
+    ctype_name,
+    dtype_mismatch,
+    matmul,
+    mm_shape_error,
+    prod,
+)
 from .registry import declare, op, public_names
 
 
@@ -278,16 +288,10 @@ def _linear_node(input, weight, bias):
     n_out, n_in = weight._data.shape
     rows = prod(input._data.shape[:-1])
     if input._data.shape[-1] != n_in:
-        raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input._data.shape[-1]} and "
-            f"{n_in}x{n_out})"
-        )
+        raise mm_shape_error((rows, input._data.shape[-1]), (n_in, n_out))
     if bias is not None:
         if bias._data.dtype != weight._data.dtype:
-            raise RuntimeError(
-                "self and mat2 must have the same dtype, but got "
-                f"{scalar_type_name(bias)} and {scalar_type_name(weight)}"
-            )
+            raise dtype_mismatch(SELF_MAT2_DTYPES, bias, weight)
         if di <= 2 or bias._data.ndim == 1:
             if di == 1 and bias._data.ndim > 1:
                 raise RuntimeError(
@@ -297,14 +301,8 @@ def _linear_node(input, weight, bias):
             check_expand(bias, (rows, n_out))
     if input._data.dtype != weight._data.dtype:
         if bias is not None:  # PyTorch's addmm path names the operands differently
-            raise RuntimeError(
-                "mat1 and mat2 must have the same dtype, but got "
-                f"{scalar_type_name(input)} and {scalar_type_name(weight)}"
-            )
-        raise RuntimeError(
-            "expected m1 and m2 to have the same dtype, but got: "
-            f"{ctype_name(input)} != {ctype_name(weight)}"
-        )
+            raise dtype_mismatch(MAT1_MAT2_DTYPES, input, weight)
+        raise dtype_mismatch(M1_M2_DTYPES, input, weight, ctype_name)
     if bias is None:
         return LinearMm if di == 2 else LinearVector if di == 1 else LinearFoldedNoBias
     if di == 2:
