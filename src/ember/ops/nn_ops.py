@@ -77,20 +77,29 @@ def _shifted(xp, x, axis):
         return x - m
 
 
-class Softmax(Node):
-    """d softmax = out * (grad - sum(grad * out, dim))"""
+class _Normalized(Node):
+    """A softmax-like node: its kernel runs on ``x - max(x)`` along ``axis`` and the output,
+    cast back to the input's dtype, is what backward needs."""
 
     def forward(self, x, axis):
-        xp = self.xp
         self.axis = axis
         if x.size == 0:
             out = x.copy()
         else:
-            e = xp.exp(_shifted(xp, x, axis))
-            e /= xp.sum(e, axis=axis, keepdims=True)
-            out = e.astype(x.dtype, copy=False)
+            xp = self.xp
+            out = self.kernel(xp, _shifted(xp, x, axis), axis).astype(x.dtype, copy=False)
         self.save_for_backward(out)
         return out
+
+
+class Softmax(_Normalized):
+    """d softmax = out * (grad - sum(grad * out, dim))"""
+
+    @staticmethod
+    def kernel(xp, s, axis):
+        e = xp.exp(s)
+        e /= xp.sum(e, axis=axis, keepdims=True)
+        return e
 
     def backward(self, grad):
         (out,) = self.saved_tensors
@@ -98,20 +107,13 @@ class Softmax(Node):
         return out * (grad - (grad * out).sum(d, keepdim=True)), None
 
 
-class LogSoftmax(Node):
+class LogSoftmax(_Normalized):
     """d log_softmax = grad - exp(out) * sum(grad, dim)"""
 
-    def forward(self, x, axis):
-        xp = self.xp
-        self.axis = axis
-        if x.size == 0:
-            out = x.copy()
-        else:
-            s = _shifted(xp, x, axis)
-            s -= xp.log(xp.sum(xp.exp(s), axis=axis, keepdims=True))
-            out = s.astype(x.dtype, copy=False)
-        self.save_for_backward(out)
-        return out
+    @staticmethod
+    def kernel(xp, s, axis):
+        s -= xp.log(xp.sum(xp.exp(s), axis=axis, keepdims=True))
+        return s
 
     def backward(self, grad):
         from .unary import exp
