@@ -26,10 +26,11 @@ class _NormRule:
     """The vector norm's backward for differences ``x`` with norms ``out`` over ``dims``."""
 
     backward = VectorNorm.backward
+    expanded = VectorNorm.expanded
 
     def __init__(self, x, out, p, dims):
         self.saved_tensors = (x, out)
-        self.p, self.dims, self.keepdim = p, dims, False
+        self.p, self.dims, self.keepdim, self.in_shape = p, dims, False, x._data.shape
 
 
 def _norm_grad(x, out, grad, p, dims):
