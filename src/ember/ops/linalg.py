@@ -556,7 +556,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
             f"{ctype_name(batch1)}, batch2: {ctype_name(batch2)}"
         )
     if batch1._data.dtype.kind == "b":
-        raise not_implemented("baddbmm_cpu", batch1)
+        raise not_implemented("baddbmm", batch1)
     return Baddbmm.apply(input, batch1, batch2, beta, alpha)
 
 
