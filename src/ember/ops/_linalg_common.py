@@ -7,6 +7,7 @@ from __future__ import annotations
 import collections
 import importlib
 
+from ..autograd.node import Node
 from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
 from ._binary import type_word
@@ -34,6 +35,30 @@ def result_type(name, *fields):
     cls.__repr__ = __repr__
     cls.__module__ = "ember.return_types"
     return cls
+
+
+class Eigendecomposition(Node):
+    """The shared bookkeeping of eig and eigh: with vectors, the values and vectors are saved;
+    values alone save the input, which backward factors again (recorded, so higher orders
+    work)."""
+
+    materialize_grads = False
+
+    def outputs(self, a, w, v):
+        """Save what backward needs and return the forward's outputs."""
+        if self.vectors:
+            self.save_for_backward(w, v)
+            return w, v
+        self.save_for_backward(a)
+        return w
+
+    def factors(self, grads, *args):
+        """``(values, vectors, grad of values, grad of vectors)``; ``args`` go between the
+        input and ``vectors=True`` when the input is factored again."""
+        if self.vectors:
+            return (*self.saved_tensors, *grads)
+        (a,) = self.saved_tensors
+        return (*type(self).apply(a, *args, True), grads[0], None)
 
 
 def check_float(name, *tensors):

@@ -263,10 +263,7 @@ class Polar(Node):
 )
 def polar(abs, angle, *, out=None):  # noqa: A002 - PyTorch's names
     """The complex numbers with absolute values ``abs`` and phases ``angle``."""
-    tensor_arg("polar", abs, "abs", 1)
-    tensor_arg("polar", angle, "angle", 2)
-    _same_float("polar", abs, angle)
-    return write_out("polar", apply_broadcast(Polar, abs, angle), out, abs, angle)
+    return _of_float_pair("polar", Polar, (abs, angle), ("abs", "angle"), out)
 
 
 class Complex(Node):
@@ -286,8 +283,13 @@ def _no_complex_half(name):
     )
 
 
-def _same_float(name, a, b):
-    for t in (a, b):
+def _of_float_pair(name, node, pair, names, out):
+    """``node`` on two float tensors of one dtype, with PyTorch's argument checks for the
+    function ``name`` (arguments ``names``); written into ``out`` when given."""
+    a, b = pair
+    tensor_arg(name, a, names[0], 1)
+    tensor_arg(name, b, names[1], 2)
+    for t in pair:
         if t._data.dtype.name not in ("float32", "float64", "float16"):
             raise RuntimeError(
                 f"Expected both inputs to be Half, Float or Double tensors but got "
@@ -300,6 +302,7 @@ def _same_float(name, a, b):
         )
     if a._data.dtype.name == "float16":
         raise _no_complex_half(name)
+    return write_out(name, apply_broadcast(node, a, b), out, a, b)
 
 
 @op(
@@ -314,10 +317,7 @@ def _same_float(name, a, b):
 )
 def complex(real, imag, *, out=None):  # noqa: A001 - PyTorch's names
     """The complex tensor ``real + i imag``."""
-    tensor_arg("complex", real, "real", 1)
-    tensor_arg("complex", imag, "imag", 2)
-    _same_float("complex", real, imag)
-    return write_out("complex", apply_broadcast(Complex, real, imag), out, real, imag)
+    return _of_float_pair("complex", Complex, (real, imag), ("real", "imag"), out)
 
 
 __all__ = public_names(__name__)

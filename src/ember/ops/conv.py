@@ -300,14 +300,17 @@ def _tuple(v, n, name="value"):
     return (int(v),) * n
 
 
-def _unbatched(input, nd, name):
+# PyTorch's error for an input of the wrong rank (unbatched rank, batched rank, op, shape).
+_RANK = "Expected {0}D (unbatched) or {1}D (batched) input to {2}, but got input of size: {3}"
+
+
+def batch_of_one(input, nd, name, message=_RANK):
+    """``input`` with a leading batch of one when it has ``nd + 1`` dimensions, and whether
+    one was added; PyTorch's ``message`` for ``name`` unless it has ``nd + 1`` or ``nd + 2``."""
     if input.dim() == nd + 1:
         return input.unsqueeze(0), True
     if input.dim() != nd + 2:
-        raise RuntimeError(
-            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got "
-            f"input of size: {list(input.shape)}"
-        )
+        raise RuntimeError(message.format(nd + 1, nd + 2, name, list(input.shape)))
     return input, False
 
 
@@ -320,7 +323,7 @@ def _promote(input, weight):
 
 
 def _convnd(nd, input, weight, bias, stride, padding, dilation, groups, name):
-    x, unb = _unbatched(input, nd, name)
+    x, unb = batch_of_one(input, nd, name)
     _promote(x, weight)
     if weight.dim() != nd + 2:
         raise RuntimeError(
@@ -395,7 +398,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def _conv_transposend(nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
-    x, unb = _unbatched(input, nd, f"conv_transpose{nd}d")
+    x, unb = batch_of_one(input, nd, f"conv_transpose{nd}d")
     _promote(x, weight)
     stride = _tuple(stride, nd, "stride")
     dilation = _tuple(dilation, nd, "dilation")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..autograd.node import Node
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim
-from . import batching
+from . import batching, windows
 from ._spec import OpSpec
 from .linalg import not_implemented
 from .registry import LOOP, op, public_names
@@ -39,33 +39,23 @@ def trace(input):
     return Trace.apply(input)
 
 
-class Diagonal(Node):
+class Diagonal(windows.Diagonal):
     """d(diagonal x) = grad written back onto the diagonal of zeros"""
 
+    is_view = False  # PyTorch's diag copies the diagonal out
+
     def forward(self, x, offset, dim1, dim2):
-        self.args = (x.shape, offset, dim1, dim2)
-        return self.xp.diagonal(x, offset, dim1, dim2).copy()
+        return super().forward(x, offset, dim1, dim2).copy()
 
     def backward(self, grad):
-        return (DiagEmbed.apply(grad, *self.args), None, None, None)
+        return (DiagEmbed.apply(grad, *self.args_), None, None, None)
 
 
-class DiagEmbed(Node):
+class DiagEmbed(windows.DiagonalScatter):
     """d(diag_embed x) = the diagonal of grad"""
 
-    def forward(self, x, shape, offset, dim1, dim2):
-        xp = self.xp
-        self.args = (offset, dim1, dim2)
-        out = xp.zeros(shape, dtype=x.dtype)
-        # dims dim1, dim2 moved last (a writable view), then the diagonal set by index
-        v = xp.moveaxis(out, (dim1, dim2), (-2, -1))
-        n = x.shape[-1] if x.ndim else 1
-        idx = xp.arange(n)
-        v[..., idx + max(-offset, 0), idx + max(offset, 0)] = x
-        return out
-
     def backward(self, grad):
-        return (Diagonal.apply(grad, *self.args), None, None, None, None)
+        return (Diagonal.apply(grad, *self.args_), None, None, None, None)
 
 
 def _diag_embed(x, offset, d1, d2, shape=None):

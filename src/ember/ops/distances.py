@@ -15,6 +15,7 @@ from ..tensor_base import TensorBase as Tensor
 from ._binary import apply_broadcast, promote
 from ._spec import OpSpec
 from .clamp import tensor_arg
+from .linalg import SCALAR_TYPES, dtype_mismatch
 from .norms import VectorNorm
 from .registry import LOOP, op, public_names
 
@@ -25,10 +26,11 @@ class _NormRule:
     """The vector norm's backward for differences ``x`` with norms ``out`` over ``dims``."""
 
     backward = VectorNorm.backward
+    expanded = VectorNorm.expanded
 
     def __init__(self, x, out, p, dims):
         self.saved_tensors = (x, out)
-        self.p, self.dims, self.keepdim = p, dims, False
+        self.p, self.dims, self.keepdim, self.in_shape = p, dims, False, x._data.shape
 
 
 def _norm_grad(x, out, grad, p, dims):
@@ -163,10 +165,7 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
             f"cdist only supports floating-point dtypes, X1 got: {_dt.scalar_type_name(x1._data)}"
         )
     if x1._data.dtype != x2._data.dtype:
-        raise RuntimeError(
-            f"expected scalar type {_dt.scalar_type_name(x1._data)} but found "
-            f"{_dt.scalar_type_name(x2._data)}"
-        )
+        raise dtype_mismatch(SCALAR_TYPES, x1, x2)
     return apply_broadcast(Cdist, x1, x2, float(p))
 
 

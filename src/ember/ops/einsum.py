@@ -9,10 +9,9 @@ from __future__ import annotations
 import functools
 
 from ..autograd.node import Node
-from ..dtypes import scalar_type_name
 from ..tensor_base import TensorBase as Tensor
 from ._spec import OpSpec
-from .linalg import not_implemented, prod, require_tensor
+from .linalg import SCALAR_TYPES, dtype_mismatch, not_implemented, prod, require_tensor
 from .registry import LOOP, declare, op, public_names
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -224,9 +223,7 @@ def einsum(*args):
     first = ops[0]
     for x in ops[1:]:
         if x._data.dtype != first._data.dtype:
-            raise RuntimeError(
-                f"expected scalar type {scalar_type_name(first)} but found {scalar_type_name(x)}"
-            )
+            raise dtype_mismatch(SCALAR_TYPES, first, x)
     if first._data.dtype.kind in "biu" and set("".join(terms)) - set(out):
         # PyTorch sums one operand with sum (integers to int64) and contracts pairs with bmm
         if len(ops) > 1 and first._data.dtype.kind == "b":

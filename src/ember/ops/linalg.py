@@ -50,6 +50,19 @@ def not_implemented(kernel, t):
     return NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(t)}'")
 
 
+def dtype_mismatch(message, a, b, name=scalar_type_name):
+    """PyTorch's error ``message`` for operands of two dtypes, its ``{}`` filled with their
+    names (``name`` gives a dtype's word: ``Float`` or the C type)."""
+    return RuntimeError(message.format(name(a), name(b)))
+
+
+def mm_shape_error(s1, s2):
+    """PyTorch's error for matrices of shapes ``s1`` and ``s2`` that cannot be multiplied."""
+    return RuntimeError(
+        f"mat1 and mat2 shapes cannot be multiplied ({s1[0]}x{s1[1]} and {s2[0]}x{s2[1]})"
+    )
+
+
 def require_tensor(x, fn, name, pos):
     """Raise PyTorch's TypeError unless argument ``name`` of ``fn`` is a tensor."""
     if not isinstance(x, Tensor):
@@ -59,6 +72,11 @@ def require_tensor(x, fn, name, pos):
 
 
 _MM_TOL = dict(atol=1e-4, rtol=1e-4)
+# PyTorch's messages for operands of different dtypes, by the kernel that meets them.
+M1_M2_DTYPES = "expected m1 and m2 to have the same dtype, but got: {} != {}"
+SELF_MAT2_DTYPES = "self and mat2 must have the same dtype, but got {} and {}"
+MAT1_MAT2_DTYPES = "mat1 and mat2 must have the same dtype, but got {} and {}"
+SCALAR_TYPES = "expected scalar type {} but found {}"
 
 
 # ----- matmul and its kernels -----------------------------------------------------------
@@ -149,9 +167,8 @@ def _matmul_node(a, b):
 
 def _check_dot(a, b):
     if a._data.dtype != b._data.dtype:
-        raise RuntimeError(
-            "dot : expected both vectors to have same dtype, but found "
-            f"{scalar_type_name(a)} and {scalar_type_name(b)}"
+        raise dtype_mismatch(
+            "dot : expected both vectors to have same dtype, but found {} and {}", a, b
         )
     na, nb = a._data.shape[0], b._data.shape[0]
     if na != nb:
@@ -179,30 +196,23 @@ def _check_mv(mat_shape, vec_len, mat, vec, out_dtype_of=None):
 
 def _check_mm(s1, s2, a, b):
     if s1[1] != s2[0]:
-        raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({s1[0]}x{s1[1]} and {s2[0]}x{s2[1]})"
-        )
+        raise mm_shape_error(s1, s2)
     if a._data.dtype != b._data.dtype:
-        raise RuntimeError(
-            "expected m1 and m2 to have the same dtype, but got: "
-            f"{ctype_name(a)} != {ctype_name(b)}"
-        )
+        raise dtype_mismatch(M1_M2_DTYPES, a, b, ctype_name)
     if a._data.dtype.kind == "b":
         raise not_implemented("addmm_impl_cpu_", a)
 
 
-def _check_bmm(batch, k1, k2, a, b):
-    if k1 != k2:
+def _check_batch2(want, got, a, b):
+    """PyTorch's batched-product checks: ``batch2``'s leading sizes ``got`` must be ``want``
+    and both operands one dtype."""
+    if want != got:
         raise RuntimeError(
-            f"Expected size for first two dimensions of batch2 tensor to be: [{batch}, {k1}] "
-            f"but got: [{batch}, {k2}]."
+            f"Expected size for first two dimensions of batch2 tensor to be: [{want[0]}, "
+            f"{want[1]}] but got: [{got[0]}, {got[1]}]."
         )
     if a._data.dtype != b._data.dtype:
-        raise RuntimeError(
-            f"expected scalar type {scalar_type_name(a)} but found {scalar_type_name(b)}"
-        )
-    if a._data.dtype.kind == "b":
-        raise not_implemented("bmm", a)
+        raise dtype_mismatch(SCALAR_TYPES, a, b)
 
 
 def _broadcast_batch(sa, sb):
@@ -236,8 +246,10 @@ def _check_matmul(a, b):
     elif db == 2:  # (a folded batch of) matrix times matrix
         _check_mm((prod(sa[:-1]), sa[-1]), sb, a, b)
     else:
-        batch = _broadcast_batch(sa[:-2], sb[:-2])
-        _check_bmm(prod(batch), sa[-1], sb[-2], a, b)
+        batch = prod(_broadcast_batch(sa[:-2], sb[:-2]))
+        _check_batch2((batch, sa[-1]), (batch, sb[-2]), a, b)
+        if a._data.dtype.kind == "b":
+            raise not_implemented("bmm", a)
 
 
 def _mm_spec(name, samples, **kw):
@@ -338,12 +350,9 @@ def bmm(input, mat2):
     if mat2._data.ndim != 3:
         raise RuntimeError("batch2 must be a 3D tensor")
     s1, s2 = input._data.shape, mat2._data.shape
-    if s2[0] != s1[0] or s2[1] != s1[2]:
-        raise RuntimeError(
-            f"Expected size for first two dimensions of batch2 tensor to be: [{s1[0]}, {s1[2]}] "
-            f"but got: [{s2[0]}, {s2[1]}]."
-        )
-    _check_bmm(s1[0], s1[2], s1[2], input, mat2)
+    _check_batch2((s1[0], s1[2]), s2[:2], input, mat2)
+    if input._data.dtype.kind == "b":
+        raise not_implemented("bmm", input)
     return Bmm.apply(input, mat2)
 
 
@@ -483,19 +492,11 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     s1, s2 = mat1._data.shape, mat2._data.shape
     check_expand(input, (s1[0], s2[1]))
     if s1[1] != s2[0]:
-        raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({s1[0]}x{s1[1]} and {s2[0]}x{s2[1]})"
-        )
+        raise mm_shape_error(s1, s2)
     if input._data.dtype != mat2._data.dtype:
-        raise RuntimeError(
-            "self and mat2 must have the same dtype, but got "
-            f"{scalar_type_name(input)} and {scalar_type_name(mat2)}"
-        )
+        raise dtype_mismatch(SELF_MAT2_DTYPES, input, mat2)
     if mat1._data.dtype != mat2._data.dtype:
-        raise RuntimeError(
-            "mat1 and mat2 must have the same dtype, but got "
-            f"{scalar_type_name(mat1)} and {scalar_type_name(mat2)}"
-        )
+        raise dtype_mismatch(MAT1_MAT2_DTYPES, mat1, mat2)
     if mat1._data.dtype.kind == "b":
         raise not_implemented("addmm_impl_cpu_", mat1)
     return Addmm.apply(input, mat1, mat2, beta, alpha)
@@ -548,22 +549,14 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
         raise RuntimeError("batch2 must be a 3D tensor")
     s1, s2 = batch1._data.shape, batch2._data.shape
     check_expand(input, (s1[0], s1[1], s2[2]))
-    if s2[0] != s1[0] or s2[1] != s1[2]:
-        raise RuntimeError(
-            f"Expected size for first two dimensions of batch2 tensor to be: [{s1[0]}, {s1[2]}] "
-            f"but got: [{s2[0]}, {s2[1]}]."
-        )
-    if batch1._data.dtype != batch2._data.dtype:
-        raise RuntimeError(
-            f"expected scalar type {scalar_type_name(batch1)} but found {scalar_type_name(batch2)}"
-        )
+    _check_batch2((s1[0], s1[2]), s2[:2], batch1, batch2)
     if input._data.dtype != batch1._data.dtype:
         raise RuntimeError(
             f"Input dtypes must be the same, got: input {ctype_name(input)}, batch1: "
             f"{ctype_name(batch1)}, batch2: {ctype_name(batch2)}"
         )
     if batch1._data.dtype.kind == "b":
-        raise not_implemented("baddbmm_cpu", batch1)
+        raise not_implemented("baddbmm", batch1)
     return Baddbmm.apply(input, batch1, batch2, beta, alpha)
 
 

@@ -9,11 +9,10 @@ have a gradient (PyTorch checks this; Ember does not).
 
 from __future__ import annotations
 
-from ..autograd.node import Node
 from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
 from ._binary import type_word
-from ._linalg_common import check_matrix, check_square, linalg, result_type
+from ._linalg_common import Eigendecomposition, check_matrix, check_square, linalg, result_type
 from ._spec import OpSpec
 from .clamp import tensor_arg
 from .complex_ops import real
@@ -24,10 +23,8 @@ EigResult = result_type("linalg_eig", "eigenvalues", "eigenvectors")
 _COMPLEX = {"float32": "complex64", "float64": "complex128"}
 
 
-class LinalgEig(Node):
+class LinalgEig(Eigendecomposition):
     """A V = V diag(L): PyTorch's eig rule (see the module docstring)"""
-
-    materialize_grads = False
 
     def forward(self, a, vectors):
         self.vectors, self.real_input = vectors, a.dtype.kind != "c"
@@ -36,21 +33,10 @@ class LinalgEig(Node):
             w, v = _np.linalg.eig(a)
         else:
             w, v = _np.zeros(a.shape[:-1], dtype), _np.zeros(a.shape, dtype)
-        w, v = w.astype(dtype), v.astype(dtype)
-        if vectors:
-            self.save_for_backward(w, v)
-            return w, v
-        self.save_for_backward(a)
-        return w
+        return self.outputs(a, w.astype(dtype), v.astype(dtype))
 
     def backward(self, *grads):
-        if self.vectors:
-            w, v = self.saved_tensors
-            gl, gv = grads
-        else:
-            (a,) = self.saved_tensors
-            w, v = LinalgEig.apply(a, True)
-            gl, gv = grads[0], None
+        w, v, gl, gv = self.factors(grads)
         if gl is None and gv is None:
             return None, None
         n = w.shape[-1]

@@ -12,6 +12,7 @@ from ..autograd.node import Node
 from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
 from ._linalg_common import (
+    Eigendecomposition,
     check_float,
     check_matrix,
     check_square,
@@ -233,10 +234,8 @@ def linalg_svdvals(A, *, driver=None, out=None):
 
 
 # ----- eigh -------------------------------------------------------------------------------
-class LinalgEigh(Node):
+class LinalgEigh(Eigendecomposition):
     """A = Q diag(L) Q^T: dA = Q (diag(gL) + skew(Q^T gQ) / (L_j - L_i)) Q^T"""
-
-    materialize_grads = False
 
     def forward(self, a, uplo, vectors):
         self.vectors, self.uplo = vectors, uplo
@@ -244,20 +243,10 @@ class LinalgEigh(Node):
             w, q = self.xp.linalg.eigh(a, UPLO=uplo)
         else:
             w, q = _np.zeros(a.shape[:-1], a.dtype), _np.zeros(a.shape, a.dtype)
-        if vectors:
-            self.save_for_backward(w, q)
-            return w, q
-        self.save_for_backward(a)  # backward factors again, with history for higher orders
-        return w
+        return self.outputs(a, w, q)
 
     def backward(self, *grads):
-        if self.vectors:
-            w, q = self.saved_tensors
-            gl, gq = grads
-        else:
-            (a,) = self.saved_tensors
-            w, q = LinalgEigh.apply(a, self.uplo, True)
-            gl, gq = grads[0], None
+        w, q, gl, gq = self.factors(grads, self.uplo)
         if gl is None and gq is None:
             return None, None, None
         n = w.shape[-1]

@@ -108,6 +108,11 @@ class PointwiseLoss(Node):
         g = grad / self.size if self.reduction == "mean" else grad
         return self.grads(g, *self.saved_tensors, **self.params)
 
+    def of_difference(self, gd):
+        """The gradients of a loss of ``x - y`` whose gradient in ``x`` is ``gd``: ``gd`` for
+        ``x``, ``-gd`` for ``y`` (None where not needed)."""
+        return (gd if needs(self, 0) else None), (-gd if needs(self, 1) else None)
+
 
 def _reduced_elementwise(apply, cls, args, flags, shapes, kw, B):
     """vmap's rule for a ``PointwiseLoss``: elementwise unreduced, then reduced per example."""
@@ -300,8 +305,7 @@ class MseLoss(PointwiseLoss):
         return d * d
 
     def grads(self, g, x, y):
-        d = 2 * g * (x - y)
-        return (d if needs(self, 0) else None), (-d if needs(self, 1) else None)
+        return self.of_difference(2 * g * (x - y))
 
 
 @op(
@@ -361,8 +365,7 @@ class SmoothL1Loss(PointwiseLoss):
 
     def grads(self, g, x, y, beta):
         d = x - y
-        gd = g * where(d.abs() < beta, d / beta, d.sign())
-        return (gd if needs(self, 0) else None), (-gd if needs(self, 1) else None)
+        return self.of_difference(g * where(d.abs() < beta, d / beta, d.sign()))
 
 
 @op(
@@ -396,8 +399,7 @@ class HuberLoss(PointwiseLoss):
 
     def grads(self, g, x, y, delta):
         d = x - y
-        gd = g * where(d.abs() < delta, d, d.sign() * delta)
-        return (gd if needs(self, 0) else None), (-gd if needs(self, 1) else None)
+        return self.of_difference(g * where(d.abs() < delta, d, d.sign() * delta))
 
 
 @op(

@@ -16,7 +16,17 @@ from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim as _wrap_dim
 from . import batching
 from ._spec import OpSpec
-from .linalg import check_expand, ctype_name, matmul, prod
+from .linalg import (
+    M1_M2_DTYPES,
+    MAT1_MAT2_DTYPES,
+    SELF_MAT2_DTYPES,
+    check_expand,
+    ctype_name,
+    dtype_mismatch,
+    matmul,
+    mm_shape_error,
+    prod,
+)
 from .registry import declare, op, public_names
 
 
@@ -67,20 +77,29 @@ def _shifted(xp, x, axis):
         return x - m
 
 
-class Softmax(Node):
-    """d softmax = out * (grad - sum(grad * out, dim))"""
+class _Normalized(Node):
+    """A softmax-like node: its kernel runs on ``x - max(x)`` along ``axis`` and the output,
+    cast back to the input's dtype, is what backward needs."""
 
     def forward(self, x, axis):
-        xp = self.xp
         self.axis = axis
         if x.size == 0:
             out = x.copy()
         else:
-            e = xp.exp(_shifted(xp, x, axis))
-            e /= xp.sum(e, axis=axis, keepdims=True)
-            out = e.astype(x.dtype, copy=False)
+            xp = self.xp
+            out = self.kernel(xp, _shifted(xp, x, axis), axis).astype(x.dtype, copy=False)
         self.save_for_backward(out)
         return out
+
+
+class Softmax(_Normalized):
+    """d softmax = out * (grad - sum(grad * out, dim))"""
+
+    @staticmethod
+    def kernel(xp, s, axis):
+        e = xp.exp(s)
+        e /= xp.sum(e, axis=axis, keepdims=True)
+        return e
 
     def backward(self, grad):
         (out,) = self.saved_tensors
@@ -88,20 +107,13 @@ class Softmax(Node):
         return out * (grad - (grad * out).sum(d, keepdim=True)), None
 
 
-class LogSoftmax(Node):
+class LogSoftmax(_Normalized):
     """d log_softmax = grad - exp(out) * sum(grad, dim)"""
 
-    def forward(self, x, axis):
-        xp = self.xp
-        self.axis = axis
-        if x.size == 0:
-            out = x.copy()
-        else:
-            s = _shifted(xp, x, axis)
-            s -= xp.log(xp.sum(xp.exp(s), axis=axis, keepdims=True))
-            out = s.astype(x.dtype, copy=False)
-        self.save_for_backward(out)
-        return out
+    @staticmethod
+    def kernel(xp, s, axis):
+        s -= xp.log(xp.sum(xp.exp(s), axis=axis, keepdims=True))
+        return s
 
     def backward(self, grad):
         from .unary import exp
@@ -278,16 +290,10 @@ def _linear_node(input, weight, bias):
     n_out, n_in = weight._data.shape
     rows = prod(input._data.shape[:-1])
     if input._data.shape[-1] != n_in:
-        raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input._data.shape[-1]} and "
-            f"{n_in}x{n_out})"
-        )
+        raise mm_shape_error((rows, input._data.shape[-1]), (n_in, n_out))
     if bias is not None:
         if bias._data.dtype != weight._data.dtype:
-            raise RuntimeError(
-                "self and mat2 must have the same dtype, but got "
-                f"{scalar_type_name(bias)} and {scalar_type_name(weight)}"
-            )
+            raise dtype_mismatch(SELF_MAT2_DTYPES, bias, weight)
         if di <= 2 or bias._data.ndim == 1:
             if di == 1 and bias._data.ndim > 1:
                 raise RuntimeError(
@@ -297,14 +303,8 @@ def _linear_node(input, weight, bias):
             check_expand(bias, (rows, n_out))
     if input._data.dtype != weight._data.dtype:
         if bias is not None:  # PyTorch's addmm path names the operands differently
-            raise RuntimeError(
-                "mat1 and mat2 must have the same dtype, but got "
-                f"{scalar_type_name(input)} and {scalar_type_name(weight)}"
-            )
-        raise RuntimeError(
-            "expected m1 and m2 to have the same dtype, but got: "
-            f"{ctype_name(input)} != {ctype_name(weight)}"
-        )
+            raise dtype_mismatch(MAT1_MAT2_DTYPES, input, weight)
+        raise dtype_mismatch(M1_M2_DTYPES, input, weight, ctype_name)
     if bias is None:
         return LinearMm if di == 2 else LinearVector if di == 1 else LinearFoldedNoBias
     if di == 2:

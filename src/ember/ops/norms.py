@@ -5,22 +5,21 @@ from __future__ import annotations
 import builtins
 
 from .. import dtypes as _dt
-from ..autograd.node import Node
 from ..backend import np as _np
 from . import _out, batching
 from ._spec import OpSpec
-from .reduce import DIM_SAMPLES, NONEMPTY_SAMPLES, SAMPLES, expand_reduced, reduced_dims
+from .reduce import DIM_SAMPLES, NONEMPTY_SAMPLES, SAMPLES, SavedReduction, reduced_dims
 from .registry import op, public_names
 
 _INF = float("inf")
 
 
-class VectorNorm(Node):
+class VectorNorm(SavedReduction):
     """d ||x||_p = sign(x) |x|^(p-1) / ||x||^(p-1) * grad (0 where the norm is 0)"""
 
     def forward(self, x, p, dims, keepdim):
         xp = self.xp
-        self.p, self.dims, self.keepdim = p, dims, keepdim
+        self.p, self.dims, self.keepdim, self.in_shape = p, dims, keepdim, x.shape
         if p == 2 and x.dtype.kind == "f":  # the common case, lean: no abs
             out = xp.asarray(xp.sqrt((x * x).sum(axis=dims, keepdims=keepdim)), dtype=x.dtype)
             self.save_for_backward(x, out)
@@ -52,14 +51,13 @@ class VectorNorm(Node):
         if p == 0:
             return None, None, None, None
         x, out = self.saved_tensors
-        shape, dims, keep = x._data.shape, self.dims, self.keepdim
-        g = expand_reduced(grad, shape, dims, keep)
+        g = self.expanded(grad)
         if p == 1:
             return g * sign(x), None, None, None
-        n = expand_reduced(out, shape, dims, keep)
+        n = self.expanded(out)
         if p in (_INF, -_INF):
             mask = _abs(x) == n
-            count = mask.sum(dims, keepdim=True) if dims else mask.long()
+            count = mask.sum(self.dims, keepdim=True) if self.dims else mask.long()
             return sign(x) * mask * (g / count), None, None, None
         nzero = n == 0
         a = _abs(x)

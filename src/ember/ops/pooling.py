@@ -17,7 +17,7 @@ from ..backend import np, xp_of
 from ..tensor_base import TensorBase as Tensor
 from . import batching
 from ._spec import OpSpec
-from .conv import ndindex, windows
+from .conv import batch_of_one, ndindex, windows
 from .losses import F
 from .registry import LOOP, declare, op, public_names
 
@@ -106,13 +106,9 @@ def _geometry(x, nd, kernel_size, stride, padding, dilation, ceil_mode, name):
 
 
 def _batched(input, nd, name):
-    if input.dim() == nd + 1:
-        return input.unsqueeze(0), True
-    if input.dim() != nd + 2:
-        raise RuntimeError(
-            f"{name}: Expected {nd + 1}D or {nd + 2}D input, but got {list(input.shape)}"
-        )
-    return input, False
+    """``input`` with a batch of one added when unbatched, and whether it was (pooling's
+    message for a wrong rank)."""
+    return batch_of_one(input, nd, name, "{2}: Expected {0}D or {1}D input, but got {3}")
 
 
 # ----- max pooling over tiled windows (stride == kernel, no padding or dilation) -------------

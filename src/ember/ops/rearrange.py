@@ -97,6 +97,13 @@ def flip(input, *args, dims=None):
     return Flip.apply(input, wrapped)
 
 
+def _flip_one(input, dim):
+    """``input`` flipped along ``dim``, which it must have (PyTorch's error otherwise)."""
+    if input._data.ndim <= dim:
+        raise RuntimeError(f"Input must be >= {dim + 1}-d.")
+    return flip(input, (dim,))
+
+
 @op(
     None,
     methods="fliplr",
@@ -104,9 +111,7 @@ def flip(input, *args, dims=None):
 )
 def fliplr(input):
     """Flip the columns (dimension 1)."""
-    if input._data.ndim < 2:
-        raise RuntimeError("Input must be >= 2-d.")
-    return flip(input, (1,))
+    return _flip_one(input, 1)
 
 
 @op(
@@ -116,9 +121,7 @@ def fliplr(input):
 )
 def flipud(input):
     """Flip the rows (dimension 0)."""
-    if input._data.ndim < 1:
-        raise RuntimeError("Input must be >= 1-d.")
-    return flip(input, (0,))
+    return _flip_one(input, 0)
 
 
 class Roll(Node):

@@ -474,6 +474,16 @@ _F32 = _numpy.dtype("float32")
 _F64 = _numpy.dtype("float64")
 
 
+def _fused(node, tensors, b_ih, b_hh):
+    """The fused cell ``node`` on ``tensors`` and the biases (both or neither), or None where
+    PyTorch composes the cell (see ``_fusable``)."""
+    if not _fusable(tensors, (b_ih, b_hh)):
+        return None
+    if b_ih is None and b_hh is None:
+        return node.apply(*tensors)
+    return node.apply(*tensors, b_ih, b_hh)
+
+
 def _cell_spec(name, fn, gates, bias=True):
     n, i, h = 2, 3, 2
     shapes = [(n, i), (n, h)] + ([(n, h)] if name.startswith("lstm") else [])
@@ -484,19 +494,16 @@ def _cell_spec(name, fn, gates, bias=True):
     return OpSpec(name, fn, [tuple(shapes)], shapes=None)
 
 
+def _cell_specs(name, fn, gates):
+    """The cell's specs with biases and without them (``<name>_nobias``)."""
+    return _cell_spec(name, fn, gates), _cell_spec(f"{name}_nobias", fn, gates, bias=False)
+
+
 @op(
     LSTMCellFused,
     grad_fn="ThnnFusedLstmCellBackward0",
     vmap=LOOP,
-    spec=(
-        _cell_spec("lstm_cell", lambda t, x, h, c, *w: t.stack(t.lstm_cell(x, (h, c), *w)), 4),
-        _cell_spec(
-            "lstm_cell_nobias",
-            lambda t, x, h, c, *w: t.stack(t.lstm_cell(x, (h, c), *w)),
-            4,
-            bias=False,
-        ),
-    ),
+    spec=_cell_specs("lstm_cell", lambda t, x, h, c, *w: t.stack(t.lstm_cell(x, (h, c), *w)), 4),
 )
 def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One LSTM step: ``(h', c')`` from ``input`` (N, I) and ``hx = (h, c)``, each (N, H)."""
@@ -506,10 +513,9 @@ def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     if len(hx) != 2:
         raise RuntimeError("lstm_cell expects two hidden states")
     h, c = hx
-    if _fusable((input, h, c, w_ih, w_hh), (b_ih, b_hh)):
-        if b_ih is None and b_hh is None:
-            return LSTMCellFused.apply(input, h, c, w_ih, w_hh)
-        return LSTMCellFused.apply(input, h, c, w_ih, w_hh, b_ih, b_hh)
+    fused = _fused(LSTMCellFused, (input, h, c, w_ih, w_hh), b_ih, b_hh)
+    if fused is not None:
+        return fused
     # PyTorch's composition, with its in-place steps (and so its dtype rules)
     gates = linear(h, w_hh, b_hh).add_(linear(input, w_ih, b_ih))
     i, f, g, o = gates.chunk(4, 1)
@@ -521,22 +527,13 @@ def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     GRUCellFused,
     grad_fn="ThnnFusedGruCellBackward0",
     vmap=LOOP,
-    spec=(
-        _cell_spec("gru_cell", lambda t, x, h, *w: t.stack([t.gru_cell(x, h, *w)]), 3),
-        _cell_spec(
-            "gru_cell_nobias", lambda t, x, h, *w: t.stack([t.gru_cell(x, h, *w)]), 3, bias=False
-        ),
-    ),
+    spec=_cell_specs("gru_cell", lambda t, x, h, *w: t.stack([t.gru_cell(x, h, *w)]), 3),
 )
 def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One GRU step: ``h'`` from ``input`` (N, I) and ``hx`` (N, H)."""
-    tensor_arg("gru_cell", input, "input", 1)
-    tensor_arg("gru_cell", hx, "hx", 2)
-    _check_cell("gru_cell", input, (hx,), w_ih, w_hh, b_ih, b_hh, 3)
-    if _fusable((input, hx, w_ih, w_hh), (b_ih, b_hh)):
-        if b_ih is None and b_hh is None:
-            return GRUCellFused.apply(input, hx, w_ih, w_hh)
-        return GRUCellFused.apply(input, hx, w_ih, w_hh, b_ih, b_hh)
+    fused = _one_state_cell("gru_cell", GRUCellFused, input, hx, w_ih, w_hh, b_ih, b_hh, 3)
+    if fused is not None:
+        return fused
     ir, iz, i_n = linear(input, w_ih, b_ih).chunk(3, 1)
     hr, hz, hn = linear(hx, w_hh, b_hh).chunk(3, 1)
     r, z = (hr + ir).sigmoid(), (hz + iz).sigmoid()
@@ -544,14 +541,19 @@ def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     return (hx - n).mul_(z).add_(n)
 
 
-def _elman(name, node, input, hx, w_ih, w_hh, b_ih, b_hh):
+def _one_state_cell(name, node, input, hx, w_ih, w_hh, b_ih, b_hh, gates):
+    """PyTorch's checks of a cell with one hidden state; then the fused node's output, or
+    None where PyTorch composes the cell."""
     tensor_arg(name, input, "input", 1)
     tensor_arg(name, hx, "hx", 2)
-    _check_cell(name, input, (hx,), w_ih, w_hh, b_ih, b_hh, 1)
-    if _fusable((input, hx, w_ih, w_hh), (b_ih, b_hh)):
-        if b_ih is None and b_hh is None:
-            return node.apply(input, hx, w_ih, w_hh)
-        return node.apply(input, hx, w_ih, w_hh, b_ih, b_hh)
+    _check_cell(name, input, (hx,), w_ih, w_hh, b_ih, b_hh, gates)
+    return _fused(node, (input, hx, w_ih, w_hh), b_ih, b_hh)
+
+
+def _elman(name, node, input, hx, w_ih, w_hh, b_ih, b_hh):
+    fused = _one_state_cell(name, node, input, hx, w_ih, w_hh, b_ih, b_hh, 1)
+    if fused is not None:
+        return fused
     pre = linear(hx, w_hh, b_hh) + linear(input, w_ih, b_ih)
     return pre.tanh() if node is RNNTanhCellFused else pre.relu()
 
@@ -560,15 +562,7 @@ def _elman(name, node, input, hx, w_ih, w_hh, b_ih, b_hh):
     RNNTanhCellFused,
     grad_fn="RnnTanhCellBackward0",
     vmap=LOOP,
-    spec=(
-        _cell_spec("rnn_tanh_cell", lambda t, x, h, *w: t.stack([t.rnn_tanh_cell(x, h, *w)]), 1),
-        _cell_spec(
-            "rnn_tanh_cell_nobias",
-            lambda t, x, h, *w: t.stack([t.rnn_tanh_cell(x, h, *w)]),
-            1,
-            bias=False,
-        ),
-    ),
+    spec=_cell_specs("rnn_tanh_cell", lambda t, x, h, *w: t.stack([t.rnn_tanh_cell(x, h, *w)]), 1),
 )
 def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One Elman step: ``tanh(input @ w_ih.T + b_ih + hx @ w_hh.T + b_hh)``."""

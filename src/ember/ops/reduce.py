@@ -58,6 +58,15 @@ def expand_reduced(grad, in_shape, dims, keepdim):
     return grad.expand(in_shape)
 
 
+class SavedReduction(Node):
+    """A reduction over ``dims`` of an input of shape ``in_shape`` whose backward needs
+    reduced values (the gradient, the saved output) broadcast back to that shape."""
+
+    def expanded(self, t):
+        """``t``, shaped like the output, broadcast back to the input's shape."""
+        return expand_reduced(t, self.in_shape, self.dims, self.keepdim)
+
+
 def accumulated_dtype(data, dtype):
     """The accumulation dtype of sum/prod/cumsum: ``dtype``, else int64 for integers."""
     if dtype is not None:
@@ -235,22 +244,20 @@ declare(
 
 
 # ----- prod ---------------------------------------------------------------------------------
-class Prod(Node):
+class Prod(SavedReduction):
     """d prod(x) = grad * (product of the other elements), exact where x has zeros"""
 
     def forward(self, x, dims, keepdim, np_dtype):
-        self.dims, self.keepdim = dims, keepdim
+        self.dims, self.keepdim, self.in_shape = dims, keepdim, x.shape
         out = self.xp.asarray(self.xp.prod(x, axis=dims, keepdims=keepdim, dtype=np_dtype))
         self.save_for_backward(x, out)
         return out
 
     def backward(self, grad):
         x, out = self.saved_tensors
-        shape, dims, keep = x._data.shape, self.dims, self.keepdim
-        g = expand_reduced(grad, shape, dims, keep)
-        zero = x == 0
-        if not zero._data.any():
-            return g * (expand_reduced(out, shape, dims, keep) / x), None, None, None
+        g = self.expanded(grad)
+        if not (x == 0)._data.any():
+            return g * (self.expanded(out) / x), None, None, None
         # With zeros, never divide: the product of the others is the exclusive product
         # from the left times the one from the right (exact to every order).
         return g * self._others(x), None, None, None
@@ -337,14 +344,14 @@ declare(
 
 
 # ----- logsumexp ---------------------------------------------------------------------------------
-class Logsumexp(Node):
+class Logsumexp(SavedReduction):
     """d logsumexp(x) = grad * exp(x - logsumexp(x))"""
 
     upcast_float16 = False  # PyTorch composes float16 ops here
 
     def forward(self, x, dims, keepdim):
         xp = self.xp
-        self.dims, self.keepdim = dims, keepdim
+        self.dims, self.keepdim, self.in_shape = dims, keepdim, x.shape
         if x.size:
             m = xp.amax(x, axis=dims, keepdims=True)
             m = xp.where(xp.isinf(m), 0, m)  # all -inf (or +inf) slices: no shift
@@ -362,9 +369,7 @@ class Logsumexp(Node):
         from .unary import exp
 
         x, out = self.saved_tensors
-        shape, dims, keep = x._data.shape, self.dims, self.keepdim
-        g = expand_reduced(grad, shape, dims, keep)
-        return g * exp(x - expand_reduced(out, shape, dims, keep)), None, None
+        return self.expanded(grad) * exp(x - self.expanded(out)), None, None
 
 
 def need_dim(name, dim):
