@@ -119,3 +119,60 @@ def test_comparison_into_a_float_out():
 def test_out_must_be_a_tensor():
     with pytest.raises(TypeError, match="argument 'out' must be Tensor"):
         ember.exp(ember.ones(2), out=[1, 2])
+
+
+# Functions whose ``out=`` has its own dtype rule, or several results (a tuple of outs).
+OTHER_OUT_CALLS = [
+    "lib.addmm(a, a, a, out=lib.empty(0))",
+    "lib.addmm(a, a, a, out=lib.empty(0, dtype=lib.float64))",
+    "lib.addmv(a[0], a, a[1], out=lib.empty(0))",
+    "lib.baddbmm(b, b, b, out=lib.empty(0))",
+    "lib.mv(a, a[0], out=lib.empty(0))",
+    "lib.mv(a, a[0], out=lib.empty(0, dtype=lib.float64))",
+    "lib.tril(a, out=lib.empty(0))",
+    "lib.triu(a, 1, out=lib.empty(0, dtype=lib.int64))",
+    "lib.diag(a, out=lib.empty(0))",
+    "lib.diag(a, out=lib.empty(0, dtype=lib.float64))",
+    "lib.kron(a, a, out=lib.empty(0, dtype=lib.float64))",
+    "lib.diff(a, out=lib.empty(0, dtype=lib.float64))",
+    "lib.tensordot(a, a, out=lib.empty(0))",
+    "lib.tensordot(a, a, out=lib.empty(0, dtype=lib.float64))",
+    "lib.inner(a, a, out=lib.empty(0, dtype=lib.float64))",
+    "lib.linalg.qr(a, out=(lib.empty(0), lib.empty(0)))",
+    "lib.linalg.qr(a, out=(lib.empty(0, dtype=lib.float64), lib.empty(0)))",
+    "lib.linalg.qr(a, out=lib.empty(0))",
+    "lib.linalg.eigh(a + a.mT, out=(lib.empty(0), lib.empty(0)))",
+    "lib.linalg.lu_factor(a, out=(lib.empty(0), lib.empty(0, dtype=lib.int32)))",
+    "lib.linalg.inv_ex(a, out=(lib.empty(0), lib.empty(0, dtype=lib.int32)))",
+    "lib.linalg.solve_ex(a, a, out=(lib.empty(0), lib.empty(0, dtype=lib.int32)))",
+    "lib.triangular_solve(a, a.triu(), out=(lib.empty(0), lib.empty(0)))",
+]
+
+
+def _outcome(lib, code):
+    g = np.random.default_rng(0)
+    a = lib.tensor(g.random((3, 3), dtype=np.float32) + 3 * np.eye(3, dtype=np.float32))
+    b = lib.tensor(g.random((2, 3, 3), dtype=np.float32))
+    try:
+        got = eval(code, {"lib": lib, "a": a, "b": b})
+    except (RuntimeError, TypeError) as e:
+        return type(e).__name__, str(e)
+    outs = got if isinstance(got, tuple) else (got,)
+    return "ok", [np.asarray(o.tolist()) for o in outs]
+
+
+@pytest.mark.parametrize("code", OTHER_OUT_CALLS)
+def test_out_of_other_functions_matches_pytorch(code):
+    got, want = _outcome(ember, code), _outcome(torch, code)
+    assert got[0] == want[0], (got, want)
+    if got[0] != "ok":
+        assert got[1] == want[1]
+        return
+    for g, w in zip(got[1], want[1]):
+        np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-5)
+
+
+def test_several_results_come_back_in_the_given_tensors():
+    q, r = ember.empty(0), ember.empty(0)
+    res = ember.linalg.qr(ember.eye(3) * 2, out=(q, r))
+    assert res[0] is q and res[1] is r and res.Q is q

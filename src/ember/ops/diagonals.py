@@ -102,6 +102,7 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
         OpSpec("diag_2d", lambda t, a: t.diag(a), [((3, 4),), ((4, 2),)], shapes=None),
         OpSpec("diag_2d_offset", lambda t, a: t.diag(a, 1), [((3, 4),), ((4, 2),)], shapes=None),
     ),
+    out="same",
 )
 def diag(input, diagonal=0):
     """1-D input: a square matrix with it on the ``diagonal``-th diagonal; 2-D input: that
@@ -142,8 +143,9 @@ class Triu(Tril):
         OpSpec("tril", lambda t, a: t.tril(a), [((3, 4),), ((2, 4, 3),), ((0, 2),)], shapes=None),
         OpSpec("tril_offset", lambda t, a: t.tril(a, -1), [((4, 3),)], shapes=None),
     ),
+    out="same",
 )
-def tril(input, diagonal=0, *, out=None):
+def tril(input, diagonal=0):
     """Lower triangle of the last two dimensions (on and below the ``diagonal``-th)."""
     if input._data.ndim < 2:
         raise RuntimeError("tril: input tensor must have at least 2 dimensions")
@@ -158,8 +160,9 @@ def tril(input, diagonal=0, *, out=None):
         OpSpec("triu", lambda t, a: t.triu(a), [((3, 4),), ((2, 4, 3),)], shapes=None),
         OpSpec("triu_offset", lambda t, a: t.triu(a, 2), [((4, 5),)], shapes=None),
     ),
+    out="same",
 )
-def triu(input, diagonal=0, *, out=None):
+def triu(input, diagonal=0):
     """Upper triangle of the last two dimensions (on and above the ``diagonal``-th)."""
     if input._data.ndim < 2:
         raise RuntimeError("triu: input tensor must have at least 2 dimensions")

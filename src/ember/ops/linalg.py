@@ -364,6 +364,7 @@ def bmm(input, mat2):
         OpSpec("mv", lambda t, a, b: t.mv(a, b), [((3, 4), (4,)), ((0, 2), (2,))], shapes=None),
         _mm_spec("matmul_mv", [((3, 4), (4,))]),
     ),
+    out="same",
 )
 def mv(input, vec):
     """Matrix-vector product."""
@@ -483,8 +484,9 @@ def check_expand(t, target):
             shapes=None,
         ),
     ),
+    out="same",
 )
-def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """``beta * input + alpha * (mat1 @ mat2)``; ``input`` broadcasts to the product's shape."""
     for name, m in (("mat1", mat1), ("mat2", mat2)):
         if m._data.ndim != 2:
@@ -512,8 +514,9 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
         [((3,), (3, 4), (4,)), ((1,), (3, 4), (4,))],
         shapes=None,
     ),
+    out="same",
 )
-def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
+def addmv(input, mat, vec, *, beta=1, alpha=1):
     """``beta * input + alpha * (mat @ vec)``."""
     if mat._data.ndim != 2 or vec._data.ndim != 1 or input._data.ndim > 1:
         raise RuntimeError(
@@ -540,8 +543,9 @@ def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
         [((2, 3, 2), (2, 3, 4), (2, 4, 2)), ((3, 1), (2, 3, 4), (2, 4, 2))],
         shapes=None,
     ),
+    out="same",
 )
-def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """``beta * input + alpha * bmm(batch1, batch2)``."""
     if batch1._data.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")

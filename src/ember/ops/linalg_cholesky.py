@@ -117,8 +117,8 @@ def linalg_cholesky(A, *, upper=False, out=None):
     return write_out("linalg.cholesky", low, out, A)
 
 
-@op(None, public=False)
-def linalg_cholesky_ex(A, *, upper=False, check_errors=False, out=None):
+@op(None, public=False, out="same")
+def linalg_cholesky_ex(A, *, upper=False, check_errors=False):
     """``(L, info)``: ``cholesky`` with info 0 where A is positive-definite, else the order
     of its first leading minor that is not."""
     return CholeskyExResult(

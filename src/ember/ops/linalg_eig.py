@@ -76,8 +76,9 @@ def _gauge_free(t, a):
     spec=OpSpec(
         "linalg_eig", _gauge_free, [((3, 3),), ((2, 2, 2),)], shapes=None, second_order=False
     ),
+    out="same",
 )
-def linalg_eig(A, *, out=None):
+def linalg_eig(A):
     """``(eigenvalues, eigenvectors)`` of square matrices, complex (unit-norm vectors)."""
     _check("linalg.eig", A)
     return EigResult(*LinalgEig.apply(A, True))
@@ -93,8 +94,9 @@ def linalg_eig(A, *, out=None):
         shapes=None,
         second_order=False,
     ),
+    out="same",
 )
-def linalg_eigvals(A, *, out=None):
+def linalg_eigvals(A):
     """The eigenvalues of square matrices, complex."""
     _check("linalg.eigvals", A)
     return LinalgEig.apply(A, False)

@@ -94,8 +94,9 @@ def _qr_spec(name, fn, samples):
         _qr_spec("linalg_qr_wide", lambda t, a: linalg(t).qr(a), [((2, 4),)]),
         _qr_spec("linalg_qr_complete", lambda t, a: linalg(t).qr(a, mode="complete"), [((2, 4),)]),
     ),
+    out="same",
 )
-def linalg_qr(A, mode="reduced", *, out=None):
+def linalg_qr(A, mode="reduced"):
     """``(Q, R)`` with ``A = Q R``, Q with orthonormal columns and R upper triangular
     (``mode``: ``"reduced"``, ``"complete"`` or ``"r"`` for R alone)."""
     tensor_arg("linalg.qr", A, "A", 1)
@@ -210,8 +211,9 @@ def _usv(t, a):
             shapes=None,
         ),
     ),
+    out="same",
 )
-def linalg_svd(A, full_matrices=True, *, driver=None, out=None):
+def linalg_svd(A, full_matrices=True, *, driver=None):
     """``(U, S, Vh)`` with ``A = U diag(S) Vh``, singular values descending."""
     _svd_check("linalg.svd", A)
     return SvdResult(*LinalgSvd.apply(A, bool(full_matrices), True))
@@ -293,8 +295,9 @@ def _qlq(t, a):
             shapes=None,
         ),
     ),
+    out="same",
 )
-def linalg_eigh(A, UPLO="L", *, out=None):  # noqa: N803 - PyTorch's name
+def linalg_eigh(A, UPLO="L"):  # noqa: N803 - PyTorch's name
     """``(eigenvalues, eigenvectors)`` of symmetric matrices (ascending; only the ``UPLO``
     triangle is read)."""
     _eigh_check("linalg.eigh", A, UPLO)
@@ -327,8 +330,13 @@ _QR_DEPRECATION = (
 )
 
 
-@op(None, methods="qr", spec=OpSpec("qr", lambda t, a: t.qr(a).R.abs(), [((4, 3),)], shapes=None))
-def qr(input, some=True, *, out=None):
+@op(
+    None,
+    methods="qr",
+    spec=OpSpec("qr", lambda t, a: t.qr(a).R.abs(), [((4, 3),)], shapes=None),
+    out="same",
+)
+def qr(input, some=True):
     """The deprecated ``(Q, R)`` of ``linalg.qr`` (``some``: reduced, else complete)."""
     from ..autograd.callsite import warn
 
@@ -340,8 +348,9 @@ def qr(input, some=True, *, out=None):
     None,
     methods="svd",
     spec=OpSpec("svd", lambda t, a: _usv(t, a)[0] + 0 * t.svd(a).V.sum(), [((4, 3),)], shapes=None),
+    out="same",
 )
-def svd(input, some=True, compute_uv=True, *, out=None):
+def svd(input, some=True, compute_uv=True):
     """``(U, S, V)`` with ``A = U diag(S) V^T`` (V, not Vh; zero U and V without
     ``compute_uv``)."""
     if not compute_uv:

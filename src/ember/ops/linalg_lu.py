@@ -147,8 +147,9 @@ _LU = [((3, 3),), ((2, 4, 4),), ((2, 4),), ((4, 2),)]
     public=False,
     vmap=LOOP,
     spec=OpSpec("linalg_lu_factor_ex", lambda t, a: linalg(t).lu_factor_ex(a)[0], _LU, shapes=None),
+    out="same",
 )
-def linalg_lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
+def linalg_lu_factor_ex(A, *, pivot=True, check_errors=False):
     """``(LU, pivots, info)``: the packed factors of ``A = P L U``, LAPACK's 1-based row
     swaps, and the 1-based index of the first zero pivot (0 when none)."""
     _lu_args("linalg.lu_factor_ex", A, pivot)
@@ -172,8 +173,9 @@ def _check_pivots(name, info):
     None,
     public=False,
     spec=OpSpec("linalg_lu_factor", lambda t, a: linalg(t).lu_factor(a)[0], _LU[:2], shapes=None),
+    out="same",
 )
-def linalg_lu_factor(A, *, pivot=True, out=None):
+def linalg_lu_factor(A, *, pivot=True):
     """``(LU, pivots)`` of ``A = P L U`` (an error where U has a zero on its diagonal)."""
     _lu_args("linalg.lu_factor", A, pivot)
     lu, pivots, info = LinalgLuFactorEx.apply(A)
@@ -187,8 +189,9 @@ def linalg_lu_factor(A, *, pivot=True, out=None):
     public=False,
     vmap=LOOP,
     spec=OpSpec("linalg_lu", lambda t, a: linalg(t).lu(a)[1:], _LU, shapes=None),
+    out="same",
 )
-def linalg_lu(A, *, pivot=True, out=None):
+def linalg_lu(A, *, pivot=True):
     """``(P, L, U)`` with ``A = P L U``: P a permutation, L unit lower triangular (m x k),
     U upper triangular (k x n), k = min(m, n)."""
     _lu_args("linalg.lu", A, pivot)
@@ -203,8 +206,9 @@ def linalg_lu(A, *, pivot=True, out=None):
         [((3, 3),), ((4, 2),)],
         shapes=None,
     ),
+    out="same",
 )
-def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=None):  # noqa: N803
+def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):  # noqa: N803
     """``(P, L, U)`` from the packed factors and pivots of ``lu_factor``."""
     m, n = LU_data.shape[-2:]
     empty = Tensor._make(_np.empty((0,), LU_data._data.dtype))
@@ -238,8 +242,9 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=N
             shapes=None,
         ),
     ),
+    out="same",
 )
-def linalg_lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):  # noqa: N803
+def linalg_lu_solve(LU, pivots, B, *, left=True, adjoint=False):  # noqa: N803
     """The solution X of ``A X = B`` from A's ``lu_factor`` (``A^T X = B`` when
     ``adjoint``; ``X A = B`` when not ``left``)."""
     tensor_arg("linalg.lu_solve", B, "B", 3)
@@ -278,8 +283,9 @@ LuWithInfoResult = result_type("_lu_with_info", "LU", "pivots", "info")
     None,
     methods="lu",
     spec=OpSpec("lu", lambda t, a: t.lu(a)[0], [((3, 3),)], shapes=None),
+    out="same",
 )
-def lu(A, pivot=True, get_infos=False, out=None):  # noqa: N803 - PyTorch's name
+def lu(A, pivot=True, get_infos=False):  # noqa: N803 - PyTorch's name
     """The deprecated ``(LU, pivots)`` (with ``info`` when ``get_infos``): ``lu_factor``."""
     from ..autograd.callsite import warn
 

@@ -104,8 +104,8 @@ def linalg_inv(A, *, out=None):
     return write_out("linalg.inv", result, out, A)
 
 
-@op(None, public=False)
-def linalg_inv_ex(A, *, check_errors=False, out=None):
+@op(None, public=False, out="same")
+def linalg_inv_ex(A, *, check_errors=False):
     """``(inverse, info)``: info is 0 for invertible matrices, else the zero pivot's index."""
     result, info = _inv("linalg.inv_ex", A, check_errors)
     return InvExResult(result, info)
@@ -301,8 +301,8 @@ def linalg_solve(A, B, *, left=True, out=None):
     return write_out("linalg.solve", LinalgSolveEx.apply(A, B, bool(left), vector), out, A, B)
 
 
-@op(None, public=False)
-def linalg_solve_ex(A, B, *, left=True, check_errors=False, out=None):
+@op(None, public=False, out="same")
+def linalg_solve_ex(A, B, *, left=True, check_errors=False):
     """``(result, info)``: ``solve`` with info 0 where A is invertible, else its zero pivot."""
     vector = _solve_args("linalg.solve_ex", A, B, left)
     info = _np.asarray(lu_array(_np.asarray(A._data))[2]) if A._data.size else None

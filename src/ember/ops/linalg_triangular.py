@@ -117,8 +117,9 @@ _TRIANGULAR_DEPRECATION = (
         shapes=None,
         domain=_sq,
     ),
+    out="same",
 )
-def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False, *, out=None):
+def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False):
     """The deprecated ``(solution, cloned_coefficient)`` of ``A X = input`` (``A^T X = input``
     when ``transpose``)."""
     warn(_TRIANGULAR_DEPRECATION)

@@ -6,10 +6,19 @@ from __future__ import annotations
 
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim
-from ._binary import promote
+from ._binary import promote, type_word
 from ._spec import OpSpec
 from .linalg import Mm, prod
 from .registry import op, public_names
+
+
+def tensordot_out_rule(name, out, result):
+    """PyTorch's own wording for an ``out=`` of another dtype (tensordot, inner)."""
+    if result._data.dtype != out._data.dtype:
+        raise RuntimeError(
+            f"tensordot: Expected the output tensor to have dtype {type_word(result)}, but got "
+            f"an output tensor with dtype {type_word(out)}"
+        )
 
 
 @op(
@@ -69,8 +78,9 @@ def _dims_list(dims, which):
             "tensordot_0", lambda t, a, b: t.tensordot(a, b, dims=0), [((2, 3), (4,))], shapes=None
         ),
     ),
+    out=tensordot_out_rule,
 )
-def tensordot(a, b, dims=2, out=None):
+def tensordot(a, b, dims=2):
     """Sum products over ``dims``: the last ``dims`` axes of ``a`` with the first of ``b``, or
     the axis lists ``dims = (dims_a, dims_b)``."""
     if isinstance(dims, Tensor) and dims._data.ndim == 0:
@@ -127,6 +137,7 @@ def tensordot(a, b, dims=2, out=None):
         [((3,), (3,)), ((2, 3), (4, 3)), ((2, 1, 3), (3,)), ((), (2, 3))],
         shapes=None,
     ),
+    out=tensordot_out_rule,
 )
 def inner(input, other):
     """Sum of products over the last dimension of both tensors (a scalar product for 0-d)."""
@@ -152,6 +163,7 @@ def inner(input, other):
         [((2, 3), (4, 2)), ((3,), (2, 2)), ((2, 1, 2), (3,)), ((), (3,))],
         shapes=None,
     ),
+    out="castable",
 )
 def kron(input, other):
     """Kronecker product: every element of ``input`` times the whole of ``other``, tiled."""

@@ -106,9 +106,12 @@ def declare(
             family module binds them too (``absolute = abs``).
         numpy_names: accept NumPy's spellings (``axis``, ...) of ``dim``-like arguments;
             False for the few functions PyTorch refuses them for (``split``, ``unflatten``).
-        out: the public function takes PyTorch's ``out=`` (checked and written here).  By
-            default an elementwise op's does, as in PyTorch, unless it handles ``out``
-            itself; False for the few PyTorch gives none (``relu``, ``clone``, ...).
+        out: how the public function takes PyTorch's ``out=`` (checked and written here):
+            ``"castable"`` (True: the result may be cast to ``out``'s dtype, as for
+            elementwise ops), ``"same"`` (``out`` must have the result's dtype, as for most
+            other ops), or a function ``rule(name, out, result)`` raising PyTorch's error.
+            By default an elementwise op's takes it as castable, as in PyTorch, unless the
+            function handles ``out`` itself; False for the few PyTorch gives none (``relu``).
     """
     if node is not None:
         if node in _BY_NODE:
@@ -237,15 +240,16 @@ def _public_form(function, numpy_names=True, method=False, out=False):
                 kwargs = dict(zip(kwargs, _amp_policy.autocast_args(name, *kwargs.values())))
         if target is None:
             return function(*args, **kwargs)
-        return _into(name, target, function, args, kwargs)
+        return _into(name, target, out, function, args, kwargs)
 
     return call_general
 
 
-def _into(name, out, function, args, kwargs):
+def _into(name, out, rule, function, args, kwargs):
     """``function(*args, **kwargs)`` written into ``out`` after PyTorch's checks: ``out`` is
-    a tensor, nothing requires grad, and the result's dtype can be cast to ``out``'s."""
-    _out.check_out_tensors(name, out, 1)
+    a tensor (a tuple of them for several results), nothing requires grad, and ``rule``
+    accepts each result's dtype for its ``out`` ("castable": no float into int; "same":
+    exactly the result's dtype; or a function ``rule(name, out, result)``)."""
     _out.refuse_grad(name, out, *args, *kwargs.values())
     result = function(*args, **kwargs)
     if type(result) is tuple:  # a form without out= (``where(condition)``)
@@ -253,8 +257,20 @@ def _into(name, out, function, args, kwargs):
             f"{name}() received an invalid combination of arguments: this form of {name} "
             "takes no 'out' (it returns a tuple)"
         )
-    _out.castable(result._data.dtype, out)
-    return _out.write(out, result)
+    several = isinstance(result, tuple)
+    results = result if several else (result,)
+    _out.check_out_tensors(name, out, len(results) if several else 1)
+    outs = tuple(out) if several else (out,)
+    for o, r in zip(outs, results):
+        if rule == "same":
+            _out.same_dtype(o, r._data.dtype)
+        elif rule is True or rule == "castable":
+            _out.castable(r._data.dtype, o)
+        else:
+            rule(name, o, r)
+    for o, r in zip(outs, results):
+        _out.write(o, r)
+    return type(result)(*outs) if several else out
 
 
 def _derived_inplace(function):

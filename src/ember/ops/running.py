@@ -191,6 +191,7 @@ def _cat(tensors, dim):
             shapes=None,
         ),
     ),
+    out="castable",
 )
 def diff(input, n=1, dim=-1, prepend=None, append=None):
     """The ``n``-th forward difference along ``dim``, after joining ``prepend`` and
