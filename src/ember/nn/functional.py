@@ -145,4 +145,7 @@ def tanh(input):
     return _tanh(input)
 
 
+from ..ops.unpool import max_unpool1d, max_unpool2d, max_unpool3d  # noqa: E402, F401
+from ._functional.lp_pooling import lp_pool1d, lp_pool2d, lp_pool3d  # noqa: E402, F401
+
 __all__ = [n for n in globals() if not n.startswith("_") and n != "annotations"]
