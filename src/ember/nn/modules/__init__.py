@@ -52,6 +52,7 @@ from .dropout import (  # noqa: F401
 )
 from .flatten import Flatten, Unflatten  # noqa: F401
 from .fold import Fold, Unfold  # noqa: F401
+from .fractional_pooling import FractionalMaxPool2d, FractionalMaxPool3d  # noqa: F401
 from .lazy import (  # noqa: F401
     LazyBatchNorm1d,
     LazyBatchNorm2d,
