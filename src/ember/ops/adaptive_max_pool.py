@@ -81,13 +81,15 @@ def adaptive_max_pool3d(input, output_size, return_indices=False):
     data = input._data
     xp = xp_of(data)
     rows = math.prod(lead)
-    flat = data.reshape(rows, math.prod(size))
-    plane = xp.arange(math.prod(size)).reshape(size)
+    cube = data.reshape((rows,) + size)
     ind = xp.zeros((rows,) + o, dtype=np.int64)
     for cell in ndindex(o):
-        box = tuple(slice(c * n // k, -(-((c + 1) * n) // k)) for c, n, k in zip(cell, size, o))
-        sub = plane[box].reshape(-1)
-        ind[(slice(None),) + cell] = sub[_first_max(xp, flat[:, sub])]
+        box = [(c * n // k, -(-((c + 1) * n) // k)) for c, n, k in zip(cell, size, o)]
+        part = cube[(slice(None),) + tuple(slice(a, b) for a, b in box)]
+        arg = _first_max(xp, part.reshape(rows, math.prod(part.shape[1:])))
+        at = xp.unravel_index(arg, part.shape[1:])
+        d, h, w = (start + a for (start, _), a in zip(box, at))
+        ind[(slice(None),) + cell] = (d * size[1] + h) * size[2] + w
     base = (xp.arange(rows) * math.prod(size)).reshape((rows,) + (1, 1, 1))
     shape = lead + o
     idx, ind = (ind + base).reshape(shape), ind.reshape(shape)
