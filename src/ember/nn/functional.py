@@ -145,4 +145,20 @@ def tanh(input):
     return _tanh(input)
 
 
+from ..ops.adaptive_max_pool import (  # noqa: E402, F401
+    adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d_with_indices,
+    adaptive_max_pool3d,
+    adaptive_max_pool3d_with_indices,
+    max_pool3d_with_indices,
+)
+from ..ops.fractional_pool import (  # noqa: E402, F401
+    fractional_max_pool2d,
+    fractional_max_pool2d_with_indices,
+    fractional_max_pool3d,
+    fractional_max_pool3d_with_indices,
+)
+from ..ops.unpool import max_unpool1d, max_unpool2d, max_unpool3d  # noqa: E402, F401
+from ._functional.lp_pooling import lp_pool1d, lp_pool2d, lp_pool3d  # noqa: E402, F401
+
 __all__ = [n for n in globals() if not n.startswith("_") and n != "annotations"]
