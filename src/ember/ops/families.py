@@ -80,6 +80,10 @@ FAMILIES = [
     "linalg_eig",
     "fft_ops",
     "linalg_tensor",
+    "unpool",
+    "adaptive_max_pool",
+    "fractional_pool",
+    "cross_map_lrn",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]

@@ -116,6 +116,9 @@ def _unpool(nd, input, indices, size):
         )
     base = (xp.arange(per.shape[0]) * plane).reshape((-1, 1))
     flat = (per + base).reshape(idx.shape)
+    if nd == 1:  # PyTorch runs the 2-d kernel on a trailing unit dimension, as here
+        out = MaxUnpool2d.apply(input.unsqueeze(-1), flat[..., None], lead + tuple(size) + (1,))
+        return out.squeeze(-1)
     node = MaxUnpool3d if nd == 3 else MaxUnpool2d
     return node.apply(input, flat, lead + tuple(size))
 
