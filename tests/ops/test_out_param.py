@@ -176,3 +176,12 @@ def test_several_results_come_back_in_the_given_tensors():
     q, r = ember.empty(0), ember.empty(0)
     res = ember.linalg.qr(ember.eye(3) * 2, out=(q, r))
     assert res[0] is q and res[1] is r and res.Q is q
+
+
+def test_normalize_writes_into_out():
+    x = np.random.default_rng(1).random((3, 4), dtype=np.float32)
+    c = ember.empty(0)
+    got = ember.nn.functional.normalize(ember.tensor(x), out=c)
+    want = torch.nn.functional.normalize(torch.tensor(x))
+    assert got is c
+    np.testing.assert_allclose(c.numpy(), want.numpy(), rtol=1e-6)

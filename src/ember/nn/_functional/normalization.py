@@ -6,6 +6,7 @@ import math
 
 from ...autograd.grad_mode import no_grad
 from ...backend import np
+from ...ops.elementwise import div as _div
 from ...ops.normalization import batch_norm, group_norm, layer_norm  # noqa: F401
 
 
@@ -88,5 +89,7 @@ def local_response_norm(input, size: int, alpha: float = 1e-4, beta: float = 0.7
 
 def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None):
     """``input / max(||input||_p, eps)`` along ``dim``."""
-    norm = input.norm(p, dim, keepdim=True)
-    return input / norm.clamp_min(eps).expand_as(input)
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    if out is None:
+        return input / denom
+    return _div(input, denom, out=out)
