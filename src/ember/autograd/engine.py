@@ -143,6 +143,9 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     _grad_state.enabled = create_graph
     _grad_state.site = None  # backward's own ops are not the user's no_grad() block
     anomaly = checked_backward[0] if _anomaly_enabled[0] else None
+    # Sums the engine made of several gradients for one input (by id, while buffered): a
+    # further gradient for that input is added into them in place, with no new array.
+    summed = {}
     heap = [(-n._seq, id(n), n) for n in roots if n not in deps]
     heapq.heapify(heap)
     # ``ready`` holds the next node when it is the only one ready (a chain): no heap work.
@@ -157,6 +160,10 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             else:
                 break
             grads = buffers.pop(node)
+            if summed:
+                for g in grads:
+                    summed.pop(id(g), None)
+                g = None
             if needed is not None and node not in needed:
                 continue
             if node._pre_hooks is not None or node._retained is not None:
@@ -245,7 +252,16 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                             buf = buffers[child] = [None] * n_out
                             buf[nr] = g
                     else:
-                        buf[nr] = g if buf[nr] is None else buf[nr] + g
+                        prev = buf[nr]
+                        if prev is None:
+                            buf[nr] = g
+                        elif id(prev) in summed and prev._data.shape == gd.shape:
+                            prev._data += gd  # a sum only this backward holds: add in place
+                        else:
+                            buf[nr] = prev = prev + g
+                            if not create_graph:
+                                summed[id(prev)] = prev
+                        prev = None
                 elif child not in buffers:
                     buffers[child] = [None] * child._n_out
                 d = deps[child] - 1
