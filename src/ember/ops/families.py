@@ -80,6 +80,7 @@ FAMILIES = [
     "linalg_eig",
     "fft_ops",
     "linalg_tensor",
+    "scatter_reduce",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
