@@ -446,10 +446,7 @@ class TensorBase:
 
     def untyped_storage(self):
         """The underlying buffer (the array that owns the memory)."""
-        base = self._data
-        while isinstance(base.base, _ndarray):
-            base = base.base
-        return base
+        return storage_root(self._data)
 
     def storage(self):
         """The tensor's (deprecated) ``TypedStorage``: its whole buffer, flat."""
@@ -600,6 +597,17 @@ def bind_tensor_class(cls):
     """Make ``cls`` (``ember.Tensor``, a subclass of ``TensorBase``) the class of new tensors."""
     _instance_class[0] = cls
     _node.use_tensor_class(cls)
+
+
+def storage_root(arr):
+    """The array that owns ``arr``'s memory: its bases followed through views (and through
+    the wrappers NumPy's strided views keep between an array and its base)."""
+    root, base = arr, arr.base
+    while base is not None:
+        if isinstance(base, type(arr)):
+            root = base
+        base = getattr(base, "base", None)
+    return root
 
 
 def wrap_dim(dim, ndim):

@@ -81,6 +81,7 @@ FAMILIES = [
     "fft_ops",
     "linalg_tensor",
     "scatter_reduce",
+    "strided",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
