@@ -82,6 +82,7 @@ FAMILIES = [
     "linalg_tensor",
     "scatter_reduce",
     "strided",
+    "adjoint",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
