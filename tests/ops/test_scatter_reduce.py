@@ -79,6 +79,34 @@ def test_scatter_reduce_bool(reduce):
     np.testing.assert_array_equal(e.numpy(), t.numpy())
 
 
+@pytest.mark.parametrize("reduce", SCATTER_REDUCES + ["max"])
+def test_scatter_reduce_complex(reduce):
+    def f(lib, a, b, i):
+        return lib.view_as_real(a.scatter_reduce(0, i, b, reduce))
+
+    args = np.array([[1 + 2j, 3 - 1j], [0.5j, 2]]), np.array([[2 - 1j, 1j]]), np.array([[1, 0]])
+    if reduce in ("amax", "amin", "max"):
+        _raises_same(f, *args)
+    else:
+        e, t = _both(f, *args)
+        np.testing.assert_allclose(e.numpy(), t.numpy())
+
+
+@pytest.mark.parametrize("reduce", INDEX_REDUCES)
+@pytest.mark.parametrize("shape", [(3,), (2, 3)])
+def test_index_reduce_complex(reduce, shape):
+    def f(lib, a, b, i):
+        return lib.view_as_real(a.index_reduce(0, i, b, reduce))
+
+    a = np.arange(int(np.prod(shape))).reshape(shape) * (1 + 0.5j)
+    args = a, a[:1] * 1j, np.array([1])
+    if len(shape) == 1 or reduce in ("amax", "amin"):
+        _raises_same(f, *args)
+    else:
+        e, t = _both(f, *args)
+        np.testing.assert_allclose(e.numpy(), t.numpy())
+
+
 def test_scatter_reduce_nan_propagates_and_zero_d():
     nan = float("nan")
     e, t = _both(

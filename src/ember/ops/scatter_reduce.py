@@ -18,6 +18,7 @@ from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim as _wrap_dim
 from . import _out
+from ._binary import type_word
 from ._delayed_error import delayed_error
 from ._spec import OpSpec
 from .gather_scatter import Gather, ScatterAdd, ScatterValue, _check_gather
@@ -66,10 +67,10 @@ def _reduce_at(xp, target, pos, part, reduce, include_self):
         target //= count.astype(target.dtype)
 
 
-def _refuse_bool(kernel, x):
-    """PyTorch's CPU kernels have no bool form of these reductions."""
-    if x._data.dtype.kind == "b":
-        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+def _refuse(kernel, x, kinds):
+    """PyTorch's CPU kernels have no form of these reductions for some dtypes (bool, complex)."""
+    if x._data.dtype.kind in kinds:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_word(x)}'")
 
 
 def _ones(t):
@@ -259,15 +260,16 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=Non
     d, idx = _check_gather("scatter", input, dim, index, src, what="self")
     if src._data.dtype != input._data.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
-    if reduce == "max" or reduce == "min":  # PyTorch accepts these spellings going forward
-        pass
-    elif reduce not in _SCATTER_REDUCES:
+    # PyTorch also accepts "max" and "min" going forward (there is no derivative for them).
+    kind = {"max": "amax", "min": "amin"}.get(reduce, reduce)
+    if kind not in _SCATTER_REDUCES:
         raise RuntimeError(
             f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"
         )
-    if reduce == "mean":
-        _refuse_bool("scatter_gather_tensor_cpu_reduce_mean", input)
-    kind = {"max": "amax", "min": "amin"}.get(reduce, reduce)
+    if kind == "mean":
+        _refuse("scatter_gather_tensor_cpu_reduce_mean", input, "b")
+    elif kind in ("amax", "amin"):
+        _refuse(f"scatter_gather_tensor_cpu_reduce_{kind}", input, "c")
     result = ScatterReduceTwo if reduce == kind else ScatterReduceSpelled
     return _out.result_into(
         "scatter_reduce",
@@ -407,10 +409,12 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True, out=No
     n = x.shape[d] if x.ndim else 1
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise IndexError("index out of range in self")
-    if x.ndim <= 1:  # PyTorch's kernels: one for vectors (no bools), one per slice otherwise
-        _refuse_bool("index_func_", input)
+    if x.ndim <= 1:  # PyTorch's kernels: one for vectors (no bool, no complex), one per slice
+        _refuse("index_func_", input, "bc")
     elif reduce == "mean":
-        _refuse_bool("div_floor_cpu", input)
+        _refuse("div_floor_cpu", input, "b")
+    elif reduce in ("amax", "amin"):
+        _refuse("maximum_cpu" if reduce == "amax" else "minimum_cpu", input, "c")
     return _out.result_into(
         "index_reduce",
         out,
