@@ -107,6 +107,25 @@ def test_index_reduce_complex(reduce, shape):
         np.testing.assert_allclose(e.numpy(), t.numpy())
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, z, s: z.scatter_reduce(0, lib.tensor([[0, 1]]), s, "sum"),
+        lambda lib, z, s: z.index_reduce(0, lib.tensor([0]), s, "prod"),
+    ],
+)
+def test_complex_gradients_are_refused_as_in_pytorch(call):
+    messages = []
+    for lib in (ember, torch):
+        z = lib.ones(2, 2, dtype=lib.complex128, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with pytest.raises(RuntimeError) as info:
+                call(lib, z, lib.ones(1, 2, dtype=lib.complex128))
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+
+
 def test_scatter_reduce_nan_propagates_and_zero_d():
     nan = float("nan")
     e, t = _both(

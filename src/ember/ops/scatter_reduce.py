@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from .. import dtypes as _dt
 from ..autograd.callsite import warn
+from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import Node
 from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
@@ -71,6 +72,15 @@ def _refuse(kernel, x, kinds):
     """PyTorch's CPU kernels have no form of these reductions for some dtypes (bool, complex)."""
     if x._data.dtype.kind in kinds:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_word(x)}'")
+
+
+def _no_complex_grad(name, input, other):
+    """PyTorch defines no complex gradient for these reductions: it refuses to record them."""
+    if input._data.dtype.kind == "c" and _grad_state.enabled:
+        if input._requires_grad or other._requires_grad:
+            raise RuntimeError(
+                f"{name} does not support automatic differentiation for outputs with complex dtype."
+            )
 
 
 def _ones(t):
@@ -270,6 +280,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=Non
         _refuse("scatter_gather_tensor_cpu_reduce_mean", input, "b")
     elif kind in ("amax", "amin"):
         _refuse(f"scatter_gather_tensor_cpu_reduce_{kind}", input, "c")
+    _no_complex_grad("scatter_reduce", input, src)
     result = ScatterReduceTwo if reduce == kind else ScatterReduceSpelled
     return _out.result_into(
         "scatter_reduce",
@@ -415,6 +426,7 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True, out=No
         _refuse("div_floor_cpu", input, "b")
     elif reduce in ("amax", "amin"):
         _refuse("maximum_cpu" if reduce == "amax" else "minimum_cpu", input, "c")
+    _no_complex_grad("index_reduce", input, source)
     return _out.result_into(
         "index_reduce",
         out,
