@@ -113,6 +113,12 @@ def _set_part(part, name):
 
             raise TypeError(f"can't assign a str to a {legacy_type_name(self._data.dtype)}")
         target = part(self)
+        if hasattr(value, "_data"):
+            from .ops._binary import broadcast_error
+
+            err = broadcast_error(target, value)
+            if err is not None:
+                raise err
         if self._data.dtype.kind == "c" and _recorded(self, value):
             # Written as a whole new complex value, so that the other part keeps its gradient.
             from .ops.complex_ops import complex, imag, real

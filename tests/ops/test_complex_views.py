@@ -52,6 +52,7 @@ CASES = {
     "set_imag_of_real": lambda t: _set(t.ones(2), "imag", t.ones(2)),
     "set_real_of_real": lambda t: _set(t.ones(2, 2), "real", t.tensor([5.0, 6])).tolist(),
     "set_real_str": lambda t: _set(t.ones(2), "real", "a"),
+    "set_real_bad_shape": lambda t: _set(_cx(t, (2, 2)), "real", t.ones(3)),
     "set_real_of_leaf": lambda t: _set(t.ones(2, requires_grad=True), "real", t.ones(2)),
     "mH": lambda t: _pairs(t, _cx(t, (2, 3)).mH),
     "H": lambda t: _pairs(t, _cx(t, (2, 3)).H),
