@@ -17,6 +17,7 @@ from __future__ import annotations
 import warnings
 import weakref
 
+from . import _tensor_layout as _layout
 from . import _tensor_python as _py
 from . import dtypes as _dt
 from .autograd import node as _node
@@ -431,37 +432,12 @@ class TensorBase:
         """Bytes per element."""
         return self._data.itemsize
 
-    def stride(self, dim=None):
-        """Strides in elements, as PyTorch counts them."""
-        st = tuple(s // self._data.itemsize for s in self._data.strides)
-        return st if dim is None else st[_wrap_dim(dim, self._data.ndim)]
-
-    def is_contiguous(self, memory_format=None) -> bool:
-        """True when the elements are laid out row-major without gaps."""
-        return bool(self._data.flags.c_contiguous)
-
-    def data_ptr(self) -> int:
-        """Address of the first element."""
-        return self._data.__array_interface__["data"][0]
-
-    def untyped_storage(self):
-        """The underlying buffer (the array that owns the memory)."""
-        base = self._data
-        while isinstance(base.base, _ndarray):
-            base = base.base
-        return base
-
-    def storage(self):
-        """The tensor's (deprecated) ``TypedStorage``: its whole buffer, flat."""
-        from .storage import storage
-
-        return storage(self)
-
-    def storage_offset(self) -> int:
-        """Where the first element sits in the storage, in elements."""
-        base = self.untyped_storage()
-        start = base.__array_interface__["data"][0]
-        return (self._data.__array_interface__["data"][0] - start) // self._data.itemsize
+    stride = _layout.stride
+    is_contiguous = _layout.is_contiguous
+    data_ptr = _layout.data_ptr
+    untyped_storage = _layout.untyped_storage
+    storage = _layout.storage
+    storage_offset = _layout.storage_offset
 
     @property
     def is_sparse(self) -> bool:
@@ -480,25 +456,13 @@ class TensorBase:
         """True for tensors created inside ``inference_mode``."""
         return self._extra is not None and self._extra.inference
 
-    @property
-    def T(self):
-        """The tensor with its dimensions reversed."""
-        return self.permute(*range(self._data.ndim - 1, -1, -1))
-
-    @property
-    def mT(self):
-        """The last two dimensions transposed."""
-        return self.transpose(-2, -1)
-
-    @property
-    def H(self):
-        """Conjugate transpose (real tensors: the transpose)."""
-        return self.T
-
-    @property
-    def mH(self):
-        """Conjugate transpose of the last two dimensions."""
-        return self.mT
+    # ----- views given as properties (written in _tensor_layout.py) -------------------
+    T = _layout.T
+    mT = _layout.mT
+    H = _layout.H
+    mH = _layout.mH
+    real = _layout.real
+    imag = _layout.imag
 
     # ----- conversions to Python and NumPy (written in _tensor_python.py) -------------
     item = _py.item
@@ -614,3 +578,4 @@ def wrap_dim(dim, ndim):
 
 _wrap_dim = wrap_dim
 _user_site = user_site
+storage_root = _layout.storage_root

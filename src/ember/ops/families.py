@@ -84,6 +84,9 @@ FAMILIES = [
     "adaptive_max_pool",
     "fractional_pool",
     "cross_map_lrn",
+    "scatter_reduce",
+    "strided",
+    "adjoint",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
