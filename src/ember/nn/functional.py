@@ -78,6 +78,7 @@ from ._functional.attention import (  # noqa: F401
     multi_head_attention_forward,
     scaled_dot_product_attention,
 )
+from ._functional.ctc import ctc_loss  # noqa: F401
 from ._functional.distance import cosine_similarity, pairwise_distance, pdist  # noqa: F401
 from ._functional.dropout import (  # noqa: F401
     alpha_dropout,
