@@ -91,6 +91,7 @@ from ._functional.dropout import (  # noqa: F401
 from ._functional.embedding import embedding, embedding_bag  # noqa: F401
 from ._functional.fold import fold, unfold  # noqa: F401
 from ._functional.grid import affine_grid, grid_sample  # noqa: F401
+from ._functional.gumbel import gumbel_softmax  # noqa: F401
 from ._functional.linear import bilinear  # noqa: F401
 from ._functional.losses import (  # noqa: F401
     cosine_embedding_loss,
