@@ -198,11 +198,12 @@ def ctc_loss(
     input_lengths,
     target_lengths,
     blank: int = 0,
-    reduction: int = 1,
+    reduction: int = 0,
     zero_infinity: bool = False,
 ):
     """CTC loss of ``log_probs`` (T, N, C) or (T, C) against ``targets``, reduced by
-    PyTorch's number (0 none, 1 mean over target lengths then batch, 2 sum)."""
+    PyTorch's number (1 mean over target lengths then batch, 2 sum, anything else none: the
+    default, as PyTorch's top-level binding reduces nothing when no reduction is given)."""
     unbatched = log_probs.dim() == 2
     if isinstance(input_lengths, int) or isinstance(target_lengths, int):
         raise TypeError(
