@@ -156,3 +156,33 @@ def test_affine_grid_unit_size_warning():
     theta = ember.zeros(1, 2, 3)
     with pytest.warns(UserWarning, match="unit-size grids"):
         EF.affine_grid(theta, (1, 1, 1, 3), align_corners=True)
+
+
+def test_grad_fn_names_follow_torch():
+    names = []
+    for lib in (ember, torch):
+        F = lib.nn.functional
+        x4, x5 = (
+            lib.ones(1, 1, 2, 2, requires_grad=True),
+            lib.ones(1, 1, 2, 2, 2, requires_grad=True),
+        )
+        theta = lib.zeros(1, 2, 3, requires_grad=True)
+        names.append(
+            [
+                F.grid_sample(x4, lib.zeros(1, 1, 1, 2), align_corners=False).grad_fn.name(),
+                F.grid_sample(x5, lib.zeros(1, 1, 1, 1, 3), align_corners=False).grad_fn.name(),
+                F.affine_grid(theta, (1, 1, 2, 2), align_corners=False).grad_fn.name(),
+            ]
+        )
+    assert names[0] == names[1]
+
+
+def test_input_gradient_only_when_grid_is_constant():
+    x = np.random.default_rng(3).standard_normal((1, 2, 3, 3))
+    g = np.random.default_rng(4).uniform(-1, 1, (1, 2, 2, 2))
+    grads = []
+    for lib, F in ((ember, EF), (torch, TF)):
+        tx = lib.tensor(x, requires_grad=True)
+        F.grid_sample(tx, lib.tensor(g), "bicubic", "border", True).sum().backward()
+        grads.append(tx.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], atol=1e-12)
