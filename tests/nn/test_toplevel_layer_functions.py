@@ -131,6 +131,16 @@ CASES = [
         (X4, rng.uniform(-1.2, 1.2, (2, 2, 3, 2))),
     ),  # noqa: E501
     (
+        "grid_sampler_2d",
+        lambda t, x, g: t.grid_sampler_2d(x, g, 0, 0, False),
+        (X4, rng.uniform(-1.2, 1.2, (2, 2, 3, 2))),
+    ),
+    (
+        "grid_sampler_3d",
+        lambda t, x, g: t.grid_sampler_3d(x, g, 1, 1, True),
+        (X4[:, :, None], rng.uniform(-1.2, 1.2, (2, 1, 2, 3, 3))),
+    ),
+    (
         "affine_grid_generator",
         lambda t, th: t.affine_grid_generator(th, [2, 3, 4, 5], False),
         (rng.standard_normal((2, 2, 3)),),
@@ -256,3 +266,24 @@ def test_exported_names_are_torch_top_level_functions():
     for name in toplevel.__all__:
         assert callable(getattr(torch, name)), name
         assert getattr(toplevel, name).__doc__, name
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t, x: t.grid_sampler_2d(
+            x.unsqueeze(2), t.zeros(2, 1, 1, 1, 3, dtype=t.float64), 0, 0, False
+        ),
+        lambda t, x: t.grid_sampler_3d(x, t.zeros(2, 1, 1, 2, dtype=t.float64), 0, 0, False),
+        lambda t, x: t.grid_sampler_3d(
+            x.unsqueeze(2), t.zeros(2, 1, 1, 1, 3, dtype=t.float64), 2, 0, False
+        ),
+    ],
+)
+def test_grid_sampler_dimension_errors_like_torch(call):
+    msgs = []
+    for lib in (E, torch):
+        with pytest.raises(RuntimeError) as info:
+            call(lib, lib.tensor(X4))
+        msgs.append(str(info.value))
+    assert msgs[0] == msgs[1]

@@ -86,15 +86,34 @@ def grid_sample(
 
 def grid_sampler(input, grid, interpolation_mode: int, padding_mode: int, align_corners: bool):
     """``grid_sample`` with its modes as PyTorch's enum integers (top-level form)."""
+    return _by_number(input, grid, interpolation_mode, padding_mode, align_corners, None)
+
+
+def grid_sampler_2d(input, grid, interpolation_mode: int, padding_mode: int, align_corners: bool):
+    """``grid_sampler`` of 4-D inputs only."""
+    return _by_number(input, grid, interpolation_mode, padding_mode, align_corners, 4)
+
+
+def grid_sampler_3d(input, grid, interpolation_mode: int, padding_mode: int, align_corners: bool):
+    """``grid_sampler`` of 5-D inputs only."""
+    return _by_number(input, grid, interpolation_mode, padding_mode, align_corners, 5)
+
+
+def _by_number(input, grid, interpolation_mode, padding_mode, align_corners, dims):
     if interpolation_mode not in (0, 1, 2) or padding_mode not in (0, 1, 2):
+        # PyTorch reads an unknown number as garbage; Ember says so instead.
         raise RuntimeError(
             f"grid_sampler(): unexpected interpolation_mode {interpolation_mode} or "
             f"padding_mode {padding_mode}"
         )
-    _check(input, grid, MODES[interpolation_mode])
-    return grid_sampler_core(
-        input, grid, MODES[interpolation_mode], PADDINGS[padding_mode], align_corners
-    )
+    mode = MODES[interpolation_mode]
+    _check(input, grid, mode)
+    if dims is not None and input.dim() != dims:
+        raise RuntimeError(
+            f"grid_sampler(): expected {dims}D input and grid with same number of dimensions, "
+            f"but got input with sizes {_sizes(input)} and grid with sizes {_sizes(grid)}"
+        )
+    return grid_sampler_core(input, grid, mode, PADDINGS[padding_mode], align_corners)
 
 
 def affine_grid_generator(theta, size, align_corners: bool):

@@ -25,7 +25,7 @@ from . import linear as _linear
 from . import losses as _losses
 from . import normalization as _normalization
 from . import shuffle as _shuffle
-from .grid import affine_grid_generator, grid_sampler
+from .grid import affine_grid_generator, grid_sampler, grid_sampler_2d, grid_sampler_3d
 
 __all__ = [
     "affine_grid_generator",
@@ -45,6 +45,8 @@ __all__ = [
     "feature_dropout",
     "feature_dropout_",
     "grid_sampler",
+    "grid_sampler_2d",
+    "grid_sampler_3d",
     "group_norm",
     "instance_norm",
     "layer_norm",
