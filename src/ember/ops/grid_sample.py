@@ -18,6 +18,7 @@ from ..autograd.node import Node
 from ..backend import np
 from ..tensor_base import TensorBase as Tensor
 from ._spec import OpSpec
+from .join import cat, stack
 from .losses import F
 from .registry import LOOP, declare
 
@@ -54,7 +55,7 @@ def _reflect(x, low2, high2):
     return value, np.where(even, sign, -sign).astype(x.dtype)
 
 
-def fold(x, size, padding_mode, align_corners):
+def _fold(x, size, padding_mode, align_corners):
     """(value, slope) of the padding fold of pixel coordinates ``x`` (host arrays)."""
     slope = np.ones_like(x)
     if padding_mode == "reflection":
@@ -114,11 +115,11 @@ def _axis_taps(g, size, mode, padding_mode, align_corners, track):
         for i in range(4):
             x = low + (i - 1)
             if padding_mode != "zeros":
-                x, _ = fold(x, size, padding_mode, align_corners)
+                x, _ = _fold(x, size, padding_mode, align_corners)
             pos = x.astype(np.int64)
             taps.append((pos, (x >= 0) & (pos < size), weights[i], slopes[i]))
         return taps
-    value, slope = fold(raw, size, padding_mode, align_corners)
+    value, slope = _fold(raw, size, padding_mode, align_corners)
     if mode == "nearest":
         pos = np.rint(value).astype(np.int64)
         one = Tensor._make(np.ones_like(value))
@@ -256,31 +257,19 @@ class GridSampler2D(Node):
         dx = dgrid = None
         if want_x:
             index = Tensor._make(np.concatenate(positions, axis=1)[:, None, :])
-            src = _cat(pieces)
+            src = cat(pieces, 2)
             dx = flat.new_zeros(flat.shape).scatter_add(2, index.expand(*src.shape), src)
             dx = dx.reshape(x.shape)
         if want_grid:
             if mode == "nearest":
                 dgrid = grid.new_zeros(grid.shape)
             else:
-                dgrid = _stack(d_axes).reshape(grid.shape)
+                dgrid = stack(d_axes, -1).reshape(grid.shape)
         return dx, dgrid, None, None, None
 
 
 class GridSampler3D(GridSampler2D):
     """Trilinear or nearest sampling of volumes (same rule as the 2-D node)"""
-
-
-def _cat(pieces):
-    from .join import cat
-
-    return cat(pieces, 2)
-
-
-def _stack(columns):
-    from .join import stack
-
-    return stack(columns, -1)
 
 
 def grid_sampler_core(input, grid, mode, padding_mode, align_corners):
