@@ -159,3 +159,20 @@ def test_errors_like_torch(k):
                 BAD[k](lib, F, lib.tensor(lp), lib.tensor(tg))
         outcomes.append((type(info.value).__name__, str(info.value)))
     assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, F, lp: F.ctc_loss(lp[:0], lib.tensor([[1], [1]]), [0, 0], [1, 1]),
+        lambda lib, F, lp: F.ctc_loss(lp[:, :0], lib.tensor([[1]])[:0], [1], [1]),
+        lambda lib, F, lp: F.ctc_loss(lp[:0].long(), lib.tensor([[1], [1]]), [0, 0], [1, 1]),
+    ],
+)
+def test_empty_log_probs_refused_like_torch(call):
+    outcomes = []
+    for lib, F in ((ember, EF), (torch, TF)):
+        with pytest.raises(Exception) as info:
+            call(lib, F, lib.zeros(6, 2, 4))
+        outcomes.append((type(info.value).__name__, str(info.value)))
+    assert outcomes[0] == outcomes[1]

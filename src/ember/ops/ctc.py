@@ -212,10 +212,12 @@ def ctc_loss(
         )
     lp = log_probs.unsqueeze(1) if unbatched else log_probs
     steps, batch, classes = lp.shape
-    in_lens = _lengths(input_lengths, "input_lengths", batch)
-    tgt_lens = _lengths(target_lengths, "target_lengths", batch)
     if lp._data.dtype.kind != "f" or lp._data.dtype.itemsize < 4:
         raise NotImplementedError(f"\"ctc_loss_cpu\" not implemented for '{scalar_type_name(lp)}'")
+    if lp.numel() == 0:
+        raise RuntimeError("log_probs tensor must not be empty")
+    in_lens = _lengths(input_lengths, "input_lengths", batch)
+    tgt_lens = _lengths(target_lengths, "target_lengths", batch)
     if blank < 0 or blank >= classes:
         raise RuntimeError("blank must be in label range")
     _check_lengths(in_lens, tgt_lens, steps)
