@@ -78,6 +78,7 @@ from ._functional.attention import (  # noqa: F401
     multi_head_attention_forward,
     scaled_dot_product_attention,
 )
+from ._functional.ctc import ctc_loss  # noqa: F401
 from ._functional.distance import cosine_similarity, pairwise_distance, pdist  # noqa: F401
 from ._functional.dropout import (  # noqa: F401
     alpha_dropout,
@@ -89,6 +90,8 @@ from ._functional.dropout import (  # noqa: F401
 )
 from ._functional.embedding import embedding, embedding_bag  # noqa: F401
 from ._functional.fold import fold, unfold  # noqa: F401
+from ._functional.grid import affine_grid, grid_sample  # noqa: F401
+from ._functional.gumbel import gumbel_softmax  # noqa: F401
 from ._functional.linear import bilinear  # noqa: F401
 from ._functional.losses import (  # noqa: F401
     cosine_embedding_loss,

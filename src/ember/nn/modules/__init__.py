@@ -31,6 +31,7 @@ from .activation import (  # noqa: F401
     Threshold,
 )
 from .adaptive_max_pool import AdaptiveMaxPool3d  # noqa: F401
+from .adaptive_softmax import AdaptiveLogSoftmaxWithLoss  # noqa: F401
 from .attention import MultiheadAttention  # noqa: F401
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential  # noqa: F401
 from .conv import (  # noqa: F401
@@ -42,6 +43,7 @@ from .conv import (  # noqa: F401
     ConvTranspose3d,
 )
 from .cross_map_lrn import CrossMapLRN2d  # noqa: F401
+from .ctc import CTCLoss  # noqa: F401
 from .distance import CosineSimilarity, PairwiseDistance  # noqa: F401
 from .dropout import (  # noqa: F401
     AlphaDropout,
@@ -94,6 +96,7 @@ from .loss import (  # noqa: F401
     TripletMarginWithDistanceLoss,
 )
 from .lp_pooling import LPPool1d, LPPool2d, LPPool3d  # noqa: F401
+from .nll2d import NLLLoss2d  # noqa: F401
 from .normalization import (  # noqa: F401
     BatchNorm1d,
     BatchNorm2d,
