@@ -90,6 +90,7 @@ from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled, 
 
 # Every public op function (add, exp, sum, matmul, cat, ...), as the declarations name them.
 from .ops.families import *  # noqa: F403
+from .nn._functional.toplevel import *  # noqa: F403
 
 
 def is_floating_point(input) -> bool:
