@@ -151,8 +151,12 @@ class _TensorType(type):
         return f"<class 'torch.{cls.__name__}'>"
 
 
+_BY_NAME = {}
+
+
 def _make(name, dtype_name):
-    return _TensorType(
+    """The legacy CPU type ``name`` of ``dtype_name`` tensors, also listed by its name."""
+    cls = _TensorType(
         name,
         (),
         {
@@ -165,6 +169,8 @@ def _make(name, dtype_name):
             "is_sparse": False,
         },
     )
+    _BY_NAME[name] = cls
+    return cls
 
 
 FloatTensor = _make("FloatTensor", "float32")
@@ -178,22 +184,6 @@ IntTensor = _make("IntTensor", "int32")
 LongTensor = _make("LongTensor", "int64")
 BoolTensor = _make("BoolTensor", "bool")
 
-_BY_NAME = {
-    cls.__name__: cls
-    for cls in (
-        FloatTensor,
-        DoubleTensor,
-        HalfTensor,
-        BFloat16Tensor,
-        ByteTensor,
-        CharTensor,
-        ShortTensor,
-        IntTensor,
-        LongTensor,
-        BoolTensor,
-    )
-}
-
 
 def _resolve_name(name):
     """The legacy type a dotted name such as ``'torch.FloatTensor'`` names."""
@@ -203,7 +193,7 @@ def _resolve_name(name):
     if head not in ("torch", "ember"):
         raise ModuleNotFoundError(f"No module named '{head}'", name=head)
     if rest.startswith("cuda."):
-        found = getattr(cuda_types, rest[5:], None)
+        found = cuda_types.BY_NAME.get(rest[5:])
     elif rest == "Tensor":
         from .tensor import Tensor as found
     else:
