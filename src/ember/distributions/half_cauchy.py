@@ -9,6 +9,7 @@ import ember
 from .cauchy import Cauchy
 from .half_normal import _Folded
 from .transforms import AbsTransform
+from .utils import _forwarded
 
 __all__ = ["HalfCauchy"]
 
@@ -31,9 +32,7 @@ class HalfCauchy(_Folded):
             self._extended_shape(), math.inf, dtype=self.scale.dtype, device=self.scale.device
         )
 
-    @property
-    def variance(self):
-        return self.base_dist.variance
+    variance = _forwarded("base_dist.variance", "The variance of the folded Cauchy (infinite).")
 
     def log_prob(self, value):
         """log 2 + the Cauchy log-density on [0, inf), -inf below."""

@@ -10,6 +10,7 @@ from . import constraints
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution
 from .transforms import AbsTransform
+from .utils import _forwarded
 
 __all__ = ["HalfNormal"]
 
@@ -21,10 +22,7 @@ class _Folded(TransformedDistribution):
     support = constraints.nonnegative
     has_rsample = True
 
-    @property
-    def scale(self):
-        """The scale of the folded distribution."""
-        return self.base_dist.scale
+    scale = _forwarded("base_dist.scale", "The scale of the folded distribution.")
 
     @property
     def mode(self):
