@@ -406,13 +406,26 @@ class _PositiveDefinite(_Symmetric):
         return ember.tensor(info == 0, device=value.device)
 
 
-class _Cat(Constraint):
-    """Constraints applied to consecutive slices along ``dim`` (as ``torch.cat`` joins them)."""
+class _OverSlices(Constraint):
+    """Constraints ``cseq`` applied to slices along ``dim``, discrete when any of them is."""
 
-    def __init__(self, cseq, dim=0, lengths=None):
+    def __init__(self, cseq, dim=0):
         if not all(isinstance(c, Constraint) for c in cseq):
             raise AssertionError("All elements of cseq must be Constraint instances")
         self.cseq = list(cseq)
+        self.dim = dim
+        super().__init__()
+
+    @property
+    def is_discrete(self):
+        return any(c.is_discrete for c in self.cseq)
+
+
+class _Cat(_OverSlices):
+    """Constraints applied to consecutive slices along ``dim`` (as ``torch.cat`` joins them)."""
+
+    def __init__(self, cseq, dim=0, lengths=None):
+        super().__init__(cseq, dim)
         if lengths is None:
             lengths = [1] * len(self.cseq)
         self.lengths = list(lengths)
@@ -420,12 +433,6 @@ class _Cat(Constraint):
             raise AssertionError(
                 f"lengths ({len(self.lengths)}) must match cseq ({len(self.cseq)})"
             )
-        self.dim = dim
-        super().__init__()
-
-    @property
-    def is_discrete(self):
-        return any(c.is_discrete for c in self.cseq)
 
     @property
     def event_dim(self):
@@ -440,19 +447,8 @@ class _Cat(Constraint):
         return ember.cat(checks, self.dim)
 
 
-class _Stack(Constraint):
+class _Stack(_OverSlices):
     """Constraints applied to the slices along ``dim`` (as ``torch.stack`` joins them)."""
-
-    def __init__(self, cseq, dim=0):
-        if not all(isinstance(c, Constraint) for c in cseq):
-            raise AssertionError("All elements of cseq must be Constraint instances")
-        self.cseq = list(cseq)
-        self.dim = dim
-        super().__init__()
-
-    @property
-    def is_discrete(self):
-        return any(c.is_discrete for c in self.cseq)
 
     @property
     def event_dim(self):
