@@ -113,12 +113,17 @@ class Transform:
 
 
 class _Parameterless(Transform):
-    """A transform without parameters: equal to every instance of its family."""
+    """A transform without parameters: equal to every instance of its family.
+
+    The family is the first class below this base that does not declare ``_family = None``
+    itself (a shared base that does is no family); a user's subclass stays in its family.
+    """
+
+    _family = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        # the family is the class written on this base; a user's subclass stays in it
-        if _Parameterless in cls.__bases__:
+        if cls._family is None and "_family" not in cls.__dict__:
             cls._family = cls
 
     def __eq__(self, other):
