@@ -7,7 +7,7 @@ import warnings
 import ember
 
 from . import constraints
-from .utils import _fmt, lazy_property
+from .utils import _fmt, _forwarded, lazy_property
 
 __all__ = ["Distribution"]
 
@@ -76,15 +76,8 @@ class Distribution:
         """A new distribution with the parameters expanded (not copied) to ``batch_shape``."""
         raise NotImplementedError
 
-    @property
-    def batch_shape(self):
-        """The shape over which parameters are batched."""
-        return self._batch_shape
-
-    @property
-    def event_shape(self):
-        """The shape of a single sample, without batching."""
-        return self._event_shape
+    batch_shape = _forwarded("_batch_shape", "The shape over which parameters are batched.")
+    event_shape = _forwarded("_event_shape", "The shape of a single sample, without batching.")
 
     @property
     def arg_constraints(self):
