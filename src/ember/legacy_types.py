@@ -17,21 +17,6 @@ from ._data_conversion import check_user_array, to_array
 from .backend import np
 from .tensor_base import Size, TensorBase
 
-# PyTorch's C++ names of the element types, as its legacy constructors' errors print them.
-_C_TYPES = {
-    "float32": "float",
-    "float64": "double",
-    "float16": "c10::Half",
-    "bfloat16": "c10::BFloat16",
-    "int64": "long int",
-    "int32": "int",
-    "int16": "short int",
-    "int8": "signed char",
-    "uint8": "unsigned char",
-    "bool": "bool",
-    "complex64": "c10::complex<float>",
-    "complex128": "c10::complex<double>",
-}
 _SIGNATURES = (
     " * (*, torch.device device = None)\n"
     " * (torch.Storage storage)\n"
@@ -43,8 +28,8 @@ _SIGNATURES = (
 
 def _options(name):
     return (
-        f"TensorOptions(dtype={_C_TYPES[name]}, device=cpu, layout=Strided, requires_grad=false "
-        "(default), pinned_memory=false (default), memory_format=(nullopt))"
+        f"TensorOptions(dtype={_dt.C_TYPE_NAMES[name]}, device=cpu, layout=Strided, "
+        "requires_grad=false (default), pinned_memory=false (default), memory_format=(nullopt))"
     )
 
 
