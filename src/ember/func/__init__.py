@@ -126,6 +126,21 @@ def _refill(wrapped, nums, values):
     ]
 
 
+def _pairs_grad(pairs, inputs, create):
+    """Per input, the gradient of the sum of ``output * cotangent`` over the ``pairs``; all
+    None when there is nothing to differentiate."""
+    if not (pairs and inputs):
+        return (None,) * len(inputs)
+    return _autograd_grad(
+        [o for o, _ in pairs],
+        inputs,
+        [c for _, c in pairs],
+        retain_graph=True,
+        create_graph=create,
+        allow_unused=True,
+    )
+
+
 def _split_aux(output, has_aux, where):
     """``(output, aux)`` of a function's result; ``aux`` is None unless ``has_aux``."""
     if not has_aux:
@@ -233,17 +248,7 @@ def vjp(func, *primals, has_aux=False):
         pairs = [(o, c) for o, c in zip(out_leaves, cot_leaves) if o.requires_grad]
         create = _grad_state.enabled and outer
         with enable_grad() if create else nullcontext():
-            if pairs and in_leaves:
-                gs = _autograd_grad(
-                    [o for o, _ in pairs],
-                    in_leaves,
-                    [c for _, c in pairs],
-                    retain_graph=True,
-                    create_graph=create,
-                    allow_unused=True,
-                )
-            else:
-                gs = (None,) * len(in_leaves)
+            gs = _pairs_grad(pairs, in_leaves, create)
         gs = [_zeros_like(t) if g is None else g for g, t in zip(gs, in_leaves)]
         return level.finish(tuple(_refill(wrapped, range(len(wrapped)), gs)))
 
@@ -307,16 +312,7 @@ def _jvp_leaves(out_leaves, in_leaves, tangents):
     us = [_zeros_like(o).requires_grad_(True) for o in outs]
     vj = _autograd_grad(outs, in_leaves, us, create_graph=True, allow_unused=True)
     pairs = [(g, t) for g, t in zip(vj, tangents) if g is not None and g.requires_grad]
-    if not pairs:
-        res = [None] * len(us)
-    else:
-        res = _autograd_grad(
-            [g for g, _ in pairs],
-            us,
-            [t for _, t in pairs],
-            create_graph=True,
-            allow_unused=True,
-        )
+    res = _pairs_grad(pairs, us, True)
     it = iter(res)
     final = []
     for o in out_leaves:
