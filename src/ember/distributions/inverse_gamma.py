@@ -17,10 +17,7 @@ __all__ = ["InverseGamma"]
 class InverseGamma(TransformedDistribution):
     """InverseGamma(concentration, rate) = 1 / Gamma(concentration, rate), reparameterized."""
 
-    arg_constraints = {
-        "concentration": constraints.positive,
-        "rate": constraints.positive,
-    }
+    arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
     support = constraints.positive
     has_rsample = True
 
