@@ -155,6 +155,10 @@ class Distribution:
         """sample_shape + batch_shape + event_shape."""
         return ember.Size(tuple(sample_shape) + tuple(self._batch_shape) + tuple(self._event_shape))
 
+    def _constant(self, value, like):
+        """``value`` over batch_shape + event_shape, in the dtype and device of ``like``."""
+        return ember.full(self._extended_shape(), value, dtype=like.dtype, device=like.device)
+
     def _validate_sample(self, value):
         """Check that ``value`` broadcasts with the batch and event shapes and is supported."""
         if not isinstance(value, ember.Tensor):

@@ -28,9 +28,7 @@ class HalfCauchy(_Folded):
 
     @property
     def mean(self):
-        return ember.full(
-            self._extended_shape(), math.inf, dtype=self.scale.dtype, device=self.scale.device
-        )
+        return self._constant(math.inf, self.scale)
 
     variance = _forwarded("base_dist.variance", "The variance of the folded Cauchy (infinite).")
 
