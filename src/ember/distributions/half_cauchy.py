@@ -8,7 +8,6 @@ import ember
 
 from .cauchy import Cauchy
 from .half_normal import _Folded
-from .transforms import AbsTransform
 from .utils import _forwarded
 
 __all__ = ["HalfCauchy"]
@@ -17,9 +16,7 @@ __all__ = ["HalfCauchy"]
 class HalfCauchy(_Folded):
     """HalfCauchy(scale) = |Cauchy(0, scale)|, reparameterized."""
 
-    def __init__(self, scale, validate_args=None):
-        base_dist = Cauchy(0, scale, validate_args=False)
-        super().__init__(base_dist, AbsTransform(), validate_args=validate_args)
+    _unfolded = Cauchy
 
     def expand(self, batch_shape, _instance=None):
         """The distribution with scale expanded to ``batch_shape``."""
