@@ -11,14 +11,7 @@ from . import dtypes as _dtypes
 from .tensor import Size, Tensor  # first: the submodule ``ember.tensor`` is then the factory
 from .ops import families as _ops
 from . import random as _random
-from .autograd.grad_mode import (
-    enable_grad,
-    inference_mode,
-    is_grad_enabled,
-    is_inference_mode_enabled,
-    no_grad,
-    set_grad_enabled,
-)
+from .autograd.grad_mode import *  # noqa: F403  (no_grad, enable_grad, inference_mode, ...)
 from .creation import *  # noqa: F403
 from .device import device
 from .dtypes import (

@@ -481,55 +481,38 @@ __all__ = [
 
 
 # ----- Tensor.new_*: factories with this tensor's dtype by default ----------------------------
+def _options_of(self, dtype, device, requires_grad):
+    """The factory keywords of a ``new_*`` call: this tensor's dtype and device by default."""
+    return {
+        "dtype": dtype or self.dtype,
+        "device": _device_of(self, device),
+        "requires_grad": requires_grad,
+    }
+
+
 def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
     """A new tensor from ``data`` with this tensor's dtype by default."""
-    return tensor(
-        data,
-        dtype=dtype or self.dtype,
-        device=_device_of(self, device),
-        requires_grad=requires_grad,
-    )
+    return tensor(data, **_options_of(self, dtype, device, requires_grad))
 
 
 def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
     """Zeros of ``size`` with this tensor's dtype by default."""
-    return zeros(
-        *size,
-        dtype=dtype or self.dtype,
-        device=_device_of(self, device),
-        requires_grad=requires_grad,
-    )
+    return zeros(*size, **_options_of(self, dtype, device, requires_grad))
 
 
 def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
     """Ones of ``size`` with this tensor's dtype by default."""
-    return ones(
-        *size,
-        dtype=dtype or self.dtype,
-        device=_device_of(self, device),
-        requires_grad=requires_grad,
-    )
+    return ones(*size, **_options_of(self, dtype, device, requires_grad))
 
 
 def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
     """A tensor of ``size`` filled with ``fill_value``."""
-    return full(
-        size,
-        fill_value,
-        dtype=dtype or self.dtype,
-        device=_device_of(self, device),
-        requires_grad=requires_grad,
-    )
+    return full(size, fill_value, **_options_of(self, dtype, device, requires_grad))
 
 
 def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
     """An uninitialised tensor of ``size``."""
-    return empty(
-        *size,
-        dtype=dtype or self.dtype,
-        device=_device_of(self, device),
-        requires_grad=requires_grad,
-    )
+    return empty(*size, **_options_of(self, dtype, device, requires_grad))
 
 
 def new(self, *args, **kwargs):

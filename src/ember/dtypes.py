@@ -116,6 +116,23 @@ _SCALAR_NAMES = {
 }
 
 
+# PyTorch's C++ element types, as its kernels and legacy constructors name them in errors.
+C_TYPE_NAMES = {
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+    "bfloat16": "c10::BFloat16",
+    "complex64": "c10::complex<float>",
+    "complex128": "c10::complex<double>",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+}
+
+
 def scalar_type_name(dtype_like) -> str:
     """PyTorch's word for a dtype in messages: ``Float``, ``Long``, ``Bool``, ...
 

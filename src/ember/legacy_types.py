@@ -17,21 +17,6 @@ from ._data_conversion import check_user_array, to_array
 from .backend import np
 from .tensor_base import Size, TensorBase
 
-# PyTorch's C++ names of the element types, as its legacy constructors' errors print them.
-_C_TYPES = {
-    "float32": "float",
-    "float64": "double",
-    "float16": "c10::Half",
-    "bfloat16": "c10::BFloat16",
-    "int64": "long int",
-    "int32": "int",
-    "int16": "short int",
-    "int8": "signed char",
-    "uint8": "unsigned char",
-    "bool": "bool",
-    "complex64": "c10::complex<float>",
-    "complex128": "c10::complex<double>",
-}
 _SIGNATURES = (
     " * (*, torch.device device = None)\n"
     " * (torch.Storage storage)\n"
@@ -43,8 +28,8 @@ _SIGNATURES = (
 
 def _options(name):
     return (
-        f"TensorOptions(dtype={_C_TYPES[name]}, device=cpu, layout=Strided, requires_grad=false "
-        "(default), pinned_memory=false (default), memory_format=(nullopt))"
+        f"TensorOptions(dtype={_dt.C_TYPE_NAMES[name]}, device=cpu, layout=Strided, "
+        "requires_grad=false (default), pinned_memory=false (default), memory_format=(nullopt))"
     )
 
 
@@ -151,8 +136,12 @@ class _TensorType(type):
         return f"<class 'torch.{cls.__name__}'>"
 
 
+_BY_NAME = {}
+
+
 def _make(name, dtype_name):
-    return _TensorType(
+    """The legacy CPU type ``name`` of ``dtype_name`` tensors, also listed by its name."""
+    cls = _TensorType(
         name,
         (),
         {
@@ -165,6 +154,8 @@ def _make(name, dtype_name):
             "is_sparse": False,
         },
     )
+    _BY_NAME[name] = cls
+    return cls
 
 
 FloatTensor = _make("FloatTensor", "float32")
@@ -178,22 +169,6 @@ IntTensor = _make("IntTensor", "int32")
 LongTensor = _make("LongTensor", "int64")
 BoolTensor = _make("BoolTensor", "bool")
 
-_BY_NAME = {
-    cls.__name__: cls
-    for cls in (
-        FloatTensor,
-        DoubleTensor,
-        HalfTensor,
-        BFloat16Tensor,
-        ByteTensor,
-        CharTensor,
-        ShortTensor,
-        IntTensor,
-        LongTensor,
-        BoolTensor,
-    )
-}
-
 
 def _resolve_name(name):
     """The legacy type a dotted name such as ``'torch.FloatTensor'`` names."""
@@ -203,7 +178,7 @@ def _resolve_name(name):
     if head not in ("torch", "ember"):
         raise ModuleNotFoundError(f"No module named '{head}'", name=head)
     if rest.startswith("cuda."):
-        found = getattr(cuda_types, rest[5:], None)
+        found = cuda_types.BY_NAME.get(rest[5:])
     elif rest == "Tensor":
         from .tensor import Tensor as found
     else:

@@ -8,6 +8,15 @@ import ember
 from ._oracle import same
 
 
+@pytest.fixture(autouse=True)
+def _keep_torch_validation():
+    """torch.compile's first call loads its compiler stack, which turns distribution argument
+    validation off process-wide; put it back so later oracle comparisons are not affected."""
+    before = torch.distributions.Distribution._validate_args
+    yield
+    torch.distributions.Distribution.set_default_validate_args(before)
+
+
 def f(x):
     return x + 1
 

@@ -20,7 +20,7 @@ from .dispatch import current_mode as _current_mode
 from .errors import wrong_grad_count
 from .grad_mode import no_grad
 from .grad_mode import state as _grad_state
-from .node import _FREED, Node, SavedTensor, _anomaly_enabled
+from .node import Node, SavedTensor, _anomaly_enabled
 
 __all__ = [
     "Function",
@@ -82,18 +82,10 @@ class BackwardCFunction(FunctionCtx, Node):
     def name(self):
         return type(self).__name__
 
-    @property
-    def saved_tensors(self):
-        """The tensors saved in forward, checked against in-place modification."""
-        saved = self._saved
-        if saved is _FREED:
-            from .errors import freed_graph_error
-
-            raise freed_graph_error(self)
-        if saved is None:
-            pending = self.__dict__.get("_to_save")
-            return tuple(pending) if pending is not None else ()
-        return tuple(s.unpack(self) if type(s) is SavedTensor else s for s in saved)
+    def _unsaved(self):
+        """Inside ``forward``, before the node is recorded: what ``save_for_backward`` was given."""
+        pending = self.__dict__.get("_to_save")
+        return tuple(pending) if pending is not None else ()
 
     def backward(self, *grads):
         """Run the user's ``backward`` with this node as ``ctx``."""

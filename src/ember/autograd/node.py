@@ -303,6 +303,10 @@ class Node:
         if self.needs_input_grad is not None:
             self._saved = arrays
 
+    def _unsaved(self):
+        """``saved_tensors`` before any is saved: none."""
+        return ()
+
     @property
     def saved_tensors(self):
         """The tensors saved in forward, checked against in-place modification."""
@@ -312,7 +316,7 @@ class Node:
 
             raise freed_graph_error(self)
         if saved is None:
-            return ()
+            return self._unsaved()
         if len(saved) == 1:
             s = saved[0]
             return (s.unpack(self) if type(s) is SavedTensor else s,)

@@ -9,6 +9,9 @@ stand-in the same way, so the device path runs on machines without a GPU.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any, Callable
+
 import numpy
 
 np = numpy  # the CPU array module, for modules that need it explicitly
@@ -16,6 +19,7 @@ np = numpy  # the CPU array module, for modules that need it explicitly
 ndarray = numpy.ndarray
 
 
+@dataclass(eq=False)
 class DeviceBackend:
     """An array library for one device type (``"cuda"``): how Ember recognises its
     arrays, computes with them and moves data to and from the host.
@@ -30,14 +34,13 @@ class DeviceBackend:
         index_of: ``index_of(array)`` -> the device index an array lives on.
     """
 
-    def __init__(self, type, xp, array_type, to_device, to_host, device_count, index_of):
-        self.type = type
-        self.xp = xp
-        self.array_type = array_type
-        self.to_device = to_device
-        self.to_host = to_host
-        self.device_count = device_count
-        self.index_of = index_of
+    type: str
+    xp: Any
+    array_type: Any
+    to_device: Callable
+    to_host: Callable
+    device_count: Callable
+    index_of: Callable
 
 
 _BACKENDS: dict = {}

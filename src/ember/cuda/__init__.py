@@ -15,18 +15,7 @@ from ._errors import HINT as _HINT
 from ._errors import device_index as _device_index
 from ._errors import missing_binding as _missing_binding
 from ._errors import not_compiled as _not_compiled
-from .legacy_types import (  # noqa: F401  (re-exported names)
-    BFloat16Tensor,
-    BoolTensor,
-    ByteTensor,
-    CharTensor,
-    DoubleTensor,
-    FloatTensor,
-    HalfTensor,
-    IntTensor,
-    LongTensor,
-    ShortTensor,
-)
+from .legacy_types import *  # noqa: F401, F403  (the legacy CUDA tensor types)
 from .streams import Event, Stream, StreamContext, stream  # noqa: F401
 
 

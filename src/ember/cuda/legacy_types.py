@@ -6,6 +6,7 @@ every Ember tensor, since none lives on a GPU.
 
 from __future__ import annotations
 
+from .. import legacy_types as _cpu
 from ._errors import HINT
 
 
@@ -42,8 +43,14 @@ def _dtype_name(obj):
     return getattr(d, "name", None)
 
 
-def _make(name, dtype_name):
-    return _CudaTensorType(
+BY_NAME = {}
+
+
+def _twin(cpu_type):
+    """The CUDA legacy type of the same name and dtype as the CPU one ``cpu_type``."""
+    name = cpu_type.__name__
+    dtype_name = cpu_type.dtype.name
+    cls = _CudaTensorType(
         name,
         (),
         {
@@ -53,15 +60,19 @@ def _make(name, dtype_name):
             "__qualname__": name,
         },
     )
+    BY_NAME[name] = cls
+    return cls
 
 
-FloatTensor = _make("FloatTensor", "float32")
-DoubleTensor = _make("DoubleTensor", "float64")
-HalfTensor = _make("HalfTensor", "float16")
-BFloat16Tensor = _make("BFloat16Tensor", "bfloat16")
-ByteTensor = _make("ByteTensor", "uint8")
-CharTensor = _make("CharTensor", "int8")
-ShortTensor = _make("ShortTensor", "int16")
-IntTensor = _make("IntTensor", "int32")
-LongTensor = _make("LongTensor", "int64")
-BoolTensor = _make("BoolTensor", "bool")
+FloatTensor = _twin(_cpu.FloatTensor)
+DoubleTensor = _twin(_cpu.DoubleTensor)
+HalfTensor = _twin(_cpu.HalfTensor)
+BFloat16Tensor = _twin(_cpu.BFloat16Tensor)
+ByteTensor = _twin(_cpu.ByteTensor)
+CharTensor = _twin(_cpu.CharTensor)
+ShortTensor = _twin(_cpu.ShortTensor)
+IntTensor = _twin(_cpu.IntTensor)
+LongTensor = _twin(_cpu.LongTensor)
+BoolTensor = _twin(_cpu.BoolTensor)
+
+__all__ = list(BY_NAME)

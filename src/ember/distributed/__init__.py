@@ -241,7 +241,11 @@ def _mpi_op(op):
     return table[op]
 
 
-def _finish_avg(tensor, data, n):
+def _after_reduce(tensor, data, op, n):
+    """What ends a reduction into ``tensor``: AVG divides ``data`` by ``n``, then a version bump."""
+    if op != ReduceOp.AVG:
+        return lambda: _bump(tensor)
+
     def done():
         if data.dtype.kind in "iu":
             np.floor_divide(data, n, out=data)
@@ -252,29 +256,32 @@ def _finish_avg(tensor, data, n):
     return done
 
 
+def _run(async_op, done, blocking, nonblocking, *args, **kwargs):
+    """Run an MPI collective: ``nonblocking`` as a ``Work`` with ``async_op``, else ``blocking``
+    then ``done``."""
+    if async_op:
+        return Work(nonblocking(*args, **kwargs), done)
+    blocking(*args, **kwargs)
+    done()
+    return None
+
+
 def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
     """Reduce ``tensor`` across all processes, in place, so every rank holds the result."""
     g = _group(group)
     data = _array(tensor)
     MPI = _mpi()
-    after = _finish_avg(tensor, data, g.size()) if op == ReduceOp.AVG else (lambda: _bump(tensor))
-    if async_op:
-        req = g.comm.Iallreduce(MPI.IN_PLACE, data, op=_mpi_op(op))
-        return Work(req, after)
-    g.comm.Allreduce(MPI.IN_PLACE, data, op=_mpi_op(op))
-    after()
-    return None
+    after = _after_reduce(tensor, data, op, g.size())
+    return _run(
+        async_op, after, g.comm.Allreduce, g.comm.Iallreduce, MPI.IN_PLACE, data, op=_mpi_op(op)
+    )
 
 
 def broadcast(tensor, src, group=None, async_op=False):
     """Copy ``tensor`` from rank ``src`` to every process, in place."""
     g = _group(group)
     data = _array(tensor)
-    if async_op:
-        return Work(g.comm.Ibcast(data, root=src), lambda: _bump(tensor))
-    g.comm.Bcast(data, root=src)
-    _bump(tensor)
-    return None
+    return _run(async_op, lambda: _bump(tensor), g.comm.Bcast, g.comm.Ibcast, data, root=src)
 
 
 def reduce(tensor, dst, op=ReduceOp.SUM, group=None, async_op=False):
@@ -285,16 +292,10 @@ def reduce(tensor, dst, op=ReduceOp.SUM, group=None, async_op=False):
     is_root = g.rank() == dst
     send = MPI.IN_PLACE if is_root else data
     recv = data if is_root else None
-    after = (
-        (_finish_avg(tensor, data, g.size()) if op == ReduceOp.AVG else (lambda: _bump(tensor)))
-        if is_root
-        else (lambda: None)
+    after = _after_reduce(tensor, data, op, g.size()) if is_root else (lambda: None)
+    return _run(
+        async_op, after, g.comm.Reduce, g.comm.Ireduce, send, recv, op=_mpi_op(op), root=dst
     )
-    if async_op:
-        return Work(g.comm.Ireduce(send, recv, op=_mpi_op(op), root=dst), after)
-    g.comm.Reduce(send, recv, op=_mpi_op(op), root=dst)
-    after()
-    return None
 
 
 def all_gather(tensor_list, tensor, group=None, async_op=False):
@@ -312,11 +313,7 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
             _array(t, "tensor_list[i]")[...] = buf[i]
             _bump(t)
 
-    if async_op:
-        return Work(g.comm.Iallgather(data, buf), done)
-    g.comm.Allgather(data, buf)
-    done()
-    return None
+    return _run(async_op, done, g.comm.Allgather, g.comm.Iallgather, data, buf)
 
 
 def gather(tensor, gather_list=None, dst=0, group=None, async_op=False):
@@ -334,11 +331,7 @@ def gather(tensor, gather_list=None, dst=0, group=None, async_op=False):
                 _array(t)[...] = buf[i]
                 _bump(t)
 
-    if async_op:
-        return Work(g.comm.Igather(data, buf, root=dst), done)
-    g.comm.Gather(data, buf, root=dst)
-    done()
-    return None
+    return _run(async_op, done, g.comm.Gather, g.comm.Igather, data, buf, root=dst)
 
 
 def scatter(tensor, scatter_list=None, src=0, group=None, async_op=False):
@@ -352,14 +345,9 @@ def scatter(tensor, scatter_list=None, src=0, group=None, async_op=False):
     else:
         send = None
 
-    def done():
-        _bump(tensor)
-
-    if async_op:
-        return Work(g.comm.Iscatter(send, data, root=src), done)
-    g.comm.Scatter(send, data, root=src)
-    done()
-    return None
+    return _run(
+        async_op, lambda: _bump(tensor), g.comm.Scatter, g.comm.Iscatter, send, data, root=src
+    )
 
 
 def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=False):
@@ -369,13 +357,16 @@ def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=Fal
     if len(input_list) != g.size():
         raise ValueError("reduce_scatter: input_list needs one tensor per rank")
     send = np.ascontiguousarray(np.stack([_array(t) for t in input_list]))
-    after = _finish_avg(output, out, g.size()) if op == ReduceOp.AVG else (lambda: _bump(output))
-    if async_op:
-        req = g.comm.Ireduce_scatter_block(send, out, op=_mpi_op(op))
-        return Work(req, after)
-    g.comm.Reduce_scatter_block(send, out, op=_mpi_op(op))
-    after()
-    return None
+    after = _after_reduce(output, out, op, g.size())
+    return _run(
+        async_op,
+        after,
+        g.comm.Reduce_scatter_block,
+        g.comm.Ireduce_scatter_block,
+        send,
+        out,
+        op=_mpi_op(op),
+    )
 
 
 def all_gather_object(object_list, obj, group=None):

@@ -17,13 +17,19 @@ def _clipped_sigmoid(x):
     return ember.clamp(ember.sigmoid(x), min=finfo.tiny, max=1.0 - finfo.eps)
 
 
-class ExpTransform(_Parameterless):
-    """y = exp(x)."""
+class _IncreasingOnReals(_Parameterless):
+    """An increasing bijection defined on all the reals."""
 
+    _family = None
     domain = constraints.real
-    codomain = constraints.positive
     bijective = True
     sign = +1
+
+
+class ExpTransform(_IncreasingOnReals):
+    """y = exp(x)."""
+
+    codomain = constraints.positive
 
     def _call(self, x):
         return x.exp()
@@ -80,13 +86,10 @@ class PowerTransform(Transform):
         return broadcast_shapes(shape, getattr(self.exponent, "shape", ()))
 
 
-class SigmoidTransform(_Parameterless):
+class SigmoidTransform(_IncreasingOnReals):
     """y = sigmoid(x), clipped into [tiny, 1 - eps]."""
 
-    domain = constraints.real
     codomain = constraints.unit_interval
-    bijective = True
-    sign = +1
 
     def _call(self, x):
         return _clipped_sigmoid(x)
@@ -100,13 +103,10 @@ class SigmoidTransform(_Parameterless):
         return -softplus(-x) - softplus(x)
 
 
-class SoftplusTransform(_Parameterless):
+class SoftplusTransform(_IncreasingOnReals):
     """y = log(1 + exp(x))."""
 
-    domain = constraints.real
     codomain = constraints.positive
-    bijective = True
-    sign = +1
 
     def _call(self, x):
         return softplus(x)
@@ -118,13 +118,10 @@ class SoftplusTransform(_Parameterless):
         return -softplus(-x)
 
 
-class TanhTransform(_Parameterless):
+class TanhTransform(_IncreasingOnReals):
     """y = tanh(x), with a numerically stable log-det."""
 
-    domain = constraints.real
     codomain = constraints.interval(-1.0, 1.0)
-    bijective = True
-    sign = +1
 
     def _call(self, x):
         return x.tanh()

@@ -11,6 +11,7 @@ import ember
 
 from ..autograd import Function
 from ..backend import np
+from ..ops._linalg_common import solve_triangular_array
 
 
 def _tensor(array):
@@ -74,25 +75,12 @@ class _Cholesky(Function):
         return solve_triangular(low.mT, left.mT, upper=True).mT
 
 
-def _substitute(a, b, upper, unitriangular):
-    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-    a = np.broadcast_to(a, batch + a.shape[-2:])
-    b = np.broadcast_to(b, batch + b.shape[-2:])
-    x = np.zeros(b.shape, dtype=np.result_type(a, b))
-    n = a.shape[-1]
-    for i in range(n - 1, -1, -1) if upper else range(n):
-        row = b[..., i, :] - (a[..., i : i + 1, :] @ x)[..., 0, :]
-        x[..., i, :] = row if unitriangular else row / a[..., i, i, None]
-    return x
-
-
 class _SolveTriangular(Function):
     """X = A^-1 B: dB = A^-H dX, dA = -dB X^H restricted to A's triangle."""
 
     @staticmethod
     def forward(ctx, a, b, upper, unitriangular):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = _tensor(_substitute(a._data, b._data, upper, unitriangular))
+        out = _tensor(solve_triangular_array(a._data, b._data, upper, unitriangular))
         ctx.save_for_backward(a, out)
         ctx.upper = upper
         ctx.unit = unitriangular

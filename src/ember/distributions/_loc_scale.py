@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from . import constraints
-from .utils import _broadcast_params
+from .utils import _broadcast_params, _forwarded
 
 
 class _LocCentered:
     """A distribution whose mean and mode are its ``loc``."""
 
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
+    mean = _forwarded("loc", "The location.")
+    mode = _forwarded("loc", "The location.")
 
 
 class _LocScale(_LocCentered):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ember
 
 from .distribution import Distribution
+from .utils import _forwarded
 
 
 class _OverCategorical(Distribution):
@@ -28,17 +29,6 @@ class _OverCategorical(Distribution):
         new._validate_args = self._validate_args
         return new
 
-    @property
-    def logits(self):
-        """The normalized log-probabilities."""
-        return self._categorical.logits
-
-    @property
-    def probs(self):
-        """The normalized probabilities."""
-        return self._categorical.probs
-
-    @property
-    def param_shape(self):
-        """The shape of the parameter given."""
-        return self._categorical.param_shape
+    logits = _forwarded("_categorical.logits", "The normalized log-probabilities.")
+    probs = _forwarded("_categorical.probs", "The normalized probabilities.")
+    param_shape = _forwarded("_categorical.param_shape", "The shape of the parameter given.")

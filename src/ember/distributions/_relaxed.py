@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 from .transformed_distribution import TransformedDistribution
+from .utils import _forwarded
 
 
 class _Relaxed(TransformedDistribution):
     """A relaxation whose ``temperature``, ``logits`` and ``probs`` are its base's."""
 
-    @property
-    def temperature(self):
-        """The relaxation temperature."""
-        return self.base_dist.temperature
-
-    @property
-    def logits(self):
-        """The base distribution's logits."""
-        return self.base_dist.logits
-
-    @property
-    def probs(self):
-        """The base distribution's probabilities."""
-        return self.base_dist.probs
+    temperature = _forwarded("base_dist.temperature", "The relaxation temperature.")
+    logits = _forwarded("base_dist.logits", "The base distribution's logits.")
+    probs = _forwarded("base_dist.probs", "The base distribution's probabilities.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ember
 
 from . import constraints
-from .utils import _sum_rightmost, lazy_property
+from .utils import _forwarded, _sum_rightmost, lazy_property
 
 
 class Transform:
@@ -113,12 +113,17 @@ class Transform:
 
 
 class _Parameterless(Transform):
-    """A transform without parameters: equal to every instance of its family."""
+    """A transform without parameters: equal to every instance of its family.
+
+    The family is the first class below this base that does not declare ``_family = None``
+    itself (a shared base that does is no family); a user's subclass stays in its family.
+    """
+
+    _family = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        # the family is the class written on this base; a user's subclass stays in it
-        if _Parameterless in cls.__bases__:
+        if cls._family is None and "_family" not in cls.__dict__:
             cls._family = cls
 
     def __eq__(self, other):
@@ -142,13 +147,8 @@ class _InverseTransform(Transform):
     def codomain(self):
         return self._inv.domain
 
-    @property
-    def bijective(self):
-        return self._inv.bijective
-
-    @property
-    def sign(self):
-        return self._inv.sign
+    bijective = _forwarded("_inv.bijective", "Whether the forward transform is bijective.")
+    sign = _forwarded("_inv.sign", "The forward transform's sign.")
 
     @property
     def inv(self):
@@ -314,13 +314,8 @@ class IndependentTransform(Transform):
     def codomain(self):
         return constraints.independent(self.base_transform.codomain, self.reinterpreted_batch_ndims)
 
-    @property
-    def bijective(self):
-        return self.base_transform.bijective
-
-    @property
-    def sign(self):
-        return self.base_transform.sign
+    bijective = _forwarded("base_transform.bijective", "Whether the base transform is bijective.")
+    sign = _forwarded("base_transform.sign", "The base transform's sign.")
 
     def _call(self, x):
         if x.dim() < self.domain.event_dim:

@@ -70,9 +70,7 @@ class Categorical(Distribution):
 
     @property
     def mean(self):
-        return ember.full(
-            self._extended_shape(), float("nan"), dtype=self.probs.dtype, device=self.probs.device
-        )
+        return self._constant(float("nan"), self.probs)
 
     @property
     def mode(self):
@@ -80,9 +78,7 @@ class Categorical(Distribution):
 
     @property
     def variance(self):
-        return ember.full(
-            self._extended_shape(), float("nan"), dtype=self.probs.dtype, device=self.probs.device
-        )
+        return self._constant(float("nan"), self.probs)
 
     def sample(self, sample_shape=ember.Size()):
         """int64 category indices of shape ``sample_shape + batch_shape``."""

@@ -21,15 +21,11 @@ class Cauchy(_LocScale, Distribution):
 
     @property
     def mean(self):
-        return ember.full(
-            self._extended_shape(), float("nan"), dtype=self.loc.dtype, device=self.loc.device
-        )
+        return self._constant(float("nan"), self.loc)
 
     @property
     def variance(self):
-        return ember.full(
-            self._extended_shape(), float("inf"), dtype=self.loc.dtype, device=self.loc.device
-        )
+        return self._constant(float("inf"), self.loc)
 
     def rsample(self, sample_shape=ember.Size()):
         """loc + scale * standard Cauchy noise."""

@@ -7,7 +7,7 @@ import warnings
 import ember
 
 from . import constraints
-from .utils import _fmt, lazy_property
+from .utils import _fmt, _forwarded, lazy_property
 
 __all__ = ["Distribution"]
 
@@ -76,15 +76,8 @@ class Distribution:
         """A new distribution with the parameters expanded (not copied) to ``batch_shape``."""
         raise NotImplementedError
 
-    @property
-    def batch_shape(self):
-        """The shape over which parameters are batched."""
-        return self._batch_shape
-
-    @property
-    def event_shape(self):
-        """The shape of a single sample, without batching."""
-        return self._event_shape
+    batch_shape = _forwarded("_batch_shape", "The shape over which parameters are batched.")
+    event_shape = _forwarded("_event_shape", "The shape of a single sample, without batching.")
 
     @property
     def arg_constraints(self):
@@ -161,6 +154,10 @@ class Distribution:
     def _extended_shape(self, sample_shape=ember.Size()):
         """sample_shape + batch_shape + event_shape."""
         return ember.Size(tuple(sample_shape) + tuple(self._batch_shape) + tuple(self._event_shape))
+
+    def _constant(self, value, like):
+        """``value`` over batch_shape + event_shape, in the dtype and device of ``like``."""
+        return ember.full(self._extended_shape(), value, dtype=like.dtype, device=like.device)
 
     def _validate_sample(self, value):
         """Check that ``value`` broadcasts with the batch and event shapes and is supported."""

@@ -8,7 +8,7 @@ import ember
 
 from .cauchy import Cauchy
 from .half_normal import _Folded
-from .transforms import AbsTransform
+from .utils import _forwarded
 
 __all__ = ["HalfCauchy"]
 
@@ -16,9 +16,7 @@ __all__ = ["HalfCauchy"]
 class HalfCauchy(_Folded):
     """HalfCauchy(scale) = |Cauchy(0, scale)|, reparameterized."""
 
-    def __init__(self, scale, validate_args=None):
-        base_dist = Cauchy(0, scale, validate_args=False)
-        super().__init__(base_dist, AbsTransform(), validate_args=validate_args)
+    _unfolded = Cauchy
 
     def expand(self, batch_shape, _instance=None):
         """The distribution with scale expanded to ``batch_shape``."""
@@ -27,13 +25,9 @@ class HalfCauchy(_Folded):
 
     @property
     def mean(self):
-        return ember.full(
-            self._extended_shape(), math.inf, dtype=self.scale.dtype, device=self.scale.device
-        )
+        return self._constant(math.inf, self.scale)
 
-    @property
-    def variance(self):
-        return self.base_dist.variance
+    variance = _forwarded("base_dist.variance", "The variance of the folded Cauchy (infinite).")
 
     def log_prob(self, value):
         """log 2 + the Cauchy log-density on [0, inf), -inf below."""

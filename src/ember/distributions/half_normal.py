@@ -10,6 +10,7 @@ from . import constraints
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution
 from .transforms import AbsTransform
+from .utils import _forwarded
 
 __all__ = ["HalfNormal"]
 
@@ -21,10 +22,13 @@ class _Folded(TransformedDistribution):
     support = constraints.nonnegative
     has_rsample = True
 
-    @property
-    def scale(self):
-        """The scale of the folded distribution."""
-        return self.base_dist.scale
+    _unfolded: type  # the distribution symmetric about 0 that is folded, as _unfolded(0, scale)
+
+    def __init__(self, scale, validate_args=None):
+        base_dist = self._unfolded(0, scale, validate_args=False)
+        super().__init__(base_dist, AbsTransform(), validate_args=validate_args)
+
+    scale = _forwarded("base_dist.scale", "The scale of the folded distribution.")
 
     @property
     def mode(self):
@@ -55,9 +59,7 @@ class _Folded(TransformedDistribution):
 class HalfNormal(_Folded):
     """HalfNormal(scale) = |Normal(0, scale)|, reparameterized."""
 
-    def __init__(self, scale, validate_args=None):
-        base_dist = Normal(0, scale, validate_args=False)
-        super().__init__(base_dist, AbsTransform(), validate_args=validate_args)
+    _unfolded = Normal
 
     def expand(self, batch_shape, _instance=None):
         """The distribution with scale expanded to ``batch_shape``."""

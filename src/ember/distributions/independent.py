@@ -6,7 +6,7 @@ import ember
 
 from . import constraints
 from .distribution import Distribution
-from .utils import _sum_rightmost
+from .utils import _forwarded, _sum_rightmost
 
 __all__ = ["Independent"]
 
@@ -44,9 +44,9 @@ class Independent(Distribution):
         new._validate_args = self._validate_args
         return new
 
-    @property
-    def has_rsample(self):
-        return self.base_dist.has_rsample
+    has_rsample = _forwarded(
+        "base_dist.has_rsample", "Whether the base distribution has a reparameterized sampler."
+    )
 
     @property
     def has_enumerate_support(self):
@@ -62,17 +62,9 @@ class Independent(Distribution):
             result = constraints.independent(result, self.reinterpreted_batch_ndims)
         return result
 
-    @property
-    def mean(self):
-        return self.base_dist.mean
-
-    @property
-    def mode(self):
-        return self.base_dist.mode
-
-    @property
-    def variance(self):
-        return self.base_dist.variance
+    mean = _forwarded("base_dist.mean", "The base distribution's mean.")
+    mode = _forwarded("base_dist.mode", "The base distribution's mode.")
+    variance = _forwarded("base_dist.variance", "The base distribution's variance.")
 
     def sample(self, sample_shape=ember.Size()):
         """Samples of the base distribution."""

@@ -9,6 +9,7 @@ from ._special import digamma, lgamma
 from .gamma import Gamma
 from .transformed_distribution import TransformedDistribution
 from .transforms import PowerTransform
+from .utils import _forwarded
 
 __all__ = ["InverseGamma"]
 
@@ -16,10 +17,7 @@ __all__ = ["InverseGamma"]
 class InverseGamma(TransformedDistribution):
     """InverseGamma(concentration, rate) = 1 / Gamma(concentration, rate), reparameterized."""
 
-    arg_constraints = {
-        "concentration": constraints.positive,
-        "rate": constraints.positive,
-    }
+    arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
     support = constraints.positive
     has_rsample = True
 
@@ -33,15 +31,8 @@ class InverseGamma(TransformedDistribution):
         new = self._get_checked_instance(InverseGamma, _instance)
         return super().expand(batch_shape, _instance=new)
 
-    @property
-    def concentration(self):
-        """The Gamma concentration."""
-        return self.base_dist.concentration
-
-    @property
-    def rate(self):
-        """The Gamma rate."""
-        return self.base_dist.rate
+    concentration = _forwarded("base_dist.concentration", "The Gamma concentration.")
+    rate = _forwarded("base_dist.rate", "The Gamma rate.")
 
     @property
     def mean(self):

@@ -7,6 +7,7 @@ import ember
 from .categorical import Categorical
 from .constraints import MixtureSameFamilyConstraint, dependent_property
 from .distribution import Distribution
+from .utils import _forwarded
 
 __all__ = ["MixtureSameFamily"]
 
@@ -75,15 +76,8 @@ class MixtureSameFamily(Distribution):
         """The component support, checked with the mixture dim put back."""
         return MixtureSameFamilyConstraint(self._component_distribution.support)
 
-    @property
-    def mixture_distribution(self):
-        """The categorical over components."""
-        return self._mixture_distribution
-
-    @property
-    def component_distribution(self):
-        """The components."""
-        return self._component_distribution
+    mixture_distribution = _forwarded("_mixture_distribution", "The categorical over components.")
+    component_distribution = _forwarded("_component_distribution", "The components.")
 
     @property
     def mean(self):

@@ -7,7 +7,7 @@ import ember
 from . import constraints
 from ._over_categorical import _OverCategorical
 from .categorical import Categorical
-from .utils import _one_hot
+from .utils import _forwarded, _one_hot
 
 __all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]
 
@@ -30,9 +30,7 @@ class OneHotCategorical(_OverCategorical):
     def _param(self):
         return self._categorical._param
 
-    @property
-    def mean(self):
-        return self._categorical.probs
+    mean = _forwarded("_categorical.probs", "The probabilities of each category.")
 
     @property
     def mode(self):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import operator
 
 import ember
 
@@ -97,6 +98,11 @@ def probs_to_logits(probs, is_binary=False):
     if is_binary:
         return ember.log(ps_clamped) - ember.log1p(-ps_clamped)
     return ember.log(ps_clamped)
+
+
+def _forwarded(path, doc):
+    """A read-only property whose value is the instance's attribute at the dotted ``path``."""
+    return property(operator.attrgetter(path), doc=doc)
 
 
 class lazy_property:  # noqa: N801 - PyTorch's name

@@ -17,10 +17,7 @@ __all__ = ["Weibull"]
 class Weibull(TransformedDistribution):
     """Weibull(scale, concentration) = scale * Exponential(1) ** (1 / concentration)."""
 
-    arg_constraints = {
-        "scale": constraints.positive,
-        "concentration": constraints.positive,
-    }
+    arg_constraints = {"scale": constraints.positive, "concentration": constraints.positive}
     support = constraints.positive
 
     def __init__(self, scale, concentration, validate_args=None):

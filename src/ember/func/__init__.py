@@ -11,6 +11,8 @@ double-vjp trick.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from ..autograd.grad_mode import enable_grad
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import AccumulateGrad
@@ -124,6 +126,32 @@ def _refill(wrapped, nums, values):
     ]
 
 
+def _pairs_grad(pairs, inputs, create):
+    """Per input, the gradient of the sum of ``output * cotangent`` over the ``pairs``; all
+    None when there is nothing to differentiate."""
+    if not (pairs and inputs):
+        return (None,) * len(inputs)
+    return _autograd_grad(
+        [o for o, _ in pairs],
+        inputs,
+        [c for _, c in pairs],
+        retain_graph=True,
+        create_graph=create,
+        allow_unused=True,
+    )
+
+
+def _split_aux(output, has_aux, where):
+    """``(output, aux)`` of a function's result; ``aux`` is None unless ``has_aux``."""
+    if not has_aux:
+        return output, None
+    if not (isinstance(output, tuple) and len(output) == 2):
+        raise RuntimeError(
+            f"{where}: output of function f should be a tuple: (output, aux) if has_aux is True"
+        )
+    return output
+
+
 def _wrap_args(level, args, nums):
     args = list(args)
     for a in nums:
@@ -148,14 +176,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
         with enable_grad():
             args = _wrap_args(level, args, nums)
             output = func(*args, **kwargs)
-            aux = None
-            if has_aux:
-                if not (isinstance(output, tuple) and len(output) == 2):
-                    raise RuntimeError(
-                        "grad_and_value(f)(*args): output of function f should be a tuple: "
-                        "(output, aux) if has_aux is True"
-                    )
-                output, aux = output
+            output, aux = _split_aux(output, has_aux, "grad_and_value(f)(*args)")
             if not isinstance(output, Tensor):
                 raise RuntimeError(
                     "grad_and_value(f)(*args): Expected f(*args) to return a Tensor, got "
@@ -174,11 +195,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
             else:
                 grads = (None,) * len(flat)
         grads = [_zeros_like(t) if g is None else g for g, t in zip(grads, flat)]
-        it = iter(grads)
-        Tensor = _tensor_cls()
-        per_arg = [
-            tree_map(lambda x: next(it) if isinstance(x, Tensor) else None, args[a]) for a in nums
-        ]
+        per_arg = _refill(args, nums, grads)
         result = per_arg[0] if isinstance(argnums, int) else tuple(per_arg)
         result, output, aux = level.finish((result, output, aux))
         if has_aux:
@@ -210,14 +227,7 @@ def vjp(func, *primals, has_aux=False):
     with enable_grad():
         wrapped = [tree_map(level.wrap, p) for p in primals]
         output = func(*wrapped)
-        aux = None
-        if has_aux:
-            if not (isinstance(output, tuple) and len(output) == 2):
-                raise RuntimeError(
-                    "vjp(f, *primals): output of function f should be a tuple: (output, aux) if "
-                    "has_aux is True"
-                )
-            output, aux = output
+        output, aux = _split_aux(output, has_aux, "vjp(f, *primals)")
     out_leaves = tree_leaves(output)
     for o in out_leaves:
         if not isinstance(o, Tensor):
@@ -237,37 +247,15 @@ def vjp(func, *primals, has_aux=False):
             )
         pairs = [(o, c) for o, c in zip(out_leaves, cot_leaves) if o.requires_grad]
         create = _grad_state.enabled and outer
-        with enable_grad() if create else _null():
-            if pairs and in_leaves:
-                gs = _autograd_grad(
-                    [o for o, _ in pairs],
-                    in_leaves,
-                    [c for _, c in pairs],
-                    retain_graph=True,
-                    create_graph=create,
-                    allow_unused=True,
-                )
-            else:
-                gs = (None,) * len(in_leaves)
+        with enable_grad() if create else nullcontext():
+            gs = _pairs_grad(pairs, in_leaves, create)
         gs = [_zeros_like(t) if g is None else g for g, t in zip(gs, in_leaves)]
-        it = iter(gs)
-        res = tuple(
-            tree_map(lambda x: next(it) if isinstance(x, Tensor) else None, p) for p in wrapped
-        )
-        return level.finish(res)
+        return level.finish(tuple(_refill(wrapped, range(len(wrapped)), gs)))
 
     output_f = level.finish(output)
     if has_aux:
         return output_f, vjp_fn, level.finish(aux)
     return output_f, vjp_fn
-
-
-class _null:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 def jvp(func, primals, tangents, *, strict=False, has_aux=False):
@@ -324,16 +312,7 @@ def _jvp_leaves(out_leaves, in_leaves, tangents):
     us = [_zeros_like(o).requires_grad_(True) for o in outs]
     vj = _autograd_grad(outs, in_leaves, us, create_graph=True, allow_unused=True)
     pairs = [(g, t) for g, t in zip(vj, tangents) if g is not None and g.requires_grad]
-    if not pairs:
-        res = [None] * len(us)
-    else:
-        res = _autograd_grad(
-            [g for g, _ in pairs],
-            us,
-            [t for _, t in pairs],
-            create_graph=True,
-            allow_unused=True,
-        )
+    res = _pairs_grad(pairs, us, True)
     it = iter(res)
     final = []
     for o in out_leaves:
@@ -358,8 +337,20 @@ def _stack(ts, dim=0):
     return stack(list(ts), dim)
 
 
-def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_copy=False):
-    """A function returning the Jacobian of ``func`` (reverse mode, one vjp per output element)."""
+def _block(parts, dim, shape, dtype):
+    """The stacked Jacobian rows/columns ``parts`` in ``shape``; zeros when there are none."""
+    if parts:
+        return _stack(parts, dim).reshape(shape)
+    from ..creation import zeros
+
+    return zeros(shape, dtype=dtype)
+
+
+def _jacobian(func, argnums, has_aux, name, blocks_of):
+    """The wrapper both Jacobian transforms share.
+
+    ``blocks_of(out_leaves, ins, outer)`` yields, per output leaf, its blocks per input leaf.
+    """
 
     def wrapper(*args):
         Tensor = _tensor_cls()
@@ -374,37 +365,14 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_
                 output, aux = output
             ins = [t for a in nums for t in tensor_leaves(wrapped[a])]
             out_leaves = tree_leaves(output)
-            jac_per_out = []
             for o in out_leaves:
                 if not isinstance(o, Tensor):
                     raise RuntimeError(
-                        f"jacrev(f, ...)(*args): expected f(*args) to return only tensors, got "
+                        f"{name}(f, ...)(*args): expected f(*args) to return only tensors, got "
                         f"unsupported type {type(o)}"
                     )
-                rows = [[] for _ in ins]
-                for j in range(o.numel()):
-                    if o.requires_grad:
-                        gs = _autograd_grad(
-                            o,
-                            ins,
-                            _one_hot(o, j),
-                            retain_graph=True,
-                            create_graph=outer,
-                            allow_unused=True,
-                        )
-                    else:
-                        gs = (None,) * len(ins)
-                    for k, (g, x) in enumerate(zip(gs, ins)):
-                        rows[k].append(_zeros_like(x) if g is None else g)
-                blocks = []
-                for k, x in enumerate(ins):
-                    shape = tuple(o.shape) + tuple(x.shape)
-                    if rows[k]:
-                        blocks.append(_stack(rows[k], 0).reshape(shape))
-                    else:
-                        from ..creation import zeros
-
-                        blocks.append(zeros(shape, dtype=x.dtype))
+            jac_per_out = []
+            for blocks in blocks_of(out_leaves, ins, outer):
                 per_arg = _refill(wrapped, nums, blocks)
                 jac_per_out.append(per_arg[0] if isinstance(argnums, int) else tuple(per_arg))
         it2 = iter(jac_per_out)
@@ -417,58 +385,53 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_
     return wrapper
 
 
+def _rev_blocks(out_leaves, ins, outer):
+    """Per output, the Jacobian blocks per input: one vjp per output element."""
+    for o in out_leaves:
+        rows = [[] for _ in ins]
+        for j in range(o.numel()):
+            if o.requires_grad:
+                gs = _autograd_grad(
+                    o,
+                    ins,
+                    _one_hot(o, j),
+                    retain_graph=True,
+                    create_graph=outer,
+                    allow_unused=True,
+                )
+            else:
+                gs = (None,) * len(ins)
+            for k, (g, x) in enumerate(zip(gs, ins)):
+                rows[k].append(_zeros_like(x) if g is None else g)
+        yield [
+            _block(rows[k], 0, tuple(o.shape) + tuple(x.shape), x.dtype) for k, x in enumerate(ins)
+        ]
+
+
+def _fwd_blocks(out_leaves, ins, outer):
+    """Per output, the Jacobian blocks per input: one jvp per input element."""
+    # blocks[m][k]: J of output m times each basis tangent of input k
+    blocks = [[None] * len(ins) for _ in out_leaves]
+    for k, x in enumerate(ins):
+        cols = [[] for _ in out_leaves]
+        for j in range(x.numel()):
+            tangents = [_one_hot(x, j) if i == k else _zeros_like(y) for i, y in enumerate(ins)]
+            for m, r in enumerate(_jvp_leaves(out_leaves, ins, tangents)):
+                cols[m].append(r)
+        for m, o in enumerate(out_leaves):
+            shape = tuple(o.shape) + tuple(x.shape)
+            blocks[m][k] = _block(cols[m], o.dim(), shape, o.dtype)
+    return blocks
+
+
+def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_copy=False):
+    """A function returning the Jacobian of ``func`` (reverse mode, one vjp per output element)."""
+    return _jacobian(func, argnums, has_aux, "jacrev", _rev_blocks)
+
+
 def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
     """A function returning the Jacobian of ``func`` (forward mode, one jvp per input element)."""
-
-    def wrapper(*args):
-        Tensor = _tensor_cls()
-        nums = _check_argnums(argnums, len(args))
-        level = _Level()
-        with enable_grad():
-            wrapped = _wrap_args(level, args, nums)
-            output = func(*wrapped)
-            aux = None
-            if has_aux:
-                output, aux = output
-            ins = [t for a in nums for t in tensor_leaves(wrapped[a])]
-            out_leaves = tree_leaves(output)
-            for o in out_leaves:
-                if not isinstance(o, Tensor):
-                    raise RuntimeError(
-                        f"jacfwd(f, ...)(*args): expected f(*args) to return only tensors, got "
-                        f"unsupported type {type(o)}"
-                    )
-            # columns[k][m]: J of output m times each basis tangent of input k
-            blocks = [[None] * len(ins) for _ in out_leaves]
-            for k, x in enumerate(ins):
-                cols = [[] for _ in out_leaves]
-                for j in range(x.numel()):
-                    tangents = [
-                        _one_hot(x, j) if i == k else _zeros_like(y) for i, y in enumerate(ins)
-                    ]
-                    res = _jvp_leaves(out_leaves, ins, tangents)
-                    for m, r in enumerate(res):
-                        cols[m].append(r)
-                for m, o in enumerate(out_leaves):
-                    shape = tuple(o.shape) + tuple(x.shape)
-                    if cols[m]:
-                        blocks[m][k] = _stack(cols[m], o.dim()).reshape(shape)
-                    else:
-                        from ..creation import zeros
-
-                        blocks[m][k] = zeros(shape, dtype=o.dtype)
-            jac_per_out = []
-            for m in range(len(out_leaves)):
-                per_arg = _refill(wrapped, nums, blocks[m])
-                jac_per_out.append(per_arg[0] if isinstance(argnums, int) else tuple(per_arg))
-        it2 = iter(jac_per_out)
-        result = tree_map(lambda _: next(it2), output)
-        result, aux = level.finish((result, aux))
-        if has_aux:
-            return result, aux
-        return result
-
-    return wrapper
+    return _jacobian(func, argnums, has_aux, "jacfwd", _fwd_blocks)
 
 
 def hessian(func, argnums=0):

@@ -356,18 +356,20 @@ class SafeUnpickler:
             raise pickle.UnpicklingError("STACK_GLOBAL requires str")
         self.stack.append(self.policy.find_class(module, name))
 
-    def reduce(self):
+    def _pop_call(self, opcode):
+        """The callable and the argument tuple on top of the stack (REDUCE, NEWOBJ)."""
         args = self.stack.pop()
-        func = self.stack.pop()
+        target = self.stack.pop()
         if type(args) is not tuple:
-            raise pickle.UnpicklingError("REDUCE needs a tuple of arguments")
+            raise pickle.UnpicklingError(f"{opcode} needs a tuple of arguments")
+        return target, args
+
+    def reduce(self):
+        func, args = self._pop_call("REDUCE")
         self.stack.append(self.policy.call(func, args))
 
     def newobj(self):
-        args = self.stack.pop()
-        cls = self.stack.pop()
-        if type(args) is not tuple:
-            raise pickle.UnpicklingError("NEWOBJ needs a tuple of arguments")
+        cls, args = self._pop_call("NEWOBJ")
         self.stack.append(self.policy.new(cls, args, {}))
 
     def newobj_ex(self):

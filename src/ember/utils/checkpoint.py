@@ -16,6 +16,7 @@ Two variants, as in PyTorch:
 from __future__ import annotations
 
 import warnings
+from contextlib import contextmanager, nullcontext
 
 from ..autograd import node as _node
 from ..autograd.function import Function
@@ -33,15 +34,7 @@ def _tensor_cls():
 
 
 def _noop_context_fn():
-    return _Null(), _Null()
-
-
-class _Null:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
+    return nullcontext(), nullcontext()
 
 
 def _get_rng():
@@ -54,6 +47,22 @@ def _set_rng(state):
     from ..random import set_rng_state
 
     set_rng_state(state)
+
+
+@contextmanager
+def _replaying(rng_state):
+    """Grad on and, when ``rng_state`` is given, the random state of the forward pass (the
+    current state comes back afterwards)."""
+    current = None
+    if rng_state is not None:
+        current = _get_rng()
+        _set_rng(rng_state)
+    try:
+        with enable_grad():
+            yield
+    finally:
+        if current is not None:
+            _set_rng(current)
 
 
 def checkpoint(
@@ -125,16 +134,8 @@ class CheckpointFunction(Function):
             d = t.detach()
             d.requires_grad_(t.requires_grad)
             inputs[i] = d
-        current = None
-        if ctx.rng_state is not None:
-            current = _get_rng()
-            _set_rng(ctx.rng_state)
-        try:
-            with enable_grad():
-                outputs = ctx.run_function(*inputs)
-        finally:
-            if current is not None:
-                _set_rng(current)
+        with _replaying(ctx.rng_state):
+            outputs = ctx.run_function(*inputs)
         if isinstance(outputs, Tensor):
             outputs = (outputs,)
         outs, gs = [], []
@@ -198,18 +199,10 @@ class _Segment:
         return None
 
     def recompute(self):
-        current = None
-        if self.rng_state is not None:
-            current = _get_rng()
-            _set_rng(self.rng_state)
-        try:
-            with enable_grad():
-                lo = next(_node._sequence)
-                out = self.function(*self.args, **self.kwargs)
-                hi = next(_node._sequence)
-        finally:
-            if current is not None:
-                _set_rng(current)
+        with _replaying(self.rng_state):
+            lo = next(_node._sequence)
+            out = self.function(*self.args, **self.kwargs)
+            hi = next(_node._sequence)
         new_nodes = _segment_nodes(_leaves(out), lo, hi)
         if [type(n) for n in new_nodes] != [type(n) for n in self.nodes]:
             raise RuntimeError(
