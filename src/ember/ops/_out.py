@@ -11,23 +11,11 @@ from __future__ import annotations
 
 from ..autograd.callsite import warn
 from ..autograd.grad_mode import state as _grad_state
+from ..dtypes import C_TYPE_NAMES
 from ..tensor_base import TensorBase as Tensor
 
 #: PyTorch's C++ names of the dtypes, as its messages print them.
-C_NAMES = {
-    "float32": "float",
-    "float64": "double",
-    "float16": "c10::Half",
-    "bfloat16": "c10::BFloat16",
-    "complex64": "c10::complex<float>",
-    "complex128": "c10::complex<double>",
-    "int64": "long int",
-    "int32": "int",
-    "int16": "short int",
-    "int8": "signed char",
-    "uint8": "unsigned char",
-    "bool": "bool",
-}
+C_NAMES = C_TYPE_NAMES
 
 
 def refuse_grad(name, out, *inputs):

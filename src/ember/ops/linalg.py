@@ -10,31 +10,16 @@ of the one PyTorch would show (``MmBackward0``, ``UnsafeViewBackward0``, ...).
 from __future__ import annotations
 
 from ..autograd.node import Node
-from ..dtypes import scalar_type_name
+from ..dtypes import C_TYPE_NAMES, scalar_type_name
 from ..tensor_base import TensorBase as Tensor
 from . import batching, registry
 from ._spec import OpSpec
 from .registry import declare, op, public_names
 
-# PyTorch's C type of a dtype, as some of its kernels name it in errors.
-_CTYPE = {
-    "float32": "float",
-    "float64": "double",
-    "float16": "c10::Half",
-    "int64": "long int",
-    "int32": "int",
-    "int16": "short int",
-    "int8": "signed char",
-    "uint8": "unsigned char",
-    "bool": "bool",
-    "complex64": "c10::complex<float>",
-    "complex128": "c10::complex<double>",
-}
-
 
 def ctype_name(t):
     """PyTorch's C type name of ``t``'s dtype (``float``, ``long int``)."""
-    return _CTYPE.get(str(t._data.dtype), str(t._data.dtype))
+    return C_TYPE_NAMES.get(str(t._data.dtype), str(t._data.dtype))
 
 
 def prod(shape):
