@@ -219,11 +219,15 @@ class AsStridedView(Node):
     def forward(self, base, geometry):
         self.geometry = geometry
         self.base_shape = base.shape
+        self.base_complex = base.dtype.kind == "c"
         return _window(base, geometry)
 
     def backward(self, grad):
         xp = self.xp
-        g = xp.zeros(self.base_shape, dtype=grad._data.dtype)
+        dtype = grad._data.dtype
+        if self.base_complex and dtype.kind != "c":  # a real view of a complex base
+            dtype = xp.result_type(dtype, xp.complex64)
+        g = xp.zeros(self.base_shape, dtype=dtype)
         _window(g, self.geometry)[...] = grad._data
         return Tensor._make(g), None
 
@@ -243,26 +247,34 @@ declare(
 
 
 def _geometry(view, base):
-    """Offset and strides (in elements) of ``view``'s memory inside ``base``'s array."""
+    """Where ``view``'s memory lies in ``base``'s: shape, strides and offset in elements of
+    the view's dtype (a ``.real``/``.imag`` view of a complex base counts in its floats)."""
     b, v = base._data, view._data
     if not b.flags.c_contiguous:
         raise RuntimeError(
             "Ember supports in-place writes through a view of a tensor in the graph only when "
             "the base tensor is contiguous; call .contiguous() on the base first."
         )
-    isz = b.itemsize
+    isz = v.itemsize
     off = v.__array_interface__["data"][0] - b.__array_interface__["data"][0]
-    return (v.shape, tuple(s // isz for s in v.strides), off // isz)
+    return (v.shape, tuple(s // isz for s in v.strides), off // isz, v.dtype)
 
 
 def _window(arr, geometry):
-    shape, strides, offset = geometry
+    """The part of ``arr`` (shaped like the base) that the view of ``geometry`` covers."""
+    shape, strides, offset, dtype = geometry
     xp = xp_of(arr)
     flat = arr.reshape(-1)
-    isz = arr.itemsize
+    if flat.dtype.kind == "c" and dtype.kind != "c":
+        flat = flat.view(_real_of(flat.dtype))  # complex memory as its real and imaginary parts
+    isz = flat.itemsize
     return xp.lib.stride_tricks.as_strided(
         flat[offset:], shape=shape, strides=tuple(s * isz for s in strides)
     )
+
+
+def _real_of(complex_dtype):
+    return np.dtype("float32") if complex_dtype == np.dtype("complex64") else np.dtype("float64")
 
 
 def _rebase_view(view, base, result):
