@@ -80,6 +80,9 @@ FAMILIES = [
     "linalg_eig",
     "fft_ops",
     "linalg_tensor",
+    "bessel_functions",
+    "special_functions",
+    "polynomials",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
