@@ -83,6 +83,7 @@ FAMILIES = [
     "bessel_functions",
     "special_functions",
     "polynomials",
+    "histogram",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
