@@ -84,6 +84,7 @@ FAMILIES = [
     "special_functions",
     "polynomials",
     "histogram",
+    "linalg_householder",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
