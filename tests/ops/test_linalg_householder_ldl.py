@@ -89,3 +89,108 @@ def test_householder_product_no_reflectors_gives_no_gradient():
 )
 def test_householder_product_errors(call):
     both(call)
+
+
+def _symmetric(n, kind, rng):
+    m = rng.standard_normal((n, n))
+    if kind in ("complex", "hermitian"):
+        m = m + 1j * rng.standard_normal((n, n))
+    if kind == "integers":
+        m = np.round(2 * m)  # ties and zeros exercise the pivot choices
+    return m + (m.conj().T if kind == "hermitian" else m.T)
+
+
+@pytest.mark.parametrize("kind", ["real", "integers", "complex", "hermitian"])
+def test_ldl_factor_pivots_and_values_match(kind):
+    rng = np.random.default_rng(5)
+    herm = kind == "hermitian"
+    for n in [1, 2, 3, 4, 6, 9]:
+        for _ in range(4):
+            s = _symmetric(n, kind, rng)
+            e = ember.linalg.ldl_factor_ex(ember.tensor(s), hermitian=herm)
+            t = torch.linalg.ldl_factor_ex(torch.tensor(s), hermitian=herm)
+            np.testing.assert_array_equal(e.pivots.numpy(), t.pivots.numpy())
+            assert e.info.item() == t.info.item() and e.pivots.dtype == ember.int32
+            np.testing.assert_allclose(e.LD.numpy(), t.LD.numpy(), rtol=1e-10, atol=1e-12)
+            if t.info.item() == 0:
+                b = rng.standard_normal((n, 2)).astype(s.dtype)
+                xe = ember.linalg.ldl_solve(e.LD, e.pivots, ember.tensor(b), hermitian=herm)
+                xt = torch.linalg.ldl_solve(t.LD, t.pivots, torch.tensor(b), hermitian=herm)
+                np.testing.assert_allclose(xe.numpy(), xt.numpy(), rtol=1e-9, atol=1e-10)
+
+
+S3 = [[0.0, 1.0, 2.0], [1.0, 0.0, 3.0], [2.0, 3.0, 0.0]]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t: tuple(t.linalg.ldl_factor(t.tensor(S3))),
+        lambda t: tuple(t.linalg.ldl_factor(t.tensor(S3), hermitian=True)),
+        lambda t: tuple(t.linalg.ldl_factor_ex(t.stack([t.tensor(S3), t.zeros(3, 3)]))),
+        lambda t: tuple(t.linalg.ldl_factor(t.zeros(0, 0))),
+        lambda t: tuple(t.linalg.ldl_factor_ex(t.eye(2, dtype=t.float64))),
+        lambda t: t.linalg.ldl_solve(*t.linalg.ldl_factor(t.tensor(S3)), t.eye(3)),
+        lambda t: t.linalg.ldl_solve(*t.linalg.ldl_factor(t.tensor(S3)), t.ones(2, 3, 1)),
+        lambda t: t.linalg.ldl_solve(
+            t.linalg.ldl_factor(t.tensor(S3))[0],
+            t.linalg.ldl_factor(t.tensor(S3))[1].long(),
+            t.ones(3, 1),
+        ),
+    ],
+)
+def test_ldl_values(call):
+    both(call, rtol=1e-6)
+
+
+def _ld(t):
+    return t.linalg.ldl_factor(t.tensor(S3))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t: t.linalg.ldl_factor(t.zeros(3, 2)),
+        lambda t: t.linalg.ldl_factor(t.zeros(3)),
+        lambda t: t.linalg.ldl_factor(t.zeros(3, 3, dtype=t.long)),
+        lambda t: t.linalg.ldl_factor(t.eye(3).half()),
+        lambda t: t.linalg.ldl_factor([[1.0]]),
+        lambda t: t.linalg.ldl_solve(_ld(t)[0][0], _ld(t)[1], t.ones(3, 1)),
+        lambda t: t.linalg.ldl_solve(_ld(t)[0][:, :2], _ld(t)[1], t.ones(3, 1)),
+        lambda t: t.linalg.ldl_solve(_ld(t)[0], _ld(t)[1].float(), t.ones(3, 1)),
+        lambda t: t.linalg.ldl_solve(_ld(t)[0].long(), _ld(t)[1], t.ones(3, 1).long()),
+        lambda t: t.linalg.ldl_solve(_ld(t)[0], _ld(t)[1], t.ones(3, 1).long()),
+        lambda t: t.linalg.ldl_solve(_ld(t)[0], _ld(t)[1], t.ones(3, 1, dtype=t.float64)),
+        lambda t: t.linalg.ldl_solve(_ld(t)[0].expand(2, 3, 3), _ld(t)[1], t.ones(3, 1)),
+        lambda t: t.linalg.ldl_solve(_ld(t)[0], _ld(t)[1][:2], t.ones(3, 1)),
+        lambda t: t.linalg.ldl_solve(_ld(t)[0], _ld(t)[1], t.ones(2, 1)),
+        lambda t: t.linalg.ldl_solve(_ld(t)[0], _ld(t)[1], t.ones(3)),
+        lambda t: t.linalg.ldl_solve(_ld(t)[0].half(), _ld(t)[1], t.ones(3, 1).half()),
+        lambda t: t.linalg.ldl_solve(_ld(t)[0], _ld(t)[1], [[1.0]]),
+    ],
+)
+def test_ldl_errors(call):
+    both(call)
+
+
+def test_ldl_factor_of_a_singular_matrix_is_an_error():
+    # PyTorch reports LAPACK's positive info through an internal assertion; its message ends
+    # with the same sentence as Ember's.
+    for lib in (ember, torch):
+        with pytest.raises(RuntimeError, match="ldl_factor: Unknown error code: 1"):
+            lib.linalg.ldl_factor(lib.zeros(3, 3))
+        with pytest.raises(RuntimeError, match="ldl_factor_ex: Unknown error code: 1"):
+            lib.linalg.ldl_factor_ex(lib.zeros(3, 3), check_errors=True)
+
+
+def test_ldl_records_not_implemented_gradients():
+    for lib in (ember, torch):
+        a = lib.tensor(S3, requires_grad=True)
+        ld, piv = lib.linalg.ldl_factor(a)
+        assert ld.grad_fn.name() == "torch::autograd::NotImplemented" and not piv.requires_grad
+        with pytest.raises(RuntimeError, match="derivative for aten::linalg_ldl_factor_ex"):
+            ld.sum().backward()
+        b = lib.ones(3, 1, requires_grad=True)
+        x = lib.linalg.ldl_solve(ld.detach(), piv, b)
+        with pytest.raises(RuntimeError, match="derivative for aten::linalg_ldl_solve"):
+            x.sum().backward()

@@ -85,6 +85,7 @@ FAMILIES = [
     "polynomials",
     "histogram",
     "linalg_householder",
+    "linalg_ldl",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
