@@ -194,3 +194,13 @@ def test_ldl_records_not_implemented_gradients():
         x = lib.linalg.ldl_solve(ld.detach(), piv, b)
         with pytest.raises(RuntimeError, match="derivative for aten::linalg_ldl_solve"):
             x.sum().backward()
+
+
+def test_ldl_half_precision_is_refused_unless_empty():
+    both(lambda t: tuple(t.linalg.ldl_factor_ex(t.zeros(0, 0, dtype=t.float16))))
+    both(lambda t: t.linalg.ldl_factor(t.eye(2, dtype=t.float16)))
+    both(
+        lambda t: t.linalg.ldl_solve(
+            t.zeros(0, 0).half(), t.zeros(0, dtype=t.int32), t.zeros(0, 2).half()
+        )
+    )

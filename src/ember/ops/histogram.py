@@ -105,8 +105,11 @@ def _c_float(v):
     return "nan" if v != v else _c_number(v)
 
 
-def _check_dtype(input):
-    if input._data.dtype.name not in ("float32", "float64"):
+def _check_dtype(input, half=False):
+    """PyTorch's error for a dtype its kernel lacks (half precision only fails where the
+    data's own range has to be found)."""
+    ok = ("float32", "float64") + (("float16", "bfloat16") if half else ())
+    if input._data.dtype.name not in ok:
         raise NotImplementedError(f"\"histogramdd\" not implemented for '{type_word(input)}'")
 
 
@@ -156,6 +159,7 @@ def _edges(input, rows, bins, range):  # noqa: A002 - PyTorch's name
         if range is not None:
             lo, hi = float(range[2 * j]), float(range[2 * j + 1])
         elif rows.shape[0]:
+            _check_dtype(input)
             lo, hi = float(rows[:, j].min()), float(rows[:, j].max())
         else:
             lo, hi = 0.0, 1.0
@@ -175,7 +179,7 @@ def _edges(input, rows, bins, range):  # noqa: A002 - PyTorch's name
 
 
 def _histogramdd(node, input, bins, range, weight, density, inner):  # noqa: A002
-    _check_dtype(input)
+    _check_dtype(input, half=True)
     data = input._data
     rows = data.reshape(-1, inner)
     if weight is not None:
@@ -217,7 +221,7 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False, out=No
             " * (Tensor input, int bins = 100, *, tuple of floats range = None, Tensor weight "
             "= None, bool density = False, tuple of Tensors out = None)\n"
         )
-    _check_dtype(input)
+    _check_dtype(input, half=True)
     flat = input.reshape(-1, 1)
     if weight is not None and tuple(weight._data.shape) != tuple(input._data.shape):
         raise RuntimeError(

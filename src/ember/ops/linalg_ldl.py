@@ -309,7 +309,7 @@ def _check_factor(name, A):
         raise RuntimeError(
             f"{_FACTOR}: Expected a floating point or complex tensor as input. Got {type_word(A)}"
         )
-    if d.dtype.name in ("float16", "bfloat16"):
+    if d.dtype.name in ("float16", "bfloat16") and d.size:
         raise not_implemented("ldl_factor_kernel_cpu", A)
 
 
@@ -367,7 +367,7 @@ def linalg_ldl_solve(LD, pivots, B, *, hermitian=False, out=None):
             f"Expected b and A to have the same dtype, but found b of type {type_word(B)} and A "
             f"of type {type_word(LD)} instead."
         )
-    if ld.dtype.name in ("float16", "bfloat16"):
+    if ld.dtype.name in ("float16", "bfloat16") and ld.size:
         raise not_implemented("ldl_solve_kernel_cpu", LD)
     if b.ndim < 2:
         raise IndexError(
