@@ -75,3 +75,18 @@ def test_gradients_of_real_losses(kw):
     grads(lambda t, a, b: fft(t).hfft2(t.complex(a, b), **kw), Z.real, Z.imag)
     grads(lambda t, x: vr(t, fft(t).ihfftn(x, **kw)), R[0])
     grads(lambda t, x: vr(t, fft(t).ihfft2(x, **kw)), R[0])
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t: t.fft.hfft2(t.ones(3, 4), out=t.empty(0)),
+        lambda t: t.fft.hfftn(t.ones(3, 4), out=t.empty(0, dtype=t.int64)),
+        lambda t: t.fft.hfftn(t.ones(3, 4, requires_grad=True), out=t.empty(0)),
+        lambda t: vr(t, t.fft.ihfft2(t.ones(3, 4), out=t.empty(0, dtype=t.complex64))),
+        lambda t: t.fft.ihfftn(t.ones(3, 4), out=t.empty(0)),
+        lambda t: t.fft.ihfft2(t.ones(3, 4, requires_grad=True), out=t.empty(0, dtype=t.complex64)),
+    ],
+)
+def test_out_argument(call):
+    both(lambda t: call(importlib.import_module(t.__name__)))

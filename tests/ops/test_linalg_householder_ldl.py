@@ -204,3 +204,23 @@ def test_ldl_half_precision_is_refused_unless_empty():
             t.zeros(0, 0).half(), t.zeros(0, dtype=t.int32), t.zeros(0, 2).half()
         )
     )
+
+
+def test_ldl_out_arguments():
+    def factor(t):
+        out = (t.empty(0), t.empty(0, dtype=t.int32))
+        r = t.linalg.ldl_factor(t.tensor(S3, requires_grad=True), out=out)
+        return (r[0] is out[0], r[1] is out[1]) + out
+
+    def factor_ex(t):
+        out = (t.empty(0), t.empty(0, dtype=t.int32), t.empty(0, dtype=t.int32))
+        t.linalg.ldl_factor_ex(t.tensor(S3), out=out)
+        return out
+
+    def solve(t):
+        out = t.empty(3, 1)
+        r = t.linalg.ldl_solve(*_ld(t), t.ones(3, 1, requires_grad=True), out=out)
+        return r is out, out
+
+    for call in (factor, factor_ex, solve):
+        both(call, rtol=1e-6)

@@ -17,6 +17,7 @@ from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim as _wrap_dim
 from ._binary import type_word
+from ._results import write_out as _write_out
 from ._spec import OpSpec
 from .clamp import tensor_arg
 from .complex_ops import complex as _complex
@@ -377,6 +378,22 @@ def _ihermitian_n(x, s, dim, default_all, norm):
     return FftC2C.apply(last, dims[:-1], norm, False)
 
 
+def _hermitian_out(name, kernel, result, out, input):
+    """``result``, or written into ``out`` (which must be real for hfftn, complex for
+    ihfftn), with PyTorch's checks."""
+    if out is None:
+        return result
+    if hasattr(out, "_data"):
+        complex_out = out._data.dtype.kind == "c"
+        if name == "ihfftn" and not complex_out:
+            raise RuntimeError(f"ihfftn expects a complex output tensor, but got {type_word(out)}")
+        if name == "hfftn" and out._data.dtype.kind != "f":
+            raise RuntimeError(
+                f"hfftn expects a floating point output tensor, but got {type_word(out)}"
+            )
+    return _write_out(kernel, result, out, input)
+
+
 @op(
     None,
     public=False,
@@ -386,7 +403,8 @@ def hfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     """``hfftn`` over two dimensions."""
     tensor_arg("hfft2", input, "input", 1)
     dims, sizes = _hermitian_n(input, s, dim, False)
-    return _c2r(conj(_as_complex(_float_of(input))), dims, sizes, _DUAL[_norm(norm)])
+    result = _c2r(conj(_as_complex(_float_of(input))), dims, sizes, _DUAL[_norm(norm)])
+    return _hermitian_out("hfftn", "_fft_c2r", result, out, input)
 
 
 @op(
@@ -403,7 +421,8 @@ def hfftn(input, s=None, dim=None, norm=None, *, out=None):
     given by its first half: real."""
     tensor_arg("hfftn", input, "input", 1)
     dims, sizes = _hermitian_n(input, s, dim, True)
-    return _c2r(conj(_as_complex(_float_of(input))), dims, sizes, _DUAL[_norm(norm)])
+    result = _c2r(conj(_as_complex(_float_of(input))), dims, sizes, _DUAL[_norm(norm)])
+    return _hermitian_out("hfftn", "_fft_c2r", result, out, input)
 
 
 @op(
@@ -414,7 +433,8 @@ def hfftn(input, s=None, dim=None, norm=None, *, out=None):
 def ihfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     """``ihfftn`` over two dimensions."""
     tensor_arg("ihfft2", input, "input", 1)
-    return _ihermitian_n(input, s, dim, False, norm)
+    result = _ihermitian_n(input, s, dim, False, norm)
+    return _hermitian_out("ihfftn", "_fft_c2c", result, out, input)
 
 
 @op(
@@ -429,7 +449,8 @@ def ihfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
 def ihfftn(input, s=None, dim=None, norm=None, *, out=None):
     """The inverse of ``hfftn``: the half spectrum of a real signal over ``dim``."""
     tensor_arg("ihfftn", input, "input", 1)
-    return _ihermitian_n(input, s, dim, True, norm)
+    result = _ihermitian_n(input, s, dim, True, norm)
+    return _hermitian_out("ihfftn", "_fft_c2c", result, out, input)
 
 
 # ----- frequencies and shifts ---------------------------------------------------------------

@@ -14,6 +14,7 @@ import math
 
 from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
+from . import _out
 from ._binary import not_implemented, type_word
 from ._linalg_common import result_type
 from ._spec import OpSpec
@@ -313,6 +314,15 @@ def _check_factor(name, A):
         raise not_implemented("ldl_factor_kernel_cpu", A)
 
 
+def _write_all(name, results, out):
+    """``results``, or each written into the tensors of ``out`` (PyTorch's checks; no
+    gradient is recorded, so inputs that require grad are allowed, as in PyTorch)."""
+    if out is None:
+        return results
+    _out.check_out_tensors(name, out, len(results))
+    return tuple(_out.write(o, r) for o, r in zip(out, results))
+
+
 def _factor(A, hermitian, check_errors, name):
     ld, piv, info = LinalgLdlFactorEx.apply(A, bool(hermitian))
     if check_errors and (info._data > 0).any():
@@ -326,7 +336,8 @@ def linalg_ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None):
     """The compact LDL factorization of symmetric (Hermitian with ``hermitian``) ``A`` from its
     lower triangle, with pivots and LAPACK's ``info`` (the first zero pivot, 1-based)."""
     _check_factor("linalg_ldl_factor_ex", A)
-    return LdlExResult(*_factor(A, hermitian, check_errors, _FACTOR))
+    result = _factor(A, hermitian, check_errors, _FACTOR)
+    return LdlExResult(*_write_all("linalg_ldl_factor_ex", result, out))
 
 
 @op(None, public=False)
@@ -335,7 +346,7 @@ def linalg_ldl_factor(A, *, hermitian=False, out=None):
     its pivots; an exactly singular ``A`` is an error."""
     _check_factor("linalg_ldl_factor", A)
     ld, piv, _ = _factor(A, hermitian, True, "torch.linalg.ldl_factor")
-    return LdlResult(ld, piv)
+    return LdlResult(*_write_all("linalg_ldl_factor", (ld, piv), out))
 
 
 @op(None, public=False)
@@ -380,7 +391,11 @@ def linalg_ldl_solve(LD, pivots, B, *, hermitian=False, out=None):
             f"{ld.shape[-1]} but each b matrix is {b.shape[-2]} by {b.shape[-1]}"
         )
     piv = Tensor._make(_np.asarray(p, dtype=_np.int64))
-    return LinalgLdlSolve.apply(LD, piv, B, bool(hermitian))
+    result = LinalgLdlSolve.apply(LD, piv, B, bool(hermitian))
+    if out is None:
+        return result
+    _out.check_out_tensors("linalg_ldl_solve", out, 1)
+    return _out.write(out, result)
 
 
 __all__ = public_names(__name__)
