@@ -193,3 +193,18 @@ def test_gradient_in_the_second_argument_matches(fn):
         out.append((g.detach().numpy(), gg.numpy()))
     np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-10)
     np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-8)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t, x: t.special.bessel_j0(x, out=t.empty(2)),
+        lambda t, x: t.special.chebyshev_polynomial_t(x, 2, out=t.empty(2)),
+        lambda t, x: t.special.zeta(x + 1, t.ones(2), out=t.empty(2)),
+        lambda t, x: t.special.gammainc(t.ones(2), x, out=t.empty(2)),
+        lambda t, x: t.special.airy_ai(x.detach(), out=t.empty(2, dtype=t.int64)),
+        lambda t, x: t.special.modified_bessel_k1(x.detach(), out=t.empty(2, dtype=t.float64)),
+    ],
+)
+def test_out_with_inputs_that_require_grad(call):
+    both(lambda t: call(t, t.ones(2, requires_grad=True)))

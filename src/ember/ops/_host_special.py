@@ -10,8 +10,8 @@ from __future__ import annotations
 from .. import dtypes as _dt
 from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
+from . import _out
 from ._binary import not_implemented, promote
-from ._results import write_out
 from .clamp import tensor_arg
 
 _F64 = _np.dtype("float64")
@@ -32,6 +32,16 @@ def _kernel_dtype(name, x):
     return x._data.dtype
 
 
+def _write(name, result, out):
+    """``result``, or written into ``out``: no gradient is recorded, so inputs that require
+    grad are allowed there, as in PyTorch."""
+    if out is None:
+        return result
+    _out.check_out_tensors(f"special_{name}", out, 1)
+    _out.castable(result._data.dtype, out)
+    return _out.write(out, result)
+
+
 def host_unary(name, fn, input, out, arg="input"):
     """``fn`` (float64 array -> float64 array) applied to ``input``, with ``out=``
     (``arg``: PyTorch's name of the argument, for its error)."""
@@ -39,7 +49,7 @@ def host_unary(name, fn, input, out, arg="input"):
     dtype = _kernel_dtype(name, input)
     with quiet():
         result = _np.asarray(fn(_np.asarray(input._data, dtype=_F64)), dtype=dtype)
-    return write_out(name, Tensor._make(result), out, input)
+    return _write(name, Tensor._make(result), out)
 
 
 def invalid_pair(name, first, second, names=("x", "n")):
@@ -64,5 +74,4 @@ def host_binary(name, fn, input, other, out):
     xs = [_np.asarray(v._data if isinstance(v, Tensor) else v, dtype=dtype) for v in (a, b)]
     with quiet():
         result = _np.asarray(fn(*_np.broadcast_arrays(*xs)), dtype=dtype)
-    tensors = [v for v in (input, other) if isinstance(v, Tensor)]
-    return write_out(name, Tensor._make(result), out, *tensors)
+    return _write(name, Tensor._make(result), out)
