@@ -13,6 +13,10 @@ from .ops.linalg_factor import linalg_eigvalsh as eigvalsh
 from .ops.linalg_factor import linalg_qr as qr
 from .ops.linalg_factor import linalg_svd as svd
 from .ops.linalg_factor import linalg_svdvals as svdvals
+from .ops.linalg_householder import linalg_householder_product as householder_product
+from .ops.linalg_ldl import linalg_ldl_factor as ldl_factor
+from .ops.linalg_ldl import linalg_ldl_factor_ex as ldl_factor_ex
+from .ops.linalg_ldl import linalg_ldl_solve as ldl_solve
 from .ops.linalg_lstsq import linalg_lstsq as lstsq
 from .ops.linalg_lstsq import linalg_matrix_rank as matrix_rank
 from .ops.linalg_lstsq import linalg_pinv as pinv
@@ -51,8 +55,12 @@ __all__ = [
     "eigh",
     "eigvals",
     "eigvalsh",
+    "householder_product",
     "inv",
     "inv_ex",
+    "ldl_factor",
+    "ldl_factor_ex",
+    "ldl_solve",
     "lstsq",
     "lu",
     "lu_factor",

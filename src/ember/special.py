@@ -5,6 +5,19 @@ from __future__ import annotations
 
 from .ops import _out
 from .ops.bessel import i0, i0e, i1, i1e
+from .ops.bessel_functions import (
+    bessel_j0,
+    bessel_j1,
+    bessel_y0,
+    bessel_y1,
+    modified_bessel_i0,
+    modified_bessel_i1,
+    modified_bessel_k0,
+    modified_bessel_k1,
+    scaled_modified_bessel_k0,
+    scaled_modified_bessel_k1,
+)
+from .ops.clamp import tensor_arg as _tensor_arg
 from .ops.families import function as _op
 from .ops.gamma import digamma, polygamma
 from .ops.gamma import lgamma as gammaln
@@ -13,6 +26,21 @@ from .ops.logs import entr, xlog1py, xlogy
 from .ops.logs import logit as _logit
 from .ops.normal import erfc, erfcx, erfinv, log_ndtr, ndtr, ndtri
 from .ops.pointwise_math import sinc
+from .ops.polynomials import (
+    chebyshev_polynomial_t,
+    chebyshev_polynomial_u,
+    chebyshev_polynomial_v,
+    chebyshev_polynomial_w,
+    hermite_polynomial_h,
+    hermite_polynomial_he,
+    laguerre_polynomial_l,
+    legendre_polynomial_p,
+    shifted_chebyshev_polynomial_t,
+    shifted_chebyshev_polynomial_u,
+    shifted_chebyshev_polynomial_v,
+    shifted_chebyshev_polynomial_w,
+)
+from .ops.special_functions import airy_ai, spherical_bessel_j0, zeta
 
 
 def _unary(name, special_name, doc):
@@ -47,6 +75,20 @@ def logit(input, eps=None, *, out=None):
 psi = digamma
 
 
+def gammainc(input, other, *, out=None):
+    """The regularized lower incomplete gamma function ``P(input, other)``."""
+    _tensor_arg("special_gammainc", input, "input", 1)
+    _tensor_arg("special_gammainc", other, "other", 2)
+    return _op("igamma")(input, other, out=out)
+
+
+def gammaincc(input, other, *, out=None):
+    """The regularized upper incomplete gamma function ``Q(input, other)``."""
+    _tensor_arg("special_gammaincc", input, "input", 1)
+    _tensor_arg("special_gammaincc", other, "other", 2)
+    return _op("igammac")(input, other, out=out)
+
+
 def multigammaln(input, p, *, out=None):
     """The multivariate log-gamma function of dimension ``p``."""
     return _mvlgamma(input, p, out=out)
@@ -77,6 +119,15 @@ def log_softmax(input, dim, *, dtype=None):
 
 
 __all__ = [
+    "airy_ai",
+    "bessel_j0",
+    "bessel_j1",
+    "bessel_y0",
+    "bessel_y1",
+    "chebyshev_polynomial_t",
+    "chebyshev_polynomial_u",
+    "chebyshev_polynomial_v",
+    "chebyshev_polynomial_w",
     "digamma",
     "entr",
     "erf",
@@ -86,24 +137,42 @@ __all__ = [
     "exp2",
     "expit",
     "expm1",
+    "gammainc",
+    "gammaincc",
     "gammaln",
+    "hermite_polynomial_h",
+    "hermite_polynomial_he",
     "i0",
     "i0e",
     "i1",
     "i1e",
+    "laguerre_polynomial_l",
+    "legendre_polynomial_p",
     "log1p",
     "log_ndtr",
     "log_softmax",
     "logit",
     "logsumexp",
+    "modified_bessel_i0",
+    "modified_bessel_i1",
+    "modified_bessel_k0",
+    "modified_bessel_k1",
     "multigammaln",
     "ndtr",
     "ndtri",
     "polygamma",
     "psi",
     "round",
+    "scaled_modified_bessel_k0",
+    "scaled_modified_bessel_k1",
+    "shifted_chebyshev_polynomial_t",
+    "shifted_chebyshev_polynomial_u",
+    "shifted_chebyshev_polynomial_v",
+    "shifted_chebyshev_polynomial_w",
     "sinc",
     "softmax",
+    "spherical_bessel_j0",
     "xlog1py",
     "xlogy",
+    "zeta",
 ]

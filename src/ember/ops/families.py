@@ -87,6 +87,12 @@ FAMILIES = [
     "scatter_reduce",
     "strided",
     "adjoint",
+    "bessel_functions",
+    "special_functions",
+    "polynomials",
+    "histogram",
+    "linalg_householder",
+    "linalg_ldl",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]

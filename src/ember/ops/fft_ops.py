@@ -17,10 +17,11 @@ from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim as _wrap_dim
 from ._binary import type_word
+from ._results import write_out as _write_out
 from ._spec import OpSpec
 from .clamp import tensor_arg
 from .complex_ops import complex as _complex
-from .complex_ops import conj, real
+from .complex_ops import conj, conj_physical, real
 from .registry import LOOP, declare, op, public_names
 
 _DUAL = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
@@ -139,6 +140,8 @@ def _dims(x, s, dim, default_all):
             dim = tuple(range(nd - len(s), nd))
         else:
             dim = tuple(range(nd)) if default_all else (-2, -1)
+    if nd == 0 and dim:
+        raise IndexError(f"Dimension specified as {dim[0]} but tensor has no dimensions")
     dims = tuple(_wrap_dim(d, nd) for d in dim)
     if s is not None and len(s) != len(dims):
         raise RuntimeError("When given, dim and shape arguments must have the same length")
@@ -345,6 +348,109 @@ def irfftn(input, s=None, dim=None, norm=None, *, out=None):
     """The inverse of ``rfftn``."""
     tensor_arg("irfftn", input, "input", 1)
     return _c2r(input, *_dims(input, s, dim, True), norm)
+
+
+def _at_least_one(name, dims):
+    if not dims:
+        raise RuntimeError(f"{name} must transform at least one axis")
+
+
+def _hermitian_n(x, s, dim, default_all):
+    """``hfftn``: the inverse real transform of the conjugate with the dual normalization."""
+    dims, sizes = _dims(x, s, dim, default_all)
+    _at_least_one("hfftn", dims)
+    return dims, sizes
+
+
+def _ihermitian_n(x, s, dim, default_all, norm):
+    """``ihfftn``: the half spectrum of the last dimension (conjugated), then the inverse
+    complex transform over the others, as PyTorch stages it."""
+    dims, sizes = _dims(x, s, dim, default_all)
+    _at_least_one("ihfftn", dims)
+    x = _float_of(x)
+    if x._data.dtype.kind == "c":
+        raise RuntimeError(f"Only supports floating-point dtypes, but found: {type_word(x)}")
+    norm = _norm(norm)
+    x = _resize(x, dims, sizes)
+    last = conj_physical(FftR2C.apply(x, dims[-1:], _DUAL[norm], True))
+    if len(dims) == 1:
+        return last
+    return FftC2C.apply(last, dims[:-1], norm, False)
+
+
+def _hermitian_out(name, kernel, result, out, input):
+    """``result``, or written into ``out`` (which must be real for hfftn, complex for
+    ihfftn), with PyTorch's checks."""
+    if out is None:
+        return result
+    if hasattr(out, "_data"):
+        complex_out = out._data.dtype.kind == "c"
+        if name == "ihfftn" and not complex_out:
+            raise RuntimeError(f"ihfftn expects a complex output tensor, but got {type_word(out)}")
+        if name == "hfftn" and out._data.dtype.kind != "f":
+            raise RuntimeError(
+                f"hfftn expects a floating point output tensor, but got {type_word(out)}"
+            )
+    return _write_out(kernel, result, out, input)
+
+
+@op(
+    None,
+    public=False,
+    spec=_spec("hfft2", lambda t, x: _fft_module(t).hfft2(_c(t, x)), [((3, 4, 2),)]),
+)
+def hfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
+    """``hfftn`` over two dimensions."""
+    tensor_arg("hfft2", input, "input", 1)
+    dims, sizes = _hermitian_n(input, s, dim, False)
+    result = _c2r(conj(_as_complex(_float_of(input))), dims, sizes, _DUAL[_norm(norm)])
+    return _hermitian_out("hfftn", "_fft_c2r", result, out, input)
+
+
+@op(
+    None,
+    public=False,
+    spec=_spec(
+        "hfftn",
+        lambda t, x: _fft_module(t).hfftn(_c(t, x), s=(2, 5), norm="ortho"),
+        [((3, 4, 2),)],
+    ),
+)
+def hfftn(input, s=None, dim=None, norm=None, *, out=None):
+    """The n-d Fourier transform of a signal Hermitian-symmetric in the last of ``dim``,
+    given by its first half: real."""
+    tensor_arg("hfftn", input, "input", 1)
+    dims, sizes = _hermitian_n(input, s, dim, True)
+    result = _c2r(conj(_as_complex(_float_of(input))), dims, sizes, _DUAL[_norm(norm)])
+    return _hermitian_out("hfftn", "_fft_c2r", result, out, input)
+
+
+@op(
+    None,
+    public=False,
+    spec=_spec("ihfft2", lambda t, x: _vr(t, _fft_module(t).ihfft2(x)), [((3, 4),), ((2, 3, 5),)]),
+)
+def ihfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
+    """``ihfftn`` over two dimensions."""
+    tensor_arg("ihfft2", input, "input", 1)
+    result = _ihermitian_n(input, s, dim, False, norm)
+    return _hermitian_out("ihfftn", "_fft_c2c", result, out, input)
+
+
+@op(
+    None,
+    public=False,
+    spec=_spec(
+        "ihfftn",
+        lambda t, x: _vr(t, _fft_module(t).ihfftn(x, s=(4, 3), norm="forward")),
+        [((3, 4),), ((2, 3, 5),)],
+    ),
+)
+def ihfftn(input, s=None, dim=None, norm=None, *, out=None):
+    """The inverse of ``hfftn``: the half spectrum of a real signal over ``dim``."""
+    tensor_arg("ihfftn", input, "input", 1)
+    result = _ihermitian_n(input, s, dim, True, norm)
+    return _hermitian_out("ihfftn", "_fft_c2c", result, out, input)
 
 
 # ----- frequencies and shifts ---------------------------------------------------------------
