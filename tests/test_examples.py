@@ -125,6 +125,28 @@ def test_reinforce():
     assert abs(after - best) < 1e-6 and abs(best - 0.6) < 1e-9, out
 
 
+def test_unet_denoiser():
+    out = run_example("unet_denoiser.py", "--epochs", "3", "--channels", "8", "--batch-size", "16")
+    noisy = number(r"noisy test PSNR: " + NUM, out)
+    denoised = number(r"denoised test PSNR: " + NUM, out)
+    assert denoised > noisy + 1.5, out
+
+
+def test_char_gpt():
+    args = ("--steps", "60", "--dim", "32", "--context", "32", "--warmup", "5")
+    out = run_example("char_gpt.py", *args, "--sample-len", "60")
+    initial = number(r"initial loss " + NUM, out)
+    final = number(r"final loss " + NUM, out)
+    assert initial > 2.5 and final < 2.0 and final < initial - 1.0, out
+    sample = out.split("sample:\n", 1)[1]
+    assert sample.startswith("ninety-nine green") and len(sample) == 17 + 60 + 1, out
+
+
+def test_padded_sequence_classifier():
+    out = run_example("padded_sequence_classifier.py", "--epochs", "2", "--train-size", "1000")
+    assert number(r"test accuracy: " + NUM, out) > 0.9, out
+
+
 TESTS = [
     test_linear_regression_scratch,
     test_linear_regression_nn,
@@ -135,4 +157,7 @@ TESTS = [
     test_char_rnn,
     test_gan_1d,
     test_reinforce,
+    test_unet_denoiser,
+    test_char_gpt,
+    test_padded_sequence_classifier,
 ]
