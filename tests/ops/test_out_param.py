@@ -146,6 +146,13 @@ OTHER_OUT_CALLS = [
     "lib.linalg.inv_ex(a, out=(lib.empty(0), lib.empty(0, dtype=lib.int32)))",
     "lib.linalg.solve_ex(a, a, out=(lib.empty(0), lib.empty(0, dtype=lib.int32)))",
     "lib.triangular_solve(a, a.triu(), out=(lib.empty(0), lib.empty(0)))",
+    "lib.fft.fft(a, out=lib.empty(0))",
+    "lib.fft.fft(a, out=lib.empty(0, dtype=lib.complex128))",
+    "lib.fft.rfft2(a, out=lib.empty(0, dtype=lib.complex64))",
+    "lib.fft.irfft(lib.fft.rfft(a), out=lib.empty(0, dtype=lib.complex64))",
+    "lib.fft.irfftn(lib.fft.rfftn(a), out=lib.empty(0, dtype=lib.float64))",
+    "lib.fft.hfft(lib.fft.ifft(a), out=lib.empty(0))",
+    "lib.fft.fftn(a, out=lib.empty(0, dtype=lib.float64))",
 ]
 
 

@@ -16,6 +16,7 @@ from ..autograd.node import Node
 from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim as _wrap_dim
+from . import _out
 from ._binary import type_word
 from ._results import write_out as _write_out
 from ._spec import OpSpec
@@ -245,9 +246,28 @@ declare(
 )
 
 
+def _out_kind(kernel, complex_result):
+    """The ``out=`` rule of a transform: PyTorch wants a complex ``out`` for a complex
+    result and a real floating one for a real result (then any dtype it casts to)."""
+
+    def rule(name, out, result):
+        kind = out._data.dtype.kind
+        if complex_result and kind != "c":
+            raise RuntimeError(
+                f"{kernel} expects a complex output tensor, but got {type_word(out)}"
+            )
+        if not complex_result and kind != "f":
+            raise RuntimeError(
+                f"{kernel} expects a floating point output tensor, but got {type_word(out)}"
+            )
+        _out.castable(result._data.dtype, out)
+
+    return rule
+
+
 # ----- 1-d transforms -----------------------------------------------------------------------
-@op(None, public=False)
-def fft(input, n=None, dim=-1, norm=None, *, out=None):
+@op(None, public=False, out=_out_kind("fft", True))
+def fft(input, n=None, dim=-1, norm=None):
     """The one-dimensional discrete Fourier transform along ``dim`` (``n`` points)."""
     dims, sizes = _one(input, n, dim)
     return _c2c(input, dims, sizes, norm, True)
@@ -257,94 +277,105 @@ def fft(input, n=None, dim=-1, norm=None, *, out=None):
     None,
     public=False,
     spec=_spec("ifft_real", lambda t, x: _vr(t, _fft_module(t).ifft(x, norm="forward")), _S1),
+    out=_out_kind("ifft", True),
 )
-def ifft(input, n=None, dim=-1, norm=None, *, out=None):
+def ifft(input, n=None, dim=-1, norm=None):
     """The one-dimensional inverse discrete Fourier transform along ``dim``."""
     dims, sizes = _one(input, n, dim)
     return _c2c(input, dims, sizes, norm, False)
 
 
-@op(None, public=False)
-def rfft(input, n=None, dim=-1, norm=None, *, out=None):
+@op(None, public=False, out=_out_kind("rfft", True))
+def rfft(input, n=None, dim=-1, norm=None):
     """The Fourier transform of a real signal: the non-negative frequencies only."""
     dims, sizes = _one(input, n, dim)
     return _r2c("rfft", input, dims, sizes, norm)
 
 
-@op(None, public=False)
-def irfft(input, n=None, dim=-1, norm=None, *, out=None):
+@op(None, public=False, out=_out_kind("irfft", False))
+def irfft(input, n=None, dim=-1, norm=None):
     """The inverse of ``rfft``: a real signal of ``n`` points from its non-negative
     frequencies."""
     dims, sizes = _one(input, n, dim)
     return _c2r(input, dims, sizes, norm)
 
 
-@op(None, public=False, spec=_spec("hfft", lambda t, x: _fft_module(t).hfft(_c(t, x)), [((4, 2),)]))
-def hfft(input, n=None, dim=-1, norm=None, *, out=None):
+@op(
+    None,
+    public=False,
+    spec=_spec("hfft", lambda t, x: _fft_module(t).hfft(_c(t, x)), [((4, 2),)]),
+    out=_out_kind("hfft", False),
+)
+def hfft(input, n=None, dim=-1, norm=None):
     """The Fourier transform of a Hermitian-symmetric signal given by its first half: real."""
     dims, sizes = _one(input, n, dim)
     return _c2r(conj(_as_complex(_float_of(input))), dims, sizes, _DUAL[_norm(norm)])
 
 
-@op(None, public=False, spec=_spec("ihfft", lambda t, x: _vr(t, _fft_module(t).ihfft(x)), _S1))
-def ihfft(input, n=None, dim=-1, norm=None, *, out=None):
+@op(
+    None,
+    public=False,
+    spec=_spec("ihfft", lambda t, x: _vr(t, _fft_module(t).ihfft(x)), _S1),
+    out=_out_kind("ihfft", True),
+)
+def ihfft(input, n=None, dim=-1, norm=None):
     """The inverse of ``hfft``: half of the spectrum of a real signal, conjugated."""
     dims, sizes = _one(input, n, dim)
     return conj(_r2c("ihfft", input, dims, sizes, _DUAL[_norm(norm)]))
 
 
 # ----- 2-d and n-d transforms ---------------------------------------------------------------
-@op(None, public=False)
-def fft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
+@op(None, public=False, out=_out_kind("fftn", True))
+def fft2(input, s=None, dim=(-2, -1), norm=None):
     """The 2-d discrete Fourier transform over ``dim``."""
     tensor_arg("fft2", input, "input", 1)
     return _c2c(input, *_dims(input, s, dim, False), norm, True)
 
 
-@op(None, public=False)
-def ifft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
+@op(None, public=False, out=_out_kind("ifftn", True))
+def ifft2(input, s=None, dim=(-2, -1), norm=None):
     """The 2-d inverse discrete Fourier transform over ``dim``."""
     tensor_arg("ifft2", input, "input", 1)
     return _c2c(input, *_dims(input, s, dim, False), norm, False)
 
 
-@op(None, public=False)
-def fftn(input, s=None, dim=None, norm=None, *, out=None):
+@op(None, public=False, out=_out_kind("fftn", True))
+def fftn(input, s=None, dim=None, norm=None):
     """The n-d discrete Fourier transform over ``dim`` (all dimensions by default)."""
     tensor_arg("fftn", input, "input", 1)
     return _c2c(input, *_dims(input, s, dim, True), norm, True)
 
 
-@op(None, public=False)
-def ifftn(input, s=None, dim=None, norm=None, *, out=None):
+@op(None, public=False, out=_out_kind("ifftn", True))
+def ifftn(input, s=None, dim=None, norm=None):
     """The n-d inverse discrete Fourier transform over ``dim`` (all by default)."""
     tensor_arg("ifftn", input, "input", 1)
     return _c2c(input, *_dims(input, s, dim, True), norm, False)
 
 
-@op(None, public=False)
-def rfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
+@op(None, public=False, out=_out_kind("rfftn", True))
+def rfft2(input, s=None, dim=(-2, -1), norm=None):
     """``rfftn`` over two dimensions."""
     tensor_arg("rfft2", input, "input", 1)
     return _r2c("rfftn", input, *_dims(input, s, dim, False), norm)
 
 
-@op(None, public=False)
-def rfftn(input, s=None, dim=None, norm=None, *, out=None):
+@op(None, public=False, out=_out_kind("rfftn", True))
+def rfftn(input, s=None, dim=None, norm=None):
     """The n-d Fourier transform of a real signal, halved along the last of ``dim``."""
     tensor_arg("rfftn", input, "input", 1)
     return _r2c("rfftn", input, *_dims(input, s, dim, True), norm)
 
 
-@op(None, public=False)
-def irfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
+@op(None, public=False, out=_out_kind("irfftn", False))
+def irfft2(input, s=None, dim=(-2, -1), norm=None):
     """``irfftn`` over two dimensions."""
     tensor_arg("irfft2", input, "input", 1)
     return _c2r(input, *_dims(input, s, dim, False), norm)
 
 
-@op(None, public=False)
-def irfftn(input, s=None, dim=None, norm=None, *, out=None):
+@op(None, public=False, out=_out_kind("irfftn", False))
+def irfftn(input, s=None, dim=None, norm=None):
     """The inverse of ``rfftn``."""
     tensor_arg("irfftn", input, "input", 1)
     return _c2r(input, *_dims(input, s, dim, True), norm)
