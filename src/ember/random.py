@@ -11,6 +11,7 @@ import contextlib
 from . import dtypes as _dt
 from .backend import np
 from .creation import _finish, _no_grad_dtype, _shape_arg, _size, _write_out, not_implemented
+from .ops._binary import type_word
 from .ops.registry import declare
 from .tensor_base import TensorBase as Tensor
 
@@ -450,6 +451,11 @@ def random_(self, low=0, high=None, *, generator=None):
 
 def exponential_(self, lambd=1.0, *, generator=None):
     """Fill with exponential samples of rate ``lambd``."""
+    if self._data.dtype.kind not in "fc" and self._data.dtype.name != "bfloat16":
+        raise RuntimeError(
+            "Exponential distribution is a continuous probability distribution. dtype must be a "
+            f"floating point but you specified {type_word(self)}"
+        )
     _float_target(self, "exponential_cpu")
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")

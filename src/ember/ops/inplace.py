@@ -451,11 +451,15 @@ def copy_(self, src, non_blocking=False):
     try:
         dest[...] = src._data
     except ValueError:
-        raise RuntimeError(
-            f"The size of tensor a ({self._data.shape[-1] if self._data.ndim else 1}) must match "
-            f"the size of tensor b ({src._data.shape[-1] if src._data.ndim else 1}) at "
-            "non-singleton dimension"
-        ) from None
+        from ._binary import broadcast_error
+
+        err = broadcast_error(self, src)
+        if err is None:  # src has more dimensions than self
+            err = RuntimeError(
+                f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                f"{list(xp_of(src._data).broadcast_shapes(self._data.shape, src._data.shape))}"
+            )
+        raise err from None
     self._bump_version("copy_")
     return self
 
