@@ -27,6 +27,7 @@ Tensor = type(
     {
         **_namespace,
         "__slots__": (),
+        "_plain_tensor": True,
         "__module__": "ember",
         "__doc__": "A multi-dimensional array that records the operations applied to it.",
         # Defining __eq__ (an op) would otherwise make tensors unhashable.

@@ -74,6 +74,15 @@ class _Extra:
 class TensorBase:
     """A multi-dimensional array that records the operations applied to it (see ``Tensor``)."""
 
+    #: True for the classes whose arithmetic operators may skip the full dispatch when
+    #: both operands are such classes (``Tensor``, ``Parameter``); a subclass is plain only
+    #: when it says so itself, so users' subclasses always take the full path.
+    _plain_tensor = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._plain_tensor = cls.__dict__.get("_plain_tensor", False)
+
     __slots__ = (
         "_data",
         "_requires_grad",

@@ -11,6 +11,8 @@ class Parameter(Tensor):
     It shares memory (and the version counter) with the tensor it is made from.
     """
 
+    _plain_tensor = True
+
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
             from ..creation import empty

@@ -28,15 +28,19 @@ _INT_MIN, _INT_END = -(1 << 63), 1 << 64
 
 def _operator(name, node, full, doc):
     """A binary operator method: ``node`` directly for the common cases (a float tensor with
-    a Python number, or two float tensors of one dtype and class), ``full(self, other)``
-    (promotion, broadcasting errors, ...) otherwise."""
+    a Python number, or two float tensors of one dtype and class, ``Tensor`` and
+    ``Parameter`` counting as one), ``full(self, other)`` (promotion, broadcasting errors,
+    ...) otherwise."""
 
     def method(self, other):
         t = type(other)
         if self._data.dtype.kind == "f" and (
             t is float
             or (t is int and _INT_MIN <= other < _INT_END)
-            or (t is type(self) and other._data.dtype == self._data.dtype)
+            or (
+                (t is type(self) or (type(self)._plain_tensor and getattr(t, "_plain_tensor", 0)))
+                and other._data.dtype == self._data.dtype
+            )
         ):
             try:
                 return node.apply(self, other)
