@@ -47,6 +47,9 @@ def sum_to(grad, shape):
     if dims:
         # Without leading dimensions keepdim gives ``shape`` exactly; with only leading
         # ones, no keepdim does: either way the sum is a fresh array, not a view.
+        if _node.array_backward(grad):  # no graph to record: the array sum ``sum`` runs
+            arr = grad._data.sum(axis=dims, keepdims=not lead)
+            return _node.Tensor._make(arr if arr.shape == shape else arr.reshape(shape))
         grad = grad.sum(dim=dims, keepdim=not lead)
     if grad._data.shape != shape:
         grad = grad.reshape(shape)
