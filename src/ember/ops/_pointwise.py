@@ -1,0 +1,107 @@
+"""The common shape of one-input elementwise ops: a ``Pointwise`` node and ``unary``, the
+one-line declaration of its public function.
+
+A pointwise op states only its facts: the kernel on arrays, what backward needs (the input
+or the output), and the gradient rule::
+
+    class Sin(Pointwise):
+        '''d(sin x) = cos(x) dx'''
+
+        def kernel(self, xp, x):
+            return xp.sin(x)
+
+        def chain(self, grad, x):
+            return grad * cos(x)
+
+
+    sin = unary(Sin, "sin", "Sine (radians).", domain=(-4.0, 4.0))
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from ..autograd.node import Node
+from . import batching
+from ._spec import OpSpec
+from .registry import op
+
+#: The sample shapes of a one-input op's spec: a matrix, a 0-d tensor, an empty tensor.
+UNARY_SAMPLES = [((3, 4),), ((),), ((0, 2),)]
+
+
+def quiet(xp):
+    """Silence NumPy's floating-point warnings (PyTorch returns inf/nan without a word)."""
+    errstate = getattr(xp, "errstate", None)
+    return errstate(all="ignore") if errstate is not None else contextlib.nullcontext()
+
+
+def _float_input(x):
+    """Integer and bool tensors are computed in the default float dtype, as PyTorch does."""
+    if x._data.dtype.kind in "biu":
+        from ..dtypes import get_default_dtype
+
+        return x.to(get_default_dtype())
+    return x
+
+
+class Pointwise(Node):
+    """Base of one-input elementwise nodes: ``forward`` runs ``kernel`` and saves the input
+    (the output when ``saves_output``); ``backward`` is ``chain(grad, saved)``."""
+
+    #: Save the output for backward instead of the input (the derivative is a function of it).
+    saves_output = False
+    #: Silence NumPy's warnings around the kernel; False for kernels that never warn, where
+    #: the silencing would cost more than the kernel.
+    silence = True
+
+    def kernel(self, xp, x):
+        """The op on an array of the array module ``xp``."""
+        raise NotImplementedError
+
+    def chain(self, grad, saved):
+        """The input's gradient from the output's ``grad``, written with Ember ops."""
+        raise NotImplementedError
+
+    def forward(self, x):
+        xp = self.xp
+        if self.silence:
+            with quiet(xp):
+                out = self.kernel(xp, x)
+        else:
+            out = self.kernel(xp, x)
+        self.save_for_backward(out if self.saves_output else x)
+        return out
+
+    def backward(self, grad):
+        (saved,) = self.saved_tensors
+        return (self.chain(grad, saved),)
+
+
+def unary(node, name, doc, *, domain=(-2.0, 2.0), aliases=(), spec=None):
+    """Declare ``name(input)``, the public function of the one-input elementwise ``node``
+    (integer and bool inputs computed in the default float dtype); returns the function.
+
+    Args:
+        doc: the function's one-line docstring.
+        domain: the input range of its ``OpSpec`` (when ``spec`` is not given).
+        aliases: its other names (``"arcsin"``), as top-level functions and Tensor methods.
+        spec: the op's ``OpSpec`` (or a tuple of them) when the default one does not fit.
+    """
+
+    def function(input):
+        return node.apply(_float_input(input))
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = doc
+    function.__module__ = node.__module__
+    if spec is None:
+        spec = OpSpec(name, lambda lib, a: getattr(lib, name)(a), UNARY_SAMPLES, domain=domain)
+    return op(
+        node,
+        methods=(name, *aliases),
+        inplace=True,
+        aliases=aliases,
+        vmap=batching.elementwise,
+        spec=spec,
+    )(function)
