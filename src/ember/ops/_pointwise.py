@@ -2,26 +2,15 @@
 one-line declaration of its public function.
 
 A pointwise op states only its facts: the kernel on arrays, what backward needs (the input
-or the output), and the gradient rule::
-
-    class Sin(Pointwise):
-        '''d(sin x) = cos(x) dx'''
-
-        def kernel(self, xp, x):
-            return xp.sin(x)
-
-        def chain(self, grad, x):
-            return grad * cos(x)
-
-
-    sin = unary(Sin, "sin", "Sine (radians).", domain=(-4.0, 4.0))
+or the output) and the gradient rule; ``trig.Sin`` is the plain case.
 """
 
 from __future__ import annotations
 
 import contextlib
 
-from ..autograd.node import Node
+from ..autograd.node import Node, array_backward
+from ..tensor_base import TensorBase as Tensor
 from . import batching
 from ._spec import OpSpec
 from .registry import op
@@ -54,6 +43,9 @@ class Pointwise(Node):
     #: Silence NumPy's warnings around the kernel; False for kernels that never warn, where
     #: the silencing would cost more than the kernel.
     silence = True
+    #: ``chain`` is plain arithmetic, so it also runs on raw arrays: backward takes that
+    #: faster path when no graph of it is recorded (``array_backward``).
+    chain_on_arrays = False
 
     def kernel(self, xp, x):
         """The op on an array of the array module ``xp``."""
@@ -74,6 +66,9 @@ class Pointwise(Node):
         return out
 
     def backward(self, grad):
+        if self.chain_on_arrays and array_backward(grad):
+            (saved,) = self.saved_arrays()
+            return (Tensor._make(self.chain(grad._data, saved)),)
         (saved,) = self.saved_tensors
         return (self.chain(grad, saved),)
 

@@ -6,8 +6,6 @@ Derivatives take PyTorch's values at the edges of each domain: ``asin'(+-1) = in
 
 from __future__ import annotations
 
-from ..autograd.node import Node, array_backward
-from ..tensor_base import TensorBase as Tensor
 from ._pointwise import Pointwise, unary
 from .inplace import public_inplace
 from .registry import public_names
@@ -124,20 +122,18 @@ class Cosh(Pointwise):
 cosh = unary(Cosh, "cosh", "Hyperbolic cosine.")
 
 
-class Tanh(Node):
+class Tanh(Pointwise):
     """d(tanh x) = (1 - tanh(x)**2) dx"""
 
-    def forward(self, x):
-        out = self.xp.tanh(x)
-        self.save_for_backward(out)
-        return out
+    saves_output = True
+    silence = False
+    chain_on_arrays = True
 
-    def backward(self, grad):
-        if array_backward(grad):
-            (out,) = self.saved_arrays()
-            return (Tensor._make(grad._data * (1 - out * out)),)
-        (out,) = self.saved_tensors
-        return (grad * (1 - out * out),)
+    def kernel(self, xp, x):
+        return xp.tanh(x)
+
+    def chain(self, grad, out):
+        return grad * (1 - out * out)
 
 
 tanh = unary(Tanh, "tanh", "Hyperbolic tangent.")

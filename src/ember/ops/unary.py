@@ -39,20 +39,18 @@ class ZeroGrad(Node):
 
 
 # ----- exp / log ------------------------------------------------------------------------
-class Exp(Node):
+class Exp(Pointwise):
     """d(exp x) = exp(x) dx"""
 
-    def forward(self, x):
-        out = self.xp.exp(x)
-        self.save_for_backward(out)
-        return out
+    saves_output = True
+    silence = False
+    chain_on_arrays = True
 
-    def backward(self, grad):
-        if array_backward(grad):
-            (out,) = self.saved_arrays()
-            return (Tensor._make(grad._data * out),)
-        (out,) = self.saved_tensors
-        return (grad * out,)
+    def kernel(self, xp, x):
+        return xp.exp(x)
+
+    def chain(self, grad, out):
+        return grad * out
 
 
 exp = unary(Exp, "exp", "e to the power of each element.")
@@ -119,24 +117,25 @@ log1p = unary(Log1P, "log1p", "``log(1 + x)``, accurate for small ``x``.", domai
 class Log2(Pointwise):
     """d(log2 x) = dx / (x log 2)"""
 
+    ln_base = _LN2
+
     def kernel(self, xp, x):
         return xp.log2(x)
 
     def chain(self, grad, x):
-        return grad / (x * _LN2)
+        return grad / (x * self.ln_base)
 
 
 log2 = unary(Log2, "log2", "Base-2 logarithm.", domain=_POS)
 
 
-class Log10(Pointwise):
+class Log10(Log2):
     """d(log10 x) = dx / (x log 10)"""
+
+    ln_base = _LN10
 
     def kernel(self, xp, x):
         return xp.log10(x)
-
-    def chain(self, grad, x):
-        return grad / (x * _LN10)
 
 
 log10 = unary(Log10, "log10", "Base-10 logarithm.", domain=_POS)
@@ -207,20 +206,18 @@ def stable_sigmoid(xp, x):
     return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
-class Sigmoid(Node):
+class Sigmoid(Pointwise):
     """d(sigmoid x) = s(1 - s) dx with s = sigmoid(x)"""
 
-    def forward(self, x):
-        out = stable_sigmoid(self.xp, x)
-        self.save_for_backward(out)
-        return out
+    saves_output = True
+    silence = False
+    chain_on_arrays = True
 
-    def backward(self, grad):
-        if array_backward(grad):
-            (out,) = self.saved_arrays()
-            return (Tensor._make(grad._data * (out * (1 - out))),)
-        (out,) = self.saved_tensors
-        return (grad * (out * (1 - out)),)
+    def kernel(self, xp, x):
+        return stable_sigmoid(xp, x)
+
+    def chain(self, grad, out):
+        return grad * (out * (1 - out))
 
 
 sigmoid = unary(Sigmoid, "sigmoid", "The logistic function 1 / (1 + exp(-x)).")
