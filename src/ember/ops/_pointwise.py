@@ -40,15 +40,13 @@ class Pointwise(Node):
 
     #: Save the output for backward instead of the input (the derivative is a function of it).
     saves_output = False
-    #: Silence NumPy's warnings around the kernel; False for kernels that never warn, where
-    #: the silencing would cost more than the kernel.
-    silence = True
     #: ``chain`` is plain arithmetic, so it also runs on raw arrays: backward takes that
     #: faster path when no graph of it is recorded (``array_backward``).
     chain_on_arrays = False
 
     def kernel(self, xp, x):
-        """The op on an array of the array module ``xp``."""
+        """The op on an array of the array module ``xp`` (silencing NumPy's warnings where
+        it may warn: ``quiet``)."""
         raise NotImplementedError
 
     def chain(self, grad, saved):
@@ -56,12 +54,7 @@ class Pointwise(Node):
         raise NotImplementedError
 
     def forward(self, x):
-        xp = self.xp
-        if self.silence:
-            with quiet(xp):
-                out = self.kernel(xp, x)
-        else:
-            out = self.kernel(xp, x)
+        out = self.kernel(self.xp, x)
         self.save_for_backward(out if self.saves_output else x)
         return out
 

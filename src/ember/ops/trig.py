@@ -6,7 +6,7 @@ Derivatives take PyTorch's values at the edges of each domain: ``asin'(+-1) = in
 
 from __future__ import annotations
 
-from ._pointwise import Pointwise, unary
+from ._pointwise import Pointwise, quiet, unary
 from .inplace import public_inplace
 from .registry import public_names
 from .unary import rsqrt
@@ -18,7 +18,8 @@ class Sin(Pointwise):
     """d(sin x) = cos(x) dx"""
 
     def kernel(self, xp, x):
-        return xp.sin(x)
+        with quiet(xp):
+            return xp.sin(x)
 
     def chain(self, grad, x):
         return grad * cos(x)
@@ -31,7 +32,8 @@ class Cos(Pointwise):
     """d(cos x) = -sin(x) dx"""
 
     def kernel(self, xp, x):
-        return xp.cos(x)
+        with quiet(xp):
+            return xp.cos(x)
 
     def chain(self, grad, x):
         return grad * -sin(x)
@@ -46,7 +48,8 @@ class Tan(Pointwise):
     saves_output = True
 
     def kernel(self, xp, x):
-        return xp.tan(x)
+        with quiet(xp):
+            return xp.tan(x)
 
     def chain(self, grad, out):
         return grad * (out * out + 1)
@@ -59,7 +62,8 @@ class Asin(Pointwise):
     """d(asin x) = dx / sqrt(1 - x**2) (inf at +-1)"""
 
     def kernel(self, xp, x):
-        return xp.arcsin(x)
+        with quiet(xp):
+            return xp.arcsin(x)
 
     def chain(self, grad, x):
         return grad * rsqrt(1 - x * x)
@@ -72,7 +76,8 @@ class Acos(Pointwise):
     """d(acos x) = -dx / sqrt(1 - x**2) (-inf at +-1)"""
 
     def kernel(self, xp, x):
-        return xp.arccos(x)
+        with quiet(xp):
+            return xp.arccos(x)
 
     def chain(self, grad, x):
         return grad * -rsqrt(1 - x * x)
@@ -83,8 +88,6 @@ acos = arccos = unary(Acos, "acos", "Inverse cosine.", domain=_UNIT, aliases=("a
 
 class Atan(Pointwise):
     """d(atan x) = dx / (1 + x**2)"""
-
-    silence = False
 
     def kernel(self, xp, x):
         return xp.arctan(x)
@@ -100,7 +103,8 @@ class Sinh(Pointwise):
     """d(sinh x) = cosh(x) dx"""
 
     def kernel(self, xp, x):
-        return xp.sinh(x)
+        with quiet(xp):
+            return xp.sinh(x)
 
     def chain(self, grad, x):
         return grad * cosh(x)
@@ -113,7 +117,8 @@ class Cosh(Pointwise):
     """d(cosh x) = sinh(x) dx"""
 
     def kernel(self, xp, x):
-        return xp.cosh(x)
+        with quiet(xp):
+            return xp.cosh(x)
 
     def chain(self, grad, x):
         return grad * sinh(x)
@@ -126,7 +131,6 @@ class Tanh(Pointwise):
     """d(tanh x) = (1 - tanh(x)**2) dx"""
 
     saves_output = True
-    silence = False
     chain_on_arrays = True
 
     def kernel(self, xp, x):
@@ -141,8 +145,6 @@ tanh = unary(Tanh, "tanh", "Hyperbolic tangent.")
 
 class Asinh(Pointwise):
     """d(asinh x) = dx / sqrt(x**2 + 1)"""
-
-    silence = False
 
     def kernel(self, xp, x):
         return xp.arcsinh(x)
@@ -160,7 +162,8 @@ class Acosh(Pointwise):
     """d(acosh x) = dx / sqrt(x**2 - 1)"""
 
     def kernel(self, xp, x):
-        return xp.arccosh(x)
+        with quiet(xp):
+            return xp.arccosh(x)
 
     def chain(self, grad, x):
         return grad * rsqrt(x * x - 1)
@@ -175,7 +178,8 @@ class Atanh(Pointwise):
     """d(atanh x) = dx / (1 - x**2)"""
 
     def kernel(self, xp, x):
-        return xp.arctanh(x)
+        with quiet(xp):
+            return xp.arctanh(x)
 
     def chain(self, grad, x):
         return grad / (1 - x * x)
