@@ -34,6 +34,26 @@ def not_implemented(kernel, x):
     return NotImplementedError(f"\"{kernel}\" not implemented for '{type_word(x)}'")
 
 
+def conj_of(x):
+    """``x`` conjugated when it is complex (a tensor or a number); otherwise ``x`` itself."""
+    if isinstance(x, Tensor):
+        if x._data.dtype.kind != "c":
+            return x
+        from .complex_ops import conj
+
+        return conj(x)
+    return x.conjugate() if isinstance(x, complex) else x
+
+
+def conjugated(rule, grad):
+    """The gradients of a holomorphic op at complex values, by PyTorch's convention
+    ``grad * conj(f'(z))``: its real rule ``rule(grad) = grad * f'(z)`` applied to
+    ``conj(grad)``, conjugated."""
+    from .complex_ops import conj
+
+    return tuple(None if g is None else conj(g) for g in rule(conj(grad)))
+
+
 def as_operand(x):
     """Tensors and Python scalars pass through; arrays, lists and NumPy scalars become tensors."""
     if isinstance(x, (Tensor, int, float, bool, complex)):

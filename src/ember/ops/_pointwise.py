@@ -12,6 +12,7 @@ import contextlib
 from ..autograd.node import Node, array_backward
 from ..tensor_base import TensorBase as Tensor
 from . import batching
+from ._binary import conjugated
 from ._spec import OpSpec
 from .registry import op
 
@@ -63,6 +64,8 @@ class Pointwise(Node):
             (saved,) = self.saved_arrays()
             return (Tensor._make(self.chain(grad._data, saved)),)
         (saved,) = self.saved_tensors
+        if saved._data.dtype.kind == "c":  # PyTorch's convention: grad * conj(f'(z))
+            return conjugated(lambda g: (self.chain(g, saved),), grad)
         return (self.chain(grad, saved),)
 
 

@@ -15,7 +15,7 @@ import math
 from ..autograd.node import Node, array_backward
 from ..tensor_base import TensorBase as Tensor
 from . import batching
-from ._binary import apply_binary, needs, promote, type_word, zeros_like
+from ._binary import apply_binary, conjugated, needs, promote, type_word, zeros_like
 from ._spec import OpSpec
 from .inplace import public_inplace
 from .registry import declare, op, public_names
@@ -54,6 +54,12 @@ class PowScalar(Node):
         if e == 2 and array_backward(grad):
             (x,) = self.saved_arrays()
             return Tensor._make(grad._data * (x * 2)), None
+        if grad._data.dtype.kind == "c":  # PyTorch's convention: grad * conj(f'(z))
+            return conjugated(self._rule, grad)
+        return self._rule(grad)
+
+    def _rule(self, grad):
+        e = self.e
         (x,) = self.saved_tensors
         if e == 2:
             return grad * (x * 2), None
@@ -71,6 +77,11 @@ class Pow(Node):
         return out
 
     def backward(self, grad):
+        if grad._data.dtype.kind == "c":  # PyTorch's convention: grad * conj(f'(z))
+            return conjugated(self._rule, grad)
+        return self._rule(grad)
+
+    def _rule(self, grad):
         a, b, out = self.saved_tensors
         ga = gb = None
         if needs(self, 0):
@@ -110,6 +121,11 @@ class PowScalarBase(Node):
         return out
 
     def backward(self, grad):
+        if grad._data.dtype.kind == "c":  # PyTorch's convention: grad * conj(f'(z))
+            return conjugated(self._rule, grad)
+        return self._rule(grad)
+
+    def _rule(self, grad):
         out, x = self.saved_tensors
         s = self.s
         if s != 0:
