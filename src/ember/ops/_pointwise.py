@@ -69,7 +69,7 @@ class Pointwise(Node):
         return (self.chain(grad, saved),)
 
 
-def unary(node, name, doc, *, domain=(-2.0, 2.0), aliases=(), spec=None):
+def unary(node, name, doc, *, domain=(-2.0, 2.0), aliases=(), spec=None, out=False, **facts):
     """Declare ``name(input)``, the public function of the one-input elementwise ``node``
     (integer and bool inputs computed in the default float dtype); returns the function.
 
@@ -78,21 +78,42 @@ def unary(node, name, doc, *, domain=(-2.0, 2.0), aliases=(), spec=None):
         domain: the input range of its ``OpSpec`` (when ``spec`` is not given).
         aliases: its other names (``"arcsin"``), as top-level functions and Tensor methods.
         spec: the op's ``OpSpec`` (or a tuple of them) when the default one does not fit.
+        out: the function takes PyTorch's ``out=`` (``name(input, *, out=None)``).
+        facts: more of ``declare``'s arguments (``grad_fn``, ``public``, ...); ``methods``
+            defaults to the name and its aliases, ``inplace`` to True.
     """
+    if out:
+        from ._results import float_unary
 
-    def function(input):
-        return node.apply(_float_input(input))
+        def function(input, *, out=None):
+            return float_unary(name, node, input, out)
+
+    else:
+
+        def function(input):
+            return node.apply(_float_input(input))
 
     function.__name__ = function.__qualname__ = name
     function.__doc__ = doc
     function.__module__ = node.__module__
     if spec is None:
         spec = OpSpec(name, lambda lib, a: getattr(lib, name)(a), UNARY_SAMPLES, domain=domain)
-    return op(
+    facts.setdefault("methods", (name, *aliases))
+    facts.setdefault("inplace", True)
+    return op(node, aliases=aliases, vmap=batching.elementwise, spec=spec, **facts)(function)
+
+
+def special_unary(node, name, grad_fn, doc, spec):
+    """Declare ``name(input, *, out=None)`` of ``ember.special`` (no Tensor method, no
+    top-level name) for the one-input elementwise ``node``; returns the function."""
+    return unary(
         node,
-        methods=(name, *aliases),
-        inplace=True,
-        aliases=aliases,
-        vmap=batching.elementwise,
+        name,
+        doc,
         spec=spec,
-    )(function)
+        out=True,
+        grad_fn=grad_fn,
+        public=False,
+        methods=(),
+        inplace=None,
+    )
