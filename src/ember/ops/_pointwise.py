@@ -69,6 +69,15 @@ class Pointwise(Node):
         return (self.chain(grad, saved),)
 
 
+def named(function, node, name, doc):
+    """Give a function made by a declaration helper its public name and docstring, in the
+    module of its ``node``."""
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = doc
+    function.__module__ = node.__module__
+    return function
+
+
 def unary(node, name, doc, *, domain=(-2.0, 2.0), aliases=(), spec=None, out=False, **facts):
     """Declare ``name(input)``, the public function of the one-input elementwise ``node``
     (integer and bool inputs computed in the default float dtype); returns the function.
@@ -93,9 +102,7 @@ def unary(node, name, doc, *, domain=(-2.0, 2.0), aliases=(), spec=None, out=Fal
         def function(input):
             return node.apply(_float_input(input))
 
-    function.__name__ = function.__qualname__ = name
-    function.__doc__ = doc
-    function.__module__ = node.__module__
+    named(function, node, name, doc)
     if spec is None:
         spec = OpSpec(name, lambda lib, a: getattr(lib, name)(a), UNARY_SAMPLES, domain=domain)
     facts.setdefault("methods", (name, *aliases))
