@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .. import dtypes as _dt
 from ..autograd.errors import legacy_type_name
+from ..autograd.node import Node
 from ..backend import np as _np
 from ..backend import xp_of
 from ..tensor_base import TensorBase as Tensor
@@ -52,6 +53,20 @@ def conjugated(rule, grad):
     from .complex_ops import conj
 
     return tuple(None if g is None else conj(g) for g in rule(conj(grad)))
+
+
+class Holomorphic(Node):
+    """Base of the nodes of holomorphic ops whose ``rule(grad)`` is written for real values:
+    at complex values its gradients are conjugated as PyTorch defines them (``conjugated``)."""
+
+    def rule(self, grad):
+        """The gradients for a real ``grad``: ``grad * f'`` for each input."""
+        raise NotImplementedError
+
+    def backward(self, grad):
+        if grad._data.dtype.kind == "c":
+            return conjugated(self.rule, grad)
+        return self.rule(grad)
 
 
 def as_operand(x):

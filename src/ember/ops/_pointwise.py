@@ -110,17 +110,22 @@ def unary(node, name, doc, *, domain=(-2.0, 2.0), aliases=(), spec=None, out=Fal
     return op(node, aliases=aliases, vmap=batching.elementwise, spec=spec, **facts)(function)
 
 
-def special_unary(node, name, grad_fn, doc, spec):
+def special_unary(node, name, doc, spec):
     """Declare ``name(input, *, out=None)`` of ``ember.special`` (no Tensor method, no
     top-level name) for the one-input elementwise ``node``; returns the function."""
-    return unary(
-        node,
-        name,
-        doc,
-        spec=spec,
-        out=True,
-        grad_fn=grad_fn,
-        public=False,
-        methods=(),
-        inplace=None,
-    )
+    grad_fn = f"Special{_camel(name)}Backward0"
+    facts = dict(grad_fn=grad_fn, public=False, methods=(), inplace=None)
+    return unary(node, name, doc, spec=spec, out=True, **facts)
+
+
+def _camel(name):
+    """PyTorch's spelling of an op name in its node names: ``log_ndtr`` is ``LogNdtr``,
+    ``i0e`` is ``I0E`` (a letter after a digit is a capital too)."""
+    out, upper = [], True
+    for ch in name:
+        if ch == "_":
+            upper = True
+            continue
+        out.append(ch.upper() if upper else ch)
+        upper = ch.isdigit()
+    return "".join(out)

@@ -124,7 +124,10 @@ class I1e(Node):
         return (grad * where(zero, 0.5, d),)
 
 
-def _spec(name, fn):
+def _spec(name, fn=None):
+    """The specs of ``special.<name>`` (or of ``fn``): moderate and large arguments."""
+    if fn is None:
+        fn = lambda t, a: getattr(special(t), name)(a)  # noqa: E731
     return (
         OpSpec(name, fn, _U, domain=(-4.0, 4.0)),
         OpSpec(name + "_large", fn, [((6,),)], domain=lambda z: z * 25, fd=False),
@@ -139,27 +142,11 @@ i0 = unary(
     spec=_spec("i0", lambda t, a: t.i0(a)),
 )
 i0_ = public_inplace("i0_")
-i0e = special_unary(
-    I0e,
-    "i0e",
-    "SpecialI0EBackward0",
-    "``i0(x) * exp(-|x|)``, without overflow.",
-    _spec("i0e", lambda t, a: special(t).i0e(a)),
-)
+i0e = special_unary(I0e, "i0e", "``i0(x) * exp(-|x|)``, without overflow.", _spec("i0e"))
 i1 = special_unary(
-    I1,
-    "i1",
-    "SpecialI1Backward0",
-    "The modified Bessel function of the first kind of order 1.",
-    _spec("i1", lambda t, a: special(t).i1(a)),
+    I1, "i1", "The modified Bessel function of the first kind of order 1.", _spec("i1")
 )
-i1e = special_unary(
-    I1e,
-    "i1e",
-    "SpecialI1EBackward0",
-    "``i1(x) * exp(-|x|)``, without overflow.",
-    _spec("i1e", lambda t, a: special(t).i1e(a)),
-)
+i1e = special_unary(I1e, "i1e", "``i1(x) * exp(-|x|)``, without overflow.", _spec("i1e"))
 
 
 __all__ = public_names(__name__)

@@ -16,6 +16,7 @@ from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
 from . import batching
 from ._binary import apply_broadcast, needs, not_implemented, promote
+from ._pointwise import Pointwise, special_unary
 from ._results import write_out
 from ._spec import OpSpec
 from .clamp import tensor_arg
@@ -314,33 +315,25 @@ def logaddexp2(input, other, *, out=None):
 
 
 # ----- entr -------------------------------------------------------------------------------
-class Entr(Node):
+class Entr(Pointwise):
     """d(-x log x) = -(1 + log x) dx for x > 0 (inf at 0, NaN below)"""
 
-    def forward(self, x):
-        xp = self.xp
-        self.save_for_backward(x)
+    def kernel(self, xp, x):
         with quiet(xp):
             out = -x * xp.log(x)
         out = xp.where(x == 0, 0, out)
         return xp.where(x < 0, -xp.inf, out).astype(x.dtype, copy=False)
 
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return (grad * -(1 + x.log()),)
+    def chain(self, grad, x):
+        return grad * -(1 + x.log())
 
 
-@op(
+entr = special_unary(
     Entr,
-    public=False,
-    grad_fn="SpecialEntrBackward0",
-    vmap=_EW,
-    spec=OpSpec("entr", lambda t, a: special(t).entr(a), _U, domain=(0.1, 3.0)),
+    "entr",
+    "The elementwise entropy ``-x log x`` (0 at 0, -inf for negative ``x``).",
+    OpSpec("entr", lambda t, a: special(t).entr(a), _U, domain=(0.1, 3.0)),
 )
-def entr(input, *, out=None):
-    """The elementwise entropy ``-x log x`` (0 at 0, -inf for negative ``x``)."""
-    tensor_arg("entr", input, "input", 1)
-    return write_out("entr", Entr.apply(_float_input(input)), out, input)
 
 
 __all__ = public_names(__name__)

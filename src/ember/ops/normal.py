@@ -175,7 +175,6 @@ class Erfcx(Node):
 erfcx = special_unary(
     Erfcx,
     "erfcx",
-    "SpecialErfcxBackward0",
     "The scaled complementary error function ``exp(x**2) erfc(x)``.",
     OpSpec("erfcx", lambda t, a: special(t).erfcx(a), _U, domain=(-4.0, 30.0)),
 )
@@ -231,7 +230,6 @@ class Ndtri(Pointwise):
 ndtri = special_unary(
     Ndtri,
     "ndtri",
-    "SpecialNdtriBackward0",
     "The inverse of the standard normal CDF (the normal quantile function).",
     (
         OpSpec("ndtri", lambda t, a: special(t).ndtri(a), _U, domain=(0.01, 0.99)),
@@ -252,7 +250,6 @@ class LogNdtr(Pointwise):
 log_ndtr = special_unary(
     LogNdtr,
     "log_ndtr",
-    "SpecialLogNdtrBackward0",
     "``log(ndtr(x))``, accurate in both tails.",
     (
         OpSpec("log_ndtr", lambda t, a: special(t).log_ndtr(a), _U, domain=_WIDE),
