@@ -178,6 +178,38 @@ def clamp(input, min=None, max=None):
 clip = clamp
 
 
+def _bounded(number_node, tensor_node, input, lo, hi):
+    """clamp_min / clamp_max: the node for a tensor bound or for a number."""
+    if isinstance(lo if hi is None else hi, Tensor):
+        return _clamp_tensor(tensor_node, input, lo, hi)
+    return _clamp_scalar(number_node, input, lo, hi)
+
+
+def _one_sided(number_node, tensor_node):
+    """Declare ``clamp_min`` or ``clamp_max`` (the function below) and its two nodes, which
+    PyTorch names ``...Backward0`` (a number bound) and ``...Backward1`` (a tensor bound)."""
+
+    def decorate(function):
+        name = function.__name__
+        grad_fn = name.title().replace("_", "") + "Backward"
+        tensor_spec = OpSpec(
+            f"{name}_tensor",
+            lambda t, a, bound: getattr(t, name)(a, bound),
+            _B2[:3],
+            shapes="broadcast2",
+            second_order=False,
+        )
+        declare(tensor_node, vmap=_EW, grad_fn=grad_fn + "1", spec=tensor_spec)
+        spec = OpSpec(
+            f"{name}_number", lambda t, a: getattr(t, name)(a, 0.2), _U[:2], second_order=False
+        )
+        return op(
+            number_node, methods=name, inplace=True, vmap=_EW, grad_fn=grad_fn + "0", spec=spec
+        )(function)
+
+    return decorate
+
+
 class ClampMin(ClampScalar):
     """d clamp_min(x, lo) = dx where x >= lo, else 0"""
 
@@ -186,33 +218,10 @@ class ClampMinTensor(Clamp):
     """d clamp_min(x, lo) for a tensor ``lo``: dx where x >= lo, dlo where x < lo"""
 
 
-declare(
-    ClampMinTensor,
-    vmap=_EW,
-    grad_fn="ClampMinBackward1",
-    spec=OpSpec(
-        "clamp_min_tensor",
-        lambda t, a, lo: t.clamp_min(a, lo),
-        _B2[:3],
-        shapes="broadcast2",
-        second_order=False,
-    ),
-)
-
-
-@op(
-    ClampMin,
-    methods="clamp_min",
-    inplace=True,
-    vmap=_EW,
-    grad_fn="ClampMinBackward0",
-    spec=OpSpec("clamp_min_fn", lambda t, a: t.clamp_min(a, 0.2), _U[:2], second_order=False),
-)
+@_one_sided(ClampMin, ClampMinTensor)
 def clamp_min(input, min):
     """``input`` limited from below by ``min`` (a number or a tensor)."""
-    if isinstance(min, Tensor):
-        return _clamp_tensor(ClampMinTensor, input, min, None)
-    return _clamp_scalar(ClampMin, input, min, None)
+    return _bounded(ClampMin, ClampMinTensor, input, min, None)
 
 
 class ClampMax(ClampScalar):
@@ -223,33 +232,10 @@ class ClampMaxTensor(Clamp):
     """d clamp_max(x, hi) for a tensor ``hi``: dx where x <= hi, dhi where x > hi"""
 
 
-declare(
-    ClampMaxTensor,
-    vmap=_EW,
-    grad_fn="ClampMaxBackward1",
-    spec=OpSpec(
-        "clamp_max_tensor",
-        lambda t, a, hi: t.clamp_max(a, hi),
-        _B2[:3],
-        shapes="broadcast2",
-        second_order=False,
-    ),
-)
-
-
-@op(
-    ClampMax,
-    methods="clamp_max",
-    inplace=True,
-    vmap=_EW,
-    grad_fn="ClampMaxBackward0",
-    spec=OpSpec("clamp_max", lambda t, a: t.clamp_max(a, 0.2), [((3, 4),)], second_order=False),
-)
+@_one_sided(ClampMax, ClampMaxTensor)
 def clamp_max(input, max):
     """``input`` limited from above by ``max`` (a number or a tensor)."""
-    if isinstance(max, Tensor):
-        return _clamp_tensor(ClampMaxTensor, input, None, max)
-    return _clamp_scalar(ClampMax, input, None, max)
+    return _bounded(ClampMax, ClampMaxTensor, input, None, max)
 
 
 # ----- maximum / minimum / fmax / fmin ------------------------------------------------------
