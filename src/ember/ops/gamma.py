@@ -154,6 +154,16 @@ def polygamma_array(xp, n, x):
     return out.astype(dtype, copy=False)
 
 
+def _specs(name, positive, negative):
+    """The specs of ``name``: on ``positive`` arguments, and on ``negative`` ones between
+    two poles."""
+    fn = lambda t, a: getattr(t, name)(a)  # noqa: E731
+    return (
+        OpSpec(name, fn, _U, domain=positive),
+        OpSpec(f"{name}_negative", fn, [((4, 5),)], domain=negative),
+    )
+
+
 # ----- nodes ------------------------------------------------------------------------------
 class Lgamma(Pointwise):
     """d lgamma(x) = digamma(x) dx"""
@@ -169,10 +179,7 @@ lgamma = unary(
     "lgamma",
     "The log of the absolute value of the gamma function.",
     out=True,
-    spec=(
-        OpSpec("lgamma", lambda t, a: t.lgamma(a), _U, domain=(0.2, 6.0)),
-        OpSpec("lgamma_negative", lambda t, a: a.lgamma(), [((4, 5),)], domain=(-4.9, -0.1)),
-    ),
+    spec=_specs("lgamma", (0.2, 6.0), (-4.9, -0.1)),
 )
 
 
@@ -190,10 +197,7 @@ digamma = unary(
     "digamma",
     "The logarithmic derivative of the gamma function, ``psi``.",
     out=True,
-    spec=(
-        OpSpec("digamma", lambda t, a: t.digamma(a), _U, domain=(0.2, 12.0)),
-        OpSpec("digamma_negative", lambda t, a: a.digamma(), [((4, 5),)], domain=(-2.9, -0.1)),
-    ),
+    spec=_specs("digamma", (0.2, 12.0), (-2.9, -0.1)),
 )
 
 

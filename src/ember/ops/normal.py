@@ -185,9 +185,11 @@ class Erfinv(Pointwise):
 
     saves_output = True
     kernel = staticmethod(erfinv_array)
+    #: The derivative is ``scale * exp(rate * out**2)``.
+    scale, rate = _SQRT_PI / 2, 1.0
 
     def chain(self, grad, out):
-        return grad * (out * out).exp() * (_SQRT_PI / 2)
+        return grad * (out * out * self.rate).exp() * self.scale
 
 
 erfinv = unary(
@@ -217,14 +219,11 @@ def ndtr(input, *, out=None):
     return _out.write(out, result)
 
 
-class Ndtri(Pointwise):
+class Ndtri(Erfinv):
     """d ndtri(p) = sqrt(2 pi) exp(ndtri(p)**2 / 2) dp"""
 
-    saves_output = True
     kernel = staticmethod(ndtri_array)
-
-    def chain(self, grad, out):
-        return grad * (out * out / 2).exp() * math.sqrt(2 * math.pi)
+    scale, rate = math.sqrt(2 * math.pi), 0.5
 
 
 ndtri = special_unary(
