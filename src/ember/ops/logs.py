@@ -16,7 +16,7 @@ from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
 from . import batching
 from ._binary import apply_broadcast, needs, not_implemented, promote
-from ._pointwise import Pointwise, special_unary
+from ._pointwise import Pointwise, named, special_unary
 from ._results import write_out
 from ._spec import OpSpec
 from .clamp import tensor_arg
@@ -256,62 +256,53 @@ def xlog1py(input, other, *, out=None):
 class Logaddexp(Node):
     """d log(e^a + e^b) = da / (1 + e^(b - a)) + db / (1 + e^(a - b))"""
 
+    def kernel(self, xp):
+        return xp.logaddexp
+
+    def growth(self, d):
+        """``e^d``, the ratio of the two exponentials."""
+        return d.exp()
+
     def forward(self, a, b):
         self.save_for_backward(a, b)
         with quiet(self.xp):
-            return self.xp.logaddexp(a, b)
+            return self.kernel(self.xp)(a, b)
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        ga = grad / (1 + (b - a).exp()) if needs(self, 0) else None
-        gb = grad / (1 + (a - b).exp()) if needs(self, 1) else None
+        ga = grad / (1 + self.growth(b - a)) if needs(self, 0) else None
+        gb = grad / (1 + self.growth(a - b)) if needs(self, 1) else None
         return ga, gb
 
 
-class Logaddexp2(Node):
+class Logaddexp2(Logaddexp):
     """d log2(2^a + 2^b) = da / (1 + 2^(b - a)) + db / (1 + 2^(a - b))"""
 
-    def forward(self, a, b):
-        self.save_for_backward(a, b)
-        with quiet(self.xp):
-            return self.xp.logaddexp2(a, b)
+    def kernel(self, xp):
+        return xp.logaddexp2
 
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        ga = grad / (1 + ((b - a) * _LN2).exp()) if needs(self, 0) else None
-        gb = grad / (1 + ((a - b) * _LN2).exp()) if needs(self, 1) else None
-        return ga, gb
+    def growth(self, d):
+        return (d * _LN2).exp()
 
 
-def _logaddexp(name, node, input, other, out):
-    tensor_arg(name, input, "input", 1)
-    tensor_arg(name, other, "other", 2)
-    a, b = promote(input, other)
-    if a._data.dtype.kind not in "fc":
-        raise not_implemented(f"{name}_cpu", a)
-    return write_out(name, apply_broadcast(node, a, b), out, input, other)
+def _logaddexp(node, name, doc):
+    """Declare ``name(input, other, *, out=None)`` for ``node`` (float operands only)."""
+
+    def function(input, other, *, out=None):
+        tensor_arg(name, input, "input", 1)
+        tensor_arg(name, other, "other", 2)
+        a, b = promote(input, other)
+        if a._data.dtype.kind not in "fc":
+            raise not_implemented(f"{name}_cpu", a)
+        return write_out(name, apply_broadcast(node, a, b), out, input, other)
+
+    named(function, node, name, doc)
+    spec = OpSpec(name, lambda t, a, b: getattr(t, name)(a, b), _B2, shapes="broadcast2")
+    return op(node, methods=name, vmap=_EW, spec=spec)(function)
 
 
-@op(
-    Logaddexp,
-    methods="logaddexp",
-    vmap=_EW,
-    spec=OpSpec("logaddexp", lambda t, a, b: t.logaddexp(a, b), _B2, shapes="broadcast2"),
-)
-def logaddexp(input, other, *, out=None):
-    """``log(exp(input) + exp(other))`` without overflow."""
-    return _logaddexp("logaddexp", Logaddexp, input, other, out)
-
-
-@op(
-    Logaddexp2,
-    methods="logaddexp2",
-    vmap=_EW,
-    spec=OpSpec("logaddexp2", lambda t, a, b: t.logaddexp2(a, b), _B2, shapes="broadcast2"),
-)
-def logaddexp2(input, other, *, out=None):
-    """``log2(2**input + 2**other)`` without overflow."""
-    return _logaddexp("logaddexp2", Logaddexp2, input, other, out)
+logaddexp = _logaddexp(Logaddexp, "logaddexp", "``log(exp(input) + exp(other))`` without overflow.")
+logaddexp2 = _logaddexp(Logaddexp2, "logaddexp2", "``log2(2**input + 2**other)`` without overflow.")
 
 
 # ----- entr -------------------------------------------------------------------------------
