@@ -253,6 +253,17 @@ def xlog1py(input, other, *, out=None):
 
 
 # ----- logaddexp / logaddexp2 -------------------------------------------------------------
+def tensor_pair(name, node, input, other, out, kinds):
+    """``node`` on two tensors promoted to one dtype, whose kind must be one of ``kinds``
+    (else PyTorch's "not implemented" error), with ``out=``."""
+    tensor_arg(name, input, "input", 1)
+    tensor_arg(name, other, "other", 2)
+    a, b = promote(input, other)
+    if a._data.dtype.kind not in kinds:
+        raise not_implemented(f"{name}_cpu", a)
+    return write_out(name, apply_broadcast(node, a, b), out, input, other)
+
+
 class Logaddexp(Node):
     """d log(e^a + e^b) = da / (1 + e^(b - a)) + db / (1 + e^(a - b))"""
 
@@ -289,12 +300,7 @@ def _logaddexp(node, name, doc):
     """Declare ``name(input, other, *, out=None)`` for ``node`` (float operands only)."""
 
     def function(input, other, *, out=None):
-        tensor_arg(name, input, "input", 1)
-        tensor_arg(name, other, "other", 2)
-        a, b = promote(input, other)
-        if a._data.dtype.kind not in "fc":
-            raise not_implemented(f"{name}_cpu", a)
-        return write_out(name, apply_broadcast(node, a, b), out, input, other)
+        return tensor_pair(name, node, input, other, out, "fc")
 
     named(function, node, name, doc)
     spec = OpSpec(name, lambda t, a, b: getattr(t, name)(a, b), _B2, shapes="broadcast2")
