@@ -133,6 +133,16 @@ def log_ndtr_array(xp, x):
     return out.astype(dtype, copy=False)
 
 
+def _specs(name, domain, tail, tail_size=6, of_special=False):
+    """The specs of ``name`` (of ``special`` when ``of_special``): on ``domain``, and on
+    ``tail_size`` values in its ``tail``."""
+    fn = lambda t, a: getattr(special(t) if of_special else t, name)(a)  # noqa: E731
+    return (
+        OpSpec(name, fn, _U, domain=domain),
+        OpSpec(f"{name}_tail", fn, [((tail_size,),)], domain=tail),
+    )
+
+
 # ----- nodes ------------------------------------------------------------------------------
 _WIDE = lambda z: z * 3  # noqa: E731 - reaches both tails
 
@@ -151,10 +161,7 @@ erfc = unary(
     "erfc",
     "The complementary error function ``1 - erf(x)``.",
     out=True,
-    spec=(
-        OpSpec("erfc", lambda t, a: t.erfc(a), _U, domain=(-3.0, 6.0)),
-        OpSpec("erfc_tail", lambda t, a: t.erfc(a), [((8,),)], domain=(6.0, 25.0)),
-    ),
+    spec=_specs("erfc", (-3.0, 6.0), (6.0, 25.0), 8),
 )
 erfc_ = public_inplace("erfc_")
 
@@ -197,10 +204,7 @@ erfinv = unary(
     "erfinv",
     "The inverse error function (+-inf at +-1, NaN outside [-1, 1]).",
     out=True,
-    spec=(
-        OpSpec("erfinv", lambda t, a: t.erfinv(a), _U, domain=(-0.99, 0.99)),
-        OpSpec("erfinv_tail", lambda t, a: a.erfinv(), [((6,),)], domain=(0.999, 0.9999999)),
-    ),
+    spec=_specs("erfinv", (-0.99, 0.99), (0.999, 0.9999999)),
 )
 
 
@@ -230,10 +234,7 @@ ndtri = special_unary(
     Ndtri,
     "ndtri",
     "The inverse of the standard normal CDF (the normal quantile function).",
-    (
-        OpSpec("ndtri", lambda t, a: special(t).ndtri(a), _U, domain=(0.01, 0.99)),
-        OpSpec("ndtri_tails", lambda t, a: special(t).ndtri(a), [((6,),)], domain=(1e-9, 1e-3)),
-    ),
+    _specs("ndtri", (0.01, 0.99), (1e-9, 1e-3), of_special=True),
 )
 
 
@@ -250,10 +251,7 @@ log_ndtr = special_unary(
     LogNdtr,
     "log_ndtr",
     "``log(ndtr(x))``, accurate in both tails.",
-    (
-        OpSpec("log_ndtr", lambda t, a: special(t).log_ndtr(a), _U, domain=_WIDE),
-        OpSpec("log_ndtr_tail", lambda t, a: special(t).log_ndtr(a), [((5,),)], domain=(-40, -8)),
-    ),
+    _specs("log_ndtr", _WIDE, (-40, -8), 5, of_special=True),
 )
 
 
