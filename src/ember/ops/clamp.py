@@ -14,6 +14,7 @@ from ..autograd.node import Node
 from ..tensor_base import TensorBase as Tensor
 from . import batching
 from ._binary import apply_binary, broadcast_error, needs, promote
+from ._pointwise import named
 from ._spec import OpSpec
 from .inplace import public_inplace
 from .registry import declare, op, public_names
@@ -255,9 +256,23 @@ def _to_one(node, grad, first):
     return ga, gb
 
 
-def _two_tensors(fn, input, other):
-    tensor_arg(fn, input, "input", 1)
-    tensor_arg(fn, other, "other", 2)
+def _pair_op(node, name, doc):
+    """Declare ``name(input, other)``, ``node`` on two tensors; returns the function."""
+
+    def function(input, other):
+        tensor_arg(name, input, "input", 1)
+        tensor_arg(name, other, "other", 2)
+        return apply_binary(node, input, other)
+
+    named(function, node, name, doc)
+    spec = OpSpec(
+        name,
+        lambda t, a, b: getattr(t, name)(a, b),
+        _B2,
+        shapes="broadcast2",
+        second_order=False,
+    )
+    return op(node, methods=name, inplace=True, vmap=_EW, spec=spec)(function)
 
 
 class Maximum(Node):
@@ -272,22 +287,6 @@ class Maximum(Node):
         return _split_ties(self, grad, a < b, a > b, a == b)
 
 
-_MAX_SPEC = dict(shapes="broadcast2", second_order=False)
-
-
-@op(
-    Maximum,
-    methods="maximum",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec("maximum", lambda t, a, b: t.maximum(a, b), _B2, **_MAX_SPEC),
-)
-def maximum(input, other):
-    """Elementwise maximum of two tensors (NaN wins)."""
-    _two_tensors("maximum", input, other)
-    return apply_binary(Maximum, input, other)
-
-
 class Minimum(Node):
     """d min(a, b) = da where a < b, db where b < a, half of each at a tie (both at NaN)"""
 
@@ -298,19 +297,6 @@ class Minimum(Node):
     def backward(self, grad):
         a, b = self.saved_tensors
         return _split_ties(self, grad, a > b, a < b, a == b)
-
-
-@op(
-    Minimum,
-    methods="minimum",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec("minimum", lambda t, a, b: t.minimum(a, b), _B2, **_MAX_SPEC),
-)
-def minimum(input, other):
-    """Elementwise minimum of two tensors (NaN wins)."""
-    _two_tensors("minimum", input, other)
-    return apply_binary(Minimum, input, other)
 
 
 class Fmax(Node):
@@ -325,19 +311,6 @@ class Fmax(Node):
         return _to_one(self, grad, (a >= b) | (b != b))
 
 
-@op(
-    Fmax,
-    methods="fmax",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec("fmax", lambda t, a, b: t.fmax(a, b), _B2, **_MAX_SPEC),
-)
-def fmax(input, other):
-    """Elementwise maximum that ignores NaN (NaN only where both are NaN)."""
-    _two_tensors("fmax", input, other)
-    return apply_binary(Fmax, input, other)
-
-
 class Fmin(Node):
     """d fmin(a, b) = da where a <= b or b is NaN, else db"""
 
@@ -350,17 +323,10 @@ class Fmin(Node):
         return _to_one(self, grad, (a <= b) | (b != b))
 
 
-@op(
-    Fmin,
-    methods="fmin",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec("fmin", lambda t, a, b: t.fmin(a, b), _B2, **_MAX_SPEC),
-)
-def fmin(input, other):
-    """Elementwise minimum that ignores NaN (NaN only where both are NaN)."""
-    _two_tensors("fmin", input, other)
-    return apply_binary(Fmin, input, other)
+maximum = _pair_op(Maximum, "maximum", "Elementwise maximum of two tensors (NaN wins).")
+minimum = _pair_op(Minimum, "minimum", "Elementwise minimum of two tensors (NaN wins).")
+fmax = _pair_op(Fmax, "fmax", "Elementwise maximum that ignores NaN (NaN only where both are NaN).")
+fmin = _pair_op(Fmin, "fmin", "Elementwise minimum that ignores NaN (NaN only where both are NaN).")
 
 
 # PyTorch has these in-place forms as top-level functions too (``torch.clamp_(x, 0, 1)``).
