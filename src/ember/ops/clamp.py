@@ -272,7 +272,8 @@ def _pair_op(node, name, doc):
         shapes="broadcast2",
         second_order=False,
     )
-    return op(node, methods=name, inplace=True, vmap=_EW, spec=spec)(function)
+    # PyTorch has no in-place form of these four (no ``Tensor.maximum_``).
+    return op(node, methods=name, vmap=_EW, spec=spec)(function)
 
 
 class Maximum(Node):
