@@ -450,3 +450,8 @@ def test_second_order_through_activations():
             (gg,) = lib.autograd.grad(g.sum(), [x])
             vals[lib.__name__] = gg.tolist()
         np.testing.assert_allclose(vals["ember"], vals["torch"], rtol=1e-10, err_msg=name)
+
+
+@pytest.mark.parametrize("name", ["maximum_", "minimum_", "fmax_", "fmin_", "clamp_min_"])
+def test_in_place_forms_exist_exactly_where_pytorch_has_them(name):
+    assert hasattr(ember.Tensor, name) == hasattr(torch.Tensor, name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .. import dtypes as _dt
 from ..autograd.errors import legacy_type_name
+from ..autograd.node import Node
 from ..backend import np as _np
 from ..backend import xp_of
 from ..tensor_base import TensorBase as Tensor
@@ -32,6 +33,40 @@ def type_word(x) -> str:
 def not_implemented(kernel, x):
     """PyTorch's error for a kernel that has no implementation for ``x``'s dtype."""
     return NotImplementedError(f"\"{kernel}\" not implemented for '{type_word(x)}'")
+
+
+def conj_of(x):
+    """``x`` conjugated when it is complex (a tensor or a number); otherwise ``x`` itself."""
+    if isinstance(x, Tensor):
+        if x._data.dtype.kind != "c":
+            return x
+        from .complex_ops import conj
+
+        return conj(x)
+    return x.conjugate() if isinstance(x, complex) else x
+
+
+def conjugated(rule, grad):
+    """The gradients of a holomorphic op at complex values, by PyTorch's convention
+    ``grad * conj(f'(z))``: its real rule ``rule(grad) = grad * f'(z)`` applied to
+    ``conj(grad)``, conjugated."""
+    from .complex_ops import conj
+
+    return tuple(None if g is None else conj(g) for g in rule(conj(grad)))
+
+
+class Holomorphic(Node):
+    """Base of the nodes of holomorphic ops whose ``rule(grad)`` is written for real values:
+    at complex values its gradients are conjugated as PyTorch defines them (``conjugated``)."""
+
+    def rule(self, grad):
+        """The gradients for a real ``grad``: ``grad * f'`` for each input."""
+        raise NotImplementedError
+
+    def backward(self, grad):
+        if grad._data.dtype.kind == "c":
+            return conjugated(self.rule, grad)
+        return self.rule(grad)
 
 
 def as_operand(x):

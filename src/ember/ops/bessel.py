@@ -10,16 +10,14 @@ from __future__ import annotations
 import math
 
 from ..autograd.node import Node
-from . import batching
-from ._results import float_unary
+from ._pointwise import Pointwise, special_unary, unary
 from ._spec import OpSpec
 from .inplace import public_inplace
 from .logs import special
-from .registry import op, public_names
+from .registry import public_names
 from .unary import quiet
 from .where import where
 
-_EW = batching.elementwise
 _U = [((3, 4),), ((),), ((0, 3),)]
 _SERIES_TERMS = 90
 _HANKEL_TERMS = 30
@@ -74,16 +72,14 @@ def bessel_array(xp, x, order, scaled):
     return out.astype(dtype, copy=False)
 
 
-class I0(Node):
+class I0(Pointwise):
     """d i0(x) = i1(x) dx"""
 
-    def forward(self, x):
-        self.save_for_backward(x)
-        return bessel_array(self.xp, x, 0, False)
+    def kernel(self, xp, x):
+        return bessel_array(xp, x, 0, False)
 
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return (grad * i1(x),)
+    def chain(self, grad, x):
+        return grad * i1(x)
 
 
 class I0e(Node):
@@ -128,56 +124,29 @@ class I1e(Node):
         return (grad * where(zero, 0.5, d),)
 
 
-def _spec(name, fn):
+def _spec(name, fn=None):
+    """The specs of ``special.<name>`` (or of ``fn``): moderate and large arguments."""
+    if fn is None:
+        fn = lambda t, a: getattr(special(t), name)(a)  # noqa: E731
     return (
         OpSpec(name, fn, _U, domain=(-4.0, 4.0)),
         OpSpec(name + "_large", fn, [((6,),)], domain=lambda z: z * 25, fd=False),
     )
 
 
-@op(I0, methods="i0", inplace=True, vmap=_EW, spec=_spec("i0", lambda t, a: t.i0(a)))
-def i0(input, *, out=None):
-    """The modified Bessel function of the first kind of order 0."""
-    return float_unary("i0", I0, input, out)
-
-
+i0 = unary(
+    I0,
+    "i0",
+    "The modified Bessel function of the first kind of order 0.",
+    out=True,
+    spec=_spec("i0", lambda t, a: t.i0(a)),
+)
 i0_ = public_inplace("i0_")
-
-
-@op(
-    I0e,
-    public=False,
-    grad_fn="SpecialI0EBackward0",
-    vmap=_EW,
-    spec=_spec("i0e", lambda t, a: special(t).i0e(a)),
+i0e = special_unary(I0e, "i0e", "``i0(x) * exp(-|x|)``, without overflow.", _spec("i0e"))
+i1 = special_unary(
+    I1, "i1", "The modified Bessel function of the first kind of order 1.", _spec("i1")
 )
-def i0e(input, *, out=None):
-    """``i0(x) * exp(-|x|)``, without overflow."""
-    return float_unary("i0e", I0e, input, out)
-
-
-@op(
-    I1,
-    public=False,
-    grad_fn="SpecialI1Backward0",
-    vmap=_EW,
-    spec=_spec("i1", lambda t, a: special(t).i1(a)),
-)
-def i1(input, *, out=None):
-    """The modified Bessel function of the first kind of order 1."""
-    return float_unary("i1", I1, input, out)
-
-
-@op(
-    I1e,
-    public=False,
-    grad_fn="SpecialI1EBackward0",
-    vmap=_EW,
-    spec=_spec("i1e", lambda t, a: special(t).i1e(a)),
-)
-def i1e(input, *, out=None):
-    """``i1(x) * exp(-|x|)``, without overflow."""
-    return float_unary("i1e", I1e, input, out)
+i1e = special_unary(I1e, "i1e", "``i1(x) * exp(-|x|)``, without overflow.", _spec("i1e"))
 
 
 __all__ = public_names(__name__)

@@ -14,6 +14,7 @@ from ..autograd.node import Node
 from ..tensor_base import TensorBase as Tensor
 from . import batching
 from ._binary import apply_binary, broadcast_error, needs, promote
+from ._pointwise import named
 from ._spec import OpSpec
 from .inplace import public_inplace
 from .registry import declare, op, public_names
@@ -178,6 +179,38 @@ def clamp(input, min=None, max=None):
 clip = clamp
 
 
+def _bounded(number_node, tensor_node, input, lo, hi):
+    """clamp_min / clamp_max: the node for a tensor bound or for a number."""
+    if isinstance(lo if hi is None else hi, Tensor):
+        return _clamp_tensor(tensor_node, input, lo, hi)
+    return _clamp_scalar(number_node, input, lo, hi)
+
+
+def _one_sided(number_node, tensor_node):
+    """Declare ``clamp_min`` or ``clamp_max`` (the function below) and its two nodes, which
+    PyTorch names ``...Backward0`` (a number bound) and ``...Backward1`` (a tensor bound)."""
+
+    def decorate(function):
+        name = function.__name__
+        grad_fn = name.title().replace("_", "") + "Backward"
+        tensor_spec = OpSpec(
+            f"{name}_tensor",
+            lambda t, a, bound: getattr(t, name)(a, bound),
+            _B2[:3],
+            shapes="broadcast2",
+            second_order=False,
+        )
+        declare(tensor_node, vmap=_EW, grad_fn=grad_fn + "1", spec=tensor_spec)
+        spec = OpSpec(
+            f"{name}_number", lambda t, a: getattr(t, name)(a, 0.2), _U[:2], second_order=False
+        )
+        return op(
+            number_node, methods=name, inplace=True, vmap=_EW, grad_fn=grad_fn + "0", spec=spec
+        )(function)
+
+    return decorate
+
+
 class ClampMin(ClampScalar):
     """d clamp_min(x, lo) = dx where x >= lo, else 0"""
 
@@ -186,33 +219,10 @@ class ClampMinTensor(Clamp):
     """d clamp_min(x, lo) for a tensor ``lo``: dx where x >= lo, dlo where x < lo"""
 
 
-declare(
-    ClampMinTensor,
-    vmap=_EW,
-    grad_fn="ClampMinBackward1",
-    spec=OpSpec(
-        "clamp_min_tensor",
-        lambda t, a, lo: t.clamp_min(a, lo),
-        _B2[:3],
-        shapes="broadcast2",
-        second_order=False,
-    ),
-)
-
-
-@op(
-    ClampMin,
-    methods="clamp_min",
-    inplace=True,
-    vmap=_EW,
-    grad_fn="ClampMinBackward0",
-    spec=OpSpec("clamp_min_fn", lambda t, a: t.clamp_min(a, 0.2), _U[:2], second_order=False),
-)
+@_one_sided(ClampMin, ClampMinTensor)
 def clamp_min(input, min):
     """``input`` limited from below by ``min`` (a number or a tensor)."""
-    if isinstance(min, Tensor):
-        return _clamp_tensor(ClampMinTensor, input, min, None)
-    return _clamp_scalar(ClampMin, input, min, None)
+    return _bounded(ClampMin, ClampMinTensor, input, min, None)
 
 
 class ClampMax(ClampScalar):
@@ -223,33 +233,10 @@ class ClampMaxTensor(Clamp):
     """d clamp_max(x, hi) for a tensor ``hi``: dx where x <= hi, dhi where x > hi"""
 
 
-declare(
-    ClampMaxTensor,
-    vmap=_EW,
-    grad_fn="ClampMaxBackward1",
-    spec=OpSpec(
-        "clamp_max_tensor",
-        lambda t, a, hi: t.clamp_max(a, hi),
-        _B2[:3],
-        shapes="broadcast2",
-        second_order=False,
-    ),
-)
-
-
-@op(
-    ClampMax,
-    methods="clamp_max",
-    inplace=True,
-    vmap=_EW,
-    grad_fn="ClampMaxBackward0",
-    spec=OpSpec("clamp_max", lambda t, a: t.clamp_max(a, 0.2), [((3, 4),)], second_order=False),
-)
+@_one_sided(ClampMax, ClampMaxTensor)
 def clamp_max(input, max):
     """``input`` limited from above by ``max`` (a number or a tensor)."""
-    if isinstance(max, Tensor):
-        return _clamp_tensor(ClampMaxTensor, input, None, max)
-    return _clamp_scalar(ClampMax, input, None, max)
+    return _bounded(ClampMax, ClampMaxTensor, input, None, max)
 
 
 # ----- maximum / minimum / fmax / fmin ------------------------------------------------------
@@ -269,9 +256,24 @@ def _to_one(node, grad, first):
     return ga, gb
 
 
-def _two_tensors(fn, input, other):
-    tensor_arg(fn, input, "input", 1)
-    tensor_arg(fn, other, "other", 2)
+def _pair_op(node, name, doc):
+    """Declare ``name(input, other)``, ``node`` on two tensors; returns the function."""
+
+    def function(input, other):
+        tensor_arg(name, input, "input", 1)
+        tensor_arg(name, other, "other", 2)
+        return apply_binary(node, input, other)
+
+    named(function, node, name, doc)
+    spec = OpSpec(
+        name,
+        lambda t, a, b: getattr(t, name)(a, b),
+        _B2,
+        shapes="broadcast2",
+        second_order=False,
+    )
+    # PyTorch has no in-place form of these four (no ``Tensor.maximum_``).
+    return op(node, methods=name, vmap=_EW, spec=spec)(function)
 
 
 class Maximum(Node):
@@ -286,22 +288,6 @@ class Maximum(Node):
         return _split_ties(self, grad, a < b, a > b, a == b)
 
 
-_MAX_SPEC = dict(shapes="broadcast2", second_order=False)
-
-
-@op(
-    Maximum,
-    methods="maximum",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec("maximum", lambda t, a, b: t.maximum(a, b), _B2, **_MAX_SPEC),
-)
-def maximum(input, other):
-    """Elementwise maximum of two tensors (NaN wins)."""
-    _two_tensors("maximum", input, other)
-    return apply_binary(Maximum, input, other)
-
-
 class Minimum(Node):
     """d min(a, b) = da where a < b, db where b < a, half of each at a tie (both at NaN)"""
 
@@ -312,19 +298,6 @@ class Minimum(Node):
     def backward(self, grad):
         a, b = self.saved_tensors
         return _split_ties(self, grad, a > b, a < b, a == b)
-
-
-@op(
-    Minimum,
-    methods="minimum",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec("minimum", lambda t, a, b: t.minimum(a, b), _B2, **_MAX_SPEC),
-)
-def minimum(input, other):
-    """Elementwise minimum of two tensors (NaN wins)."""
-    _two_tensors("minimum", input, other)
-    return apply_binary(Minimum, input, other)
 
 
 class Fmax(Node):
@@ -339,19 +312,6 @@ class Fmax(Node):
         return _to_one(self, grad, (a >= b) | (b != b))
 
 
-@op(
-    Fmax,
-    methods="fmax",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec("fmax", lambda t, a, b: t.fmax(a, b), _B2, **_MAX_SPEC),
-)
-def fmax(input, other):
-    """Elementwise maximum that ignores NaN (NaN only where both are NaN)."""
-    _two_tensors("fmax", input, other)
-    return apply_binary(Fmax, input, other)
-
-
 class Fmin(Node):
     """d fmin(a, b) = da where a <= b or b is NaN, else db"""
 
@@ -364,17 +324,10 @@ class Fmin(Node):
         return _to_one(self, grad, (a <= b) | (b != b))
 
 
-@op(
-    Fmin,
-    methods="fmin",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec("fmin", lambda t, a, b: t.fmin(a, b), _B2, **_MAX_SPEC),
-)
-def fmin(input, other):
-    """Elementwise minimum that ignores NaN (NaN only where both are NaN)."""
-    _two_tensors("fmin", input, other)
-    return apply_binary(Fmin, input, other)
+maximum = _pair_op(Maximum, "maximum", "Elementwise maximum of two tensors (NaN wins).")
+minimum = _pair_op(Minimum, "minimum", "Elementwise minimum of two tensors (NaN wins).")
+fmax = _pair_op(Fmax, "fmax", "Elementwise maximum that ignores NaN (NaN only where both are NaN).")
+fmin = _pair_op(Fmin, "fmin", "Elementwise minimum that ignores NaN (NaN only where both are NaN).")
 
 
 # PyTorch has these in-place forms as top-level functions too (``torch.clamp_(x, 0, 1)``).

@@ -12,6 +12,7 @@ from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
 from . import batching
 from ._binary import apply_broadcast, not_implemented, promote
+from ._pointwise import named
 from ._spec import OpSpec
 from .registry import op, public_names
 
@@ -23,6 +24,7 @@ class NoGrad(Node):
         return (False,) * n
 
 
+_EW = batching.elementwise
 _ONE = [((3, 4),), ((),), ((0, 2),)]
 _TWO = [((3, 4), (3, 4)), ((3, 1), (4,)), ((), (3,)), ((0, 3), (3,))]
 
@@ -30,6 +32,35 @@ _TWO = [((3, 4), (3, 4)), ((3, 1), (4,)), ((), (3,)), ((0, 3), (3,))]
 def _spec(name, fn, samples=_TWO):
     """An OpSpec for an op without a gradient: values and dtypes against PyTorch."""
     return OpSpec(name, fn, samples, shapes=None, fd=False, second_order=False)
+
+
+def _binary_op(node, name, doc, spec_fn, body, aliases=()):
+    """Declare ``name(input, other)`` returning ``body(node, input, other)``; returns it."""
+
+    def function(input, other):
+        return body(node, input, other)
+
+    named(function, node, name, doc)
+    methods = (name, *aliases)
+    spec = _spec(name, spec_fn)
+    return op(node, methods=methods, inplace=True, aliases=aliases, vmap=_EW, spec=spec)(function)
+
+
+def _compare(cls, input, other):
+    a, b = promote(input, other)
+    return apply_broadcast(cls, a, b)
+
+
+def _comparison(node, name, symbol, on_integers=True, alias=None):
+    """Declare the comparison ``name``: ``input <symbol> other`` as a bool tensor (its spec
+    compares integral values when ``on_integers``, so that ties occur)."""
+    if on_integers:
+        spec_fn = lambda t, a, b: getattr(t, name)(a.floor(), b.floor())  # noqa: E731
+    else:
+        spec_fn = lambda t, a, b: getattr(t, name)(a, b)  # noqa: E731
+    doc = f"Elementwise ``input {symbol} other`` as a bool tensor."
+    aliases = () if alias is None else (alias,)
+    return _binary_op(node, name, doc, spec_fn, _compare, aliases)
 
 
 # ----- comparisons --------------------------------------------------------------------
@@ -75,92 +106,12 @@ class Ge(NoGrad):
         return self.xp.greater_equal(a, b)
 
 
-def _compare(cls, input, other):
-    a, b = promote(input, other)
-    return apply_broadcast(cls, a, b)
-
-
-_EW = batching.elementwise
-
-
-@op(
-    Eq,
-    methods="eq",
-    inplace=True,
-    vmap=_EW,
-    spec=_spec("eq", lambda t, a, b: t.eq(a.floor(), b.floor())),
-)
-def eq(input, other):
-    """Elementwise ``input == other`` as a bool tensor."""
-    return _compare(Eq, input, other)
-
-
-@op(
-    Ne,
-    methods=("ne", "not_equal"),
-    inplace=True,
-    aliases=("not_equal",),
-    vmap=_EW,
-    spec=_spec("ne", lambda t, a, b: t.ne(a.floor(), b.floor())),
-)
-def ne(input, other):
-    """Elementwise ``input != other`` as a bool tensor."""
-    return _compare(Ne, input, other)
-
-
-@op(
-    Lt,
-    methods=("lt", "less"),
-    inplace=True,
-    aliases=("less",),
-    vmap=_EW,
-    spec=_spec("lt", lambda t, a, b: t.lt(a, b)),
-)
-def lt(input, other):
-    """Elementwise ``input < other`` as a bool tensor."""
-    return _compare(Lt, input, other)
-
-
-@op(
-    Le,
-    methods=("le", "less_equal"),
-    inplace=True,
-    aliases=("less_equal",),
-    vmap=_EW,
-    spec=_spec("le", lambda t, a, b: t.le(a.floor(), b.floor())),
-)
-def le(input, other):
-    """Elementwise ``input <= other`` as a bool tensor."""
-    return _compare(Le, input, other)
-
-
-@op(
-    Gt,
-    methods=("gt", "greater"),
-    inplace=True,
-    aliases=("greater",),
-    vmap=_EW,
-    spec=_spec("gt", lambda t, a, b: t.gt(a, b)),
-)
-def gt(input, other):
-    """Elementwise ``input > other`` as a bool tensor."""
-    return _compare(Gt, input, other)
-
-
-@op(
-    Ge,
-    methods=("ge", "greater_equal"),
-    inplace=True,
-    aliases=("greater_equal",),
-    vmap=_EW,
-    spec=_spec("ge", lambda t, a, b: t.ge(a.floor(), b.floor())),
-)
-def ge(input, other):
-    """Elementwise ``input >= other`` as a bool tensor."""
-    return _compare(Ge, input, other)
-
-
-not_equal, less, less_equal, greater, greater_equal = ne, lt, le, gt, ge
+eq = _comparison(Eq, "eq", "==")
+ne = not_equal = _comparison(Ne, "ne", "!=", alias="not_equal")
+lt = less = _comparison(Lt, "lt", "<", on_integers=False, alias="less")
+le = less_equal = _comparison(Le, "le", "<=", alias="less_equal")
+gt = greater = _comparison(Gt, "gt", ">", on_integers=False, alias="greater")
+ge = greater_equal = _comparison(Ge, "ge", ">=", alias="greater_equal")
 
 
 # ----- logic ----------------------------------------------------------------------------
@@ -192,40 +143,27 @@ class LogicalNot(NoGrad):
         return self.xp.logical_not(x)
 
 
-@op(
+logical_and = _binary_op(
     LogicalAnd,
-    methods="logical_and",
-    inplace=True,
-    vmap=_EW,
-    spec=_spec("logical_and", lambda t, a, b: t.logical_and(a > 0, b)),
+    "logical_and",
+    "Elementwise logical AND as a bool tensor.",
+    lambda t, a, b: t.logical_and(a > 0, b),
+    _compare,
 )
-def logical_and(input, other):
-    """Elementwise logical AND as a bool tensor."""
-    return _compare(LogicalAnd, input, other)
-
-
-@op(
+logical_or = _binary_op(
     LogicalOr,
-    methods="logical_or",
-    inplace=True,
-    vmap=_EW,
-    spec=_spec("logical_or", lambda t, a, b: t.logical_or(a > 1, b > 1)),
+    "logical_or",
+    "Elementwise logical OR as a bool tensor.",
+    lambda t, a, b: t.logical_or(a > 1, b > 1),
+    _compare,
 )
-def logical_or(input, other):
-    """Elementwise logical OR as a bool tensor."""
-    return _compare(LogicalOr, input, other)
-
-
-@op(
+logical_xor = _binary_op(
     LogicalXor,
-    methods="logical_xor",
-    inplace=True,
-    vmap=_EW,
-    spec=_spec("logical_xor", lambda t, a, b: t.logical_xor(a > 0, b > 0)),
+    "logical_xor",
+    "Elementwise logical XOR as a bool tensor.",
+    lambda t, a, b: t.logical_xor(a > 0, b > 0),
+    _compare,
 )
-def logical_xor(input, other):
-    """Elementwise logical XOR as a bool tensor."""
-    return _compare(LogicalXor, input, other)
 
 
 @op(
@@ -241,25 +179,58 @@ def logical_not(input):
 
 
 # ----- bits ------------------------------------------------------------------------------
-class BitwiseAnd(NoGrad):
+class BitOp(NoGrad):
+    """Base of the two-operand bit ops: integer (and bool) operands only."""
+
+    #: PyTorch's kernel name, which its error for a float operand shows.
+    kernel = ""
+    #: Bool operands are accepted (as logical ops); the shifts refuse them.
+    bools = True
+
+
+class BitwiseAnd(BitOp):
     """a & b (bool: logical and)"""
+
+    kernel = "bitwise_and_cpu"
 
     def forward(self, a, b):
         return self.xp.bitwise_and(a, b)
 
 
-class BitwiseOr(NoGrad):
+class BitwiseOr(BitOp):
     """a | b (bool: logical or)"""
+
+    kernel = "bitwise_or_cpu"
 
     def forward(self, a, b):
         return self.xp.bitwise_or(a, b)
 
 
-class BitwiseXor(NoGrad):
+class BitwiseXor(BitOp):
     """a ^ b (bool: logical xor)"""
+
+    kernel = "bitwise_xor_cpu"
 
     def forward(self, a, b):
         return self.xp.bitwise_xor(a, b)
+
+
+class BitwiseLeftShift(BitOp):
+    """a << b (0 once every bit is shifted out, and for a negative shift)"""
+
+    kernel, bools = "lshift_cpu", False
+
+    def forward(self, a, b):
+        return self.xp.left_shift(a, b)
+
+
+class BitwiseRightShift(BitOp):
+    """a >> b, arithmetic for signed integers"""
+
+    kernel, bools = "rshift_cpu", False
+
+    def forward(self, a, b):
+        return self.xp.right_shift(a, b)
 
 
 class BitwiseNot(NoGrad):
@@ -269,30 +240,16 @@ class BitwiseNot(NoGrad):
         return self.xp.invert(x)
 
 
-class BitwiseLeftShift(NoGrad):
-    """a << b (0 once every bit is shifted out, and for a negative shift)"""
-
-    def forward(self, a, b):
-        return self.xp.left_shift(a, b)
-
-
-class BitwiseRightShift(NoGrad):
-    """a >> b, arithmetic for signed integers"""
-
-    def forward(self, a, b):
-        return self.xp.right_shift(a, b)
-
-
 _FLOAT32 = _np.dtype("float32")  # the word PyTorch uses for a Python float operand
 
 
-def _bitwise(cls, kernel, input, other, bools=True):
+def _bitwise(cls, input, other):
     a, b = promote(input, other)
     for x in (a, b):
         if isinstance(x, float) or (isinstance(x, Tensor) and x._data.dtype.kind in "fc"):
-            raise not_implemented(kernel, x if isinstance(x, Tensor) else _FLOAT32)
-        if not bools and isinstance(a, Tensor) and a._data.dtype.kind == "b":
-            raise not_implemented(kernel, a)
+            raise not_implemented(cls.kernel, x if isinstance(x, Tensor) else _FLOAT32)
+        if not cls.bools and isinstance(a, Tensor) and a._data.dtype.kind == "b":
+            raise not_implemented(cls.kernel, a)
     return apply_broadcast(cls, a, b)
 
 
@@ -301,40 +258,41 @@ def _ints(t):
     return (t * 4).long()
 
 
-@op(
+bitwise_and = _binary_op(
     BitwiseAnd,
-    methods="bitwise_and",
-    inplace=True,
-    vmap=_EW,
-    spec=_spec("bitwise_and", lambda t, a, b: t.bitwise_and(_ints(a), _ints(b))),
+    "bitwise_and",
+    "Bitwise AND (logical for bool tensors).",
+    lambda t, a, b: t.bitwise_and(_ints(a), _ints(b)),
+    _bitwise,
 )
-def bitwise_and(input, other):
-    """Bitwise AND (logical for bool tensors)."""
-    return _bitwise(BitwiseAnd, "bitwise_and_cpu", input, other)
-
-
-@op(
+bitwise_or = _binary_op(
     BitwiseOr,
-    methods="bitwise_or",
-    inplace=True,
-    vmap=_EW,
-    spec=_spec("bitwise_or", lambda t, a, b: t.bitwise_or(a > 0, b > 0)),
+    "bitwise_or",
+    "Bitwise OR (logical for bool tensors).",
+    lambda t, a, b: t.bitwise_or(a > 0, b > 0),
+    _bitwise,
 )
-def bitwise_or(input, other):
-    """Bitwise OR (logical for bool tensors)."""
-    return _bitwise(BitwiseOr, "bitwise_or_cpu", input, other)
-
-
-@op(
+bitwise_xor = _binary_op(
     BitwiseXor,
-    methods="bitwise_xor",
-    inplace=True,
-    vmap=_EW,
-    spec=_spec("bitwise_xor", lambda t, a, b: t.bitwise_xor(_ints(a), _ints(b))),
+    "bitwise_xor",
+    "Bitwise XOR (logical for bool tensors).",
+    lambda t, a, b: t.bitwise_xor(_ints(a), _ints(b)),
+    _bitwise,
 )
-def bitwise_xor(input, other):
-    """Bitwise XOR (logical for bool tensors)."""
-    return _bitwise(BitwiseXor, "bitwise_xor_cpu", input, other)
+bitwise_left_shift = _binary_op(
+    BitwiseLeftShift,
+    "bitwise_left_shift",
+    "``input << other``: the bits of ``input`` moved left (integer tensors).",
+    lambda t, a, b: t.bitwise_left_shift(_ints(a), _ints(b).abs()),
+    _bitwise,
+)
+bitwise_right_shift = _binary_op(
+    BitwiseRightShift,
+    "bitwise_right_shift",
+    "``input >> other``: the bits of ``input`` moved right, keeping the sign.",
+    lambda t, a, b: t.bitwise_right_shift(_ints(a), _ints(b).abs()),
+    _bitwise,
+)
 
 
 @op(
@@ -349,34 +307,6 @@ def bitwise_not(input):
     if input._data.dtype.kind in "fc":
         raise not_implemented("bitwise_not_cpu", input)
     return BitwiseNot.apply(input)
-
-
-@op(
-    BitwiseLeftShift,
-    methods="bitwise_left_shift",
-    inplace=True,
-    vmap=_EW,
-    spec=_spec(
-        "bitwise_left_shift", lambda t, a, b: t.bitwise_left_shift(_ints(a), _ints(b).abs())
-    ),
-)
-def bitwise_left_shift(input, other):
-    """``input << other``: the bits of ``input`` moved left (integer tensors)."""
-    return _bitwise(BitwiseLeftShift, "lshift_cpu", input, other, bools=False)
-
-
-@op(
-    BitwiseRightShift,
-    methods="bitwise_right_shift",
-    inplace=True,
-    vmap=_EW,
-    spec=_spec(
-        "bitwise_right_shift", lambda t, a, b: t.bitwise_right_shift(_ints(a), _ints(b).abs())
-    ),
-)
-def bitwise_right_shift(input, other):
-    """``input >> other``: the bits of ``input`` moved right, keeping the sign."""
-    return _bitwise(BitwiseRightShift, "rshift_cpu", input, other, bools=False)
 
 
 # ----- whole-tensor tests ------------------------------------------------------------------

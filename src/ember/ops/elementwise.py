@@ -14,6 +14,7 @@ from . import _out, batching
 from ._binary import (
     apply_binary,
     apply_broadcast,
+    conj_of,
     needs,
     not_implemented,
     promote,
@@ -176,6 +177,8 @@ class Mul(Node):
                 None if a is None else Tensor._make(g * a),
             )
         b, a = self.saved_tensors
+        if grad._data.dtype.kind == "c":  # PyTorch's convention: grad * conj(other factor)
+            b, a = conj_of(b), conj_of(a)
         return (None if b is None else grad * b), (None if a is None else grad * a)
 
 
@@ -212,6 +215,8 @@ class Div(Node):
 
     def backward(self, grad):
         a, b = self.saved_tensors
+        if grad._data.dtype.kind == "c":  # PyTorch's convention: grad * conj(d(a/b))
+            a, b = conj_of(a), conj_of(b)
         ga = grad / b if needs(self, 0) else None
         gb = -grad * a / (b * b) if needs(self, 1) else None
         return ga, gb

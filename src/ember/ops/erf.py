@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import math
 
-from ..autograd.node import Node
-from . import batching
+from ._pointwise import UNARY_SAMPLES, Pointwise, unary
 from ._spec import OpSpec
 from .inplace import public_inplace
-from .registry import op, public_names
-from .unary import _float_input, exp
+from .registry import public_names
+from .unary import exp
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
@@ -61,36 +60,24 @@ def erf_array(xp, x):
     return out.astype(dtype, copy=False).reshape(shape)
 
 
-class Erf(Node):
+class Erf(Pointwise):
     """d(erf x) = 2/sqrt(pi) exp(-x**2) dx"""
 
-    def forward(self, x):
-        self.save_for_backward(x)
-        return erf_array(self.xp, x)
+    kernel = staticmethod(erf_array)
 
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return (grad * (exp(-(x * x)) * _TWO_OVER_SQRT_PI),)
+    def chain(self, grad, x):
+        return grad * (exp(-(x * x)) * _TWO_OVER_SQRT_PI)
 
 
-_U = [((3, 4),), ((),), ((0, 2),)]
-
-
-@op(
+erf = unary(
     Erf,
-    methods="erf",
-    inplace=True,
-    vmap=batching.elementwise,
+    "erf",
+    "The Gauss error function.",
     spec=(
-        OpSpec("erf", lambda t, a: t.erf(a), _U, domain=(-4.0, 4.0)),
+        OpSpec("erf", lambda t, a: t.erf(a), UNARY_SAMPLES, domain=(-4.0, 4.0)),
         OpSpec("erf_tails", lambda t, a: t.erf(a), [((6,),)], domain=lambda z: z * 3),
     ),
 )
-def erf(input):
-    """The Gauss error function."""
-    return Erf.apply(_float_input(input))
-
-
 erf_ = public_inplace("erf_")  # PyTorch has it at the top level too (``torch.erf_``)
 
 __all__ = public_names(__name__)

@@ -14,6 +14,7 @@ import math
 
 from ..autograd.node import Node
 from . import batching
+from ._pointwise import Pointwise, unary
 from ._results import float_unary
 from ._spec import OpSpec
 from .registry import declare, op, public_names
@@ -153,29 +154,51 @@ def polygamma_array(xp, n, x):
     return out.astype(dtype, copy=False)
 
 
+def _specs(name, positive, negative):
+    """The specs of ``name``: on ``positive`` arguments, and on ``negative`` ones between
+    two poles."""
+    fn = lambda t, a: getattr(t, name)(a)  # noqa: E731
+    return (
+        OpSpec(name, fn, _U, domain=positive),
+        OpSpec(f"{name}_negative", fn, [((4, 5),)], domain=negative),
+    )
+
+
 # ----- nodes ------------------------------------------------------------------------------
-class Lgamma(Node):
+class Lgamma(Pointwise):
     """d lgamma(x) = digamma(x) dx"""
 
-    def forward(self, x):
-        self.save_for_backward(x)
-        return lgamma_array(self.xp, x)
+    kernel = staticmethod(lgamma_array)
 
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return (grad * digamma(x),)
+    def chain(self, grad, x):
+        return grad * digamma(x)
 
 
-class Digamma(Node):
+lgamma = unary(
+    Lgamma,
+    "lgamma",
+    "The log of the absolute value of the gamma function.",
+    out=True,
+    spec=_specs("lgamma", (0.2, 6.0), (-4.9, -0.1)),
+)
+
+
+class Digamma(Pointwise):
     """d digamma(x) = polygamma(1, x) dx"""
 
-    def forward(self, x):
-        self.save_for_backward(x)
-        return digamma_array(self.xp, x)
+    kernel = staticmethod(digamma_array)
 
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return (grad * polygamma(1, x),)
+    def chain(self, grad, x):
+        return grad * polygamma(1, x)
+
+
+digamma = unary(
+    Digamma,
+    "digamma",
+    "The logarithmic derivative of the gamma function, ``psi``.",
+    out=True,
+    spec=_specs("digamma", (0.2, 12.0), (-2.9, -0.1)),
+)
 
 
 class Polygamma(Node):
@@ -211,36 +234,6 @@ class Mvlgamma(Node):
         for i in range(1, self.p):
             total = total + digamma(x - i / 2)
         return grad * total, None
-
-
-@op(
-    Lgamma,
-    methods="lgamma",
-    inplace=True,
-    vmap=_EW,
-    spec=(
-        OpSpec("lgamma", lambda t, a: t.lgamma(a), _U, domain=(0.2, 6.0)),
-        OpSpec("lgamma_negative", lambda t, a: a.lgamma(), [((4, 5),)], domain=(-4.9, -0.1)),
-    ),
-)
-def lgamma(input, *, out=None):
-    """The log of the absolute value of the gamma function."""
-    return float_unary("lgamma", Lgamma, input, out)
-
-
-@op(
-    Digamma,
-    methods="digamma",
-    inplace=True,
-    vmap=_EW,
-    spec=(
-        OpSpec("digamma", lambda t, a: t.digamma(a), _U, domain=(0.2, 12.0)),
-        OpSpec("digamma_negative", lambda t, a: a.digamma(), [((4, 5),)], domain=(-2.9, -0.1)),
-    ),
-)
-def digamma(input, *, out=None):
-    """The logarithmic derivative of the gamma function, ``psi``."""
-    return float_unary("digamma", Digamma, input, out)
 
 
 @op(

@@ -16,6 +16,7 @@ from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
 from . import batching
 from ._binary import apply_broadcast, needs, not_implemented, promote
+from ._pointwise import Pointwise, named, special_unary
 from ._results import write_out
 from ._spec import OpSpec
 from .clamp import tensor_arg
@@ -252,95 +253,84 @@ def xlog1py(input, other, *, out=None):
 
 
 # ----- logaddexp / logaddexp2 -------------------------------------------------------------
-class Logaddexp(Node):
-    """d log(e^a + e^b) = da / (1 + e^(b - a)) + db / (1 + e^(a - b))"""
-
-    def forward(self, a, b):
-        self.save_for_backward(a, b)
-        with quiet(self.xp):
-            return self.xp.logaddexp(a, b)
-
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        ga = grad / (1 + (b - a).exp()) if needs(self, 0) else None
-        gb = grad / (1 + (a - b).exp()) if needs(self, 1) else None
-        return ga, gb
-
-
-class Logaddexp2(Node):
-    """d log2(2^a + 2^b) = da / (1 + 2^(b - a)) + db / (1 + 2^(a - b))"""
-
-    def forward(self, a, b):
-        self.save_for_backward(a, b)
-        with quiet(self.xp):
-            return self.xp.logaddexp2(a, b)
-
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        ga = grad / (1 + ((b - a) * _LN2).exp()) if needs(self, 0) else None
-        gb = grad / (1 + ((a - b) * _LN2).exp()) if needs(self, 1) else None
-        return ga, gb
-
-
-def _logaddexp(name, node, input, other, out):
+def tensor_pair(name, node, input, other, out, kinds):
+    """``node`` on two tensors promoted to one dtype, whose kind must be one of ``kinds``
+    (else PyTorch's "not implemented" error), with ``out=``."""
     tensor_arg(name, input, "input", 1)
     tensor_arg(name, other, "other", 2)
     a, b = promote(input, other)
-    if a._data.dtype.kind not in "fc":
+    if a._data.dtype.kind not in kinds:
         raise not_implemented(f"{name}_cpu", a)
     return write_out(name, apply_broadcast(node, a, b), out, input, other)
 
 
-@op(
-    Logaddexp,
-    methods="logaddexp",
-    vmap=_EW,
-    spec=OpSpec("logaddexp", lambda t, a, b: t.logaddexp(a, b), _B2, shapes="broadcast2"),
-)
-def logaddexp(input, other, *, out=None):
-    """``log(exp(input) + exp(other))`` without overflow."""
-    return _logaddexp("logaddexp", Logaddexp, input, other, out)
+class Logaddexp(Node):
+    """d log(e^a + e^b) = da / (1 + e^(b - a)) + db / (1 + e^(a - b))"""
+
+    def kernel(self, xp):
+        return xp.logaddexp
+
+    def growth(self, d):
+        """``e^d``, the ratio of the two exponentials."""
+        return d.exp()
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        with quiet(self.xp):
+            return self.kernel(self.xp)(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        ga = grad / (1 + self.growth(b - a)) if needs(self, 0) else None
+        gb = grad / (1 + self.growth(a - b)) if needs(self, 1) else None
+        return ga, gb
 
 
-@op(
-    Logaddexp2,
-    methods="logaddexp2",
-    vmap=_EW,
-    spec=OpSpec("logaddexp2", lambda t, a, b: t.logaddexp2(a, b), _B2, shapes="broadcast2"),
-)
-def logaddexp2(input, other, *, out=None):
-    """``log2(2**input + 2**other)`` without overflow."""
-    return _logaddexp("logaddexp2", Logaddexp2, input, other, out)
+class Logaddexp2(Logaddexp):
+    """d log2(2^a + 2^b) = da / (1 + 2^(b - a)) + db / (1 + 2^(a - b))"""
+
+    def kernel(self, xp):
+        return xp.logaddexp2
+
+    def growth(self, d):
+        return (d * _LN2).exp()
+
+
+def _logaddexp(node, name, doc):
+    """Declare ``name(input, other, *, out=None)`` for ``node`` (float operands only)."""
+
+    def function(input, other, *, out=None):
+        return tensor_pair(name, node, input, other, out, "fc")
+
+    named(function, node, name, doc)
+    spec = OpSpec(name, lambda t, a, b: getattr(t, name)(a, b), _B2, shapes="broadcast2")
+    return op(node, methods=name, vmap=_EW, spec=spec)(function)
+
+
+logaddexp = _logaddexp(Logaddexp, "logaddexp", "``log(exp(input) + exp(other))`` without overflow.")
+logaddexp2 = _logaddexp(Logaddexp2, "logaddexp2", "``log2(2**input + 2**other)`` without overflow.")
 
 
 # ----- entr -------------------------------------------------------------------------------
-class Entr(Node):
+class Entr(Pointwise):
     """d(-x log x) = -(1 + log x) dx for x > 0 (inf at 0, NaN below)"""
 
-    def forward(self, x):
-        xp = self.xp
-        self.save_for_backward(x)
+    def kernel(self, xp, x):
         with quiet(xp):
             out = -x * xp.log(x)
         out = xp.where(x == 0, 0, out)
         return xp.where(x < 0, -xp.inf, out).astype(x.dtype, copy=False)
 
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return (grad * -(1 + x.log()),)
+    def chain(self, grad, x):
+        return grad * -(1 + x.log())
 
 
-@op(
+entr = special_unary(
     Entr,
-    public=False,
-    grad_fn="SpecialEntrBackward0",
-    vmap=_EW,
-    spec=OpSpec("entr", lambda t, a: special(t).entr(a), _U, domain=(0.1, 3.0)),
+    "entr",
+    "The elementwise entropy ``-x log x`` (0 at 0, -inf for negative ``x``).",
+    OpSpec("entr", lambda t, a: special(t).entr(a), _U, domain=(0.1, 3.0)),
 )
-def entr(input, *, out=None):
-    """The elementwise entropy ``-x log x`` (0 at 0, -inf for negative ``x``)."""
-    tensor_arg("entr", input, "input", 1)
-    return write_out("entr", Entr.apply(_float_input(input)), out, input)
 
 
 __all__ = public_names(__name__)

@@ -13,6 +13,7 @@ from ..backend import xp_of
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim as _wrap_dim
 from . import _out, batching
+from ._pointwise import named
 from ._spec import OpSpec
 from .reduce import (
     DIM_SAMPLES,
@@ -121,49 +122,41 @@ def _max_min(name, whole, along, result, input, dim, keepdim, out):
     return write_pair(result, out, *along.apply(input, d, bool(keepdim)))
 
 
-@op(
+def _extreme(name, whole, along, result, doc, dim_specs):
+    """Declare ``max`` or ``min``: the function, its whole-tensor node (PyTorch's
+    ``...Backward1``) and its node along a dim (``...Backward0``, with ``dim_specs``)."""
+
+    def function(input, dim=None, keepdim=False, *, out=None):
+        return _max_min(name, whole, along, result, input, dim, keepdim, out)
+
+    named(function, whole, name, doc)
+    grad_fn = name.title() + "Backward"
+    spec = OpSpec(name, lambda t, a: getattr(t, name)(a), _M)
+    declare(along, grad_fn=grad_fn + "0", vmap=batching.reduce, spec=dim_specs)
+    return op(whole, methods=name, grad_fn=grad_fn + "1", vmap=LOOP, spec=spec)(function)
+
+
+max = _extreme(
+    "max",
     Max,
-    methods="max",
-    grad_fn="MaxBackward1",
-    vmap=LOOP,
-    spec=OpSpec("max", lambda t, a: t.max(a), _M),
-)
-def max(input, dim=None, keepdim=False, *, out=None):
+    MaxDim,
+    MaxResult,
     """The largest element; with ``dim``, ``(values, indices)`` of each slice's maximum.
 
     Given a tensor as ``dim``, the elementwise ``maximum``.  NaN propagates.
-    """
-    return _max_min("max", Max, MaxDim, MaxResult, input, dim, keepdim, out)
-
-
-declare(
-    MaxDim,
-    grad_fn="MaxBackward0",
-    vmap=batching.reduce,
-    spec=(
+    """,
+    (
         OpSpec("max_dim", lambda t, a: t.max(a, 1), _D),
         OpSpec("max_dim_keep", lambda t, a: a.max(dim=0, keepdim=True), [((3, 4),), ((),)]),
     ),
 )
-
-
-@op(
+min = _extreme(
+    "min",
     Min,
-    methods="min",
-    grad_fn="MinBackward1",
-    vmap=LOOP,
-    spec=OpSpec("min", lambda t, a: t.min(a), _M),
-)
-def min(input, dim=None, keepdim=False, *, out=None):
-    """The smallest element; with ``dim``, ``(values, indices)`` of each slice's minimum."""
-    return _max_min("min", Min, MinDim, MinResult, input, dim, keepdim, out)
-
-
-declare(
     MinDim,
-    grad_fn="MinBackward0",
-    vmap=batching.reduce,
-    spec=OpSpec("min_dim", lambda t, a: t.min(a, -1), _D),
+    MinResult,
+    "The smallest element; with ``dim``, ``(values, indices)`` of each slice's minimum.",
+    OpSpec("min_dim", lambda t, a: t.min(a, -1), _D),
 )
 
 

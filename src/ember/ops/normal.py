@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 
 from ..autograd.node import Node
-from . import _out, batching
-from ._results import float_unary
+from . import _out
+from ._pointwise import Pointwise, special_unary, unary
 from ._spec import OpSpec
 from .clamp import tensor_arg
 from .erf import _ERFCX_HIGH, _ERFCX_MID, _clenshaw, erf_array
@@ -21,7 +21,6 @@ from .logs import special
 from .registry import op, public_names
 from .unary import _float_input, quiet
 
-_EW = batching.elementwise
 _U = [((3, 4),), ((),), ((0, 3),)]
 _SQRT_PI = math.sqrt(math.pi)
 _SQRT2 = math.sqrt(2.0)
@@ -134,17 +133,37 @@ def log_ndtr_array(xp, x):
     return out.astype(dtype, copy=False)
 
 
+def _specs(name, domain, tail, tail_size=6, of_special=False):
+    """The specs of ``name`` (of ``special`` when ``of_special``): on ``domain``, and on
+    ``tail_size`` values in its ``tail``."""
+    fn = lambda t, a: getattr(special(t) if of_special else t, name)(a)  # noqa: E731
+    return (
+        OpSpec(name, fn, _U, domain=domain),
+        OpSpec(f"{name}_tail", fn, [((tail_size,),)], domain=tail),
+    )
+
+
 # ----- nodes ------------------------------------------------------------------------------
-class Erfc(Node):
+_WIDE = lambda z: z * 3  # noqa: E731 - reaches both tails
+
+
+class Erfc(Pointwise):
     """d erfc(x) = -2 / sqrt(pi) exp(-x**2) dx"""
 
-    def forward(self, x):
-        self.save_for_backward(x)
-        return erfc_array(self.xp, x)
+    kernel = staticmethod(erfc_array)
 
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return (grad * (-(x * x)).exp() * (-2 / _SQRT_PI),)
+    def chain(self, grad, x):
+        return grad * (-(x * x)).exp() * (-2 / _SQRT_PI)
+
+
+erfc = unary(
+    Erfc,
+    "erfc",
+    "The complementary error function ``1 - erf(x)``.",
+    out=True,
+    spec=_specs("erfc", (-3.0, 6.0), (6.0, 25.0), 8),
+)
+erfc_ = public_inplace("erfc_")
 
 
 class Erfcx(Node):
@@ -160,90 +179,33 @@ class Erfcx(Node):
         return (grad * (2 * x * out - 2 / _SQRT_PI),)
 
 
-class Erfinv(Node):
+erfcx = special_unary(
+    Erfcx,
+    "erfcx",
+    "The scaled complementary error function ``exp(x**2) erfc(x)``.",
+    OpSpec("erfcx", lambda t, a: special(t).erfcx(a), _U, domain=(-4.0, 30.0)),
+)
+
+
+class Erfinv(Pointwise):
     """d erfinv(y) = sqrt(pi) / 2 exp(erfinv(y)**2) dy"""
 
-    def forward(self, y):
-        out = erfinv_array(self.xp, y)
-        self.save_for_backward(out)
-        return out
+    saves_output = True
+    kernel = staticmethod(erfinv_array)
+    #: The derivative is ``scale * exp(rate * out**2)``.
+    scale, rate = _SQRT_PI / 2, 1.0
 
-    def backward(self, grad):
-        (out,) = self.saved_tensors
-        return (grad * (out * out).exp() * (_SQRT_PI / 2),)
-
-
-class Ndtri(Node):
-    """d ndtri(p) = sqrt(2 pi) exp(ndtri(p)**2 / 2) dp"""
-
-    def forward(self, p):
-        out = ndtri_array(self.xp, p)
-        self.save_for_backward(out)
-        return out
-
-    def backward(self, grad):
-        (out,) = self.saved_tensors
-        return (grad * (out * out / 2).exp() * math.sqrt(2 * math.pi),)
+    def chain(self, grad, out):
+        return grad * (out * out * self.rate).exp() * self.scale
 
 
-class LogNdtr(Node):
-    """d log ndtr(x) = sqrt(2 / pi) / erfcx(-x / sqrt(2)) dx"""
-
-    def forward(self, x):
-        self.save_for_backward(x)
-        return log_ndtr_array(self.xp, x)
-
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return (grad * math.sqrt(2 / math.pi) / erfcx(x * (-1 / _SQRT2)),)
-
-
-_WIDE = lambda z: z * 3  # noqa: E731 - reaches both tails
-
-
-@op(
-    Erfc,
-    methods="erfc",
-    inplace=True,
-    vmap=_EW,
-    spec=(
-        OpSpec("erfc", lambda t, a: t.erfc(a), _U, domain=(-3.0, 6.0)),
-        OpSpec("erfc_tail", lambda t, a: t.erfc(a), [((8,),)], domain=(6.0, 25.0)),
-    ),
-)
-def erfc(input, *, out=None):
-    """The complementary error function ``1 - erf(x)``."""
-    return float_unary("erfc", Erfc, input, out)
-
-
-erfc_ = public_inplace("erfc_")
-
-
-@op(
-    Erfcx,
-    public=False,
-    grad_fn="SpecialErfcxBackward0",
-    vmap=_EW,
-    spec=OpSpec("erfcx", lambda t, a: special(t).erfcx(a), _U, domain=(-4.0, 30.0)),
-)
-def erfcx(input, *, out=None):
-    """The scaled complementary error function ``exp(x**2) erfc(x)``."""
-    return float_unary("erfcx", Erfcx, input, out)
-
-
-@op(
+erfinv = unary(
     Erfinv,
-    methods="erfinv",
-    inplace=True,
-    vmap=_EW,
-    spec=(
-        OpSpec("erfinv", lambda t, a: t.erfinv(a), _U, domain=(-0.99, 0.99)),
-        OpSpec("erfinv_tail", lambda t, a: a.erfinv(), [((6,),)], domain=(0.999, 0.9999999)),
-    ),
+    "erfinv",
+    "The inverse error function (+-inf at +-1, NaN outside [-1, 1]).",
+    out=True,
+    spec=_specs("erfinv", (-0.99, 0.99), (0.999, 0.9999999)),
 )
-def erfinv(input, *, out=None):
-    """The inverse error function (+-inf at +-1, NaN outside [-1, 1])."""
-    return float_unary("erfinv", Erfinv, input, out)
 
 
 @op(
@@ -261,34 +223,36 @@ def ndtr(input, *, out=None):
     return _out.write(out, result)
 
 
-@op(
+class Ndtri(Erfinv):
+    """d ndtri(p) = sqrt(2 pi) exp(ndtri(p)**2 / 2) dp"""
+
+    kernel = staticmethod(ndtri_array)
+    scale, rate = math.sqrt(2 * math.pi), 0.5
+
+
+ndtri = special_unary(
     Ndtri,
-    public=False,
-    grad_fn="SpecialNdtriBackward0",
-    vmap=_EW,
-    spec=(
-        OpSpec("ndtri", lambda t, a: special(t).ndtri(a), _U, domain=(0.01, 0.99)),
-        OpSpec("ndtri_tails", lambda t, a: special(t).ndtri(a), [((6,),)], domain=(1e-9, 1e-3)),
-    ),
+    "ndtri",
+    "The inverse of the standard normal CDF (the normal quantile function).",
+    _specs("ndtri", (0.01, 0.99), (1e-9, 1e-3), of_special=True),
 )
-def ndtri(input, *, out=None):
-    """The inverse of the standard normal CDF (the normal quantile function)."""
-    return float_unary("ndtri", Ndtri, input, out)
 
 
-@op(
+class LogNdtr(Pointwise):
+    """d log ndtr(x) = sqrt(2 / pi) / erfcx(-x / sqrt(2)) dx"""
+
+    kernel = staticmethod(log_ndtr_array)
+
+    def chain(self, grad, x):
+        return grad * math.sqrt(2 / math.pi) / erfcx(x * (-1 / _SQRT2))
+
+
+log_ndtr = special_unary(
     LogNdtr,
-    public=False,
-    grad_fn="SpecialLogNdtrBackward0",
-    vmap=_EW,
-    spec=(
-        OpSpec("log_ndtr", lambda t, a: special(t).log_ndtr(a), _U, domain=_WIDE),
-        OpSpec("log_ndtr_tail", lambda t, a: special(t).log_ndtr(a), [((5,),)], domain=(-40, -8)),
-    ),
+    "log_ndtr",
+    "``log(ndtr(x))``, accurate in both tails.",
+    _specs("log_ndtr", _WIDE, (-40, -8), 5, of_special=True),
 )
-def log_ndtr(input, *, out=None):
-    """``log(ndtr(x))``, accurate in both tails."""
-    return float_unary("log_ndtr", LogNdtr, input, out)
 
 
 __all__ = public_names(__name__)

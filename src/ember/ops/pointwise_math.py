@@ -7,12 +7,13 @@ import math
 from .. import dtypes as _dt
 from ..autograd.node import Node
 from . import _out, batching
-from ._binary import apply_broadcast, needs, not_implemented, promote
+from ._binary import apply_broadcast, needs, not_implemented
 from ._results import write_out
 from ._spec import OpSpec
 from .clamp import tensor_arg
 from .elementwise import NotDifferentiable
 from .inplace import public_inplace
+from .logs import tensor_pair
 from .registry import op, public_names
 from .unary import _float_input, quiet
 from .where import where
@@ -275,25 +276,16 @@ def _int_spec(name):
     )
 
 
-def _gcd_lcm(name, node, input, other, out):
-    tensor_arg(name, input, "input", 1)
-    tensor_arg(name, other, "other", 2)
-    a, b = promote(input, other)
-    if a._data.dtype.kind not in "iu":
-        raise not_implemented(f"{name}_cpu", a)
-    return write_out(name, apply_broadcast(node, a, b), out, input, other)
-
-
 @op(Gcd, methods="gcd", inplace=True, vmap=_EW, spec=_int_spec("gcd"))
 def gcd(input, other, *, out=None):
     """The elementwise greatest common divisor of two integer tensors (``gcd(0, 0) = 0``)."""
-    return _gcd_lcm("gcd", Gcd, input, other, out)
+    return tensor_pair("gcd", Gcd, input, other, out, "iu")
 
 
 @op(Lcm, methods="lcm", inplace=True, vmap=_EW, spec=_int_spec("lcm"))
 def lcm(input, other, *, out=None):
     """The elementwise least common multiple of two integer tensors."""
-    return _gcd_lcm("lcm", Lcm, input, other, out)
+    return tensor_pair("lcm", Lcm, input, other, out, "iu")
 
 
 gcd_ = public_inplace("gcd_")

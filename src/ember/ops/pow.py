@@ -15,7 +15,7 @@ import math
 from ..autograd.node import Node, array_backward
 from ..tensor_base import TensorBase as Tensor
 from . import batching
-from ._binary import apply_binary, needs, promote, type_word, zeros_like
+from ._binary import Holomorphic, apply_binary, conjugated, needs, promote, type_word, zeros_like
 from ._spec import OpSpec
 from .inplace import public_inplace
 from .registry import declare, op, public_names
@@ -54,13 +54,19 @@ class PowScalar(Node):
         if e == 2 and array_backward(grad):
             (x,) = self.saved_arrays()
             return Tensor._make(grad._data * (x * 2)), None
+        if grad._data.dtype.kind == "c":  # PyTorch's convention: grad * conj(f'(z))
+            return conjugated(self.rule, grad)
+        return self.rule(grad)
+
+    def rule(self, grad):
+        e = self.e
         (x,) = self.saved_tensors
         if e == 2:
             return grad * (x * 2), None
         return grad * (pow(x, e - 1) * e), None
 
 
-class Pow(Node):
+class Pow(Holomorphic):
     """d(a**b) = b a**(b-1) da + a**b log(a) db; 0 for da where b == 0, for db where a == 0
     and b >= 0"""
 
@@ -70,7 +76,7 @@ class Pow(Node):
         self.save_for_backward(a, b, out if needs(self, 1) else None)
         return out
 
-    def backward(self, grad):
+    def rule(self, grad):
         a, b, out = self.saved_tensors
         ga = gb = None
         if needs(self, 0):
@@ -99,7 +105,7 @@ declare(
 )
 
 
-class PowScalarBase(Node):
+class PowScalarBase(Holomorphic):
     """d(s**x) = s**x log(s) dx for a number ``s``; at s == 0: 0 where x >= 0, else -inf"""
 
     def forward(self, s, x):
@@ -109,7 +115,7 @@ class PowScalarBase(Node):
         self.save_for_backward(out, x if s == 0 else None)
         return out
 
-    def backward(self, grad):
+    def rule(self, grad):
         out, x = self.saved_tensors
         s = self.s
         if s != 0:

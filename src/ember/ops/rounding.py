@@ -11,6 +11,7 @@ import builtins
 from ..autograd.node import Node
 from . import batching
 from ._binary import not_implemented, zeros_like
+from ._pointwise import named
 from ._spec import OpSpec
 from .inplace import public_inplace
 from .registry import declare, op, public_names
@@ -29,66 +30,63 @@ def _spec(name, fn, domain=_away_from_integers):
     return OpSpec(name, fn, _U, domain=domain, fd=False, second_order=False)
 
 
-def _rounded(cls, kernel, input):
+def _rounded(cls, input):
     kind = input._data.dtype.kind
     if kind == "b":
-        raise not_implemented(kernel, input)
+        raise not_implemented(cls.kernel_name, input)
     if kind in "iu":
         return input.clone()
     return cls.apply(input)
 
 
+def _rounding(node, name, doc, aliases=()):
+    """Declare the rounding op ``name(input)``: integers pass through, bools are refused."""
+
+    def function(input):
+        return _rounded(node, input)
+
+    named(function, node, name, doc)
+    spec = _spec(name, lambda t, a: getattr(t, name)(a))
+    methods = (name, *aliases)
+    return op(node, methods=methods, inplace=True, aliases=aliases, vmap=_EW, spec=spec)(function)
+
+
 class Trunc(ZeroGrad):
     """d(trunc x) = 0"""
+
+    kernel_name = "trunc_vml_cpu"  # PyTorch's, in its error for a bool tensor
 
     def forward(self, x):
         return self.xp.trunc(x)
 
 
-@op(
-    Trunc,
-    methods=("trunc", "fix"),
-    inplace=True,
-    aliases=("fix",),
-    vmap=_EW,
-    spec=_spec("trunc", lambda t, a: t.trunc(a)),
-)
-def trunc(input):
-    """Round toward zero."""
-    return _rounded(Trunc, "trunc_vml_cpu", input)
-
-
-fix = trunc
-
-
 class Floor(ZeroGrad):
     """d(floor x) = 0"""
+
+    kernel_name = "floor_vml_cpu"
 
     def forward(self, x):
         return self.xp.floor(x)
 
 
-@op(Floor, methods="floor", inplace=True, vmap=_EW, spec=_spec("floor", lambda t, a: t.floor(a)))
-def floor(input):
-    """Round toward minus infinity."""
-    return _rounded(Floor, "floor_vml_cpu", input)
-
-
 class Ceil(ZeroGrad):
     """d(ceil x) = 0"""
+
+    kernel_name = "ceil_vml_cpu"
 
     def forward(self, x):
         return self.xp.ceil(x)
 
 
-@op(Ceil, methods="ceil", inplace=True, vmap=_EW, spec=_spec("ceil", lambda t, a: t.ceil(a)))
-def ceil(input):
-    """Round toward plus infinity."""
-    return _rounded(Ceil, "ceil_vml_cpu", input)
+trunc = fix = _rounding(Trunc, "trunc", "Round toward zero.", aliases=("fix",))
+floor = _rounding(Floor, "floor", "Round toward minus infinity.")
+ceil = _rounding(Ceil, "ceil", "Round toward plus infinity.")
 
 
 class Round(ZeroGrad):
     """d(round x) = 0 (halves round to even)"""
+
+    kernel_name = "round_vml_cpu"
 
     def forward(self, x):
         return self.xp.rint(x)
@@ -124,7 +122,7 @@ declare(
 def round(input, *, decimals=0):
     """Round half to even, to ``decimals`` decimal places (negative: to tens, hundreds)."""
     if decimals == 0:
-        return _rounded(Round, "round_vml_cpu", input)
+        return _rounded(Round, input)
     if input._data.dtype.kind in "biu":
         raise not_implemented("round_cpu", input)
     return RoundDecimals.apply(input, int(decimals))

@@ -6,343 +6,188 @@ Derivatives take PyTorch's values at the edges of each domain: ``asin'(+-1) = in
 
 from __future__ import annotations
 
-from ..autograd.node import Node, array_backward
-from ..tensor_base import TensorBase as Tensor
-from . import batching
-from ._spec import OpSpec
+from ._pointwise import Pointwise, quiet, unary
 from .inplace import public_inplace
-from .registry import op, public_names
-from .unary import _float_input, quiet, rsqrt
+from .registry import public_names
+from .unary import rsqrt
 
-_EW = batching.elementwise
-_U = [((3, 4),), ((),), ((0, 2),)]
 _UNIT = (-0.9, 0.9)
 
 
-class Sin(Node):
+class Sin(Pointwise):
     """d(sin x) = cos(x) dx"""
 
-    def forward(self, x):
-        self.save_for_backward(x)
-        with quiet(self.xp):
-            return self.xp.sin(x)
+    def kernel(self, xp, x):
+        with quiet(xp):
+            return xp.sin(x)
 
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return (grad * cos(x),)
+    def chain(self, grad, x):
+        return grad * cos(x)
 
 
-@op(
-    Sin,
-    methods="sin",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec("sin", lambda t, a: t.sin(a), _U, domain=(-4.0, 4.0)),
-)
-def sin(input):
-    """Sine (radians)."""
-    return Sin.apply(_float_input(input))
+sin = unary(Sin, "sin", "Sine (radians).", domain=(-4.0, 4.0))
 
 
-class Cos(Node):
+class Cos(Pointwise):
     """d(cos x) = -sin(x) dx"""
 
-    def forward(self, x):
-        self.save_for_backward(x)
-        with quiet(self.xp):
-            return self.xp.cos(x)
+    def kernel(self, xp, x):
+        with quiet(xp):
+            return xp.cos(x)
 
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return (grad * -sin(x),)
+    def chain(self, grad, x):
+        return grad * -sin(x)
 
 
-@op(
-    Cos,
-    methods="cos",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec("cos", lambda t, a: t.cos(a), _U, domain=(-4.0, 4.0)),
-)
-def cos(input):
-    """Cosine (radians)."""
-    return Cos.apply(_float_input(input))
+cos = unary(Cos, "cos", "Cosine (radians).", domain=(-4.0, 4.0))
 
 
-class Tan(Node):
+class Tan(Pointwise):
     """d(tan x) = (1 + tan(x)**2) dx"""
 
-    def forward(self, x):
-        with quiet(self.xp):
-            out = self.xp.tan(x)
-        self.save_for_backward(out)
-        return out
+    saves_output = True
 
-    def backward(self, grad):
-        (out,) = self.saved_tensors
-        return (grad * (out * out + 1),)
+    def kernel(self, xp, x):
+        with quiet(xp):
+            return xp.tan(x)
 
-
-@op(
-    Tan,
-    methods="tan",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec("tan", lambda t, a: t.tan(a), _U, domain=(-1.2, 1.2)),
-)
-def tan(input):
-    """Tangent (radians)."""
-    return Tan.apply(_float_input(input))
+    def chain(self, grad, out):
+        return grad * (out * out + 1)
 
 
-class Asin(Node):
+tan = unary(Tan, "tan", "Tangent (radians).", domain=(-1.2, 1.2))
+
+
+class Asin(Pointwise):
     """d(asin x) = dx / sqrt(1 - x**2) (inf at +-1)"""
 
-    def forward(self, x):
-        self.save_for_backward(x)
-        with quiet(self.xp):
-            return self.xp.arcsin(x)
+    def kernel(self, xp, x):
+        with quiet(xp):
+            return xp.arcsin(x)
 
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return (grad * rsqrt(1 - x * x),)
+    def chain(self, grad, x):
+        return grad * rsqrt(1 - x * x)
 
 
-@op(
-    Asin,
-    methods=("asin", "arcsin"),
-    inplace=True,
-    aliases=("arcsin",),
-    vmap=_EW,
-    spec=OpSpec("asin", lambda t, a: t.asin(a), _U, domain=_UNIT),
-)
-def asin(input):
-    """Inverse sine."""
-    return Asin.apply(_float_input(input))
+asin = arcsin = unary(Asin, "asin", "Inverse sine.", domain=_UNIT, aliases=("arcsin",))
 
 
-arcsin = asin
-
-
-class Acos(Node):
+class Acos(Pointwise):
     """d(acos x) = -dx / sqrt(1 - x**2) (-inf at +-1)"""
 
-    def forward(self, x):
-        self.save_for_backward(x)
-        with quiet(self.xp):
-            return self.xp.arccos(x)
+    def kernel(self, xp, x):
+        with quiet(xp):
+            return xp.arccos(x)
 
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return (grad * -rsqrt(1 - x * x),)
+    def chain(self, grad, x):
+        return grad * -rsqrt(1 - x * x)
 
 
-@op(
-    Acos,
-    methods=("acos", "arccos"),
-    inplace=True,
-    aliases=("arccos",),
-    vmap=_EW,
-    spec=OpSpec("acos", lambda t, a: t.acos(a), _U, domain=_UNIT),
-)
-def acos(input):
-    """Inverse cosine."""
-    return Acos.apply(_float_input(input))
+acos = arccos = unary(Acos, "acos", "Inverse cosine.", domain=_UNIT, aliases=("arccos",))
 
 
-arccos = acos
-
-
-class Atan(Node):
+class Atan(Pointwise):
     """d(atan x) = dx / (1 + x**2)"""
 
-    def forward(self, x):
-        self.save_for_backward(x)
-        return self.xp.arctan(x)
+    def kernel(self, xp, x):
+        return xp.arctan(x)
 
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return (grad / (x * x + 1),)
+    def chain(self, grad, x):
+        return grad / (x * x + 1)
 
 
-@op(
-    Atan,
-    methods=("atan", "arctan"),
-    inplace=True,
-    aliases=("arctan",),
-    vmap=_EW,
-    spec=OpSpec("atan", lambda t, a: t.atan(a), _U, domain=(-4.0, 4.0)),
-)
-def atan(input):
-    """Inverse tangent."""
-    return Atan.apply(_float_input(input))
+atan = arctan = unary(Atan, "atan", "Inverse tangent.", domain=(-4.0, 4.0), aliases=("arctan",))
 
 
-arctan = atan
-
-
-class Sinh(Node):
+class Sinh(Pointwise):
     """d(sinh x) = cosh(x) dx"""
 
-    def forward(self, x):
-        self.save_for_backward(x)
-        with quiet(self.xp):
-            return self.xp.sinh(x)
+    def kernel(self, xp, x):
+        with quiet(xp):
+            return xp.sinh(x)
 
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return (grad * cosh(x),)
+    def chain(self, grad, x):
+        return grad * cosh(x)
 
 
-@op(
-    Sinh,
-    methods="sinh",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec("sinh", lambda t, a: t.sinh(a), _U, domain=(-2.0, 2.0)),
-)
-def sinh(input):
-    """Hyperbolic sine."""
-    return Sinh.apply(_float_input(input))
+sinh = unary(Sinh, "sinh", "Hyperbolic sine.")
 
 
-class Cosh(Node):
+class Cosh(Pointwise):
     """d(cosh x) = sinh(x) dx"""
 
-    def forward(self, x):
-        self.save_for_backward(x)
-        with quiet(self.xp):
-            return self.xp.cosh(x)
+    def kernel(self, xp, x):
+        with quiet(xp):
+            return xp.cosh(x)
 
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return (grad * sinh(x),)
+    def chain(self, grad, x):
+        return grad * sinh(x)
 
 
-@op(
-    Cosh,
-    methods="cosh",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec("cosh", lambda t, a: t.cosh(a), _U, domain=(-2.0, 2.0)),
-)
-def cosh(input):
-    """Hyperbolic cosine."""
-    return Cosh.apply(_float_input(input))
+cosh = unary(Cosh, "cosh", "Hyperbolic cosine.")
 
 
-class Tanh(Node):
+class Tanh(Pointwise):
     """d(tanh x) = (1 - tanh(x)**2) dx"""
 
-    def forward(self, x):
-        out = self.xp.tanh(x)
-        self.save_for_backward(out)
-        return out
+    saves_output = True
+    chain_on_arrays = True
 
-    def backward(self, grad):
-        if array_backward(grad):
-            (out,) = self.saved_arrays()
-            return (Tensor._make(grad._data * (1 - out * out)),)
-        (out,) = self.saved_tensors
-        return (grad * (1 - out * out),)
+    def kernel(self, xp, x):
+        return xp.tanh(x)
+
+    def chain(self, grad, out):
+        return grad * (1 - out * out)
 
 
-@op(
-    Tanh,
-    methods="tanh",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec("tanh", lambda t, a: t.tanh(a), _U, domain=(-2.0, 2.0)),
-)
-def tanh(input):
-    """Hyperbolic tangent."""
-    return Tanh.apply(_float_input(input))
+tanh = unary(Tanh, "tanh", "Hyperbolic tangent.")
 
 
-class Asinh(Node):
+class Asinh(Pointwise):
     """d(asinh x) = dx / sqrt(x**2 + 1)"""
 
-    def forward(self, x):
-        self.save_for_backward(x)
-        return self.xp.arcsinh(x)
+    def kernel(self, xp, x):
+        return xp.arcsinh(x)
 
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return (grad * rsqrt(x * x + 1),)
+    def chain(self, grad, x):
+        return grad * rsqrt(x * x + 1)
 
 
-@op(
-    Asinh,
-    methods=("asinh", "arcsinh"),
-    inplace=True,
-    aliases=("arcsinh",),
-    vmap=_EW,
-    spec=OpSpec("asinh", lambda t, a: t.asinh(a), _U, domain=(-4.0, 4.0)),
+asinh = arcsinh = unary(
+    Asinh, "asinh", "Inverse hyperbolic sine.", domain=(-4.0, 4.0), aliases=("arcsinh",)
 )
-def asinh(input):
-    """Inverse hyperbolic sine."""
-    return Asinh.apply(_float_input(input))
 
 
-arcsinh = asinh
-
-
-class Acosh(Node):
+class Acosh(Pointwise):
     """d(acosh x) = dx / sqrt(x**2 - 1)"""
 
-    def forward(self, x):
-        self.save_for_backward(x)
-        with quiet(self.xp):
-            return self.xp.arccosh(x)
+    def kernel(self, xp, x):
+        with quiet(xp):
+            return xp.arccosh(x)
 
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return (grad * rsqrt(x * x - 1),)
+    def chain(self, grad, x):
+        return grad * rsqrt(x * x - 1)
 
 
-@op(
-    Acosh,
-    methods=("acosh", "arccosh"),
-    inplace=True,
-    aliases=("arccosh",),
-    vmap=_EW,
-    spec=OpSpec("acosh", lambda t, a: t.acosh(a), _U, domain=(1.2, 4.0)),
+acosh = arccosh = unary(
+    Acosh, "acosh", "Inverse hyperbolic cosine.", domain=(1.2, 4.0), aliases=("arccosh",)
 )
-def acosh(input):
-    """Inverse hyperbolic cosine."""
-    return Acosh.apply(_float_input(input))
 
 
-arccosh = acosh
-
-
-class Atanh(Node):
+class Atanh(Pointwise):
     """d(atanh x) = dx / (1 - x**2)"""
 
-    def forward(self, x):
-        self.save_for_backward(x)
-        with quiet(self.xp):
-            return self.xp.arctanh(x)
+    def kernel(self, xp, x):
+        with quiet(xp):
+            return xp.arctanh(x)
 
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return (grad / (1 - x * x),)
+    def chain(self, grad, x):
+        return grad / (1 - x * x)
 
 
-@op(
-    Atanh,
-    methods=("atanh", "arctanh"),
-    inplace=True,
-    aliases=("arctanh",),
-    vmap=_EW,
-    spec=OpSpec("atanh", lambda t, a: t.atanh(a), _U, domain=_UNIT),
+atanh = arctanh = unary(
+    Atanh, "atanh", "Inverse hyperbolic tangent.", domain=_UNIT, aliases=("arctanh",)
 )
-def atanh(input):
-    """Inverse hyperbolic tangent."""
-    return Atanh.apply(_float_input(input))
-
-
-arctanh = atanh
 
 
 # PyTorch has these in-place forms as top-level functions too (``torch.sin_(x)``).

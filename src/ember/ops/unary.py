@@ -10,7 +10,6 @@ written so the same value comes out.  Trigonometry is in ``trig.py``, rounding i
 
 from __future__ import annotations
 
-import contextlib
 import math
 
 from ..autograd.node import Node, array_backward
@@ -18,6 +17,9 @@ from ..backend import np as _numpy
 from ..tensor_base import TensorBase as Tensor
 from . import batching
 from ._binary import not_implemented, zeros_like
+from ._pointwise import UNARY_SAMPLES as _U
+from ._pointwise import Pointwise, quiet, unary
+from ._pointwise import _float_input as _float_input  # other families import it from here
 from ._spec import OpSpec
 from .inplace import declared, public_inplace
 from .masked_grad import ThresholdGrad
@@ -26,23 +28,7 @@ from .registry import declare, op, public_names
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
 _EW = batching.elementwise
-_U = [((3, 4),), ((),), ((0, 2),)]
 _POS = (0.5, 3.0)
-
-
-def quiet(xp):
-    """Silence NumPy's floating-point warnings (PyTorch returns inf/nan without a word)."""
-    errstate = getattr(xp, "errstate", None)
-    return errstate(all="ignore") if errstate is not None else contextlib.nullcontext()
-
-
-def _float_input(x):
-    """Integer and bool tensors are computed in the default float dtype, as PyTorch does."""
-    if x._data.dtype.kind in "biu":
-        from ..dtypes import get_default_dtype
-
-        return x.to(get_default_dtype())
-    return x
 
 
 class ZeroGrad(Node):
@@ -53,255 +39,166 @@ class ZeroGrad(Node):
 
 
 # ----- exp / log ------------------------------------------------------------------------
-class Exp(Node):
+class Exp(Pointwise):
     """d(exp x) = exp(x) dx"""
 
-    def forward(self, x):
-        out = self.xp.exp(x)
-        self.save_for_backward(out)
-        return out
+    saves_output = True
+    chain_on_arrays = True
 
-    def backward(self, grad):
-        if array_backward(grad):
-            (out,) = self.saved_arrays()
-            return (Tensor._make(grad._data * out),)
-        (out,) = self.saved_tensors
-        return (grad * out,)
+    def kernel(self, xp, x):
+        return xp.exp(x)
+
+    def chain(self, grad, out):
+        return grad * out
 
 
-@op(Exp, methods="exp", inplace=True, vmap=_EW, spec=OpSpec("exp", lambda t, a: t.exp(a), _U))
-def exp(input):
-    """e to the power of each element."""
-    return Exp.apply(_float_input(input))
+exp = unary(Exp, "exp", "e to the power of each element.")
 
 
-class Exp2(Node):
+class Exp2(Pointwise):
     """d(2**x) = 2**x log(2) dx"""
 
-    def forward(self, x):
-        out = self.xp.exp2(x)
-        self.save_for_backward(out)
-        return out
+    saves_output = True
 
-    def backward(self, grad):
-        (out,) = self.saved_tensors
-        return (grad * (out * _LN2),)
+    def kernel(self, xp, x):
+        return xp.exp2(x)
 
-
-@op(Exp2, methods="exp2", inplace=True, vmap=_EW, spec=OpSpec("exp2", lambda t, a: t.exp2(a), _U))
-def exp2(input):
-    """2 to the power of each element."""
-    return Exp2.apply(_float_input(input))
+    def chain(self, grad, out):
+        return grad * (out * _LN2)
 
 
-class Expm1(Node):
+exp2 = unary(Exp2, "exp2", "2 to the power of each element.")
+
+
+class Expm1(Pointwise):
     """d(exp(x) - 1) = (out + 1) dx"""
 
-    def forward(self, x):
-        out = self.xp.expm1(x)
-        self.save_for_backward(out)
-        return out
+    saves_output = True
 
-    def backward(self, grad):
-        (out,) = self.saved_tensors
-        return (grad * (out + 1),)
+    def kernel(self, xp, x):
+        return xp.expm1(x)
 
-
-@op(
-    Expm1,
-    methods="expm1",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec("expm1", lambda t, a: t.expm1(a), _U),
-)
-def expm1(input):
-    """``exp(x) - 1``, accurate for small ``x``."""
-    return Expm1.apply(_float_input(input))
+    def chain(self, grad, out):
+        return grad * (out + 1)
 
 
-class Log(Node):
+expm1 = unary(Expm1, "expm1", "``exp(x) - 1``, accurate for small ``x``.")
+
+
+class Log(Pointwise):
     """d(log x) = dx / x"""
 
-    def forward(self, x):
-        self.save_for_backward(x)
-        with quiet(self.xp):
-            return self.xp.log(x)
+    def kernel(self, xp, x):
+        with quiet(xp):
+            return xp.log(x)
 
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return (grad / x,)
+    def chain(self, grad, x):
+        return grad / x
 
 
-@op(
-    Log,
-    methods="log",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec("log", lambda t, a: t.log(a), _U, domain=_POS),
-)
-def log(input):
-    """Natural logarithm."""
-    return Log.apply(_float_input(input))
+log = unary(Log, "log", "Natural logarithm.", domain=_POS)
 
 
-class Log1P(Node):
+class Log1P(Pointwise):
     """d(log(1 + x)) = dx / (x + 1)"""
 
-    def forward(self, x):
-        self.save_for_backward(x)
-        with quiet(self.xp):
-            return self.xp.log1p(x)
+    def kernel(self, xp, x):
+        with quiet(xp):
+            return xp.log1p(x)
 
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return (grad / (x + 1),)
+    def chain(self, grad, x):
+        return grad / (x + 1)
 
 
-@op(
-    Log1P,
-    methods="log1p",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec("log1p", lambda t, a: t.log1p(a), _U, domain=(-0.5, 3.0)),
-)
-def log1p(input):
-    """``log(1 + x)``, accurate for small ``x``."""
-    return Log1P.apply(_float_input(input))
+log1p = unary(Log1P, "log1p", "``log(1 + x)``, accurate for small ``x``.", domain=(-0.5, 3.0))
 
 
-class Log2(Node):
+class Log2(Pointwise):
     """d(log2 x) = dx / (x log 2)"""
 
-    def forward(self, x):
-        self.save_for_backward(x)
-        with quiet(self.xp):
-            return self.xp.log2(x)
+    ln_base = _LN2
 
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return (grad / (x * _LN2),)
+    def kernel(self, xp, x):
+        with quiet(xp):
+            return xp.log2(x)
 
-
-@op(
-    Log2,
-    methods="log2",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec("log2", lambda t, a: t.log2(a), _U, domain=_POS),
-)
-def log2(input):
-    """Base-2 logarithm."""
-    return Log2.apply(_float_input(input))
+    def chain(self, grad, x):
+        return grad / (x * self.ln_base)
 
 
-class Log10(Node):
+log2 = unary(Log2, "log2", "Base-2 logarithm.", domain=_POS)
+
+
+class Log10(Log2):
     """d(log10 x) = dx / (x log 10)"""
 
-    def forward(self, x):
-        self.save_for_backward(x)
-        with quiet(self.xp):
-            return self.xp.log10(x)
+    ln_base = _LN10
 
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return (grad / (x * _LN10),)
+    def kernel(self, xp, x):
+        with quiet(xp):
+            return xp.log10(x)
 
 
-@op(
-    Log10,
-    methods="log10",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec("log10", lambda t, a: t.log10(a), _U, domain=_POS),
-)
-def log10(input):
-    """Base-10 logarithm."""
-    return Log10.apply(_float_input(input))
+log10 = unary(Log10, "log10", "Base-10 logarithm.", domain=_POS)
 
 
 # ----- roots and reciprocals ------------------------------------------------------------------
-class Sqrt(Node):
+class Sqrt(Pointwise):
     """d(sqrt x) = dx / (2 sqrt(x)) (inf at 0)"""
 
-    def forward(self, x):
-        with quiet(self.xp):
-            out = self.xp.sqrt(x)
-        self.save_for_backward(out)
-        return out
+    saves_output = True
 
-    def backward(self, grad):
-        (out,) = self.saved_tensors
-        return (grad / (out * 2),)
+    def kernel(self, xp, x):
+        with quiet(xp):
+            return xp.sqrt(x)
 
-
-@op(
-    Sqrt,
-    methods="sqrt",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec("sqrt", lambda t, a: t.sqrt(a), _U, domain=_POS),
-)
-def sqrt(input):
-    """Square root."""
-    return Sqrt.apply(_float_input(input))
+    def chain(self, grad, out):
+        return grad / (out * 2)
 
 
-class Rsqrt(Node):
+sqrt = unary(Sqrt, "sqrt", "Square root.", domain=_POS)
+
+
+class Rsqrt(Pointwise):
     """d(x**-0.5) = -0.5 out**3 dx"""
 
-    def forward(self, x):
-        with quiet(self.xp):
-            out = 1 / self.xp.sqrt(x)
-        self.save_for_backward(out)
-        return out
+    saves_output = True
 
-    def backward(self, grad):
-        (out,) = self.saved_tensors
-        return (grad * (out * out * out * -0.5),)
+    def kernel(self, xp, x):
+        with quiet(xp):
+            return 1 / xp.sqrt(x)
 
-
-@op(
-    Rsqrt,
-    methods="rsqrt",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec("rsqrt", lambda t, a: t.rsqrt(a), _U, domain=_POS),
-)
-def rsqrt(input):
-    """``1 / sqrt(x)``."""
-    return Rsqrt.apply(_float_input(input))
+    def chain(self, grad, out):
+        return grad * (out * out * out * -0.5)
 
 
-class Reciprocal(Node):
+rsqrt = unary(Rsqrt, "rsqrt", "``1 / sqrt(x)``.", domain=_POS)
+
+
+class Reciprocal(Pointwise):
     """d(1/x) = -out**2 dx"""
 
-    def forward(self, x):
+    saves_output = True
+
+    def kernel(self, xp, x):
         if x.all():  # no zero: no warning to silence (the silencing costs more than the op)
-            out = self.xp.reciprocal(x)
-        else:
-            with quiet(self.xp):
-                out = self.xp.reciprocal(x)
-        self.save_for_backward(out)
-        return out
+            return xp.reciprocal(x)
+        with quiet(xp):
+            return xp.reciprocal(x)
 
-    def backward(self, grad):
-        (out,) = self.saved_tensors
-        return (grad * -(out * out),)
+    def chain(self, grad, out):
+        return grad * -(out * out)
 
 
-@op(
+reciprocal = unary(
     Reciprocal,
-    methods="reciprocal",
-    inplace=True,
-    vmap=_EW,
+    "reciprocal",
+    "``1 / x`` (integers give floats).",
     spec=(
         OpSpec("reciprocal", lambda t, a: t.reciprocal(a), _U, domain=_POS),
         OpSpec("reciprocal_neg", lambda t, a: a.reciprocal(), [((5,),)], domain=(-3.0, -0.5)),
     ),
 )
-def reciprocal(input):
-    """``1 / x`` (integers give floats)."""
-    return Reciprocal.apply(_float_input(input))
 
 
 # ----- logistic --------------------------------------------------------------------------------
@@ -311,32 +208,23 @@ def stable_sigmoid(xp, x):
     return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
-class Sigmoid(Node):
+class Sigmoid(Pointwise):
     """d(sigmoid x) = s(1 - s) dx with s = sigmoid(x)"""
 
-    def forward(self, x):
-        out = stable_sigmoid(self.xp, x)
-        self.save_for_backward(out)
-        return out
+    saves_output = True
+    chain_on_arrays = True
 
-    def backward(self, grad):
-        if array_backward(grad):
-            (out,) = self.saved_arrays()
-            return (Tensor._make(grad._data * (out * (1 - out))),)
-        (out,) = self.saved_tensors
-        return (grad * (out * (1 - out)),)
+    def kernel(self, xp, x):
+        if x.dtype.kind == "c":  # the stable form compares with 0: complex takes the formula
+            with quiet(xp):
+                return 1 / (1 + xp.exp(-x))
+        return stable_sigmoid(xp, x)
+
+    def chain(self, grad, out):
+        return grad * (out * (1 - out))
 
 
-@op(
-    Sigmoid,
-    methods="sigmoid",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec("sigmoid", lambda t, a: t.sigmoid(a), _U),
-)
-def sigmoid(input):
-    """The logistic function 1 / (1 + exp(-x))."""
-    return Sigmoid.apply(_float_input(input))
+sigmoid = unary(Sigmoid, "sigmoid", "The logistic function 1 / (1 + exp(-x)).")
 
 
 # ----- piecewise: relu, abs, sign ------------------------------------------------------------
