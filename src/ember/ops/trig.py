@@ -136,6 +136,11 @@ class Tanh(Pointwise):
     def kernel(self, xp, x):
         return xp.tanh(x)
 
+    def forward(self, x):  # the kernel written in: one call less on a hot path
+        out = self.xp.tanh(x)
+        self.save_for_backward(out)
+        return out
+
     def chain(self, grad, out):
         return grad * (1 - out * out)
 

@@ -48,6 +48,11 @@ class Exp(Pointwise):
     def kernel(self, xp, x):
         return xp.exp(x)
 
+    def forward(self, x):  # the kernel written in: one call less on a hot path
+        out = self.xp.exp(x)
+        self.save_for_backward(out)
+        return out
+
     def chain(self, grad, out):
         return grad * out
 
