@@ -28,7 +28,7 @@ _POS = (0.5, 2.0)
 
 
 def _by_squaring(x, k):
-    """``x**k`` for a small integer ``k`` by repeated squaring: NumPy's ``x**k`` calls the C
+    """``x**k`` for an integer ``k`` up to 8 by repeated squaring: NumPy's ``x**k`` calls the C
     library's ``pow`` per element, dozens of times slower; the products differ from it (and
     from PyTorch's ``pow``) by at most a few units in the last place."""
     result, base = None, x
@@ -50,7 +50,7 @@ class PowScalar(Node):
         self.e = e
         if e == 2 or e == 1:
             return x**e
-        if 4 <= e <= 16 and e == int(e) and x.dtype.kind == "f" and x.dtype.itemsize >= 4:
+        if 4 <= e <= 8 and e == int(e) and x.dtype.kind == "f" and x.dtype.itemsize >= 4:
             with quiet(self.xp):
                 return _by_squaring(x, int(e))
         if e > 0 and e == int(e) and e != 3:
