@@ -72,3 +72,17 @@ def test_second_order_through_complex_mul():
         (h,) = lib.autograd.grad(lib.real(g * g.conj()).sum(), x)
         out.append(np.asarray(h.resolve_conj().detach().numpy()))
     np.testing.assert_allclose(out[0], out[1], rtol=1e-10, atol=1e-10)
+
+
+def test_real_input_of_a_complex_product_gets_the_real_part_silently():
+    import warnings
+
+    w = [1 + 2j, 3 - 1j]
+    a = ember.tensor([1.0, 2.0], requires_grad=True)
+    b = torch.tensor([1.0, 2.0], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (a * ember.tensor(w)).abs().sum().backward()
+    (b * torch.tensor(w)).abs().sum().backward()
+    assert a.grad.dtype == ember.float32
+    np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-6)

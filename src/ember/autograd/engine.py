@@ -74,7 +74,10 @@ def _validate(node, i, grad):
             )
         grad = sum_to(grad, shape)
     if grad._data.dtype != dtype:
-        grad = grad.to(dtype=_dtype_of(dtype))
+        if grad._data.dtype.kind == "c" and dtype.kind != "c":
+            grad = grad.real  # a real input's gradient is the real part, as in PyTorch
+        if grad._data.dtype != dtype:
+            grad = grad.to(dtype=_dtype_of(dtype))
     return grad
 
 
