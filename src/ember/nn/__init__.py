@@ -1,5 +1,7 @@
 """``ember.nn``: modules, parameters, layers, losses and initialisation (``torch.nn``)."""
 
+import importlib as _importlib
+
 from . import (  # noqa: F401
     functional,
     init,
@@ -14,3 +16,6 @@ from .parameter import (  # noqa: F401
     UninitializedBuffer,
     UninitializedParameter,
 )
+
+# bound after the star import, which brings ``modules.attention`` in under the same name
+attention = _importlib.import_module(".attention", __name__)
