@@ -10,6 +10,7 @@ from . import (  # noqa: F401
 )
 from .module import Module  # noqa: F401
 from .modules import *  # noqa: F401, F403
+from .parallel import DataParallel  # noqa: F401
 from .parameter import (  # noqa: F401
     Buffer,
     Parameter,
