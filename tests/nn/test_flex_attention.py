@@ -524,3 +524,19 @@ def test_sdpa_kernel_rejects_other_types():
         with pytest.raises(AssertionError, match="got str"):
             with lib_attn.sdpa_kernel("MATH"):
                 pass
+
+
+@pytest.mark.parametrize("separate", [False, True])
+def test_private_helpers_code_imports_match(separate):
+    # used directly by public code: block masks built from a dense mask
+    dense = R.random((2, 1, 20, 28)) < 0.3
+    dense[..., :8, :8] = True
+    out = []
+    for fa, lib in ((tfa, torch), (efa, ember)):
+        tiles = fa._convert_mask_to_block_mask(
+            lib.tensor(dense), Q_BLOCK_SIZE=8, KV_BLOCK_SIZE=4, separate_full_blocks=separate
+        )
+        out.append(fa._create_sparse_block_from_block_mask(tiles, causal, (20, 28), 8, 4))
+    _same_block_mask(out[1], out[0])
+    assert efa._DEFAULT_SPARSE_BLOCK_SIZE == tfa._DEFAULT_SPARSE_BLOCK_SIZE
+    assert efa._mask_mod_signature is not None and efa._score_mod_signature is not None

@@ -90,7 +90,12 @@ def create_mask(mod_fn, B, H, Q_LEN, KV_LEN, device=None):
     return mod_fn(*grids).expand(shape)
 
 
-def _convert_mask_to_block_mask(mask, q_block, kv_block, separate_full_blocks):
+def _convert_mask_to_block_mask(
+    mask,
+    Q_BLOCK_SIZE=_DEFAULT_SPARSE_BLOCK_SIZE,
+    KV_BLOCK_SIZE=_DEFAULT_SPARSE_BLOCK_SIZE,
+    separate_full_blocks=False,
+):
     """Per-tile int8 indicators (partial, full or None) of a boolean (B, H, Q, KV) mask."""
     from ...creation import zeros
 
@@ -98,6 +103,7 @@ def _convert_mask_to_block_mask(mask, q_block, kv_block, separate_full_blocks):
         raise AssertionError(f"mask.dtype must be torch.bool, got {mask.dtype}")
     while mask.dim() < 4:
         mask = mask.unsqueeze(0)
+    q_block, kv_block = Q_BLOCK_SIZE, KV_BLOCK_SIZE
     B, H, Q, KV = mask.shape
     Qp, KVp = -(-Q // q_block) * q_block, -(-KV // kv_block) * kv_block
     padded = zeros((B, H, Qp, KVp), dtype=dtypes.int32, device=mask.device)
@@ -488,6 +494,30 @@ class BlockMask:
         )
 
 
+def _create_sparse_block_from_block_mask(
+    block_mask,
+    mask_mod,
+    seq_lengths,
+    Q_BLOCK_SIZE=_DEFAULT_SPARSE_BLOCK_SIZE,
+    KV_BLOCK_SIZE=_DEFAULT_SPARSE_BLOCK_SIZE,
+):
+    """A BlockMask from (partial, full or None) 0/1 tile matrices."""
+    partial, full = block_mask
+    kv_num, kv_idx = _dense_to_ordered(partial)
+    full_num = full_idx = None
+    if full is not None:
+        full_num, full_idx = _dense_to_ordered(full)
+    return BlockMask.from_kv_blocks(
+        kv_num,
+        kv_idx,
+        full_num,
+        full_idx,
+        BLOCK_SIZE=(Q_BLOCK_SIZE, KV_BLOCK_SIZE),
+        mask_mod=mask_mod,
+        seq_lengths=seq_lengths,
+    )
+
+
 def create_block_mask(
     mask_mod,
     B,
@@ -520,19 +550,9 @@ def create_block_mask(
     if not isinstance(dq_kv_order, bool):
         raise ValueError("dq_kv_order must be a bool when using create_block_mask")
     mask = create_mask(mask_mod, B, H, Q_LEN, KV_LEN, device)
-    partial, full = _convert_mask_to_block_mask(mask, q_block, kv_block, separate_full_blocks)
-    kv_num, kv_idx = _dense_to_ordered(partial)
-    full_num = full_idx = None
-    if full is not None:
-        full_num, full_idx = _dense_to_ordered(full)
-    block_mask = BlockMask.from_kv_blocks(
-        kv_num,
-        kv_idx,
-        full_num,
-        full_idx,
-        BLOCK_SIZE=(q_block, kv_block),
-        mask_mod=mask_mod,
-        seq_lengths=(Q_LEN, KV_LEN),
+    tiles = _convert_mask_to_block_mask(mask, q_block, kv_block, separate_full_blocks)
+    block_mask = _create_sparse_block_from_block_mask(
+        tiles, mask_mod, (Q_LEN, KV_LEN), q_block, kv_block
     )
     if compute_dq_write_order:
         order, order_full = _compute_dq_write_order(block_mask, dq_kv_order)

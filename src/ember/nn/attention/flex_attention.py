@@ -15,11 +15,16 @@ import typing
 from typing import Callable, NamedTuple, TypedDict
 
 from ... import dtypes
-from ._block_mask import (
-    _DEFAULT_SPARSE_BLOCK_SIZE,  # noqa: F401
+from ...tensor import Tensor
+from ._block_mask import (  # noqa: F401  (private helpers code imports from this module)
+    _DEFAULT_SPARSE_BLOCK_SIZE,
     _LARGE_SPARSE_BLOCK_SIZE,
     BlockMask,
+    _convert_mask_to_block_mask,
     _create_empty_block_mask,
+    _create_sparse_block_from_block_mask,
+    _dense_to_ordered,
+    _ordered_to_dense,
     _sliced_mask_mod_error,
     create_block_mask,
     create_mask,
@@ -40,8 +45,8 @@ __all__ = [
     "noop_mask",
 ]
 
-_score_mod_signature = Callable[..., typing.Any]
-_mask_mod_signature = Callable[..., typing.Any]
+_score_mod_signature = Callable[[Tensor, Tensor, Tensor, Tensor, Tensor], Tensor]
+_mask_mod_signature = Callable[[Tensor, Tensor, Tensor, Tensor], Tensor]
 _Backend = typing.Literal["AUTO", "TRITON", "FLASH", "TRITON_DECODE"]
 
 
