@@ -1,5 +1,6 @@
-"""``ember.nn.parallel``: data parallelism across processes (see ``ember.distributed``)."""
+"""``ember.nn.parallel``: data parallelism, in one process or across processes."""
 
+from .data_parallel import DataParallel, data_parallel
 from .distributed import DistributedDataParallel
 
-__all__ = ["DistributedDataParallel"]
+__all__ = ["data_parallel", "DataParallel", "DistributedDataParallel"]
