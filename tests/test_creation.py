@@ -705,3 +705,15 @@ def test_random_tensors_do_not_warn():
         ember.rand(3)
         ember.randint(0, 5, (3,))
         ember.multinomial(ember.tensor([0.5, 0.5]), 1)
+
+
+def test_new_factories_take_size_as_a_keyword():
+    import torch
+
+    for lib in (ember, torch):
+        x = lib.ones(2)
+        assert tuple(x.new_ones(size=(3,)).shape) == (3,)
+        assert tuple(x.new_zeros(size=[2, 2]).shape) == (2, 2)
+        assert tuple(x.new_empty(size=(1,)).shape) == (1,)
+    with pytest.raises(TypeError, match="multiple values for argument 'size'"):
+        ember.ones(2).new_ones((2,), size=(3,))

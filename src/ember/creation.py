@@ -495,14 +495,32 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
     return tensor(data, **_options_of(self, dtype, device, requires_grad))
 
 
-def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+def _size_keyword(name, size, kwargs):
+    """``size`` given positionally or as the ``size=`` keyword (PyTorch takes both), with
+    ``layout``/``pin_memory`` accepted as PyTorch's factories accept them."""
+    if "size" in kwargs:
+        if size:
+            raise TypeError(f"{name}() got multiple values for argument 'size'")
+        size = (kwargs.pop("size"),)
+    kwargs.pop("layout", None)
+    kwargs.pop("pin_memory", None)
+    if kwargs:
+        raise TypeError(f"{name}() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    return size
+
+
+def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
     """Zeros of ``size`` with this tensor's dtype by default."""
-    return zeros(*size, **_options_of(self, dtype, device, requires_grad))
+    return zeros(
+        *_size_keyword("new_zeros", size, kwargs), **_options_of(self, dtype, device, requires_grad)
+    )
 
 
-def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+def new_ones(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
     """Ones of ``size`` with this tensor's dtype by default."""
-    return ones(*size, **_options_of(self, dtype, device, requires_grad))
+    return ones(
+        *_size_keyword("new_ones", size, kwargs), **_options_of(self, dtype, device, requires_grad)
+    )
 
 
 def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
@@ -510,9 +528,11 @@ def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=Fals
     return full(size, fill_value, **_options_of(self, dtype, device, requires_grad))
 
 
-def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+def new_empty(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
     """An uninitialised tensor of ``size``."""
-    return empty(*size, **_options_of(self, dtype, device, requires_grad))
+    return empty(
+        *_size_keyword("new_empty", size, kwargs), **_options_of(self, dtype, device, requires_grad)
+    )
 
 
 def new(self, *args, **kwargs):
