@@ -138,8 +138,10 @@ from .memory_format import (
     channels_last,
     channels_last_3d,
     contiguous_format,
+    layout,
     memory_format,
     preserve_format,
+    strided,
 )
 from .objects import is_storage, is_tensor, numel, typename
 from .threads import get_num_interop_threads, set_num_interop_threads

@@ -10,6 +10,7 @@ from . import dtypes as _dt
 from ._data_conversion import check_nested, check_user_array, infer_dtype, to_array
 from .autograd.grad_mode import state as _grad_state
 from .backend import np
+from .memory_format import strided
 from .ops.registry import declare
 from .tensor_base import TensorBase as Tensor
 
@@ -129,11 +130,27 @@ def _is_int(s):
     return isinstance(s, (int, np.integer)) and not isinstance(s, (builtins.bool, np.bool_))
 
 
+def layout_and_pinning(name, kwargs):
+    """Take PyTorch's ``layout=`` and ``pin_memory=`` out of a factory's ``kwargs``: every
+    Ember tensor is strided, and pinned memory needs an accelerator (PyTorch's errors)."""
+    lay = kwargs.pop("layout", None)
+    if lay is not None and lay is not strided:
+        raise TypeError(
+            f"{name}(): argument 'layout' must be torch.layout, not {type(lay).__name__}"
+        )
+    if kwargs.pop("pin_memory", False):
+        raise RuntimeError(
+            "pin_memory=True requires a CUDA or other accelerator backend; no pinned memory "
+            "allocator is available on this system."
+        )
+
+
 def _size(size, name="empty", kwargs=None):
     """A shape from ``*size`` arguments (``2, 3``, ``(2, 3)`` or ``size=(2, 3)``), checked."""
     kwarg = None
     if kwargs:
         kwarg = kwargs.pop("size", None)
+        layout_and_pinning(name, kwargs)
         for k in kwargs:
             raise TypeError(f"{name}() got an unexpected keyword argument '{k}'")
     if kwarg is not None:
@@ -250,8 +267,19 @@ def empty(
     return _write_out(t, out)
 
 
-def full(size, fill_value, *, out=None, dtype=None, device=None, requires_grad=False):
+def full(
+    size,
+    fill_value,
+    *,
+    out=None,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+    layout=None,
+    pin_memory=False,
+):
     """A tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from the value)."""
+    layout_and_pinning("full", {"layout": layout, "pin_memory": pin_memory})
     shape = _shape_arg(size, "full")
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
@@ -282,8 +310,18 @@ def _like(input, dtype, fn):
     return _dt.dtype_arg(dtype, fn).np if dtype is not None else input._data.dtype
 
 
-def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+def zeros_like(
+    input,
+    *,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+    memory_format=None,
+    layout=None,
+    pin_memory=False,
+):
     """Zeros with ``input``'s shape and dtype."""
+    layout_and_pinning("zeros_like", {"layout": layout, "pin_memory": pin_memory})
     return _finish(
         _alloc(np.zeros, input._data.shape, _like(input, dtype, "zeros_like")),
         requires_grad,
@@ -291,8 +329,18 @@ def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_fo
     )
 
 
-def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+def ones_like(
+    input,
+    *,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+    memory_format=None,
+    layout=None,
+    pin_memory=False,
+):
     """Ones with ``input``'s shape and dtype."""
+    layout_and_pinning("ones_like", {"layout": layout, "pin_memory": pin_memory})
     return _finish(
         _alloc(np.ones, input._data.shape, _like(input, dtype, "ones_like")),
         requires_grad,
@@ -300,8 +348,18 @@ def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_for
     )
 
 
-def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+def empty_like(
+    input,
+    *,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+    memory_format=None,
+    layout=None,
+    pin_memory=False,
+):
     """Uninitialised, with ``input``'s shape and dtype."""
+    layout_and_pinning("empty_like", {"layout": layout, "pin_memory": pin_memory})
     return _finish(
         _alloc(np.empty, input._data.shape, _like(input, dtype, "empty_like")),
         requires_grad,
@@ -310,9 +368,18 @@ def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_fo
 
 
 def full_like(
-    input, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None
+    input,
+    fill_value,
+    *,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+    memory_format=None,
+    layout=None,
+    pin_memory=False,
 ):
     """Filled with ``fill_value``, with ``input``'s shape and dtype."""
+    layout_and_pinning("full_like", {"layout": layout, "pin_memory": pin_memory})
     d = _dt.dtype_arg(dtype, "full_like") if dtype is not None else input.dtype
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
@@ -330,8 +397,20 @@ def _num(x):
     return x.item() if isinstance(x, Tensor) else x
 
 
-def arange(start, end=None, step=1, *, out=None, dtype=None, device=None, requires_grad=False):
+def arange(
+    start,
+    end=None,
+    step=1,
+    *,
+    out=None,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+    layout=None,
+    pin_memory=False,
+):
     """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 unless a float is given."""
+    layout_and_pinning("arange", {"layout": layout, "pin_memory": pin_memory})
     start, end, step = _num(start), _num(end), _num(step)
     if end is None:
         start, end = 0, start
@@ -417,8 +496,20 @@ def _check_steps(steps):
         raise RuntimeError("number of steps must be non-negative")
 
 
-def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_grad=False):
+def linspace(
+    start,
+    end,
+    steps,
+    *,
+    out=None,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+    layout=None,
+    pin_memory=False,
+):
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    layout_and_pinning("linspace", {"layout": layout, "pin_memory": pin_memory})
     _check_steps(steps)
     d = _dt.dtype_arg(dtype, "linspace") if dtype is not None else _dt.get_default_dtype()
     if d is _dt.bool:
@@ -430,9 +521,20 @@ def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_g
 
 
 def logspace(
-    start, end, steps, base=10.0, *, out=None, dtype=None, device=None, requires_grad=False
+    start,
+    end,
+    steps,
+    base=10.0,
+    *,
+    out=None,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+    layout=None,
+    pin_memory=False,
 ):
     """``base ** linspace(start, end, steps)``."""
+    layout_and_pinning("logspace", {"layout": layout, "pin_memory": pin_memory})
     _check_steps(steps)
     d = _dt.dtype_arg(dtype, "logspace") if dtype is not None else _dt.get_default_dtype()
     if requires_grad and d.category < 2:
@@ -442,8 +544,19 @@ def logspace(
     return _write_out(_finish(data, requires_grad, device), out)
 
 
-def eye(n, m=None, *, out=None, dtype=None, device=None, requires_grad=False):
+def eye(
+    n,
+    m=None,
+    *,
+    out=None,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+    layout=None,
+    pin_memory=False,
+):
     """The identity matrix (``n`` x ``m``)."""
+    layout_and_pinning("eye", {"layout": layout, "pin_memory": pin_memory})
     for name, v, pos in (("n", n, 1), ("m", m, 2)):
         if v is None:
             continue
@@ -502,8 +615,7 @@ def _size_keyword(name, size, kwargs):
         if size:
             raise TypeError(f"{name}() got multiple values for argument 'size'")
         size = (kwargs.pop("size"),)
-    kwargs.pop("layout", None)
-    kwargs.pop("pin_memory", None)
+    layout_and_pinning(name, kwargs)
     if kwargs:
         raise TypeError(f"{name}() got an unexpected keyword argument '{next(iter(kwargs))}'")
     return size

@@ -1,19 +1,21 @@
-"""Memory formats (``torch.contiguous_format``, ``channels_last``, ...): how a tensor is laid out.
+"""Memory formats (``torch.contiguous_format``, ``channels_last``, ...) and layouts
+(``torch.strided``, ``torch.sparse_coo``, ...): how a tensor is laid out.
 
-Ember's tensors are NumPy arrays; these objects name the layouts PyTorch offers, print as
-PyTorch prints them, and are what ``memory_format=`` arguments accept.
+Ember's tensors are NumPy arrays, all strided; these objects name the formats PyTorch
+offers and the one layout Ember has, print as PyTorch prints them, are what
+``memory_format=`` and ``layout=`` arguments accept, and pickle back to the same object.
 """
 
 from __future__ import annotations
 
 
-class memory_format:
-    """A memory layout; the four instances are the only ones (as in PyTorch)."""
+class _Named:
+    """One of a fixed set of named constants (PyTorch makes no others)."""
 
     __slots__ = ("_name",)
 
     def __new__(cls, *args, **kwargs):
-        raise TypeError("cannot create 'torch.memory_format' instances")
+        raise TypeError(f"cannot create 'torch.{cls.__name__}' instances")
 
     def __repr__(self):
         return "torch." + self._name
@@ -22,19 +24,35 @@ class memory_format:
         return (_by_name, (self._name,))
 
 
-def _make(name):
-    obj = object.__new__(memory_format)
+class memory_format(_Named):
+    """A memory format; the four instances are the only ones (as in PyTorch)."""
+
+    __slots__ = ()
+
+
+class layout(_Named):
+    """A tensor layout; ``strided`` is every Ember tensor's (Ember has no sparse tensors)."""
+
+    __slots__ = ()
+
+
+_ALL = {}
+
+
+def _make(cls, name):
+    obj = object.__new__(cls)
     obj._name = name
+    _ALL[name] = obj
     return obj
-
-
-contiguous_format = _make("contiguous_format")
-preserve_format = _make("preserve_format")
-channels_last = _make("channels_last")
-channels_last_3d = _make("channels_last_3d")
-
-_ALL = {f._name: f for f in (contiguous_format, preserve_format, channels_last, channels_last_3d)}
 
 
 def _by_name(name):
     return _ALL[name]
+
+
+contiguous_format = _make(memory_format, "contiguous_format")
+preserve_format = _make(memory_format, "preserve_format")
+channels_last = _make(memory_format, "channels_last")
+channels_last_3d = _make(memory_format, "channels_last_3d")
+
+strided = _make(layout, "strided")

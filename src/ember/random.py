@@ -10,7 +10,15 @@ import contextlib
 
 from . import dtypes as _dt
 from .backend import np
-from .creation import _finish, _no_grad_dtype, _shape_arg, _size, _write_out, not_implemented
+from .creation import (
+    _finish,
+    _no_grad_dtype,
+    _shape_arg,
+    _size,
+    _write_out,
+    layout_and_pinning,
+    not_implemented,
+)
 from .ops._binary import type_word
 from .ops.registry import declare
 from .tensor_base import TensorBase as Tensor
@@ -218,8 +226,11 @@ def randint(
     dtype=None,
     device=None,
     requires_grad=False,
+    layout=None,
+    pin_memory=False,
 ):
     """Integers uniform on [low, high): ``randint(high, size)`` or ``randint(low, high, size)``."""
+    layout_and_pinning("randint", {"layout": layout, "pin_memory": pin_memory})
     if size is None and isinstance(high, (tuple, list)):
         low, high, size = 0, low, high
         position = 2
@@ -242,8 +253,19 @@ def randint(
     return _write_out(_finish(data, requires_grad, device), out)
 
 
-def randperm(n, *, generator=None, out=None, dtype=None, device=None, requires_grad=False):
+def randperm(
+    n,
+    *,
+    generator=None,
+    out=None,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+    layout=None,
+    pin_memory=False,
+):
     """A random permutation of 0..n-1."""
+    layout_and_pinning("randperm", {"layout": layout, "pin_memory": pin_memory})
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     d = _dt.as_dtype(dtype) if dtype is not None else _dt.int64

@@ -29,6 +29,7 @@ from .backend import backend_of, device_of
 from .backend import np as _np
 from .device import device as _device
 from .hooks import RemovableHandle
+from .memory_format import strided
 
 _ndarray = _np.ndarray
 _asarray = _np.asarray
@@ -452,6 +453,11 @@ class TensorBase:
     def is_sparse(self) -> bool:
         """False: Ember's tensors are dense (strided)."""
         return False
+
+    @property
+    def layout(self):
+        """``torch.strided``: Ember's tensors are dense."""
+        return strided
 
     def is_pinned(self) -> bool:
         """False: there is no page-locked memory without an accelerator."""

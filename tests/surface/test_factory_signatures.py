@@ -82,3 +82,32 @@ def test_factory_form_as_pytorch(name, make):
         assert got is want or (isinstance(got, type) and issubclass(got, want)), (name, got, want)
     else:
         assert got == want, name
+
+
+LAYOUT_FORMS = [
+    "L.zeros(2, layout=L.strided)",
+    "L.empty(2, 3, layout=L.strided, pin_memory=False)",
+    "L.full((2,), 1.0, layout=L.strided)",
+    "L.arange(3, layout=L.strided)",
+    "L.linspace(0, 1, 3, layout=L.strided)",
+    "L.eye(2, layout=L.strided)",
+    "L.zeros_like(L.ones(2), layout=L.strided)",
+    "L.rand(2, layout=L.strided)",
+    "L.randint(0, 3, (2,), layout=L.strided)",
+    "L.randperm(3, layout=L.strided)",
+    "L.zeros(2, layout='strided')",
+    "L.zeros(2, pin_memory=True)",
+    "L.tensor([1.0], layout=L.strided)",
+]
+
+
+@pytest.mark.parametrize("code", LAYOUT_FORMS)
+def test_layout_and_pin_memory_as_pytorch_takes_them(code):
+    def outcome(lib):
+        try:
+            t = eval(code, {"L": lib})
+        except Exception as e:  # noqa: BLE001 - the type is what is compared
+            return type(e).__name__, str(e)
+        return repr(t.layout), tuple(t.shape), str(t.dtype)
+
+    assert outcome(ember) == outcome(torch)
