@@ -459,6 +459,11 @@ class TensorBase:
         """``torch.strided``: Ember's tensors are dense."""
         return strided
 
+    @property
+    def is_nested(self) -> bool:
+        """False: Ember has no nested (jagged) tensors."""
+        return False
+
     def is_pinned(self) -> bool:
         """False: there is no page-locked memory without an accelerator."""
         return False
