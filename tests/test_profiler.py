@@ -397,3 +397,51 @@ def test_profiler_names_public_code_uses_resolve():
         ]
     assert len(names) >= 8
     assert [n for n in names if not resolves(n)] == []
+
+
+def test_schedule_may_not_return_device_stopped():
+    def run(prof_mod):
+        stop = prof_mod.ProfilerAction.DEVICE_STOPPED
+        with pytest.raises(ValueError) as first:
+            prof_mod.profile(schedule=lambda step: stop)
+        none = prof_mod.ProfilerAction.NONE
+        prof = prof_mod.profile(schedule=lambda step: stop if step else none)
+        with pytest.raises(ValueError) as later:
+            prof.step()
+        return str(first.value), str(later.value), prof.step_num
+
+    assert run(ember.profiler) == run(torch.profiler)
+
+
+def test_step_without_schedule_records_every_step():
+    def run(lib, prof_mod):
+        x = lib.ones(2)
+        with prof_mod.profile() as prof:
+            for _ in range(3):
+                x * x
+                prof.step()
+        return _counts(prof)
+
+    assert run(ember, ember.profiler) == run(torch, torch.profiler)
+
+
+def test_vmap_and_custom_function_under_the_profiler():
+    class Double(ember.autograd.Function):
+        @staticmethod
+        def forward(ctx, t):
+            return t * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    x = ember.arange(6.0).reshape(2, 3).requires_grad_()
+    want = ember.func.vmap(lambda r: r.exp().sum())(x.detach())
+    with ember.profiler.profile() as prof:
+        got = ember.func.vmap(lambda r: r.exp().sum())(x.detach())
+        Double.apply(x).sum().backward()
+    assert np.array_equal(got.numpy(), want.numpy())
+    assert np.array_equal(x.grad.numpy(), np.full((2, 3), 2.0, dtype=np.float32))
+    names = _counts(prof)
+    assert names["aten::exp"] >= 1 and names["aten::mul"] >= 2
+    assert names[EVAL + "DoubleBackward"] == 1

@@ -59,7 +59,8 @@ class profile:
         enabled: record at all (False: the block runs untouched).
         use_cuda, use_device: device activity; none exists on this CPU-only build.
         record_shapes: keep each op's input shapes (``key_averages(group_by_input_shape=True)``).
-        profile_memory: count the bytes of each op's outputs (``cpu_memory_usage``).
+        profile_memory: count the bytes of each op's outputs (``cpu_memory_usage``; memory
+            released is not counted, where PyTorch's allocator would count it negative).
         with_stack: keep the user's call stack of each event (``group_by_stack_n``).
     """
 

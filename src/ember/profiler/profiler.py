@@ -40,6 +40,8 @@ class ProfilerAction(enum.Enum):
     WARMUP = 1
     RECORD = 2
     RECORD_AND_SAVE = 3
+    #: Set by PyTorch's profiler when device collection stops early; never by a schedule.
+    DEVICE_STOPPED = 4
 
 
 def supported_activities():
@@ -82,11 +84,20 @@ def schedule(*, wait, warmup, active, repeat=0, skip_first=0, skip_first_wait=0)
     return action_at
 
 
+def _checked(action):
+    if action == ProfilerAction.DEVICE_STOPPED:
+        raise ValueError(
+            "ProfilerAction.DEVICE_STOPPED is set internally by the profiler and must not be "
+            "returned by a user-provided schedule"
+        )
+    return action
+
+
 def _always_record(step):
     return ProfilerAction.RECORD
 
 
-def tensorboard_trace_handler(dir_name, worker_name=None, use_gzip=False):
+def tensorboard_trace_handler(dir_name, worker_name=None, use_gzip=False, use_python_export=False):
     """An ``on_trace_ready`` handler writing each cycle's trace into ``dir_name`` as
     ``<worker_name>.<time in ns>.pt.trace.json`` (``.gz`` with ``use_gzip``)."""
 
@@ -191,7 +202,7 @@ class profile:
         self.on_trace_ready = on_trace_ready
         self.step_num = 0
         self.step_rec_fn = None
-        self.current_action = self.schedule(self.step_num)
+        self.current_action = _checked(self.schedule(self.step_num))
 
     # ----- the trace -----------------------------------------------------------------
     def prepare_trace(self):
@@ -257,8 +268,9 @@ class profile:
         """Move to the next step; the schedule decides what is recorded from here."""
         self._close_step()
         before = self.current_action
+        action = _checked(self.schedule(self.step_num + 1))  # checked before anything changes
         self.step_num += 1
-        self.current_action = self.schedule(self.step_num)
+        self.current_action = action
         self._run(_TRANSITIONS.get((before, self.current_action), ()))
         self._open_step()
 
