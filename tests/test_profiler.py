@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import warnings
 from collections import Counter
 
@@ -445,3 +446,54 @@ def test_vmap_and_custom_function_under_the_profiler():
     names = _counts(prof)
     assert names["aten::exp"] >= 1 and names["aten::mul"] >= 2
     assert names[EVAL + "DoubleBackward"] == 1
+
+
+TIMES = {1, 2, 3, 4, 5}  # the table's time and percentage columns
+
+
+def test_table_layout_is_torchs():
+    def run(lib):
+        x = lib.ones(2, 3)
+        with lib.profiler.profile(record_shapes=True, profile_memory=True) as prof:
+            with lib.profiler.record_function("blk"):
+                y = x * x
+                z = y.exp()
+        del y, z
+        text = prof.key_averages(group_by_input_shape=True).table(sort_by="count")
+        lines = text.splitlines()
+        # Times differ run to run: compare the rules, headers and every other cell.
+        cells = sorted(
+            tuple(c for i, c in enumerate(re.split(r"\s{2,}", row.strip())) if i not in TIMES)
+            for row in lines[3:-2]
+        )
+        return lines[:3], cells, lines[-2], lines[-1].split(":")[0], text.endswith("\n")
+
+    assert run(ember) == run(torch)
+
+
+def _stack_helper(lib, x):
+    return x.exp()
+
+
+def test_export_stacks_writes_flame_graph_lines(tmp_path):
+    # PyTorch 2.13 keeps Python frames as separate events (its ops' stacks are empty, so its
+    # file is empty); Ember keeps each op's stack, written in the documented format.
+    def run(lib, name):
+        x = lib.ones(100, 100)
+        with lib.profiler.profile(with_stack=True) as prof:
+            _stack_helper(lib, x)
+        path = tmp_path / name
+        prof.export_stacks(str(path))
+        lines = [ln for ln in path.read_text().splitlines() if "_stack_helper" in ln]
+        with pytest.raises(ValueError) as bad:
+            prof.export_stacks(str(path), "cpu_time")
+        return lines, str(bad.value)
+
+    (_, terr), (elines, eerr) = run(torch, "t.txt"), run(ember, "e.txt")
+    assert eerr == terr
+    assert len(elines) == 1
+    frames, value = elines[0].rsplit(" ", 1)
+    assert int(value) > 0
+    last = frames.split(";")[-1]  # the innermost frame is last, as in PyTorch's file
+    assert last.endswith("_stack_helper") and "test_profiler.py" in last
+    assert " " not in frames  # spaces in frames are replaced, as PyTorch does

@@ -174,5 +174,11 @@ class profile:
         """Write the events as a Chrome trace JSON file (atomically)."""
         return self._events().export_chrome_trace(path)
 
+    def export_stacks(self, path, metric="self_cpu_time_total"):
+        """Write the recorded stacks for flame graph tools (needs ``with_stack=True``)."""
+        if not self.with_stack:
+            raise AssertionError("export_stacks() requires with_stack=True")
+        return self._events().export_stacks(path, metric)
+
     def __str__(self):
         return str(self._events())

@@ -45,7 +45,7 @@ class Record:
     """An open or closed range, as the recorder sees it (nanosecond clock readings)."""
 
     __slots__ = ("id", "name", "start", "parent", "shapes", "stack", "user", "seq", "alloc")
-    __slots__ += ("sessions", "thread", "ends")
+    __slots__ += ("sessions", "thread")
 
     def __init__(self, name, parent, user, seq):
         self.id = next(_ids)

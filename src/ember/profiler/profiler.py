@@ -301,3 +301,9 @@ class profile:
     def export_chrome_trace(self, path):
         """Write the last recorded period as a Chrome trace JSON file (atomically)."""
         return self._results().export_chrome_trace(path)
+
+    def export_stacks(self, path, metric="self_cpu_time_total"):
+        """Write the last recorded period's stacks for flame graph tools (``with_stack``)."""
+        if self.profiler is None:
+            raise AssertionError("Profiler must be initialized before exporting stacks")
+        return self.profiler.export_stacks(path, metric)
