@@ -7,10 +7,7 @@ time of the events nested directly inside it (on the same thread).
 
 from __future__ import annotations
 
-import gzip
-import json
 import os
-import tempfile
 
 
 class Interval:
@@ -274,6 +271,10 @@ class EventList(list):
         The file is written to a temporary name beside ``path`` and renamed into place,
         so a reader never sees half a trace.
         """
+        import gzip
+        import json
+        import tempfile
+
         trace = {"traceEvents": [chrome_event(e) for e in self], "displayTimeUnit": "ms"}
         data = json.dumps(trace).encode()
         if str(path).endswith(".gz"):

@@ -61,7 +61,9 @@ class profile:
         record_shapes: keep each op's input shapes (``key_averages(group_by_input_shape=True)``).
         profile_memory: count the bytes of each op's outputs (``cpu_memory_usage``; memory
             released is not counted, where PyTorch's allocator would count it negative).
-        with_stack: keep the user's call stack of each event (``group_by_stack_n``).
+        with_stack: keep each event's call stack outside Ember, innermost frame first, in
+            ``event.stack`` (``group_by_stack_n``, ``export_stacks``); PyTorch 2.13 records
+            Python calls as events of their own instead.
     """
 
     def __init__(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import os
-import socket
 import time
 import warnings
 
@@ -102,6 +101,8 @@ def tensorboard_trace_handler(dir_name, worker_name=None, use_gzip=False, use_py
     ``<worker_name>.<time in ns>.pt.trace.json`` (``.gz`` with ``use_gzip``)."""
 
     def handler(prof):
+        import socket
+
         try:
             os.makedirs(dir_name, exist_ok=True)
         except Exception as e:
