@@ -138,6 +138,8 @@ def close_range(rec, outputs=None):
         return
     end = _now()
     st = _stack()
+    if rec not in st:  # closed already, or opened on another thread
+        return
     if outputs is not None and any(s.profile_memory for s in rec.sessions):
         rec.alloc = _nbytes(outputs)
     while st:
