@@ -106,6 +106,7 @@ builtins_bool = type(True)
 # --- surface namespaces (begin)
 from . import accelerator, amp, backends, compiler, cpu, cuda, futures, mps, multiprocessing
 from . import testing
+from . import profiler
 from .amp.autocast_mode import autocast
 from .amp.state import (
     autocast_decrement_nesting,

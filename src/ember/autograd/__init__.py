@@ -245,7 +245,7 @@ def grad(
     return tuple(out)
 
 
-from . import forward_ad, functional, graph  # noqa: E402
+from . import forward_ad, functional, graph, profiler  # noqa: E402, F401
 
 __all__ = [
     "backward",

@@ -33,6 +33,9 @@ observer = [None]
 #: Anomaly mode (``anomaly.py``): ``run_checked(node, grads)`` runs a node's backward
 #: and checks its outputs for NaN.
 checked_backward = [None]
+#: The profiler (``ember.profiler``), while it records: ``run(node, grads)`` runs a node's
+#: backward as a timed range (and through anomaly mode's check when that is on too).
+profiled_backward = [None]
 
 
 def sum_to(grad, shape):
@@ -148,7 +151,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     prev_mode, prev_site = _grad_state.enabled, _grad_state.site
     _grad_state.enabled = create_graph
     _grad_state.site = None  # backward's own ops are not the user's no_grad() block
-    anomaly = checked_backward[0] if _anomaly_enabled[0] else None
+    # One read per backward (not per node) when neither the profiler nor anomaly mode is on.
+    anomaly = profiled_backward[0] or (checked_backward[0] if _anomaly_enabled[0] else None)
     # Sums the engine made of several gradients for one input (by id, while buffered): a
     # further gradient for that input is added into them in place, with no new array.
     summed = {}

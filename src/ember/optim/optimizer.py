@@ -31,6 +31,9 @@ required = _RequiredParameter()
 
 _global_step_pre_hooks: OrderedDict = OrderedDict()
 _global_step_post_hooks: OrderedDict = OrderedDict()
+#: Set by ``ember.profiler`` while it records: ``profiled_range[0](optimizer)`` is the
+#: context manager ``zero_grad`` runs in (PyTorch's ``Optimizer.zero_grad#SGD.zero_grad``).
+profiled_range = [None]
 
 
 def register_optimizer_step_pre_hook(hook):
@@ -198,7 +201,13 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of every parameter (to ``None`` by default)."""
-        zero_grads(chain.from_iterable(g["params"] for g in self.param_groups), set_to_none)
+        params = chain.from_iterable(g["params"] for g in self.param_groups)
+        recording = profiled_range[0]
+        if recording is None:
+            zero_grads(params, set_to_none)
+            return
+        with recording(self):
+            zero_grads(params, set_to_none)
 
     def step(self, closure=None):
         """Perform one optimization step (re-evaluating the loss with ``closure`` if given)."""
