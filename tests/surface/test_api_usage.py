@@ -21,6 +21,9 @@ _PREFIXES = (
     "torch.multiprocessing.",
     "torch.testing.",
     "torch.version.",
+    "torch.profiler.",
+    "torch.autograd.profiler.",
+    "torch.nn.attention.",
 )
 _NAMES = {
     "torch.finfo",
@@ -51,6 +54,8 @@ _NAMES = {
     "torch.get_num_threads",
     "torch.set_num_interop_threads",
     "torch.get_num_interop_threads",
+    "torch.nn.DataParallel",
+    "torch.strided",
 }
 
 

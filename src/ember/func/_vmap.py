@@ -444,7 +444,9 @@ def _try_batched(func, front, norm, batch, kwargs):
         last_reason[0] = "an output does not depend on the batch"
         return None
     result = tree_map(lambda o: o._full, out)
-    if current_mode() is None and not _guard(func, front, norm, batch, kwargs, result):
+    if not isinstance(current_mode(), _VmapMode) and not _guard(
+        func, front, norm, batch, kwargs, result
+    ):
         last_reason[0] = "the batched result differs from the last example run alone"
         return None
     last_reason[0] = ""
