@@ -16,21 +16,10 @@ import ember
 
 from ..autograd import Function
 from ..backend import np
+from ..ops.gamma import BERNOULLI
 
 _LOG_SQRT_PI_HALF = math.log(math.sqrt(math.pi) / 2)
-# Bernoulli numbers B_2, B_4, ..., B_20 for the asymptotic series of the polygammas.
-_B2K = (
-    1 / 6,
-    -1 / 30,
-    1 / 42,
-    -1 / 30,
-    5 / 66,
-    -691 / 2730,
-    7 / 6,
-    -3617 / 510,
-    43867 / 798,
-    -174611 / 330,
-)
+_B2K = BERNOULLI  # B_2, B_4, ..., B_20 for the asymptotic series of the polygammas
 _ASYMPTOTIC_FROM = 20.0
 
 

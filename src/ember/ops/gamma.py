@@ -22,8 +22,8 @@ from .unary import quiet
 
 _EW = batching.elementwise
 _U = [((3, 4),), ((),), ((0, 3),)]
-# Bernoulli numbers B_2, B_4, ..., B_20.
-_BERNOULLI = (
+#: Bernoulli numbers B_2, B_4, ..., B_20 (the asymptotic series of lgamma and the polygammas).
+BERNOULLI = (
     1 / 6,
     -1 / 30,
     1 / 42,
@@ -78,8 +78,8 @@ def lgamma_array(xp, x):
         inv = 1 / z
         inv2 = inv * inv
         series = 0.0
-        for k in range(len(_BERNOULLI) - 1, -1, -1):
-            series = series * inv2 + _BERNOULLI[k] / ((2 * k + 2) * (2 * k + 1))
+        for k in range(len(BERNOULLI) - 1, -1, -1):
+            series = series * inv2 + BERNOULLI[k] / ((2 * k + 2) * (2 * k + 1))
         out = (z - 0.5) * xp.log(z) - z + _HALF_LOG_2PI + series * inv - xp.log(prod)
         out = xp.where(xp.isinf(y), xp.inf, out)
         refl = math.log(math.pi) - xp.log(xp.abs(_sinpi(xp, x))) - out
@@ -104,8 +104,8 @@ def digamma_array(xp, x):
         z = y + steps
         inv2 = 1 / (z * z)
         series = 0.0
-        for k in range(len(_BERNOULLI) - 1, -1, -1):
-            series = series * inv2 + _BERNOULLI[k] / (2 * k + 2)
+        for k in range(len(BERNOULLI) - 1, -1, -1):
+            series = series * inv2 + BERNOULLI[k] / (2 * k + 2)
         out = xp.log(z) - 0.5 / z - series * inv2 - acc
         out = xp.where(xp.isinf(y), xp.inf, out)
         refl = out - math.pi / _tanpi(xp, x)
@@ -130,7 +130,7 @@ def hurwitz_zeta_array(xp, s, q):
         rising = float(s)  # s (s + 1) ... (s + 2j - 2)
         fact = 2.0  # (2j)!
         power = a ** (-s - 1)
-        for j, b in enumerate(_BERNOULLI, start=1):
+        for j, b in enumerate(BERNOULLI, start=1):
             tail = tail + b / fact * rising * power
             rising *= (s + 2 * j - 1) * (s + 2 * j)
             fact *= (2 * j + 1) * (2 * j + 2)
