@@ -93,6 +93,8 @@ FAMILIES = [
     "histogram",
     "linalg_householder",
     "linalg_ldl",
+    "removed",
+    "addmm_family",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
