@@ -95,6 +95,7 @@ FAMILIES = [
     "linalg_ldl",
     "removed",
     "addmm_family",
+    "scatter_views",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
