@@ -96,6 +96,8 @@ FAMILIES = [
     "removed",
     "addmm_family",
     "scatter_views",
+    "float_bits",
+    "vector_extras",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
