@@ -98,6 +98,7 @@ FAMILIES = [
     "scatter_views",
     "float_bits",
     "vector_extras",
+    "inplace_more",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
