@@ -99,6 +99,7 @@ FAMILIES = [
     "float_bits",
     "vector_extras",
     "inplace_more",
+    "splits",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
