@@ -100,6 +100,7 @@ FAMILIES = [
     "vector_extras",
     "inplace_more",
     "splits",
+    "numerical_gradient",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
