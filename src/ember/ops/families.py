@@ -93,6 +93,14 @@ FAMILIES = [
     "histogram",
     "linalg_householder",
     "linalg_ldl",
+    "removed",
+    "addmm_family",
+    "scatter_views",
+    "float_bits",
+    "vector_extras",
+    "inplace_more",
+    "splits",
+    "numerical_gradient",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
