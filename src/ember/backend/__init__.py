@@ -9,10 +9,21 @@ stand-in the same way, so the device path runs on machines without a GPU.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy
+
+# NumPy warns when arithmetic makes inf or nan (1 / 0, inf * 0, overflow); PyTorch computes
+# the same IEEE values without a word.  Those warnings are silenced when Ember's own code is
+# where they arise (``module``); a user's own NumPy code keeps NumPy's behaviour.
+warnings.filterwarnings(
+    "ignore",
+    message=r"(divide by zero|invalid value|overflow|underflow) encountered",
+    category=RuntimeWarning,
+    module=r"ember(\.|$)",
+)
 
 np = numpy  # the CPU array module, for modules that need it explicitly
 
