@@ -93,6 +93,7 @@ FAMILIES = [
     "histogram",
     "linalg_householder",
     "linalg_ldl",
+    "view_copies",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
