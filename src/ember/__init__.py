@@ -13,6 +13,7 @@ from .ops import families as _ops
 from . import random as _random
 from .autograd.grad_mode import *  # noqa: F403  (no_grad, enable_grad, inference_mode, ...)
 from .creation import *  # noqa: F403
+from .factories import *  # noqa: F403  (empty_strided, scalar_tensor, range, frombuffer, ...)
 from .device import device
 from .dtypes import (
     bfloat16,

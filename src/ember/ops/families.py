@@ -94,6 +94,7 @@ FAMILIES = [
     "linalg_householder",
     "linalg_ldl",
     "view_copies",
+    "tensor_queries",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
