@@ -14,6 +14,7 @@ from . import random as _random
 from .autograd.grad_mode import *  # noqa: F403  (no_grad, enable_grad, inference_mode, ...)
 from .creation import *  # noqa: F403
 from .factories import *  # noqa: F403  (empty_strided, scalar_tensor, range, frombuffer, ...)
+from .signal_windows import *  # noqa: F403  (hann_window, hamming_window, ...)
 from .device import device
 from .dtypes import (
     bfloat16,

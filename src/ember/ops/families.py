@@ -95,6 +95,7 @@ FAMILIES = [
     "linalg_ldl",
     "view_copies",
     "tensor_queries",
+    "broadcasting",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
