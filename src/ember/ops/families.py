@@ -96,6 +96,7 @@ FAMILIES = [
     "view_copies",
     "tensor_queries",
     "broadcasting",
+    "random_fills",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
