@@ -54,7 +54,7 @@ class Poisson(Node):
     """d(poisson(rate)) = 0: the samples do not move with the rate"""
 
     def forward(self, rates, rng):
-        return rng.poisson(rates).astype(rates.dtype)
+        return self.xp.asarray(rng.poisson(rates), dtype=rates.dtype)
 
     def backward(self, grad):
         return grad * 0, None
