@@ -97,6 +97,7 @@ FAMILIES = [
     "tensor_queries",
     "broadcasting",
     "random_fills",
+    "inplace_views",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]

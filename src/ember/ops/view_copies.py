@@ -32,8 +32,12 @@ class _ViewCopy(Node):
             self.inner = first.grad_fn
             self.extra = len(args)
         if isinstance(out, tuple):
-            return tuple([o._data.copy() for o in out])
-        return out._data.copy()
+            return tuple([self.result(o._data) for o in out])
+        return self.result(out._data)
+
+    def result(self, view):
+        """The output array made from the view's array: a copy."""
+        return view.copy()
 
     def backward(self, *grads):
         g = self.inner.backward(*grads)
