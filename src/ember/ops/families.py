@@ -98,6 +98,7 @@ FAMILIES = [
     "broadcasting",
     "random_fills",
     "inplace_views",
+    "generic_nn",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
