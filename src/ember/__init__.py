@@ -124,6 +124,7 @@ from .amp.state import (
     set_autocast_enabled,
 )
 from .compiler import compile
+from .control_flow import cond
 from .constants import e, inf, nan, newaxis, pi
 from .cuda import OutOfMemoryError
 from .default_device import get_default_device, set_default_device
