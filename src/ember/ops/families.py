@@ -99,6 +99,7 @@ FAMILIES = [
     "random_fills",
     "inplace_views",
     "generic_nn",
+    "spectral",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
