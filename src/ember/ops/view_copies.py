@@ -133,7 +133,8 @@ _AsReal = _copy_op(
     _view_as_real,
     "view_as_real_copy",
     (),
-    pre=lambda lib, a: lib.complex(a, 2 * a),
+    # (float16 samples widened: there is no complex32)
+    pre=lambda lib, a: lib.complex(*(2 * [a.to(lib.promote_types(a.dtype, lib.float32))])),
 )
 
 
