@@ -13,6 +13,8 @@ from .ops import families as _ops
 from . import random as _random
 from .autograd.grad_mode import *  # noqa: F403  (no_grad, enable_grad, inference_mode, ...)
 from .creation import *  # noqa: F403
+from .factories import *  # noqa: F403  (empty_strided, scalar_tensor, range, frombuffer, ...)
+from .signal_windows import *  # noqa: F403  (hann_window, hamming_window, ...)
 from .device import device
 from .dtypes import (
     bfloat16,
@@ -123,6 +125,7 @@ from .amp.state import (
     set_autocast_enabled,
 )
 from .compiler import compile
+from .control_flow import cond
 from .constants import e, inf, nan, newaxis, pi
 from .cuda import OutOfMemoryError
 from .default_device import get_default_device, set_default_device

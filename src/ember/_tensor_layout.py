@@ -55,6 +55,30 @@ def storage_offset(self) -> int:
     return (self._data.__array_interface__["data"][0] - start) // self._data.itemsize
 
 
+def _nbytes(self) -> int:
+    """Bytes the elements take (numel times the element size, not the storage's size)."""
+    return self._data.size * self._data.itemsize
+
+
+def _itemsize(self) -> int:
+    """Bytes one element takes."""
+    return self._data.itemsize
+
+
+def _is_cpu(self) -> bool:
+    """True when the tensor lives in host memory."""
+    return self.device.type == "cpu"
+
+
+def get_device(self) -> int:
+    """The device index: -1 for CPU tensors."""
+    dev = self.device
+    return -1 if dev.type == "cpu" else (dev.index or 0)
+
+
+nbytes, itemsize, is_cpu = property(_nbytes), property(_itemsize), property(_is_cpu)
+
+
 # ----- transposes -----------------------------------------------------------------------------
 def _T(self):  # noqa: N802 - PyTorch's name
     """The tensor with its dimensions reversed."""

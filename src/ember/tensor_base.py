@@ -448,6 +448,8 @@ class TensorBase:
     untyped_storage = _layout.untyped_storage
     storage = _layout.storage
     storage_offset = _layout.storage_offset
+    nbytes, itemsize, is_cpu = _layout.nbytes, _layout.itemsize, _layout.is_cpu
+    get_device = _layout.get_device
 
     @property
     def is_sparse(self) -> bool:

@@ -101,6 +101,13 @@ FAMILIES = [
     "inplace_more",
     "splits",
     "numerical_gradient",
+    "view_copies",
+    "tensor_queries",
+    "broadcasting",
+    "random_fills",
+    "inplace_views",
+    "generic_nn",
+    "spectral",
 ]
 
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
