@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .. import dtypes as _dt
 from ..autograd.callsite import warn
-from ..autograd.node import Node
+from ..autograd.node import Node, array_backward
 from ..backend import np, xp_of
 from ..dtypes import scalar_type_name
 from ..tensor_base import TensorBase as Tensor
@@ -97,11 +97,20 @@ class Softmax(_Normalized):
 
     @staticmethod
     def kernel(xp, s, axis):
-        e = xp.exp(s)
+        e = xp.exp(s, out=s) if s.ndim else xp.exp(s)  # ``s`` is a fresh array: reuse it
         e /= xp.sum(e, axis=axis, keepdims=True)
         return e
 
     def backward(self, grad):
+        if array_backward(grad):
+            (out,) = self.saved_arrays()
+            g = grad._data
+            if out.dtype == g.dtype and out.ndim:
+                # the same formula on arrays, in one scratch array
+                t = g * out
+                self.xp.subtract(g, t.sum(axis=self.axis, keepdims=True), out=t)
+                t *= out
+                return type(grad)._make(t), None
         (out,) = self.saved_tensors
         d = 0 if self.axis is None else self.axis
         return out * (grad - (grad * out).sum(d, keepdim=True)), None
