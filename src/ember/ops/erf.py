@@ -81,10 +81,11 @@ def _erf_single(xp, x):
     shape = x.shape
     x = x.reshape(-1)
     u = x * x
-    big = u >= 1
-    any_big = bool(big.any())
+    # a NaN maximum also takes the masked path (NaN stays NaN on both)
+    any_big = u.size > 0 and not u.max() < 1
     xs = x
     if any_big:  # keep this piece finite where the other one rules
+        big = u >= 1
         xp.minimum(u, 1, out=u)
         xs = xp.clip(x, -1, 1)
     coef = _ERF_SMALL_SINGLE
