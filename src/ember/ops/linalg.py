@@ -96,8 +96,9 @@ class MatMul(Node):
         if n is not None:
             self.dims = (a.ndim, b.ndim)
             self.save_for_backward(a if n[1] else None, b if n[0] else None)
-        if b.ndim == 2 and a.ndim > 2 and a.flags.c_contiguous:
+        if b.ndim == 2 and a.ndim > 2 and a.size > 4096 and a.flags.c_contiguous:
             # one GEMM over the folded batch: faster than NumPy's loop of one per matrix
+            # (for small operands the two reshapes cost more than they save)
             return (a.reshape(-1, a.shape[-1]) @ b).reshape(a.shape[:-1] + b.shape[1:])
         return self.xp.matmul(a, b)
 
