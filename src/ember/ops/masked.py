@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import dtypes as _dt
-from ..autograd.node import Node
+from ..autograd.node import Node, array_backward
 from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
 from . import _out
@@ -44,6 +44,10 @@ class MaskedFill(Node):
 
     def backward(self, grad):
         n = self.needs_input_grad
+        if n[0] and not n[1] and array_backward(grad):  # the same fill, without a node
+            g = grad._data
+            zero = self.xp.zeros((), g.dtype)
+            return type(grad)._make(self.xp.where(self.mask, zero, g)), None, None
         gx = MaskedFill.apply(grad, 0.0, self.mask) if n[0] else None
         gv = None
         if n[1]:
@@ -150,6 +154,10 @@ class MaskedScatter(Node):
 
     def backward(self, grad):
         n = self.needs_input_grad
+        if n[0] and not n[1] and array_backward(grad):  # the same fill, without a node
+            g = grad._data
+            zero = self.xp.zeros((), g.dtype)
+            return type(grad)._make(self.xp.where(self.mask, zero, g)), None, None
         gx = MaskedFill.apply(grad, 0.0, self.mask) if n[0] else None
         gs = None
         if n[1]:

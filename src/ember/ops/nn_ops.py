@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .. import dtypes as _dt
 from ..autograd.callsite import warn
-from ..autograd.node import Node
+from ..autograd.node import Node, array_backward
 from ..backend import np, xp_of
 from ..dtypes import scalar_type_name
 from ..tensor_base import TensorBase as Tensor
@@ -97,11 +97,20 @@ class Softmax(_Normalized):
 
     @staticmethod
     def kernel(xp, s, axis):
-        e = xp.exp(s)
+        e = xp.exp(s, out=s) if s.ndim else xp.exp(s)  # ``s`` is a fresh array: reuse it
         e /= xp.sum(e, axis=axis, keepdims=True)
         return e
 
     def backward(self, grad):
+        if array_backward(grad):
+            (out,) = self.saved_arrays()
+            g = grad._data
+            if out.dtype == g.dtype and out.ndim:
+                # the same formula on arrays, in one scratch array
+                t = g * out
+                self.xp.subtract(g, t.sum(axis=self.axis, keepdims=True), out=t)
+                t *= out
+                return type(grad)._make(t), None
         (out,) = self.saved_tensors
         d = 0 if self.axis is None else self.axis
         return out * (grad - (grad * out).sum(d, keepdim=True)), None
@@ -246,8 +255,13 @@ class Linear(Node):
         return out
 
     def backward(self, grad):
-        w, x = self.saved_tensors
         n = self.needs_input_grad
+        if array_backward(grad):
+            w, x = self.saved_arrays()
+            if grad._data.dtype == (x if w is None else w).dtype:
+                gx, gw = self._array_grads(grad._data, w, x, n, type(grad)._make)
+                return (gx, gw) if len(n) == 2 else (gx, gw, (grad if n[2] else None))
+        w, x = self.saved_tensors
         gx = grad @ w if n[0] else None
         gw = None
         if n[1]:
@@ -257,6 +271,21 @@ class Linear(Node):
         if len(n) == 2:
             return gx, gw
         return gx, gw, (grad if n[2] else None)
+
+    def _array_grads(self, g, w, x, n, make):
+        """The input and weight gradients on arrays: the products ``backward`` records,
+        without the per-op cost of recording them."""
+        gx = gw = None
+        if n[0]:
+            if g.ndim > 2 and g.size > 4096 and g.flags.c_contiguous:  # as matmul folds it
+                gx = (g.reshape(-1, g.shape[-1]) @ w).reshape(g.shape[:-1] + w.shape[1:])
+            else:
+                gx = self.xp.matmul(g, w)
+            gx = make(gx)
+        if n[1]:
+            n_out, n_in = self._in_meta[1][0]
+            gw = make(g.reshape(-1, n_out).T @ x.reshape(-1, n_in))
+        return gx, gw
 
 
 # PyTorch's linear reaches a different kernel by the input's rank and the bias, each with

@@ -58,13 +58,23 @@ class _AdamBase(Optimizer):
             # tensor, in its dtype (float32 unless the default dtype is float64)
             step = state["step"]._data[()]
         xp = array_module(x)
-        m += (g - m) * (1 - b1)  # lerp, as PyTorch computes it
+        if isinstance(m, Tensor):
+            m += (g - m) * (1 - b1)  # lerp, as PyTorch computes it
+        else:  # the same arithmetic in one scratch array
+            t = g - m
+            t *= 1 - b1
+            m += t
         self._update_second_moment(xp, v, g, b2, group)
         self._apply(xp, x, g, m, v, state, group, step, 1 - b1**step, 1 - b2**step)
 
     def _update_second_moment(self, xp, v, g, b2, group):
         v *= b2
-        v += (1 - b2) * g * g
+        if isinstance(v, Tensor):
+            v += (1 - b2) * g * g
+        else:
+            t = g * (1 - b2)
+            t *= g
+            v += t
 
     def _apply(self, xp, x, g, m, v, state, group, step, bc1, bc2):  # pragma: no cover
         raise NotImplementedError
@@ -128,7 +138,16 @@ class Adam(_AdamBase):
             neg = -((1 / bc1) * lr)
             x += m / (xp.sqrt(v) / float(bc2**0.5 * neg) + float((1 / neg) * eps))
         else:
-            x -= (lr / bc1) * (m / (xp.sqrt(v) / math.sqrt(bc2) + eps))
+            d = xp.sqrt(v)
+            d /= math.sqrt(bc2)
+            d += eps
+            if d.dtype != m.dtype:
+                x -= (lr / bc1) * (m / d)
+                return
+            # (lr / bc1) * (m / d) in the scratch array, in the same order
+            xp.divide(m, d, out=d)
+            d *= lr / bc1
+            x -= d
 
 
 class AdamW(Adam):

@@ -95,7 +95,8 @@ def scaled_dot_product_attention(
             scores = scores.masked_fill(~attn_mask, float("-inf"))
         else:
             scores = scores + attn_mask
-    weights = _safe_softmax(scores)
+    # a causal mask leaves every row its first key: no fully masked row to guard against
+    weights = scores.softmax(-1) if is_causal and n_k else _safe_softmax(scores)
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p, True)
     return weights @ value
