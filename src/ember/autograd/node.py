@@ -274,7 +274,10 @@ class Node:
         nf = []
         meta = []
         for a in args:
-            if isinstance(a, Tensor) and a._requires_grad:
+            if not isinstance(a, Tensor):
+                nf.append(_NO_EDGE)
+                meta.append(None)  # not a tensor: a number, a dim
+            elif a._requires_grad:
                 fn = a.grad_fn
                 nf.append((fn, a._output_nr) if fn is not None else (a._accumulator(), 0))
                 d = a._data
@@ -282,8 +285,7 @@ class Node:
                 meta.append((d.shape, d.dtype))
             else:
                 nf.append(_NO_EDGE)
-                # False: a tensor that needs no gradient; None: not a tensor (a number, a dim).
-                meta.append(False if isinstance(a, Tensor) else None)
+                meta.append(False)  # a tensor that needs no gradient
         self._next = tuple(nf)
         self._in_meta = tuple(meta)
 
@@ -423,6 +425,9 @@ def _mark_no_grad(result):
         r._ensure_extra().origin = origin
 
 
+_NUMBERS = frozenset((int, float, bool, complex))
+
+
 def _resolve(arr, args, outs, results):
     """What ``save_for_backward(arr)`` keeps: a ``SavedTensor`` for arrays and tensors (an
     op's arrays, or the tensors a custom ``Function`` saves), else ``arr`` itself.
@@ -430,10 +435,12 @@ def _resolve(arr, args, outs, results):
     Built-in ops and ``autograd.Function`` both resolve what they saved here.
     """
     if type(arr) is not _ndarray:
+        if arr is None or type(arr) in _NUMBERS:
+            return arr
         if isinstance(arr, Tensor):
             return _resolve_tensor(arr, results)
-        if arr is None or not hasattr(arr, "shape") or not hasattr(arr, "strides"):
-            return arr  # None, a Python scalar, or other plain data: kept as it is
+        if not hasattr(arr, "shape") or not hasattr(arr, "strides"):
+            return arr  # a Python scalar or other plain data: kept as it is
     s = _new(SavedTensor)
     for a in args:
         if isinstance(a, Tensor) and a._data is arr:

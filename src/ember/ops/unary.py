@@ -48,10 +48,16 @@ class Exp(Pointwise):
     def kernel(self, xp, x):
         return xp.exp(x)
 
-    def forward(self, x):  # the kernel written in: one call less on a hot path
+    def forward(self, x):  # the kernel and the array rule written in: fewer calls on a hot path
         out = self.xp.exp(x)
         self.save_for_backward(out)
         return out
+
+    def backward(self, grad):
+        if array_backward(grad):
+            (out,) = self.saved_arrays()
+            return (Tensor._make(grad._data * out),)
+        return super().backward(grad)
 
     def chain(self, grad, out):
         return grad * out
