@@ -158,11 +158,15 @@ class grad_off:
     __slots__ = ("prev",)
 
     def __enter__(self):
-        self.prev = _saved()
-        _set_grad(False)
+        st = state
+        self.prev = (st.enabled, st.inference, st.grad_in_inference)
+        if st.inference:
+            st.grad_in_inference = False
+        else:
+            st.enabled = False
 
     def __exit__(self, *exc):
-        _restore(self.prev)
+        state.enabled, state.inference, state.grad_in_inference = self.prev
         return False
 
 
