@@ -272,6 +272,9 @@ def promote_types(a: dtype, b: dtype) -> dtype:
         return hi
     if {a, b} == {uint8, int8}:
         return int16
+    if a is bfloat16 or b is bfloat16:  # PyTorch's rule, not left to the ml_dtypes version
+        other = b if a is bfloat16 else a
+        return float32 if other is float16 else other
     return from_numpy_dtype(np.promote_types(a.np, b.np))
 
 

@@ -123,7 +123,9 @@ def promote(a, b):
     rt = _dt.result_type(t, s).np
     if t._data.dtype != rt:
         t = t.to(rt)
-    if kind == "b" and type(s) is bool and rt.kind == "b":
+    if rt.kind == "V" and type(s) is not complex:
+        s = _np.asarray(s, dtype=rt)  # bfloat16: the number as a bfloat16, as PyTorch has it
+    elif kind == "b" and type(s) is bool and rt.kind == "b":
         pass
     elif rt.kind in "iu" and type(s) is bool:
         s = int(s)
