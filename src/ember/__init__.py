@@ -5,7 +5,14 @@
 
 from __future__ import annotations
 
-from .version import __version__
+import gc as _gc
+
+# Importing Ember makes many objects at once and no garbage: the collector's passes over them
+# would be a fifth of the import time.  It is switched back on at the end of this file.
+_gc_was_enabled = _gc.isenabled()
+_gc.disable()
+
+from .version import __version__  # noqa: E402
 
 from . import dtypes as _dtypes
 from .tensor import Size, Tensor  # first: the submodule ``ember.tensor`` is then the factory
@@ -107,8 +114,6 @@ builtins_bool = type(True)
 
 # --- surface namespaces (begin)
 from . import accelerator, amp, backends, compiler, cpu, cuda, futures, mps, multiprocessing
-from . import testing
-from . import profiler
 from .amp.autocast_mode import autocast
 from .amp.state import (
     autocast_decrement_nesting,
@@ -152,10 +157,18 @@ from .threads import get_num_interop_threads, set_num_interop_threads
 # --- surface namespaces (end)
 
 
+#: Namespaces loaded on first use (``ember.distributions`` is built on the whole package
+#: above; ``testing`` and ``profiler`` are tools most programs never touch).
+_ON_FIRST_USE = frozenset({"distributions", "testing", "profiler"})
+
+
 def __getattr__(name):
-    # ``ember.distributions`` loads on first use: it is built on the whole package above.
-    if name == "distributions":
+    if name in _ON_FIRST_USE:
         import importlib
 
-        return importlib.import_module(f"{__name__}.distributions")
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'ember' has no attribute '{name}'")
+
+
+if _gc_was_enabled:
+    _gc.enable()

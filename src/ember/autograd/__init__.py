@@ -245,7 +245,16 @@ def grad(
     return tuple(out)
 
 
-from . import forward_ad, functional, graph, profiler  # noqa: E402, F401
+from . import forward_ad, functional, graph  # noqa: E402, F401
+
+
+def __getattr__(name):
+    # ``ember.autograd.profiler`` loads on first use, with ``ember.profiler`` under it.
+    if name == "profiler":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.profiler")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "backward",

@@ -113,8 +113,19 @@ FAMILIES = [
 _modules = [importlib.import_module(f"{__package__}.{_name}") for _name in FAMILIES]
 
 
+#: Each public name, with the function of the first family that exports it.
+_exported = {}
+for _mod in _modules:
+    for _n in getattr(_mod, "__all__", ()):
+        if _n not in _exported:
+            _exported[_n] = getattr(_mod, _n)
+
+
 def function(name):
     """The public op function called ``name`` from whichever family defines it."""
+    fn = _exported.get(name)
+    if fn is not None:
+        return fn
     for mod in _modules:
         fn = getattr(mod, name, None)
         if callable(fn) and not isinstance(fn, type):
@@ -130,4 +141,4 @@ def __getattr__(name):
 
 
 #: Every family's public functions, the first family's where two share a name.
-__all__ = list(dict.fromkeys(n for m in _modules for n in getattr(m, "__all__", ())))
+__all__ = list(_exported)

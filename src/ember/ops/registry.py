@@ -139,7 +139,7 @@ def declare(
                 node is not None
                 and public
                 and vmap is batching.elementwise
-                and "out" not in inspect.signature(function).parameters
+                and "out" not in _parameter_names(function)
             )
         method = _public_form(function, numpy_names, method=True)
         function = _public_form(function, numpy_names, out=out)
@@ -189,12 +189,22 @@ def op(node=None, **facts):
 _NUMPY_NAMES = {"axis": "dim", "keepdims": "keepdim", "x1": "input", "x2": "other"}
 
 
+def _parameter_names(function):
+    """The names ``function`` takes (read from its code object: ``inspect.signature`` for
+    each of a thousand declarations was a noticeable part of ``import ember``)."""
+    code = getattr(function, "__code__", None)
+    if code is None or hasattr(function, "__wrapped__"):
+        return tuple(inspect.signature(function).parameters)
+    n = code.co_argcount + code.co_kwonlyargcount
+    return code.co_varnames[:n]
+
+
 def _public_form(function, numpy_names=True, method=False, out=False):
     """``function`` as users call it: accepting NumPy's argument spellings when it takes
     ``dim``/``keepdim``/``input``/``other``, casting its inputs inside a CPU ``autocast``
     region when PyTorch's autocast lists name it, and taking ``out=`` when ``out``.
     Otherwise ``function`` itself."""
-    params = inspect.signature(function).parameters
+    params = _parameter_names(function)
     aliases = {a: n for a, n in _NUMPY_NAMES.items() if n in params and a not in params}
     name = function.__name__
     # Python calls operator methods (``__mul__``) with positional arguments only.
