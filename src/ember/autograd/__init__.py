@@ -256,6 +256,7 @@ def __getattr__(name):
         return importlib.import_module(f"{__name__}.profiler")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 __all__ = [
     "backward",
     "grad",
