@@ -20,7 +20,7 @@ from ..backend import np, xp_of
 from ..tensor_base import TensorBase as Tensor
 from ._binary import type_word, zeros_like
 from ._spec import OpSpec
-from .registry import LOOP, declare, public_names, tensor_methods
+from .registry import LOOP, declare, method, public_names
 
 
 def check_inplace(t):
@@ -610,7 +610,7 @@ declare(None, record_stream, methods=("record_stream",), public=False)
 
 def declared(name):
     """The declared Tensor method ``name``: an in-place form, to give it more names."""
-    return tensor_methods()[name]
+    return method(name)
 
 
 def public_inplace(name, aliases=()):

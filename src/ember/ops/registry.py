@@ -67,6 +67,8 @@ class OpDecl:
 _BY_NODE: dict = {}
 _DECLS: list = []
 _METHOD_OWNER: dict = {}
+_METHODS: dict = {}
+_BY_MODULE: dict = {}
 _SPEC_NAMES: set = set()
 
 
@@ -166,6 +168,11 @@ def declare(
         if owner is not None:
             raise ValueError(f"Tensor.{name} is declared twice ({owner} and {module})")
         _METHOD_OWNER[name] = module
+    for name in decl.methods:
+        _METHODS[name] = decl.method
+    if inplace is not None:
+        _METHODS[inplace.__name__] = inplace
+    _BY_MODULE.setdefault(module, []).append(decl)
     if node is not None:
         _BY_NODE[node] = decl
     _DECLS.append(decl)
@@ -329,12 +336,17 @@ def tensor_methods() -> dict:
 def public_names(module_name: str) -> list:
     """Names of the public functions declared in one family module (its ``__all__``)."""
     names = []
-    for d in _DECLS:
-        if d.public and d.function is not None and d.module == module_name:
+    for d in _BY_MODULE.get(module_name, ()):
+        if d.public and d.function is not None:
             for name in (d.function.__name__,) + d.aliases:
                 if name not in names:
                     names.append(name)
     return names
+
+
+def method(name):
+    """The declared Tensor method called ``name`` (``KeyError`` when none is)."""
+    return _METHODS[name]
 
 
 def specs():

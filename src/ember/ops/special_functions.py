@@ -11,8 +11,8 @@ function by its power series (extended precision) near 0, the modified Bessel fu
 
 from __future__ import annotations
 
+import functools
 import math
-from fractions import Fraction
 
 from ..autograd.node import Node
 from ..backend import np as _np
@@ -31,8 +31,16 @@ _EW = batching.elementwise
 
 
 # ----- Hurwitz zeta ---------------------------------------------------------------------------
+@functools.lru_cache(maxsize=None)
+def _euler_maclaurin():
+    """The twelve correction denominators zeta uses (computed on its first call)."""
+    return _bernoulli_ratios(12)
+
+
 def _bernoulli_ratios(count):
     """``(2j)! / B_2j`` for j = 1..count (the Euler-Maclaurin correction denominators)."""
+    from fractions import Fraction  # exact coefficients, computed once per order
+
     a = [Fraction(0)] * (2 * count + 2)
     b = []
     for m in range(2 * count + 1):
@@ -41,9 +49,6 @@ def _bernoulli_ratios(count):
             a[j - 1] = j * (a[j - 1] - a[j])
         b.append(a[0])  # B_m (B_1 = +1/2 here; only even m are used)
     return [float(math.factorial(2 * j) / b[2 * j]) for j in range(1, count + 1)]
-
-
-_EM = _bernoulli_ratios(12)
 
 
 def zeta_array(x, q):
@@ -78,7 +83,7 @@ def _em_sum(x, q):
     s = _np.where(done, s, s + b * w / (x - 1) - 0.5 * b)
     f = _np.ones_like(q)
     k = 0.0
-    for ratio in _EM:
+    for ratio in _euler_maclaurin():
         f = f * (x + k)
         b = b / w
         t = f * b / ratio

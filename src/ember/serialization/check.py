@@ -10,7 +10,6 @@ need, not just the first.
 from __future__ import annotations
 
 import io
-import json
 import os
 import pickletools
 
@@ -283,6 +282,8 @@ def main(paths, as_json=False, show_all=False) -> int:
     """Check each file, print the reports; 0 when every file is safe to load, 1 otherwise."""
     reports = [check_file(p) for p in paths]
     if as_json:
+        import json
+
         print(json.dumps([r.to_dict() for r in reports], indent=2))
     else:
         print("\n\n".join(r.text(limit=10**9 if show_all else 40) for r in reports))
