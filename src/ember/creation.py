@@ -131,8 +131,9 @@ def _is_int(s):
 
 
 def layout_and_pinning(name, kwargs):
-    """Take PyTorch's ``layout=`` and ``pin_memory=`` out of a factory's ``kwargs``: every
-    Ember tensor is strided, and pinned memory needs an accelerator (PyTorch's errors)."""
+    """Check a factory's remaining keywords: PyTorch's ``layout=`` and ``pin_memory=`` (every
+    Ember tensor is strided; pinned memory needs an accelerator: PyTorch's errors), and no
+    other."""
     lay = kwargs.pop("layout", None)
     if lay is not None and lay is not strided:
         raise TypeError(
@@ -143,6 +144,8 @@ def layout_and_pinning(name, kwargs):
             "pin_memory=True requires a CUDA or other accelerator backend; no pinned memory "
             "allocator is available on this system."
         )
+    for k in kwargs:
+        raise TypeError(f"{name}() got an unexpected keyword argument '{k}'")
 
 
 def _size(size, name="empty", kwargs=None):
@@ -267,19 +270,9 @@ def empty(
     return _write_out(t, out)
 
 
-def full(
-    size,
-    fill_value,
-    *,
-    out=None,
-    dtype=None,
-    device=None,
-    requires_grad=False,
-    layout=None,
-    pin_memory=False,
-):
+def full(size, fill_value, *, out=None, dtype=None, device=None, requires_grad=False, **kwargs):
     """A tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from the value)."""
-    layout_and_pinning("full", {"layout": layout, "pin_memory": pin_memory})
+    layout_and_pinning("full", kwargs)
     shape = _shape_arg(size, "full")
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
@@ -310,76 +303,33 @@ def _like(input, dtype, fn):
     return _dt.dtype_arg(dtype, fn).np if dtype is not None else input._data.dtype
 
 
-def zeros_like(
-    input,
-    *,
-    dtype=None,
-    device=None,
-    requires_grad=False,
-    memory_format=None,
-    layout=None,
-    pin_memory=False,
-):
+def _allocated_like(alloc, name, input, dtype, device, requires_grad, kwargs):
+    """``alloc`` of ``input``'s shape in ``dtype`` (default ``input``'s), where ``input`` lives."""
+    layout_and_pinning(name, kwargs)
+    data = _alloc(alloc, input._data.shape, _like(input, dtype, name))
+    return _finish(data, requires_grad, _device_of(input, device))
+
+
+def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None, **kw):
     """Zeros with ``input``'s shape and dtype."""
-    layout_and_pinning("zeros_like", {"layout": layout, "pin_memory": pin_memory})
-    return _finish(
-        _alloc(np.zeros, input._data.shape, _like(input, dtype, "zeros_like")),
-        requires_grad,
-        _device_of(input, device),
-    )
+    return _allocated_like(np.zeros, "zeros_like", input, dtype, device, requires_grad, kw)
 
 
-def ones_like(
-    input,
-    *,
-    dtype=None,
-    device=None,
-    requires_grad=False,
-    memory_format=None,
-    layout=None,
-    pin_memory=False,
-):
+def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None, **kw):
     """Ones with ``input``'s shape and dtype."""
-    layout_and_pinning("ones_like", {"layout": layout, "pin_memory": pin_memory})
-    return _finish(
-        _alloc(np.ones, input._data.shape, _like(input, dtype, "ones_like")),
-        requires_grad,
-        _device_of(input, device),
-    )
+    return _allocated_like(np.ones, "ones_like", input, dtype, device, requires_grad, kw)
 
 
-def empty_like(
-    input,
-    *,
-    dtype=None,
-    device=None,
-    requires_grad=False,
-    memory_format=None,
-    layout=None,
-    pin_memory=False,
-):
+def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None, **kw):
     """Uninitialised, with ``input``'s shape and dtype."""
-    layout_and_pinning("empty_like", {"layout": layout, "pin_memory": pin_memory})
-    return _finish(
-        _alloc(np.empty, input._data.shape, _like(input, dtype, "empty_like")),
-        requires_grad,
-        _device_of(input, device),
-    )
+    return _allocated_like(np.empty, "empty_like", input, dtype, device, requires_grad, kw)
 
 
 def full_like(
-    input,
-    fill_value,
-    *,
-    dtype=None,
-    device=None,
-    requires_grad=False,
-    memory_format=None,
-    layout=None,
-    pin_memory=False,
+    input, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None, **kwargs
 ):
     """Filled with ``fill_value``, with ``input``'s shape and dtype."""
-    layout_and_pinning("full_like", {"layout": layout, "pin_memory": pin_memory})
+    layout_and_pinning("full_like", kwargs)
     d = _dt.dtype_arg(dtype, "full_like") if dtype is not None else input.dtype
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
@@ -398,19 +348,10 @@ def _num(x):
 
 
 def arange(
-    start,
-    end=None,
-    step=1,
-    *,
-    out=None,
-    dtype=None,
-    device=None,
-    requires_grad=False,
-    layout=None,
-    pin_memory=False,
+    start, end=None, step=1, *, out=None, dtype=None, device=None, requires_grad=False, **kwargs
 ):
     """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 unless a float is given."""
-    layout_and_pinning("arange", {"layout": layout, "pin_memory": pin_memory})
+    layout_and_pinning("arange", kwargs)
     start, end, step = _num(start), _num(end), _num(step)
     if end is None:
         start, end = 0, start
@@ -497,19 +438,10 @@ def _check_steps(steps):
 
 
 def linspace(
-    start,
-    end,
-    steps,
-    *,
-    out=None,
-    dtype=None,
-    device=None,
-    requires_grad=False,
-    layout=None,
-    pin_memory=False,
+    start, end, steps, *, out=None, dtype=None, device=None, requires_grad=False, **kwargs
 ):
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
-    layout_and_pinning("linspace", {"layout": layout, "pin_memory": pin_memory})
+    layout_and_pinning("linspace", kwargs)
     _check_steps(steps)
     d = _dt.dtype_arg(dtype, "linspace") if dtype is not None else _dt.get_default_dtype()
     if d is _dt.bool:
@@ -530,11 +462,10 @@ def logspace(
     dtype=None,
     device=None,
     requires_grad=False,
-    layout=None,
-    pin_memory=False,
+    **kwargs,
 ):
     """``base ** linspace(start, end, steps)``."""
-    layout_and_pinning("logspace", {"layout": layout, "pin_memory": pin_memory})
+    layout_and_pinning("logspace", kwargs)
     _check_steps(steps)
     d = _dt.dtype_arg(dtype, "logspace") if dtype is not None else _dt.get_default_dtype()
     if requires_grad and d.category < 2:
@@ -544,19 +475,9 @@ def logspace(
     return _write_out(_finish(data, requires_grad, device), out)
 
 
-def eye(
-    n,
-    m=None,
-    *,
-    out=None,
-    dtype=None,
-    device=None,
-    requires_grad=False,
-    layout=None,
-    pin_memory=False,
-):
+def eye(n, m=None, *, out=None, dtype=None, device=None, requires_grad=False, **kwargs):
     """The identity matrix (``n`` x ``m``)."""
-    layout_and_pinning("eye", {"layout": layout, "pin_memory": pin_memory})
+    layout_and_pinning("eye", kwargs)
     for name, v, pos in (("n", n, 1), ("m", m, 2)):
         if v is None:
             continue

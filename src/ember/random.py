@@ -226,11 +226,10 @@ def randint(
     dtype=None,
     device=None,
     requires_grad=False,
-    layout=None,
-    pin_memory=False,
+    **kwargs,
 ):
     """Integers uniform on [low, high): ``randint(high, size)`` or ``randint(low, high, size)``."""
-    layout_and_pinning("randint", {"layout": layout, "pin_memory": pin_memory})
+    layout_and_pinning("randint", kwargs)
     if size is None and isinstance(high, (tuple, list)):
         low, high, size = 0, low, high
         position = 2
@@ -254,18 +253,10 @@ def randint(
 
 
 def randperm(
-    n,
-    *,
-    generator=None,
-    out=None,
-    dtype=None,
-    device=None,
-    requires_grad=False,
-    layout=None,
-    pin_memory=False,
+    n, *, generator=None, out=None, dtype=None, device=None, requires_grad=False, **kwargs
 ):
     """A random permutation of 0..n-1."""
-    layout_and_pinning("randperm", {"layout": layout, "pin_memory": pin_memory})
+    layout_and_pinning("randperm", kwargs)
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     d = _dt.as_dtype(dtype) if dtype is not None else _dt.int64
