@@ -86,7 +86,6 @@ from . import autograd
 from . import fft, func, linalg, nn, optim, special, utils
 from .func import vmap
 from ._formatting import get_printoptions, printoptions, set_printoptions
-from .serialization import load, save
 from .threads import get_num_threads, set_num_threads
 from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly
 
@@ -113,7 +112,7 @@ def can_cast(from_, to) -> builtins_bool:  # noqa: F821
 builtins_bool = type(True)
 
 # --- surface namespaces (begin)
-from . import accelerator, amp, backends, compiler, cpu, cuda, futures, mps, multiprocessing
+from . import accelerator, amp, backends, compiler, cpu, cuda, futures, mps
 from .amp.autocast_mode import autocast
 from .amp.state import (
     autocast_decrement_nesting,
@@ -157,9 +156,34 @@ from .threads import get_num_interop_threads, set_num_interop_threads
 # --- surface namespaces (end)
 
 
+def save(obj, f, *args, **kwargs):
+    """Save ``obj`` (tensors, state dicts, containers) to the path or file ``f``, atomically.
+
+    ``ember.serialization.save``, loaded on first use (most programs that import Ember
+    never save): see it for the arguments.
+    """
+    from .serialization import save as _save
+
+    return _save(obj, f, *args, **kwargs)
+
+
+def load(f, *args, **kwargs):
+    """Load what ``save`` wrote, a PyTorch checkpoint or a pickle, checking it first.
+
+    ``ember.serialization.load``, loaded on first use: see it for the arguments
+    (``map_location``, ``weights_only``, ...).
+    """
+    from .serialization import load as _load
+
+    return _load(f, *args, **kwargs)
+
+
 #: Namespaces loaded on first use (``ember.distributions`` is built on the whole package
-#: above; ``testing`` and ``profiler`` are tools most programs never touch).
-_ON_FIRST_USE = frozenset({"distributions", "testing", "profiler"})
+#: above; ``testing``, ``profiler`` and ``multiprocessing`` (with the standard library's
+#: machinery behind it) are tools most programs never touch).
+_ON_FIRST_USE = frozenset(
+    {"distributions", "testing", "profiler", "multiprocessing", "serialization"}
+)
 
 
 def __getattr__(name):
