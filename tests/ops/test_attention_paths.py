@@ -76,3 +76,27 @@ def test_causal_sdpa_matches_torch(n_q, n_k):
     for e, t in ((eq, tq), (ek, tk), (ev, tv)):
         _close(e.grad, t.grad)
     assert not math.isnan(float(eo.detach().sum()))
+
+
+@pytest.mark.parametrize("dropout_p", [0.0, 0.5])
+@pytest.mark.parametrize("backends", ["MATH", "FLASH_ATTENTION", "EFFICIENT_ATTENTION"])
+def test_sdpa_kernel_switches_choose_as_pytorch(backends, dropout_p):
+    import warnings
+
+    def outcome(lib):
+        from importlib import import_module
+
+        attention = import_module(f"{lib.__name__}.nn.attention")
+        q = lib.ones(1, 2, 4, 8)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                with attention.sdpa_kernel([getattr(attention.SDPBackend, backends)]):
+                    out = lib.nn.functional.scaled_dot_product_attention(
+                        q, q, q, dropout_p=dropout_p
+                    )
+            except RuntimeError as e:
+                return str(e)
+        return tuple(out.shape)
+
+    assert outcome(ember) == outcome(torch)

@@ -37,6 +37,26 @@ def _repeat_heads(t, n_heads):
     return t.unsqueeze(-3).expand(lead + (h, rep, s, e)).reshape(lead + (n_heads, s, e))
 
 
+def _check_backend(dropout_p):
+    """PyTorch's CPU choice of kernel under ``sdpa_kernel``: the math kernel if allowed, else
+    the flash kernel (which has no dropout), else none (its errors, word for word)."""
+    from ...backends import cuda as _switches
+
+    if _switches.math_sdp_enabled():
+        return
+    if not _switches.flash_sdp_enabled():
+        raise RuntimeError(
+            "No viable backend for scaled_dot_product_attention was found. This is likely due "
+            "to turning off both the math kernel and the fused kernels."
+        )
+    if dropout_p > 0:
+        warnings.warn("Flash attention kernel not used because:", UserWarning, stacklevel=3)
+        warnings.warn(
+            "Both fused kernels do not support non-zero dropout.", UserWarning, stacklevel=3
+        )
+        raise RuntimeError("No available kernel.  Aborting execution.")
+
+
 def scaled_dot_product_attention(
     query,
     key,
@@ -67,6 +87,7 @@ def scaled_dot_product_attention(
             f"{_c_name(query.dtype)} key.dtype: {_c_name(key.dtype)} and value.dtype: "
             f"{_c_name(value.dtype)} instead."
         )
+    _check_backend(dropout_p)
     if attn_mask is not None and attn_mask.dtype not in (dtypes.bool, dtypes.float32, query.dtype):
         raise RuntimeError(
             "Expected attn_mask dtype to be bool or float or to match query dtype, but got "
