@@ -25,6 +25,8 @@ WRITES = [
     "y.copy_(lib.zeros(2, 3))",
     "y[[0, 1]] = 5",
     "y.index_put_((lib.tensor([0]),), lib.tensor(4.0))",
+    "y.masked_fill_(lib.tensor([[True, False, False], [False, False, True]]), 5.0)",
+    "y.masked_fill_(lib.tensor(True), lib.tensor(2.0))",
 ]
 
 

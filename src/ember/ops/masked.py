@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from .. import dtypes as _dt
+from ..autograd.callsite import warn
+from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import Node, array_backward
 from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
@@ -59,10 +61,35 @@ class MaskedFillTensor(MaskedFill):
     """masked_fill with a 0-d tensor value: its gradient is the sum of grad where m"""
 
 
+def masked_fill_(self, mask, value):
+    """In-place ``masked_fill``.  On an expanded tensor (elements sharing memory) only the
+    masked positions are written, with PyTorch's deprecation warning, as PyTorch does."""
+    from .inplace import check_inplace, destination, inplace, overlapping
+
+    data = self._data
+    if data.flags.writeable or not overlapping(data) or (
+        _grad_state.enabled and (self._requires_grad or getattr(value, "_requires_grad", False))
+    ):
+        return inplace(self, masked_fill, mask, value)
+    m = _check_mask("masked_fill_", mask)
+    check_value("masked_fill_", value)
+    _broadcast(input=self, mask=m)
+    check_inplace(self)
+    warn(
+        "Use of masked_fill_ on expanded tensors is deprecated. Please clone() the tensor "
+        "before performing this operation. This also applies to advanced indexing e.g. "
+        "tensor[mask] = scalar"
+    )
+    v = value._data if isinstance(value, Tensor) else value
+    destination(self, fill=True)[_np.broadcast_to(m, data.shape)] = v
+    self._bump_version("masked_fill_")
+    return self
+
+
 @op(
     MaskedFill,
     methods="masked_fill",
-    inplace=True,
+    inplace=masked_fill_,
     vmap=LOOP,
     spec=OpSpec(
         "masked_fill",
