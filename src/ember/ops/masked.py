@@ -67,8 +67,12 @@ def masked_fill_(self, mask, value):
     from .inplace import check_inplace, destination, inplace, overlapping
 
     data = self._data
-    if data.flags.writeable or not overlapping(data) or (
-        _grad_state.enabled and (self._requires_grad or getattr(value, "_requires_grad", False))
+    if (
+        data.flags.writeable
+        or not overlapping(data)
+        or (
+            _grad_state.enabled and (self._requires_grad or getattr(value, "_requires_grad", False))
+        )
     ):
         return inplace(self, masked_fill, mask, value)
     m = _check_mask("masked_fill_", mask)
