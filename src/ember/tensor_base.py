@@ -61,9 +61,12 @@ class Size(tuple):
 class _Extra:
     """Rarely used per-tensor state, allocated on first use to keep tensors small."""
 
-    __slots__ = ("hooks", "post_acc_hooks", "retains_grad", "inference", "name", "origin")
+    __slots__ = (
+        "hooks", "post_acc_hooks", "retains_grad", "inference", "name", "origin", "multi_view"
+    )  # fmt: skip
 
     def __init__(self):
+        self.multi_view = None  # (output index, op word) of a view PyTorch forbids writing
         self.hooks = None
         self.post_acc_hooks = None
         self.retains_grad = False
@@ -133,6 +136,10 @@ class TensorBase:
         t = TensorBase._make(data, grad_fn is not None, grad_fn, 0, self._version_counter)
         t._base = self if self._base is None else self._base
         _same_inference(t, self)
+        e = self._extra
+        if e is not None and e.multi_view is not None and grad_fn is not None:
+            # a view of a piece of split/unbind: PyTorch forbids writing it too
+            t._ensure_extra().multi_view = (0, grad_fn.name().rsplit("Backward", 1)[0])
         return t
 
     # ----- autograd state -------------------------------------------------------------

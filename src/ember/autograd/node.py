@@ -207,6 +207,10 @@ class Node:
             base = args[0]
             result._version_counter = base._version_counter
             result._base = base if base._base is None else base._base
+            if base._extra is not None and base._extra.multi_view is not None:
+                # a view of a piece of split/unbind: PyTorch forbids writing it too
+                word = type(node).__name__.rsplit("Backward", 1)[0]
+                result._ensure_extra().multi_view = (0, word)
         return result
 
     def _record(self, args, out):

@@ -37,6 +37,14 @@ def check_inplace(t):
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation."
         )
+    if t._extra is not None and t._extra.multi_view is not None:
+        index, word = t._extra.multi_view
+        raise RuntimeError(
+            f"Output {index} of {word} is a view and is being modified inplace. This view is "
+            "the output of a function that returns multiple views. Such functions do not allow "
+            "the output views to be modified inplace. You should replace the inplace operation "
+            "by an out-of-place one."
+        )
     base = t._base
     if base is not None and base._requires_grad and base.grad_fn is None:
         raise RuntimeError(

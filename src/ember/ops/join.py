@@ -301,11 +301,14 @@ def _split_at(input, dim, bounds, node=Split):
 
 
 def _share(input, outs):
-    """Make ``outs`` views of ``input``: same version counter, same base."""
+    """Make ``outs`` views of ``input``: same version counter, same base; recorded pieces
+    are marked as PyTorch marks the views of a function that returns several."""
     base = input if input._base is None else input._base
-    for o in outs:
+    for i, o in enumerate(outs):
         o._version_counter = input._version_counter
         o._base = base
+        if o.grad_fn is not None:
+            o._ensure_extra().multi_view = (i, o.grad_fn.name().rsplit("Backward", 1)[0])
     return outs
 
 
