@@ -153,9 +153,7 @@ def _size(size, name="empty", kwargs=None):
     kwarg = None
     if kwargs:
         kwarg = kwargs.pop("size", None)
-        layout_and_pinning(name, kwargs)
-        for k in kwargs:
-            raise TypeError(f"{name}() got an unexpected keyword argument '{k}'")
+        layout_and_pinning(name, kwargs)  # and refuses any other keyword
     if kwarg is not None:
         if size:
             raise TypeError(f"{name}() got multiple values for argument 'size'")
@@ -529,31 +527,16 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
     return tensor(data, **_options_of(self, dtype, device, requires_grad))
 
 
-def _size_keyword(name, size, kwargs):
-    """``size`` given positionally or as the ``size=`` keyword (PyTorch takes both), with
-    ``layout``/``pin_memory`` accepted as PyTorch's factories accept them."""
-    if "size" in kwargs:
-        if size:
-            raise TypeError(f"{name}() got multiple values for argument 'size'")
-        size = (kwargs.pop("size"),)
-    layout_and_pinning(name, kwargs)
-    if kwargs:
-        raise TypeError(f"{name}() got an unexpected keyword argument '{next(iter(kwargs))}'")
-    return size
-
-
 def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
     """Zeros of ``size`` with this tensor's dtype by default."""
     return zeros(
-        *_size_keyword("new_zeros", size, kwargs), **_options_of(self, dtype, device, requires_grad)
+        _size(size, "new_zeros", kwargs), **_options_of(self, dtype, device, requires_grad)
     )
 
 
 def new_ones(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
     """Ones of ``size`` with this tensor's dtype by default."""
-    return ones(
-        *_size_keyword("new_ones", size, kwargs), **_options_of(self, dtype, device, requires_grad)
-    )
+    return ones(_size(size, "new_ones", kwargs), **_options_of(self, dtype, device, requires_grad))
 
 
 def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
@@ -564,7 +547,7 @@ def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=Fals
 def new_empty(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
     """An uninitialised tensor of ``size``."""
     return empty(
-        *_size_keyword("new_empty", size, kwargs), **_options_of(self, dtype, device, requires_grad)
+        _size(size, "new_empty", kwargs), **_options_of(self, dtype, device, requires_grad)
     )
 
 
