@@ -61,6 +61,14 @@ class MaskedFillTensor(MaskedFill):
     """masked_fill with a 0-d tensor value: its gradient is the sum of grad where m"""
 
 
+def _checked(input, mask, value):
+    """masked_fill's argument checks (PyTorch's errors); the mask's bool array."""
+    m = _check_mask("masked_fill_", mask)
+    check_value("masked_fill_", value)
+    _broadcast(input, m)
+    return m
+
+
 def masked_fill_(self, mask, value):
     """In-place ``masked_fill``.  On an expanded tensor (elements sharing memory) only the
     masked positions are written, with PyTorch's deprecation warning, as PyTorch does."""
@@ -75,9 +83,7 @@ def masked_fill_(self, mask, value):
         )
     ):
         return inplace(self, masked_fill, mask, value)
-    m = _check_mask("masked_fill_", mask)
-    check_value("masked_fill_", value)
-    _broadcast(input=self, mask=m)
+    m = _checked(self, mask, value)
     check_inplace(self)
     warn(
         "Use of masked_fill_ on expanded tensors is deprecated. Please clone() the tensor "
@@ -105,9 +111,7 @@ def masked_fill_(self, mask, value):
 )
 def masked_fill(input, mask, value):
     """``input`` with ``value`` (a number or 0-d tensor) where ``mask`` is True (broadcast)."""
-    m = _check_mask("masked_fill_", mask)
-    check_value("masked_fill_", value)
-    _broadcast(input, m)
+    m = _checked(input, mask, value)
     if isinstance(value, Tensor):
         if not value._requires_grad:
             value = value._data
