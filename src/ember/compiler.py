@@ -49,34 +49,15 @@ def _check(model, backend, mode, options):
         raise InvalidBackend(backend)
 
 
-def compile(
-    model=None,
-    *,
-    fullgraph=False,
-    dynamic=None,
-    backend="inductor",
-    mode=None,
-    options=None,
-    name=None,
-    disable=False,
-    **kwargs,
-):
+def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None,
+            options=None, name=None, disable=False, **kwargs):  # fmt: skip
     """Return ``model`` unchanged (Ember runs eagerly); also a decorator, with or without
     arguments. Arguments are checked as PyTorch checks them."""
     if model is None:  # used as @compile(...): arguments are checked when it is applied
 
         def decorate(fn):
-            return compile(
-                fn,
-                fullgraph=fullgraph,
-                dynamic=dynamic,
-                backend=backend,
-                mode=mode,
-                options=options,
-                name=name,
-                disable=disable,
-                **kwargs,
-            )
+            return compile(fn, fullgraph=fullgraph, dynamic=dynamic, backend=backend, mode=mode,
+                           options=options, name=name, disable=disable, **kwargs)  # fmt: skip
 
         return decorate
     _check(model, backend, mode, options)

@@ -450,18 +450,8 @@ def linspace(
     return _write_out(_finish(data, requires_grad, device), out)
 
 
-def logspace(
-    start,
-    end,
-    steps,
-    base=10.0,
-    *,
-    out=None,
-    dtype=None,
-    device=None,
-    requires_grad=False,
-    **kwargs,
-):
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, device=None,
+             requires_grad=False, **kwargs):  # fmt: skip
     """``base ** linspace(start, end, steps)``."""
     layout_and_pinning("logspace", kwargs)
     _check_steps(steps)

@@ -35,16 +35,9 @@ def load_digits_split(seed=0, test_fraction=0.2):
 
 def build_model(nn):
     """Conv(1→16) → ReLU → MaxPool → Conv(16→32) → ReLU → MaxPool → Linear(128→10)."""
-    return nn.Sequential(
-        nn.Conv2d(1, 16, kernel_size=3, padding=1),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Conv2d(16, 32, kernel_size=3, padding=1),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(32 * 2 * 2, 10),
-    )
+    return nn.Sequential(nn.Conv2d(1, 16, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(16, 32, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Flatten(), nn.Linear(32 * 2 * 2, 10))  # fmt: skip
 
 
 def _progress(iterable, total, desc, quiet):

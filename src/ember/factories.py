@@ -16,16 +16,8 @@ from .tensor_base import TensorBase
 __all__ = ["empty_strided", "scalar_tensor", "range", "frombuffer", "from_dlpack"]
 
 
-def empty_strided(
-    size,
-    stride,
-    *,
-    dtype=None,
-    layout=None,
-    device=None,
-    requires_grad=False,
-    pin_memory=False,
-):
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
+                  pin_memory=False):  # fmt: skip
     """An uninitialised tensor with the given ``size`` and ``stride`` (in elements)."""
     size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
     if len(size) != len(stride):
@@ -65,17 +57,8 @@ _RANGE_WARNING = (
 )
 
 
-def range(
-    start,
-    end,
-    step=1,
-    *,
-    out=None,
-    dtype=None,
-    layout=None,
-    device=None,
-    requires_grad=False,
-):
+def range(start, end, step=1, *, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False):  # fmt: skip
     """Deprecated: ``start, start+step, ...`` up to and including ``end`` (use ``arange``)."""
     warnings.warn(_RANGE_WARNING, UserWarning, stacklevel=2)
     start, end, step = (v.item() if isinstance(v, TensorBase) else v for v in (start, end, step))

@@ -216,18 +216,8 @@ def _randint_data(rng, low, high, shape, d):
     return rng.integers(low, high, shape).astype(d.np)
 
 
-def randint(
-    low=0,
-    high=None,
-    size=None,
-    *,
-    generator=None,
-    out=None,
-    dtype=None,
-    device=None,
-    requires_grad=False,
-    **kwargs,
-):
+def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, device=None,
+            requires_grad=False, **kwargs):  # fmt: skip
     """Integers uniform on [low, high): ``randint(high, size)`` or ``randint(low, high, size)``."""
     layout_and_pinning("randint", kwargs)
     if size is None and isinstance(high, (tuple, list)):
@@ -298,17 +288,8 @@ def _check_std(std):
         raise RuntimeError(f"normal expects std >= 0.0, but found std {shown:g}")
 
 
-def normal(
-    mean=0.0,
-    std=1.0,
-    size=None,
-    *,
-    generator=None,
-    out=None,
-    dtype=None,
-    device=None,
-    requires_grad=False,
-):
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None,
+           requires_grad=False):  # fmt: skip
     """Normal samples with the given mean and std (numbers or tensors, broadcast together)."""
     rng = _rng(generator)
     _check_std(std)

@@ -68,42 +68,19 @@ def hann_window(
     )
 
 
-def hamming_window(
-    window_length,
-    periodic=True,
-    alpha=0.54,
-    beta=0.46,
-    *,
-    dtype=None,
-    layout=None,
-    device=None,
-    requires_grad=False,
-):
+def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None, layout=None,
+                   device=None, requires_grad=False):  # fmt: skip
     """Hamming window: ``alpha - beta cos(2 pi n / (N - 1))``."""
-    return _window(
-        "hamming_window",
-        window_length,
-        periodic,
-        dtype,
-        device,
-        requires_grad,
-        _cos_sum((alpha, beta)),
-    )
+    return _window("hamming_window", window_length, periodic, dtype, device, requires_grad,
+                   _cos_sum((alpha, beta)))  # fmt: skip
 
 
 def blackman_window(
     window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False
 ):
     """Blackman window: ``0.42 - 0.5 cos(2 pi n / (N - 1)) + 0.08 cos(4 pi n / (N - 1))``."""
-    return _window(
-        "blackman_window",
-        window_length,
-        periodic,
-        dtype,
-        device,
-        requires_grad,
-        _cos_sum((0.42, 0.5, 0.08)),
-    )
+    return _window("blackman_window", window_length, periodic, dtype, device, requires_grad,
+                   _cos_sum((0.42, 0.5, 0.08)))  # fmt: skip
 
 
 def _bartlett(k, m, t):
@@ -119,16 +96,8 @@ def bartlett_window(
     )
 
 
-def kaiser_window(
-    window_length,
-    periodic=True,
-    beta=12.0,
-    *,
-    dtype=None,
-    layout=None,
-    device=None,
-    requires_grad=False,
-):
+def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout=None, device=None,
+                  requires_grad=False):  # fmt: skip
     """Kaiser window: ``I0(beta sqrt(1 - (2n / (N - 1) - 1)^2)) / I0(beta)``."""
 
     def values(k, m, t):

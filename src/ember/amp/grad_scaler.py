@@ -19,15 +19,8 @@ _READY, _UNSCALED, _STEPPED = 0, 1, 2
 class GradScaler:
     """Dynamic loss scaling for mixed-precision training (``scale``, ``step``, ``update``)."""
 
-    def __init__(
-        self,
-        device="cuda",
-        init_scale=2.0**16,
-        growth_factor=2.0,
-        backoff_factor=0.5,
-        growth_interval=2000,
-        enabled=True,
-    ):
+    def __init__(self, device="cuda", init_scale=2.0**16, growth_factor=2.0, backoff_factor=0.5,
+                 growth_interval=2000, enabled=True):  # fmt: skip
         self._device = device
         self._enabled = enabled
         if self._device == "cuda" and enabled:
@@ -276,28 +269,17 @@ def _deprecated_scaler(device_type):
     class _GradScaler(GradScaler):
         __doc__ = f"Deprecated form of ``GradScaler('{device_type}', ...)``."
 
-        def __init__(
-            self,
-            init_scale=2.0**16,
-            growth_factor=2.0,
-            backoff_factor=0.5,
-            growth_interval=2000,
-            enabled=True,
-        ):
+        def __init__(self, init_scale=2.0**16, growth_factor=2.0, backoff_factor=0.5,
+                     growth_interval=2000, enabled=True):  # fmt: skip
             warnings.warn(
                 f"`torch.{device_type}.amp.GradScaler(args...)` is deprecated. Please use "
                 f"`torch.amp.GradScaler('{device_type}', args...)` instead.",
                 FutureWarning,
                 stacklevel=2,
             )
-            super().__init__(
-                device_type,
-                init_scale=init_scale,
-                growth_factor=growth_factor,
-                backoff_factor=backoff_factor,
-                growth_interval=growth_interval,
-                enabled=enabled,
-            )
+            super().__init__(device_type, init_scale=init_scale, growth_factor=growth_factor,
+                             backoff_factor=backoff_factor, growth_interval=growth_interval,
+                             enabled=enabled)  # fmt: skip
 
     _GradScaler.__name__ = _GradScaler.__qualname__ = "GradScaler"
     return _GradScaler

@@ -104,14 +104,8 @@ def _check_requires_grad(outputs):
             )
 
 
-def backward(
-    tensors,
-    grad_tensors=None,
-    retain_graph=None,
-    create_graph=False,
-    grad_variables=None,
-    inputs=None,
-):
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
+             inputs=None):  # fmt: skip
     """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves (or ``inputs``).
 
     Args:
@@ -170,17 +164,9 @@ def backward(
     engine.run_backward(tensors, grads, retain_graph, create_graph, inputs, accumulate=True)
 
 
-def grad(
-    outputs,
-    inputs,
-    grad_outputs=None,
-    retain_graph=None,
-    create_graph=False,
-    only_inputs=True,
-    allow_unused=None,
-    is_grads_batched=False,
-    materialize_grads=False,
-):
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False,
+         materialize_grads=False):  # fmt: skip
     """Return the gradients of ``outputs`` with respect to ``inputs``; ``.grad`` is untouched.
 
     Args:

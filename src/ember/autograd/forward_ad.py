@@ -151,11 +151,6 @@ def _jvp(y, seeds):
         pairs = [(g, t) for g, t in zip(vjps, tangents) if g is not None and g.requires_grad]
         if not pairs:
             return zeros_like(y)
-        (out,) = autograd_grad(
-            [g for g, _ in pairs],
-            u,
-            [t for _, t in pairs],
-            retain_graph=True,
-            allow_unused=True,
-        )
+        (out,) = autograd_grad([g for g, _ in pairs], u, [t for _, t in pairs], retain_graph=True,
+                               allow_unused=True)  # fmt: skip
     return zeros_like(y) if out is None else out.detach()

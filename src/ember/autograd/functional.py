@@ -167,14 +167,8 @@ def _autograd_grad(outputs, inputs, grad_outputs=None, create_graph=False, retai
         return (None,) * len(inputs)
     from . import grad as autograd_grad
 
-    return autograd_grad(
-        new_outputs,
-        inputs,
-        new_gos,
-        allow_unused=True,
-        create_graph=create_graph,
-        retain_graph=retain_graph,
-    )
+    return autograd_grad(new_outputs, inputs, new_gos, allow_unused=True, create_graph=create_graph,
+                         retain_graph=retain_graph)  # fmt: skip
 
 
 def _fill_in_zeros(grads, refs, strict, create_graph, stage):
@@ -311,13 +305,8 @@ def jacobian(
         for i, out in enumerate(outputs):
             per_input = [[] for _ in inputs]
             for j in range(out.nelement()):
-                vj = _autograd_grad(
-                    (out,),
-                    inputs,
-                    (_one_hot_like(out, j),),
-                    retain_graph=True,
-                    create_graph=create_graph,
-                )
+                vj = _autograd_grad((out,), inputs, (_one_hot_like(out, j),), retain_graph=True,
+                                    create_graph=create_graph)  # fmt: skip
                 for el_idx, (g, inp) in enumerate(zip(vj, inputs)):
                     if g is None:
                         if strict and create_graph and not inp.requires_grad:
@@ -349,14 +338,8 @@ def jacobian(
         return _tuple_postprocess(res, (is_outputs_tuple, is_inputs_tuple))
 
 
-def hessian(
-    func,
-    inputs,
-    create_graph=False,
-    strict=False,
-    vectorize=False,
-    outer_jacobian_strategy="reverse-mode",
-):
+def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
+            outer_jacobian_strategy="reverse-mode"):  # fmt: skip
     """The Hessian of a scalar ``func`` at ``inputs`` (the Jacobian of its gradient)."""
     is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "hessian")
 
@@ -378,14 +361,8 @@ def hessian(
         _check_requires_grad(jac, "hessian", strict=strict)
         return jac
 
-    res = jacobian(
-        jac_func,
-        inputs,
-        create_graph=create_graph,
-        strict=strict,
-        vectorize=vectorize,
-        strategy=outer_jacobian_strategy,
-    )
+    res = jacobian(jac_func, inputs, create_graph=create_graph, strict=strict, vectorize=vectorize,
+                   strategy=outer_jacobian_strategy)  # fmt: skip
     return _tuple_postprocess(res, (is_inputs_tuple, is_inputs_tuple))
 
 

@@ -79,21 +79,9 @@ def _analytical_jacobian(fn, inputs, i):
     return jacs
 
 
-def gradcheck(
-    func,
-    inputs,
-    *,
-    eps=1e-6,
-    atol=1e-5,
-    rtol=1e-3,
-    raise_exception=True,
-    nondet_tol=0.0,
-    check_undefined_grad=True,
-    check_grad_dtypes=False,
-    check_batched_grad=False,
-    fast_mode=False,
-    masked=None,
-):
+def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, nondet_tol=0.0,
+              check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
+              fast_mode=False, masked=None):  # fmt: skip
     """Check ``func``'s gradients against central finite differences (float64 inputs advised).
 
     Returns True, or raises ``GradcheckError`` naming the output, the input and the
@@ -138,23 +126,10 @@ def _fmt(m):
     return repr(Tensor._make(m))
 
 
-def gradgradcheck(
-    func,
-    inputs,
-    grad_outputs=None,
-    *,
-    eps=1e-6,
-    atol=1e-5,
-    rtol=1e-3,
-    gen_non_contig_grad_outputs=False,
-    raise_exception=True,
-    nondet_tol=0.0,
-    check_undefined_grad=True,
-    check_grad_dtypes=False,
-    check_batched_grad=False,
-    fast_mode=False,
-    masked=False,
-):
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
+                  gen_non_contig_grad_outputs=False, raise_exception=True, nondet_tol=0.0,
+                  check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
+                  fast_mode=False, masked=False):  # fmt: skip
     """Check second derivatives: ``gradcheck`` of the vector-Jacobian product of ``func``."""
     from ..tensor import Tensor
     from . import grad as _grad
@@ -180,20 +155,9 @@ def gradgradcheck(
         pairs = [(o, g) for o, g in zip(os_, gos) if o._requires_grad]
         if not pairs:
             return ()
-        grads = _grad(
-            [p[0] for p in pairs],
-            [ins[k] for k in diff_idx],
-            [p[1] for p in pairs],
-            create_graph=True,
-            allow_unused=True,
-        )
+        grads = _grad([p[0] for p in pairs], [ins[k] for k in diff_idx], [p[1] for p in pairs],
+                      create_graph=True, allow_unused=True)  # fmt: skip
         return tuple(g for g in grads if g is not None)
 
-    return gradcheck(
-        vjp,
-        tuple(inputs) + tuple(grad_outputs),
-        eps=eps,
-        atol=atol,
-        rtol=rtol,
-        raise_exception=raise_exception,
-    )
+    return gradcheck(vjp, tuple(inputs) + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)  # fmt: skip

@@ -117,12 +117,8 @@ def is_flash_attention_available() -> bool:
     return False
 
 
-def sdp_kernel(
-    enable_flash: bool = True,
-    enable_math: bool = True,
-    enable_mem_efficient: bool = True,
-    enable_cudnn: bool = True,
-):
+def sdp_kernel(enable_flash: bool = True, enable_math: bool = True,
+               enable_mem_efficient: bool = True, enable_cudnn: bool = True):  # fmt: skip
     """Deprecated: choose attention kernels inside a ``with`` block."""
     warnings.warn(
         "`torch.backends.cuda.sdp_kernel()` is deprecated. In the future, this context manager "

@@ -50,15 +50,8 @@ class _CudnnModule(types.ModuleType):
 
 
 @contextlib.contextmanager
-def flags(
-    enabled=False,
-    benchmark=False,
-    benchmark_limit=10,
-    deterministic=False,
-    allow_tf32=True,
-    fp32_precision="none",
-    depthwise_kernel="auto",
-):
+def flags(enabled=False, benchmark=False, benchmark_limit=10, deterministic=False, allow_tf32=True,
+          fp32_precision="none", depthwise_kernel="auto"):  # fmt: skip
     """Set cuDNN's flags inside a ``with`` block and restore them after."""
     me = sys.modules[__name__]
     saved = dict(me._values)

@@ -112,17 +112,8 @@ def _abort_on_uncaught(comm):
     sys.excepthook = hook
 
 
-def init_process_group(
-    backend="mpi",
-    init_method=None,
-    timeout=None,
-    world_size=-1,
-    rank=-1,
-    store=None,
-    group_name="",
-    pg_options=None,
-    device_id=None,
-):
+def init_process_group(backend="mpi", init_method=None, timeout=None, world_size=-1, rank=-1,
+                       store=None, group_name="", pg_options=None, device_id=None):  # fmt: skip
     """Join the default process group; rank and world size come from the MPI launcher."""
     if is_initialized():
         raise ValueError("trying to initialize the default process group twice!")
@@ -358,15 +349,8 @@ def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=Fal
         raise ValueError("reduce_scatter: input_list needs one tensor per rank")
     send = np.ascontiguousarray(np.stack([_array(t) for t in input_list]))
     after = _after_reduce(output, out, op, g.size())
-    return _run(
-        async_op,
-        after,
-        g.comm.Reduce_scatter_block,
-        g.comm.Ireduce_scatter_block,
-        send,
-        out,
-        op=_mpi_op(op),
-    )
+    return _run(async_op, after, g.comm.Reduce_scatter_block, g.comm.Ireduce_scatter_block, send,
+                out, op=_mpi_op(op))  # fmt: skip
 
 
 def all_gather_object(object_list, obj, group=None):

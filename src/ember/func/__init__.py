@@ -131,14 +131,8 @@ def _pairs_grad(pairs, inputs, create):
     None when there is nothing to differentiate."""
     if not (pairs and inputs):
         return (None,) * len(inputs)
-    return _autograd_grad(
-        [o for o, _ in pairs],
-        inputs,
-        [c for _, c in pairs],
-        retain_graph=True,
-        create_graph=create,
-        allow_unused=True,
-    )
+    return _autograd_grad([o for o, _ in pairs], inputs, [c for _, c in pairs], retain_graph=True,
+                          create_graph=create, allow_unused=True)  # fmt: skip
 
 
 def _split_aux(output, has_aux, where):
@@ -391,14 +385,8 @@ def _rev_blocks(out_leaves, ins, outer):
         rows = [[] for _ in ins]
         for j in range(o.numel()):
             if o.requires_grad:
-                gs = _autograd_grad(
-                    o,
-                    ins,
-                    _one_hot(o, j),
-                    retain_graph=True,
-                    create_graph=outer,
-                    allow_unused=True,
-                )
+                gs = _autograd_grad(o, ins, _one_hot(o, j), retain_graph=True, create_graph=outer,
+                                    allow_unused=True)  # fmt: skip
             else:
                 gs = (None,) * len(ins)
             for k, (g, x) in enumerate(zip(gs, ins)):

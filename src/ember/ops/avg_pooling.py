@@ -99,15 +99,8 @@ def _avg_pool_nd(nd, layout):
     """``avg_pool{nd}d`` (2-d and 3-d, which take ``divisor_override``)."""
     name = f"avg_pool{nd}d"
 
-    def avg_pool(
-        input,
-        kernel_size,
-        stride=None,
-        padding=0,
-        ceil_mode=False,
-        count_include_pad=True,
-        divisor_override=None,
-    ):
+    def avg_pool(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+                 count_include_pad=True, divisor_override=None):  # fmt: skip
         args = (kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
         return _avg_pool(nd, input, *args, name)
 
@@ -221,13 +214,8 @@ declare(
         ),
     ),
 )
-declare(
-    AvgPool3d,
-    None,
-    grad_fn="AvgPool3DBackward0",
-    vmap=_pool_batched,
-    spec=_spec("avg_pool3d", "avg_pool3d", [((1, 1, 4, 4, 4),)], kernel_size=2),
-)
+declare(AvgPool3d, None, grad_fn="AvgPool3DBackward0", vmap=_pool_batched,
+        spec=_spec("avg_pool3d", "avg_pool3d", [((1, 1, 4, 4, 4),)], kernel_size=2))  # fmt: skip
 declare(
     AvgPool1d,
     None,

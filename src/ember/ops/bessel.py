@@ -134,13 +134,8 @@ def _spec(name, fn=None):
     )
 
 
-i0 = unary(
-    I0,
-    "i0",
-    "The modified Bessel function of the first kind of order 0.",
-    out=True,
-    spec=_spec("i0", lambda t, a: t.i0(a)),
-)
+i0 = unary(I0, "i0", "The modified Bessel function of the first kind of order 0.", out=True,
+           spec=_spec("i0", lambda t, a: t.i0(a)))  # fmt: skip
 i0_ = public_inplace("i0_")
 i0e = special_unary(I0e, "i0e", "``i0(x) * exp(-|x|)``, without overflow.", _spec("i0e"))
 i1 = special_unary(

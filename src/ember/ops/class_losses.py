@@ -257,16 +257,8 @@ def _ce_spec(name, samples, extra=_labels, **kw):
         _ce_spec("cross_entropy_sum", [((4, 3),)], reduction="sum"),
     ),
 )
-def cross_entropy(
-    input,
-    target,
-    weight=None,
-    size_average=None,
-    ignore_index=-100,
-    reduce=None,
-    reduction="mean",
-    label_smoothing=0.0,
-):
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):  # fmt: skip
     """Cross entropy between logits and class indices or class probabilities.
 
     One fused, stable log-softmax + negative log-likelihood, reduced in the same node.
@@ -425,13 +417,8 @@ declare(
     vmap=_rows_batched,
     spec=_nll_spec("nll_loss_2d", [((2, 3, 2, 2), (3,)), ((2, 3, 2), (3,))], reduction="sum"),
 )
-declare(
-    NllLossView,
-    None,
-    grad_fn="ViewBackward0",
-    vmap=_rows_batched,
-    spec=_nll_spec("nll_loss_view", [((2, 3, 2), (3,))], reduction="none"),
-)
+declare(NllLossView, None, grad_fn="ViewBackward0", vmap=_rows_batched,
+        spec=_nll_spec("nll_loss_view", [((2, 3, 2), (3,))], reduction="none"))  # fmt: skip
 _NLL_NODES = (NllLoss, NllLoss2d, NllLossView)
 
 __all__ = public_names(__name__)

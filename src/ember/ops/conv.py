@@ -251,13 +251,8 @@ def _double_backward(wrt):
 
 
 _DOUBLE = [((1, 2, 5, 5), (3, 2, 3, 3), (1, 3, 3, 3))]
-declare(
-    ConvInputGrad,
-    None,
-    grad_fn="ConvolutionBackwardBackward0",
-    vmap=LOOP,
-    spec=OpSpec("conv2d_input_grad", _double_backward(0), _DOUBLE, shapes=None),
-)
+declare(ConvInputGrad, None, grad_fn="ConvolutionBackwardBackward0", vmap=LOOP,
+        spec=OpSpec("conv2d_input_grad", _double_backward(0), _DOUBLE, shapes=None))  # fmt: skip
 
 
 class ConvWeightNd(_ConvFamily):
@@ -277,13 +272,8 @@ class ConvWeightNd(_ConvFamily):
         return gx, gg, None, None
 
 
-declare(
-    ConvWeightNd,
-    None,
-    grad_fn="ConvolutionBackwardBackward0",
-    vmap=LOOP,
-    spec=OpSpec("conv2d_weight_grad", _double_backward(1), _DOUBLE, shapes=None),
-)
+declare(ConvWeightNd, None, grad_fn="ConvolutionBackwardBackward0", vmap=LOOP,
+        spec=OpSpec("conv2d_weight_grad", _double_backward(1), _DOUBLE, shapes=None))  # fmt: skip
 
 
 # ----- public functions -------------------------------------------------------------------

@@ -192,15 +192,8 @@ def _spec_targets(rng, shapes):
         extra=_spec_targets,
     ),
 )
-def ctc_loss(
-    log_probs,
-    targets,
-    input_lengths,
-    target_lengths,
-    blank: int = 0,
-    reduction: int = 0,
-    zero_infinity: bool = False,
-):
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank: int = 0, reduction: int = 0,
+             zero_infinity: bool = False):  # fmt: skip
     """CTC loss of ``log_probs`` (T, N, C) or (T, C) against ``targets``, reduced by
     PyTorch's number (1 mean over target lengths then batch, 2 sum, anything else none: the
     default, as PyTorch's top-level binding reduces nothing when no reduction is given)."""

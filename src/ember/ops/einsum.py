@@ -56,13 +56,9 @@ class Einsum(Node):
         present = used.union(*eyes)
         target = "".join(c for c in labels if c in present)
         others = [j for j in range(len(terms)) if j != k]
-        g = Einsum.apply(
-            grad,
-            *(saved[j] for j in others),
-            *eye_ops,
-            terms=[self.out, *(terms[j] for j in others), *eyes],
-            out=target,
-        )
+        g = Einsum.apply(grad, *(saved[j] for j in others), *eye_ops,
+                         terms=[self.out, *(terms[j] for j in others), *eyes],
+                         out=target)  # fmt: skip
         if len(target) < len(labels):  # labels summed in X_k alone: broadcast back
             shape = self.shapes[k]
             g = g.reshape(*(s if c in present else 1 for c, s in zip(labels, shape)))

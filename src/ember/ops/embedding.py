@@ -136,15 +136,8 @@ def _idx(rng, shapes):
         ),
     ),
 )
-def embedding(
-    input,
-    weight,
-    padding_idx=None,
-    max_norm=None,
-    norm_type=2.0,
-    scale_grad_by_freq=False,
-    sparse=False,
-):
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):  # fmt: skip
     """Rows of ``weight`` at the indices ``input``.
 
     No gradient reaches ``padding_idx``; with ``scale_grad_by_freq`` each row's gradient is

@@ -134,14 +134,8 @@ def _fractional_max_pool_nd(nd):
     """``fractional_max_pool{nd}d_with_indices``: the public function of one dimensionality."""
     name = f"fractional_max_pool{nd}d"
 
-    def with_indices(
-        input,
-        kernel_size,
-        output_size=None,
-        output_ratio=None,
-        return_indices=False,
-        _random_samples=None,
-    ):
+    def with_indices(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                     _random_samples=None):  # fmt: skip
         if output_size is None and output_ratio is None:
             raise ValueError(f"{name} requires specifying either an output_size or an output_ratio")
         if output_size is None:
@@ -170,14 +164,8 @@ def _fractional_max_pool_nd(nd):
         node, idx, ind = _fractional(nd, input, kernel_size, output_size, samples)
         return _gather(node, input, idx, ind, False, True)
 
-    def fractional(
-        input,
-        kernel_size,
-        output_size=None,
-        output_ratio=None,
-        return_indices=False,
-        _random_samples=None,
-    ):
+    def fractional(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                   _random_samples=None):  # fmt: skip
         args = (input, kernel_size, output_size, output_ratio, True, _random_samples)
         out = with_indices(*args)
         return out if return_indices else out[0]

@@ -174,13 +174,8 @@ class Lgamma(Pointwise):
         return grad * digamma(x)
 
 
-lgamma = unary(
-    Lgamma,
-    "lgamma",
-    "The log of the absolute value of the gamma function.",
-    out=True,
-    spec=_specs("lgamma", (0.2, 6.0), (-4.9, -0.1)),
-)
+lgamma = unary(Lgamma, "lgamma", "The log of the absolute value of the gamma function.", out=True,
+               spec=_specs("lgamma", (0.2, 6.0), (-4.9, -0.1)))  # fmt: skip
 
 
 class Digamma(Pointwise):
@@ -192,13 +187,8 @@ class Digamma(Pointwise):
         return grad * polygamma(1, x)
 
 
-digamma = unary(
-    Digamma,
-    "digamma",
-    "The logarithmic derivative of the gamma function, ``psi``.",
-    out=True,
-    spec=_specs("digamma", (0.2, 12.0), (-2.9, -0.1)),
-)
+digamma = unary(Digamma, "digamma", "The logarithmic derivative of the gamma function, ``psi``.",
+                out=True, spec=_specs("digamma", (0.2, 12.0), (-2.9, -0.1)))  # fmt: skip
 
 
 class Polygamma(Node):

@@ -235,13 +235,9 @@ def scatter_add(input, dim, index, src, *, out=None):
     d, idx = _check_gather("scatter_add", input, dim, index, src, what="self")
     if src._data.dtype != input._data.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
-    return _write_same_dtype(
-        "scatter_add",
-        out,
-        (input, src),
-        lambda: ScatterAdd.apply(input, src, d, idx),
-        input._data.dtype,
-    )
+    return _write_same_dtype("scatter_add", out, (input, src),
+                             lambda: ScatterAdd.apply(input, src, d, idx),
+                             input._data.dtype)  # fmt: skip
 
 
 def _grids(xp, index, dim):

@@ -40,17 +40,9 @@ _MODES = ("sum", "mean", "max")
 
 
 @op(None)
-def embedding_bag(
-    weight,
-    indices,
-    offsets,
-    scale_grad_by_freq=False,
-    mode=0,
-    sparse=False,
-    per_sample_weights=None,
-    include_last_offset=False,
-    padding_idx=None,
-):
+def embedding_bag(weight, indices, offsets, scale_grad_by_freq=False, mode=0, sparse=False,
+                  per_sample_weights=None, include_last_offset=False,
+                  padding_idx=None):  # fmt: skip
     """Sums, means or maxima of bags of embedding rows: ``(output, offset2bag, bag_size,
     max_indices)`` (mode 0 sum, 1 mean, 2 max), as ATen's ``embedding_bag`` returns them."""
     if not isinstance(offsets, TensorBase):
@@ -60,17 +52,9 @@ def embedding_bag(
         )
     from ..nn.functional import embedding_bag as _bag
 
-    out = _bag(
-        indices,
-        weight,
-        offsets,
-        scale_grad_by_freq=scale_grad_by_freq,
-        mode=_MODES[mode],
-        sparse=sparse,
-        per_sample_weights=per_sample_weights,
-        include_last_offset=include_last_offset,
-        padding_idx=padding_idx,
-    )
+    out = _bag(indices, weight, offsets, scale_grad_by_freq=scale_grad_by_freq, mode=_MODES[mode],
+               sparse=sparse, per_sample_weights=per_sample_weights,
+               include_last_offset=include_last_offset, padding_idx=padding_idx)  # fmt: skip
     idx = indices._data.reshape(-1).astype(np.int64)
     offs = offsets._data.astype(np.int64)
     n_bags = len(offs) - 1 if include_last_offset else len(offs)

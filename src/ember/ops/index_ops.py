@@ -167,13 +167,9 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
     n, bad = _bad_index(input._data, d, idx)
     if bad is not None:
         raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {n}")
-    return _out.result_into(
-        "index_add",
-        out,
-        (input, source),
-        lambda: IndexAdd.apply(input, source, d, idx, alpha),
-        lambda o: _same_dtype(o, input._data),
-    )
+    return _out.result_into("index_add", out, (input, source),
+                            lambda: IndexAdd.apply(input, source, d, idx, alpha),
+                            lambda o: _same_dtype(o, input._data))  # fmt: skip
 
 
 class IndexFill(Node):
@@ -307,13 +303,9 @@ def index_copy(input, dim, index, source, *, out=None):
             "index_copy_(): self and source expected to have the same dtype, but got (self) "
             f"{input.dtype} and (source) {source.dtype}"
         )
-    return _out.result_into(
-        "index_copy",
-        out,
-        (input, source),
-        lambda: IndexCopy.apply(input, source, d, idx),
-        lambda o: _same_dtype(o, input._data),
-    )
+    return _out.result_into("index_copy", out, (input, source),
+                            lambda: IndexCopy.apply(input, source, d, idx),
+                            lambda o: _same_dtype(o, input._data))  # fmt: skip
 
 
 class Take(Node):

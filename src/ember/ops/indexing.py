@@ -490,13 +490,9 @@ def nonzero(input, *, out=None, as_tuple=False):
                 f"{_dt.scalar_type_name(o._data)}"
             )
 
-    return _out.result_into(
-        "nonzero",
-        out,
-        (),
-        lambda: Tensor._make(xp.argwhere(x).astype(xp.int64, copy=False)),
-        check,
-    )
+    return _out.result_into("nonzero", out, (),
+                            lambda: Tensor._make(xp.argwhere(x).astype(xp.int64, copy=False)),
+                            check)  # fmt: skip
 
 
 @op(None, methods="argwhere")

@@ -55,34 +55,14 @@ def triu_(self, diagonal=0):
 
 
 _SQ = [((3, 4),), ((2, 3, 3),)]
-declare(
-    None,
-    cumsum_,
-    methods="cumsum_",
-    public=False,
-    spec=OpSpec("cumsum_", lambda t, a: (a * 1).cumsum_(-1), _SQ, shapes=None),
-)
-declare(
-    None,
-    cumprod_,
-    methods="cumprod_",
-    public=False,
-    spec=OpSpec("cumprod_", lambda t, a: (a * 1).cumprod_(0), _SQ, shapes=None),
-)
-declare(
-    None,
-    tril_,
-    methods="tril_",
-    public=False,
-    spec=OpSpec("tril_", lambda t, a: (a * 1).tril_(-1), _SQ, shapes=None),
-)
-declare(
-    None,
-    triu_,
-    methods="triu_",
-    public=False,
-    spec=OpSpec("triu_", lambda t, a: (a * 1).triu_(1), _SQ, shapes=None),
-)
+declare(None, cumsum_, methods="cumsum_", public=False,
+        spec=OpSpec("cumsum_", lambda t, a: (a * 1).cumsum_(-1), _SQ, shapes=None))  # fmt: skip
+declare(None, cumprod_, methods="cumprod_", public=False,
+        spec=OpSpec("cumprod_", lambda t, a: (a * 1).cumprod_(0), _SQ, shapes=None))  # fmt: skip
+declare(None, tril_, methods="tril_", public=False,
+        spec=OpSpec("tril_", lambda t, a: (a * 1).tril_(-1), _SQ, shapes=None))  # fmt: skip
+declare(None, triu_, methods="triu_", public=False,
+        spec=OpSpec("triu_", lambda t, a: (a * 1).triu_(1), _SQ, shapes=None))  # fmt: skip
 
 
 # ----- fill_diagonal_ ---------------------------------------------------------------------

@@ -293,13 +293,8 @@ def matmul(input, other):
     return _matmul_node(input, other).apply(input, other)
 
 
-declare(
-    VecMat,
-    None,
-    grad_fn="SqueezeBackward4",
-    vmap=batching.matmul,
-    spec=_mm_spec("matmul_vec_mat", [((4,), (4, 5)), ((0,), (0, 3))]),
-)
+declare(VecMat, None, grad_fn="SqueezeBackward4", vmap=batching.matmul,
+        spec=_mm_spec("matmul_vec_mat", [((4,), (4, 5)), ((0,), (0, 3))]))  # fmt: skip
 declare(
     FoldedMatMul,
     None,
@@ -307,13 +302,8 @@ declare(
     vmap=batching.matmul,
     spec=_mm_spec("matmul_folded", [((3, 4), (2, 4, 5)), ((1, 3, 4), (2, 4, 5))], **_MM_TOL),
 )
-declare(
-    FoldedRowMatMul,
-    None,
-    grad_fn="TransposeBackward0",
-    vmap=batching.matmul,
-    spec=_mm_spec("matmul_folded_row", [((1, 4), (2, 4, 5)), ((0, 3), (2, 3, 4))]),
-)
+declare(FoldedRowMatMul, None, grad_fn="TransposeBackward0", vmap=batching.matmul,
+        spec=_mm_spec("matmul_folded_row", [((1, 4), (2, 4, 5)), ((0, 3), (2, 3, 4))]))  # fmt: skip
 
 
 @op(

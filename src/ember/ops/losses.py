@@ -484,16 +484,8 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
         shapes=None,
     ),
 )
-def poisson_nll_loss(
-    input,
-    target,
-    log_input=True,
-    full=False,
-    size_average=None,
-    eps=1e-8,
-    reduce=None,
-    reduction="mean",
-):
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
+                     reduce=None, reduction="mean"):  # fmt: skip
     """Poisson negative log-likelihood (Stirling term with ``full``)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     if log_input:

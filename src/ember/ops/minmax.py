@@ -150,14 +150,9 @@ max = _extreme(
         OpSpec("max_dim_keep", lambda t, a: a.max(dim=0, keepdim=True), [((3, 4),), ((),)]),
     ),
 )
-min = _extreme(
-    "min",
-    Min,
-    MinDim,
-    MinResult,
-    "The smallest element; with ``dim``, ``(values, indices)`` of each slice's minimum.",
-    OpSpec("min_dim", lambda t, a: t.min(a, -1), _D),
-)
+min = _extreme("min", Min, MinDim, MinResult,
+               "The smallest element; with ``dim``, ``(values, indices)`` of each slice's minimum.",
+               OpSpec("min_dim", lambda t, a: t.min(a, -1), _D))  # fmt: skip
 
 
 # ----- amax / amin / aminmax --------------------------------------------------------------

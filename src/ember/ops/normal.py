@@ -156,13 +156,8 @@ class Erfc(Pointwise):
         return grad * (-(x * x)).exp() * (-2 / _SQRT_PI)
 
 
-erfc = unary(
-    Erfc,
-    "erfc",
-    "The complementary error function ``1 - erf(x)``.",
-    out=True,
-    spec=_specs("erfc", (-3.0, 6.0), (6.0, 25.0), 8),
-)
+erfc = unary(Erfc, "erfc", "The complementary error function ``1 - erf(x)``.", out=True,
+             spec=_specs("erfc", (-3.0, 6.0), (6.0, 25.0), 8))  # fmt: skip
 erfc_ = public_inplace("erfc_")
 
 
@@ -199,13 +194,8 @@ class Erfinv(Pointwise):
         return grad * (out * out * self.rate).exp() * self.scale
 
 
-erfinv = unary(
-    Erfinv,
-    "erfinv",
-    "The inverse error function (+-inf at +-1, NaN outside [-1, 1]).",
-    out=True,
-    spec=_specs("erfinv", (-0.99, 0.99), (0.999, 0.9999999)),
-)
+erfinv = unary(Erfinv, "erfinv", "The inverse error function (+-inf at +-1, NaN outside [-1, 1]).",
+               out=True, spec=_specs("erfinv", (-0.99, 0.99), (0.999, 0.9999999)))  # fmt: skip
 
 
 @op(

@@ -276,15 +276,8 @@ def _max_pool_nd(nd, doc):
     """``max_pool{nd}d``: the public function of one dimensionality."""
     name = f"max_pool{nd}d"
 
-    def max_pool(
-        input,
-        kernel_size,
-        stride=None,
-        padding=0,
-        dilation=1,
-        ceil_mode=False,
-        return_indices=False,
-    ):
+    def max_pool(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                 return_indices=False):  # fmt: skip
         args = (kernel_size, stride, padding, dilation, ceil_mode, return_indices)
         return _max_pool(nd, input, *args, name)
 
@@ -432,13 +425,8 @@ declare(
     vmap=LOOP,
     spec=_spec("adaptive_max_pool2d", "adaptive_max_pool2d", [((2, 2, 5, 7),)], output_size=(2, 3)),
 )
-declare(
-    PutFlat,
-    None,
-    grad_fn="MaxPool2DWithIndicesBackwardBackward0",
-    vmap=LOOP,
-    spec=_grad_spec("max_pool2d_pad_grad", _padded, ((1, 2, 5, 5), (1, 2, 3, 3))),
-)
+declare(PutFlat, None, grad_fn="MaxPool2DWithIndicesBackwardBackward0", vmap=LOOP,
+        spec=_grad_spec("max_pool2d_pad_grad", _padded, ((1, 2, 5, 5), (1, 2, 3, 3))))  # fmt: skip
 declare(
     MaxPoolTiled,
     None,
@@ -448,13 +436,8 @@ declare(
         "max_pool2d", "max_pool2d", [((2, 2, 4, 4),), ((1, 1, 5, 5),), ((2, 4, 4),)], kernel_size=2
     ),
 )
-declare(
-    PoolScatter,
-    None,
-    grad_fn="MaxPool2DWithIndicesBackwardBackward0",
-    vmap=LOOP,
-    spec=_grad_spec("max_pool2d_grad", _tiles, ((1, 2, 4, 4), (1, 2, 2, 2))),
-)
+declare(PoolScatter, None, grad_fn="MaxPool2DWithIndicesBackwardBackward0", vmap=LOOP,
+        spec=_grad_spec("max_pool2d_grad", _tiles, ((1, 2, 4, 4), (1, 2, 2, 2))))  # fmt: skip
 declare(
     PoolGather,
     None,

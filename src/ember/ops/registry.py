@@ -72,20 +72,8 @@ _BY_MODULE: dict = {}
 _SPEC_NAMES: set = set()
 
 
-def declare(
-    node=None,
-    function=None,
-    *,
-    methods=(),
-    inplace=None,
-    grad_fn=None,
-    vmap=None,
-    spec=(),
-    public=True,
-    aliases=(),
-    numpy_names=True,
-    out=None,
-):
+def declare(node=None, function=None, *, methods=(), inplace=None, grad_fn=None, vmap=None, spec=(),
+            public=True, aliases=(), numpy_names=True, out=None):  # fmt: skip
     """Declare an op.  Returns the declaration.
 
     Args:
@@ -147,19 +135,8 @@ def declare(
         function = _public_form(function, numpy_names, out=out)
     if inplace is True:
         inplace = _derived_inplace(function)
-    decl = OpDecl(
-        node,
-        function,
-        method,
-        tuple(methods),
-        inplace,
-        grad_fn,
-        vmap,
-        specs,
-        public,
-        tuple(aliases),
-        module,
-    )
+    decl = OpDecl(node, function, method, tuple(methods), inplace, grad_fn, vmap, specs, public,
+                  tuple(aliases), module)  # fmt: skip
     names = list(decl.methods)
     if inplace is not None:
         names.append(inplace.__name__)

@@ -282,13 +282,9 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=Non
         _refuse(f"scatter_gather_tensor_cpu_reduce_{kind}", input, "c")
     _no_complex_grad("scatter_reduce", input, src)
     result = ScatterReduceTwo if reduce == kind else ScatterReduceSpelled
-    return _out.result_into(
-        "scatter_reduce",
-        out,
-        (input, src),
-        lambda: result.apply(input, src, d, idx, kind, include_self),
-        lambda o: _out.same_dtype(o, input._data.dtype),
-    )
+    return _out.result_into("scatter_reduce", out, (input, src),
+                            lambda: result.apply(input, src, d, idx, kind, include_self),
+                            lambda o: _out.same_dtype(o, input._data.dtype))  # fmt: skip
 
 
 class ScatterReduceSpelled(ScatterReduceTwo):
@@ -428,12 +424,9 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True, out=No
         _refuse("maximum_cpu" if reduce == "amax" else "minimum_cpu", input, "c")
     _no_complex_grad("index_reduce", input, source)
     return _out.result_into(
-        "index_reduce",
-        out,
-        (input, source),
+        "index_reduce", out, (input, source),
         lambda: IndexReduce.apply(input, source, d, idx.astype(_np.int64), reduce, include_self),
-        lambda o: _out.same_dtype(o, x.dtype),
-    )
+        lambda o: _out.same_dtype(o, x.dtype))  # fmt: skip
 
 
 for _function, _other in ((scatter_reduce, "src"), (index_reduce, "source")):

@@ -250,14 +250,9 @@ def as_strided_scatter(input, src, size, stride, storage_offset=None):
     copy's own memory) is replaced by ``src``."""
     require_tensor(input, "as_strided_scatter", "input", 1)
     fresh = Tensor._make(input._data.copy())
-    size, stride, offset = _checked(
-        "as_strided_scatter",
-        fresh,
-        size,
-        stride,
-        0 if storage_offset is None else storage_offset,
-        False,
-    )
+    size, stride, offset = _checked("as_strided_scatter", fresh, size, stride,
+                                    0 if storage_offset is None else storage_offset,
+                                    False)  # fmt: skip
     src = _check_src("as_strided_scatter", input, src, size)
     return AsStridedScatter.apply(input, src, size, stride, offset, _memory_order(input))
 

@@ -213,14 +213,8 @@ def _igamma(name, node, input, other, out):
 
 
 def _igamma_spec(name, fn):
-    return OpSpec(
-        name,
-        fn,
-        [((3, 4), (3, 4)), ((), ()), ((4,), (2, 4))],
-        shapes="broadcast2",
-        domain=(0.5, 3.0),
-        grad=(False, True),
-    )
+    return OpSpec(name, fn, [((3, 4), (3, 4)), ((), ()), ((4,), (2, 4))], shapes="broadcast2",
+                  domain=(0.5, 3.0), grad=(False, True))  # fmt: skip
 
 
 @op(

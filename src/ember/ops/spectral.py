@@ -79,19 +79,9 @@ def _padded_window(window, win_length, n_fft, name, prefix):
         rtol=1e-4,
     ),
 )
-def stft(
-    input,
-    n_fft,
-    hop_length=None,
-    win_length=None,
-    window=None,
-    center=True,
-    pad_mode="reflect",
-    normalized=False,
-    onesided=None,
-    return_complex=None,
-    align_to_window=None,
-):
+def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=True,
+         pad_mode="reflect", normalized=False, onesided=None, return_complex=None,
+         align_to_window=None):  # fmt: skip
     """Fourier transforms of overlapping windowed frames: ``(freq, frames)`` per signal."""
     from .. import fft
     from ..nn.functional import pad
@@ -193,18 +183,8 @@ def _overlap_add(frames, hop, total):
         rtol=1e-4,
     ),
 )
-def istft(
-    input,
-    n_fft,
-    hop_length=None,
-    win_length=None,
-    window=None,
-    center=True,
-    normalized=False,
-    onesided=None,
-    length=None,
-    return_complex=False,
-):
+def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=True,
+          normalized=False, onesided=None, length=None, return_complex=False):  # fmt: skip
     """The signal whose ``stft`` is ``input`` (windowed overlap-add of inverse FFTs)."""
     from .. import fft
     from ..creation import ones

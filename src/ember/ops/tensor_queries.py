@@ -113,13 +113,9 @@ def new_empty_strided(
     """An uninitialised tensor of ``size`` and ``stride``, of this tensor's dtype by default."""
     from ..factories import empty_strided
 
-    return empty_strided(
-        size,
-        stride,
-        dtype=self.dtype if dtype is None else dtype,
-        device=self.device if device is None else device,
-        requires_grad=requires_grad,
-    )
+    return empty_strided(size, stride, dtype=self.dtype if dtype is None else dtype,
+                         device=self.device if device is None else device,
+                         requires_grad=requires_grad)  # fmt: skip
 
 
 def _no_grad_map(name, *tensors):

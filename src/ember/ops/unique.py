@@ -160,15 +160,8 @@ declare(
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
     """``input`` with each run of equal consecutive elements (or slices along ``dim``)
     reduced to one, with each element's run index and each run's length."""
-    return _unique(
-        "unique_consecutive",
-        UniqueConsecutive,
-        input,
-        return_inverse,
-        return_counts,
-        dim,
-        True,
-    )
+    return _unique("unique_consecutive", UniqueConsecutive, input, return_inverse, return_counts,
+                   dim, True)  # fmt: skip
 
 
 __all__ = public_names(__name__)

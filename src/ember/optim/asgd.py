@@ -12,19 +12,8 @@ class ASGD(Optimizer):
 
     _capturable_tensors = "params, mus, etas, and state_steps"
 
-    def __init__(
-        self,
-        params,
-        lr=1e-2,
-        lambd=1e-4,
-        alpha=0.75,
-        t0=1e6,
-        weight_decay=0,
-        foreach=None,
-        maximize=False,
-        differentiable=False,
-        capturable=False,
-    ):
+    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,
+                 foreach=None, maximize=False, differentiable=False, capturable=False):  # fmt: skip
         check_nonnegative(lr=lr, weight_decay=weight_decay)
         super().__init__(params, group_defaults(locals()))
 

@@ -17,17 +17,8 @@ _TENSOR_LISTS = ("old_dirs", "old_stps", "ro", "al")
 class LBFGS(Optimizer):
     """Limited-memory BFGS; ``step(closure)`` runs up to ``max_iter`` iterations."""
 
-    def __init__(
-        self,
-        params,
-        lr=1,
-        max_iter=20,
-        max_eval=None,
-        tolerance_grad=1e-7,
-        tolerance_change=1e-9,
-        history_size=100,
-        line_search_fn=None,
-    ):
+    def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7,
+                 tolerance_change=1e-9, history_size=100, line_search_fn=None):  # fmt: skip
         check_nonnegative(lr=lr)
         if max_eval is None:
             max_eval = max_iter * 5 // 4

@@ -10,18 +10,8 @@ class Rprop(Optimizer):
     """Grow a coordinate's step by ``etas[1]`` while its gradient keeps its sign, shrink it by
     ``etas[0]`` when the sign flips (skipping that update), and move by ``-sign(g) * step``."""
 
-    def __init__(
-        self,
-        params,
-        lr=1e-2,
-        etas=(0.5, 1.2),
-        step_sizes=(1e-6, 50),
-        *,
-        capturable=False,
-        foreach=None,
-        maximize=False,
-        differentiable=False,
-    ):
+    def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, capturable=False,
+                 foreach=None, maximize=False, differentiable=False):  # fmt: skip
         check_nonnegative(lr=lr)
         if not 0.0 < etas[0] < 1.0 < etas[1]:
             raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")

@@ -214,33 +214,20 @@ class EventList(list):
         total.key = "Total"
         return total
 
-    def table(
-        self,
-        sort_by=None,
-        row_limit=100,
-        max_src_column_width=75,
-        max_name_column_width=55,
-        max_shapes_column_width=80,
-        header=None,
-        top_level_events_only=False,
-        **kwargs,
-    ):
+    def table(self, sort_by=None, row_limit=100, max_src_column_width=75, max_name_column_width=55,
+              max_shapes_column_width=80, header=None, top_level_events_only=False,
+              **kwargs):  # fmt: skip
         """The summary table PyTorch prints, sorted by ``sort_by`` (an attribute, largest
         first) and cut to ``row_limit`` rows."""
         from ._table import build_table
 
-        return build_table(
-            self,
-            sort_by=sort_by,
-            row_limit=row_limit,
-            max_name_column_width=max_name_column_width,
-            max_shapes_column_width=max_shapes_column_width,
-            max_src_column_width=max_src_column_width,
-            header=header,
-            top_level_events_only=top_level_events_only,
-            profile_memory=self._profile_memory,
-            with_stack=self._with_stack,
-        )
+        return build_table(self, sort_by=sort_by, row_limit=row_limit,
+                           max_name_column_width=max_name_column_width,
+                           max_shapes_column_width=max_shapes_column_width,
+                           max_src_column_width=max_src_column_width, header=header,
+                           top_level_events_only=top_level_events_only,
+                           profile_memory=self._profile_memory,
+                           with_stack=self._with_stack)  # fmt: skip
 
     def __str__(self):
         return self.table()

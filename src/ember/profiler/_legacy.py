@@ -66,25 +66,11 @@ class profile:
             Python calls as events of their own instead.
     """
 
-    def __init__(
-        self,
-        enabled=True,
-        *,
-        use_cuda=False,
-        use_device=None,
-        record_shapes=False,
-        with_flops=False,
-        profile_memory=False,
-        with_stack=False,
-        with_modules=False,
-        use_kineto=False,
-        use_cpu=True,
-        experimental_config=None,
-        acc_events=False,
-        custom_trace_id_callback=None,
-        post_processing_timeout_s=None,
-        activity_filters=None,
-    ):
+    def __init__(self, enabled=True, *, use_cuda=False, use_device=None, record_shapes=False,
+                 with_flops=False, profile_memory=False, with_stack=False, with_modules=False,
+                 use_kineto=False, use_cpu=True, experimental_config=None, acc_events=False,
+                 custom_trace_id_callback=None, post_processing_timeout_s=None,
+                 activity_filters=None):  # fmt: skip
         self.enabled = enabled
         self.record_shapes = record_shapes
         self.profile_memory = profile_memory

@@ -79,17 +79,9 @@ class Session:
         by_rec = {}
         out = []
         for n, (rec, end) in enumerate(pairs):
-            ev = FunctionEvent(
-                n + 1,
-                rec.name,
-                rec.thread,
-                (rec.start - self.t0) / 1e3,
-                (end - self.t0) / 1e3,
-                rec.shapes if rec.shapes is not None else [],
-                rec.stack or [],
-                rec.user,
-                rec.seq,
-            )
+            ev = FunctionEvent(n + 1, rec.name, rec.thread, (rec.start - self.t0) / 1e3,
+                               (end - self.t0) / 1e3, rec.shapes if rec.shapes is not None else [],
+                               rec.stack or [], rec.user, rec.seq)  # fmt: skip
             ev.cpu_memory_usage = rec.alloc
             if rec.name.startswith("ProfilerStep#"):
                 ev.name = "ProfilerStep*"  # steps average together, as in PyTorch's tables

@@ -10,18 +10,9 @@ def _cut(text, width):
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def build_table(
-    events,
-    sort_by=None,
-    row_limit=100,
-    max_name_column_width=55,
-    max_shapes_column_width=80,
-    max_src_column_width=75,
-    header=None,
-    top_level_events_only=False,
-    profile_memory=False,
-    with_stack=False,
-):
+def build_table(events, sort_by=None, row_limit=100, max_name_column_width=55,
+                max_shapes_column_width=80, max_src_column_width=75, header=None,
+                top_level_events_only=False, profile_memory=False, with_stack=False):  # fmt: skip
     """The table of ``events`` (events or averages) as a string ('' when there are none)."""
     if len(events) == 0:
         return ""

@@ -154,24 +154,11 @@ class profile:
         record_shapes, profile_memory, with_stack: as in ``autograd.profiler.profile``.
     """
 
-    def __init__(
-        self,
-        *,
-        activities=None,
-        schedule=None,
-        on_trace_ready=None,
-        record_shapes=False,
-        profile_memory=False,
-        with_stack=False,
-        with_flops=False,
-        with_modules=False,
-        experimental_config=None,
-        execution_trace_observer=None,
-        acc_events=False,
-        use_cuda=None,
-        custom_trace_id_callback=None,
-        post_processing_timeout_s=None,
-    ):
+    def __init__(self, *, activities=None, schedule=None, on_trace_ready=None, record_shapes=False,
+                 profile_memory=False, with_stack=False, with_flops=False, with_modules=False,
+                 experimental_config=None, execution_trace_observer=None, acc_events=False,
+                 use_cuda=None, custom_trace_id_callback=None,
+                 post_processing_timeout_s=None):  # fmt: skip
         if activities is not None:
             wanted = set()
             for a in activities:

@@ -32,15 +32,8 @@ def _header_v2(body):
     return MAGIC + bytes([2]) + struct.pack("<I", zlib.crc32(body))
 
 
-def save(
-    obj,
-    f,
-    pickle_module=pickle,
-    pickle_protocol=4,
-    _use_new_zipfile_serialization=True,
-    *,
-    format="ember",
-):
+def save(obj, f, pickle_module=pickle, pickle_protocol=4, _use_new_zipfile_serialization=True, *,
+         format="ember"):  # fmt: skip
     """Write ``obj`` (tensors, state dicts, optimizer state, containers) to ``f``.
 
     ``f`` is a path (written atomically, keeping an existing file's mode; a symlink's target

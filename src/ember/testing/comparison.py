@@ -218,16 +218,8 @@ def _tensor_message(x, y, matches, rtol, atol):
     rel_diff = abs_real / denominator
     rel_diff[matches] = 0
     i, j = int(np.argmax(abs_diff)), int(np.argmax(rel_diff))
-    return _mismatch_message(
-        "Tensor-likes",
-        extra,
-        abs_diff[i].item(),
-        _unravel(i, shape),
-        atol,
-        rel_diff[j].item(),
-        _unravel(j, shape),
-        rtol,
-    )
+    return _mismatch_message("Tensor-likes", extra, abs_diff[i].item(), _unravel(i, shape), atol,
+                             rel_diff[j].item(), _unravel(j, shape), rtol)  # fmt: skip
 
 
 def _unravel(flat, shape):
@@ -294,20 +286,9 @@ def _leaf(a, e, path, opts):
     )
 
 
-def assert_close(
-    actual,
-    expected,
-    *,
-    allow_subclasses=True,
-    rtol=None,
-    atol=None,
-    equal_nan=False,
-    check_device=True,
-    check_dtype=True,
-    check_layout=True,
-    check_stride=False,
-    msg=None,
-):
+def assert_close(actual, expected, *, allow_subclasses=True, rtol=None, atol=None, equal_nan=False,
+                 check_device=True, check_dtype=True, check_layout=True, check_stride=False,
+                 msg=None):  # fmt: skip
     """Assert that ``actual`` and ``expected`` are close: ``|a - e| <= atol + rtol * |e|``.
 
     Tensors, NumPy arrays, Python numbers, and sequences or mappings of them are compared
@@ -358,14 +339,5 @@ def assert_allclose(actual, expected, rtol=None, atol=None, equal_nan=True, msg=
     if rtol is None and atol is None:
         pairs = [_ALLCLOSE_TOLERANCES.get(t.dtype.name, (0.0, 0.0)) for t in (actual, expected)]
         rtol, atol = max(p[0] for p in pairs), max(p[1] for p in pairs)
-    assert_close(
-        actual,
-        expected,
-        rtol=rtol,
-        atol=atol,
-        equal_nan=equal_nan,
-        check_device=True,
-        check_dtype=False,
-        check_stride=False,
-        msg=msg or None,
-    )
+    assert_close(actual, expected, rtol=rtol, atol=atol, equal_nan=equal_nan, check_device=True,
+                 check_dtype=False, check_stride=False, msg=msg or None)  # fmt: skip

@@ -77,17 +77,8 @@ def _laid_out(data, noncontiguous, memory_format):
     return data
 
 
-def make_tensor(
-    *shape,
-    dtype,
-    device,
-    low=None,
-    high=None,
-    requires_grad=False,
-    noncontiguous=False,
-    exclude_zero=False,
-    memory_format=None,
-):
+def make_tensor(*shape, dtype, device, low=None, high=None, requires_grad=False,
+                noncontiguous=False, exclude_zero=False, memory_format=None):  # fmt: skip
     """A tensor of ``shape`` and ``dtype`` with values uniform in ``[low, high)``.
 
     Defaults: bool [0, 2), unsigned [0, 10), signed [-9, 10), floating and complex [-9, 9);

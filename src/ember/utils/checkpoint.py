@@ -65,16 +65,9 @@ def _replaying(rng_state):
             _set_rng(current)
 
 
-def checkpoint(
-    function,
-    *args,
-    use_reentrant=None,
-    context_fn=_noop_context_fn,
-    determinism_check="default",
-    debug=False,
-    preserve_rng_state=True,
-    **kwargs,
-):
+def checkpoint(function, *args, use_reentrant=None, context_fn=_noop_context_fn,
+               determinism_check="default", debug=False, preserve_rng_state=True,
+               **kwargs):  # fmt: skip
     """Run ``function(*args, **kwargs)`` without keeping its intermediate values for backward.
 
     Args:

@@ -11,13 +11,8 @@ def _family(name):
     return getattr(F, name)
 
 
-def rrelu(
-    input,
-    lower: float = 1.0 / 8,
-    upper: float = 1.0 / 3,
-    training: bool = False,
-    inplace: bool = False,
-):
+def rrelu(input, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          inplace: bool = False):  # fmt: skip
     """Leaky ReLU whose negative slope is drawn from U(lower, upper) per element in training
     and is ``(lower + upper) / 2`` in evaluation."""
     if lower > upper:

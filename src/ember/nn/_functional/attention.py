@@ -57,16 +57,9 @@ def _check_backend(dropout_p):
         raise RuntimeError("No available kernel.  Aborting execution.")
 
 
-def scaled_dot_product_attention(
-    query,
-    key,
-    value,
-    attn_mask=None,
-    dropout_p: float = 0.0,
-    is_causal: bool = False,
-    scale=None,
-    enable_gqa: bool = False,
-):
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: float = 0.0,
+                                 is_causal: bool = False, scale=None,
+                                 enable_gqa: bool = False):  # fmt: skip
     """``softmax(Q K^T * scale + mask) V`` over the last two dimensions.
 
     A bool ``attn_mask`` marks the positions that may be attended to; a float one is added
@@ -239,33 +232,14 @@ def _append_key(k, v, attn_mask, key_padding_mask, k_extra, v_extra, dim):
     return k, v, attn_mask, key_padding_mask
 
 
-def multi_head_attention_forward(
-    query,
-    key,
-    value,
-    embed_dim_to_check,
-    num_heads,
-    in_proj_weight,
-    in_proj_bias,
-    bias_k,
-    bias_v,
-    add_zero_attn,
-    dropout_p,
-    out_proj_weight,
-    out_proj_bias,
-    training=True,
-    key_padding_mask=None,
-    need_weights=True,
-    attn_mask=None,
-    use_separate_proj_weight=False,
-    q_proj_weight=None,
-    k_proj_weight=None,
-    v_proj_weight=None,
-    static_k=None,
-    static_v=None,
-    average_attn_weights=True,
-    is_causal=False,
-):
+def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight,
+                                 in_proj_bias, bias_k, bias_v, add_zero_attn, dropout_p,
+                                 out_proj_weight, out_proj_bias, training=True,
+                                 key_padding_mask=None, need_weights=True, attn_mask=None,
+                                 use_separate_proj_weight=False, q_proj_weight=None,
+                                 k_proj_weight=None, v_proj_weight=None, static_k=None,
+                                 static_v=None, average_attn_weights=True,
+                                 is_causal=False):  # fmt: skip
     """Multi-head attention on (L, N, E) query and (S, N, E_k/E_v) key/value (or unbatched).
 
     Returns ``(output, weights)``; weights are ``None`` unless ``need_weights`` (then averaged
@@ -283,13 +257,9 @@ def multi_head_attention_forward(
             key_padding_mask = key_padding_mask.unsqueeze(0)
     tgt_len, bsz, embed_dim = query.shape
     src_len = key.shape[0]
-    key_padding_mask = canonical_mask(
-        key_padding_mask,
-        "key_padding_mask",
-        None if attn_mask is None else attn_mask.dtype,
-        "attn_mask",
-        query.dtype,
-    )
+    key_padding_mask = canonical_mask(key_padding_mask, "key_padding_mask",
+                                      None if attn_mask is None else attn_mask.dtype, "attn_mask",
+                                      query.dtype)  # fmt: skip
     if is_causal and attn_mask is None:
         raise RuntimeError(
             "Need attn_mask if specifying the is_causal hint. You may use the Transformer module "
@@ -316,31 +286,16 @@ def multi_head_attention_forward(
             )
     elif tuple(key.shape) != tuple(value.shape):
         raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
-    q, k, v = _project(
-        query,
-        key,
-        value,
-        use_separate_proj_weight,
-        in_proj_weight,
-        in_proj_bias,
-        q_proj_weight,
-        k_proj_weight,
-        v_proj_weight,
-    )
+    q, k, v = _project(query, key, value, use_separate_proj_weight, in_proj_weight, in_proj_bias,
+                       q_proj_weight, k_proj_weight, v_proj_weight)  # fmt: skip
     if attn_mask is not None:
         attn_mask = _attn_mask_3d(attn_mask, tgt_len, src_len, bsz, num_heads)
     if bias_k is not None and bias_v is not None:
         if static_k is not None or static_v is not None:
             raise AssertionError("bias cannot be added to static key.")
         k, v, attn_mask, key_padding_mask = _append_key(
-            k,
-            v,
-            attn_mask,
-            key_padding_mask,
-            bias_k.expand(1, bsz, embed_dim),
-            bias_v.expand(1, bsz, embed_dim),
-            0,
-        )
+            k, v, attn_mask, key_padding_mask, bias_k.expand(1, bsz, embed_dim),
+            bias_v.expand(1, bsz, embed_dim), 0)  # fmt: skip
     q = q.reshape(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
     k = (
         k.reshape(k.shape[0], bsz * num_heads, head_dim).transpose(0, 1)

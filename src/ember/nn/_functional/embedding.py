@@ -108,19 +108,9 @@ def _bags(idx, offsets, include_last_offset, padding_idx):
     return pos, valid
 
 
-def embedding_bag(
-    input,
-    weight,
-    offsets=None,
-    max_norm=None,
-    norm_type=2,
-    scale_grad_by_freq=False,
-    mode="mean",
-    sparse=False,
-    per_sample_weights=None,
-    include_last_offset=False,
-    padding_idx=None,
-):
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False,
+                  mode="mean", sparse=False, per_sample_weights=None, include_last_offset=False,
+                  padding_idx=None):  # fmt: skip
     """Sum, mean or max of the embeddings in each bag, without building the full lookup.
 
     Bags are the rows of a 2-D ``input``, or the runs of a 1-D ``input`` starting at each

@@ -59,13 +59,8 @@ def _check(input, grid, mode):
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(input)}'")
 
 
-def grid_sample(
-    input,
-    grid,
-    mode: str = "bilinear",
-    padding_mode: str = "zeros",
-    align_corners=None,
-):
+def grid_sample(input, grid, mode: str = "bilinear", padding_mode: str = "zeros",
+                align_corners=None):  # fmt: skip
     """Sample ``input`` at the normalised coordinates ``grid`` (x, y[, z] in [-1, 1])."""
     if mode not in MODES:
         raise ValueError(

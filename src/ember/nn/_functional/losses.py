@@ -61,16 +61,8 @@ def multilabel_soft_margin_loss(
     return _reduce(loss, reduction)
 
 
-def multi_margin_loss(
-    input,
-    target,
-    p=1,
-    margin=1.0,
-    weight=None,
-    size_average=None,
-    reduce=None,
-    reduction="mean",
-):
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
+                      reduction="mean"):  # fmt: skip
     """Multi-class hinge loss: mean over classes j != y of max(0, margin - x_y + x_j)^p."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     if p not in (1, 2):
@@ -157,18 +149,8 @@ def _triplet(anchor, positive, negative, distance, margin, swap):
     return (margin + d_pos - d_neg).clamp_min(0)
 
 
-def triplet_margin_loss(
-    anchor,
-    positive,
-    negative,
-    margin=1.0,
-    p=2,
-    eps=1e-6,
-    swap=False,
-    size_average=None,
-    reduce=None,
-    reduction="mean",
-):
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
+                        size_average=None, reduce=None, reduction="mean"):  # fmt: skip
     """max(0, margin + d(a, p) - d(a, n)) with d the p-norm pairwise distance."""
     from .distance import pairwise_distance
 
@@ -182,16 +164,8 @@ def triplet_margin_loss(
     return _reduce(_triplet(anchor, positive, negative, distance, margin, swap), reduction)
 
 
-def triplet_margin_with_distance_loss(
-    anchor,
-    positive,
-    negative,
-    *,
-    distance_function=None,
-    margin=1.0,
-    swap=False,
-    reduction="mean",
-):
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
+                                      margin=1.0, swap=False, reduction="mean"):  # fmt: skip
     """max(0, margin + d(a, p) - d(a, n)) with any distance (pairwise distance by default)."""
     from .distance import pairwise_distance
 

@@ -10,16 +10,8 @@ from ...ops.elementwise import div as _div
 from ...ops.normalization import batch_norm, group_norm, layer_norm  # noqa: F401
 
 
-def instance_norm(
-    input,
-    running_mean=None,
-    running_var=None,
-    weight=None,
-    bias=None,
-    use_input_stats=True,
-    momentum=0.1,
-    eps=1e-5,
-):
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats=True, momentum=0.1, eps=1e-5):  # fmt: skip
     """Normalise each (sample, channel) over its spatial positions.
 
     As in PyTorch: batch norm of the input seen as one sample of N*C channels, viewed
@@ -33,16 +25,10 @@ def instance_norm(
     n, c = x.shape[:2]
     rm = None if running_mean is None else running_mean.repeat(n)
     rv = None if running_var is None else running_var.repeat(n)
-    out = batch_norm(
-        x.contiguous().view((1, n * c) + tuple(x.shape[2:])),
-        rm,
-        rv,
-        None if weight is None else weight.repeat(n),
-        None if bias is None else bias.repeat(n),
-        use_input_stats,
-        momentum,
-        eps,
-    )
+    out = batch_norm(x.contiguous().view((1, n * c) + tuple(x.shape[2:])), rm, rv,
+                     None if weight is None else weight.repeat(n),
+                     None if bias is None else bias.repeat(n), use_input_stats, momentum,
+                     eps)  # fmt: skip
     if use_input_stats:
         with no_grad():
             for buffer, rows in ((running_mean, rm), (running_var, rv)):

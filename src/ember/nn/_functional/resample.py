@@ -237,15 +237,8 @@ def _target(input, size, scale_factor, recompute, mode):
     return out, factors
 
 
-def interpolate(
-    input,
-    size=None,
-    scale_factor=None,
-    mode: str = "nearest",
-    align_corners=None,
-    recompute_scale_factor=None,
-    antialias: bool = False,
-):
+def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
+                recompute_scale_factor=None, antialias: bool = False):  # fmt: skip
     """Resize the spatial dimensions of (N, C, *) ``input`` to ``size`` or by ``scale_factor``.
 
     Modes: nearest, nearest-exact, linear (3-D input), bilinear and bicubic (4-D),

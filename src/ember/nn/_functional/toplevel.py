@@ -244,12 +244,5 @@ def triplet_margin_loss(
             f"{type(reduction).__name__}"
         )
     return _losses.triplet_margin_loss(
-        anchor,
-        positive,
-        negative,
-        margin,
-        p,
-        eps,
-        swap,
-        reduction=_REDUCTION_NAMES.get(reduction, "none"),
-    )
+        anchor, positive, negative, margin, p, eps, swap,
+        reduction=_REDUCTION_NAMES.get(reduction, "none"))  # fmt: skip

@@ -90,12 +90,9 @@ def create_mask(mod_fn, B, H, Q_LEN, KV_LEN, device=None):
     return mod_fn(*grids).expand(shape)
 
 
-def _convert_mask_to_block_mask(
-    mask,
-    Q_BLOCK_SIZE=_DEFAULT_SPARSE_BLOCK_SIZE,
-    KV_BLOCK_SIZE=_DEFAULT_SPARSE_BLOCK_SIZE,
-    separate_full_blocks=False,
-):
+def _convert_mask_to_block_mask(mask, Q_BLOCK_SIZE=_DEFAULT_SPARSE_BLOCK_SIZE,
+                                KV_BLOCK_SIZE=_DEFAULT_SPARSE_BLOCK_SIZE,
+                                separate_full_blocks=False):  # fmt: skip
     """Per-tile int8 indicators (partial, full or None) of a boolean (B, H, Q, KV) mask."""
     from ...creation import zeros
 
@@ -219,25 +216,11 @@ class BlockMask:
     ``full_kv_*`` the tiles with nothing masked, ``q_*`` the same by key-tile column.
     """
 
-    def __init__(
-        self,
-        seq_lengths,
-        kv_num_blocks,
-        kv_indices,
-        full_kv_num_blocks,
-        full_kv_indices,
-        q_num_blocks,
-        q_indices,
-        full_q_num_blocks,
-        full_q_indices,
-        BLOCK_SIZE=(_DEFAULT_SPARSE_BLOCK_SIZE, _DEFAULT_SPARSE_BLOCK_SIZE),
-        mask_mod=noop_mask,
-        *,
-        dq_write_order=None,
-        dq_write_order_full=None,
-        dq_kv_order=None,
-        dq_kv_order_spt=None,
-    ):
+    def __init__(self, seq_lengths, kv_num_blocks, kv_indices, full_kv_num_blocks, full_kv_indices,
+                 q_num_blocks, q_indices, full_q_num_blocks, full_q_indices,
+                 BLOCK_SIZE=(_DEFAULT_SPARSE_BLOCK_SIZE, _DEFAULT_SPARSE_BLOCK_SIZE),
+                 mask_mod=noop_mask, *, dq_write_order=None, dq_write_order_full=None,
+                 dq_kv_order=None, dq_kv_order_spt=None):  # fmt: skip
         if kv_indices.dim() < 2:
             raise RuntimeError("BlockMask must have at least 2 dimensions")
         if (full_kv_num_blocks is None) != (full_kv_indices is None):
@@ -267,21 +250,10 @@ class BlockMask:
         self.mask_mod = mask_mod
 
     @classmethod
-    def from_kv_blocks(
-        cls,
-        kv_num_blocks,
-        kv_indices,
-        full_kv_num_blocks=None,
-        full_kv_indices=None,
-        BLOCK_SIZE=_DEFAULT_SPARSE_BLOCK_SIZE,
-        mask_mod=None,
-        seq_lengths=None,
-        compute_q_blocks=True,
-        *,
-        dq_write_order=None,
-        dq_write_order_full=None,
-        dq_kv_order=None,
-    ):
+    def from_kv_blocks(cls, kv_num_blocks, kv_indices, full_kv_num_blocks=None,
+                       full_kv_indices=None, BLOCK_SIZE=_DEFAULT_SPARSE_BLOCK_SIZE, mask_mod=None,
+                       seq_lengths=None, compute_q_blocks=True, *, dq_write_order=None,
+                       dq_write_order_full=None, dq_kv_order=None):  # fmt: skip
         """A BlockMask from its key-tile lists; the query-tile lists are derived from them."""
         if kv_indices.dim() < 2:
             raise RuntimeError("BlockMask must have at least 2 dimensions")
@@ -306,22 +278,12 @@ class BlockMask:
         if dq_kv_order is not None and not isinstance(dq_kv_order, (bool, Tensor)):
             raise ValueError("dq_kv_order must be a bool, Tensor, or None")
         return cls(
-            seq_lengths,
-            kv_num_blocks,
-            kv_indices,
-            full_kv_num_blocks,
-            full_kv_indices,
-            q_num,
-            q_idx,
-            full_q_num,
-            full_q_idx,
-            BLOCK_SIZE=BLOCK_SIZE,
-            mask_mod=noop_mask if mask_mod is None else mask_mod,
-            dq_write_order=dq_write_order,
+            seq_lengths, kv_num_blocks, kv_indices, full_kv_num_blocks, full_kv_indices, q_num,
+            q_idx, full_q_num, full_q_idx, BLOCK_SIZE=BLOCK_SIZE,
+            mask_mod=noop_mask if mask_mod is None else mask_mod, dq_write_order=dq_write_order,
             dq_write_order_full=dq_write_order_full,
             dq_kv_order=dq_kv_order if isinstance(dq_kv_order, Tensor) else None,
-            dq_kv_order_spt=dq_kv_order if isinstance(dq_kv_order, bool) else None,
-        )
+            dq_kv_order_spt=dq_kv_order if isinstance(dq_kv_order, bool) else None)  # fmt: skip
 
     def as_tuple(self, flatten: bool = True):
         """Every field in order (sequence lengths and block size flattened unless told)."""
@@ -430,16 +392,11 @@ class BlockMask:
         def take(t):
             return None if t is None else t[index]
 
-        out = BlockMask.from_kv_blocks(
-            take(self.kv_num_blocks),
-            take(self.kv_indices),
-            take(self.full_kv_num_blocks),
-            take(self.full_kv_indices),
-            BLOCK_SIZE=self.BLOCK_SIZE,
-            mask_mod=_sliced_mask_mod_error,
-            seq_lengths=self.seq_lengths,
-            compute_q_blocks=self.q_indices is not None,
-        )
+        out = BlockMask.from_kv_blocks(take(self.kv_num_blocks), take(self.kv_indices),
+                                       take(self.full_kv_num_blocks), take(self.full_kv_indices),
+                                       BLOCK_SIZE=self.BLOCK_SIZE, mask_mod=_sliced_mask_mod_error,
+                                       seq_lengths=self.seq_lengths,
+                                       compute_q_blocks=self.q_indices is not None)  # fmt: skip
         out.dq_kv_order_spt = self.dq_kv_order_spt
         if self.dq_write_order is not None:
             out.dq_write_order, out.dq_write_order_full = _compute_dq_write_order(
@@ -464,16 +421,9 @@ class BlockMask:
             full_num, full_idx = _adjust_num_blocks_and_indices(
                 self.full_kv_num_blocks, self.full_kv_indices, rows, cols
             )
-        out = self.from_kv_blocks(
-            kv_num,
-            kv_idx,
-            full_num,
-            full_idx,
-            BLOCK_SIZE=self.BLOCK_SIZE,
-            mask_mod=self.mask_mod,
-            seq_lengths=(new_q_len, new_kv_len),
-            compute_q_blocks=self.q_indices is not None,
-        )
+        out = self.from_kv_blocks(kv_num, kv_idx, full_num, full_idx, BLOCK_SIZE=self.BLOCK_SIZE,
+                                  mask_mod=self.mask_mod, seq_lengths=(new_q_len, new_kv_len),
+                                  compute_q_blocks=self.q_indices is not None)  # fmt: skip
         out.dq_kv_order_spt = self.dq_kv_order_spt
         if self.dq_write_order is not None:
             out.dq_write_order, out.dq_write_order_full = _compute_dq_write_order(
@@ -485,52 +435,28 @@ class BlockMask:
         """A copy with every tensor moved to ``device``."""
         moved = {a: getattr(self, a) for a in _TENSOR_ATTRS}
         moved = {a: (None if t is None else t.to(device)) for a, t in moved.items()}
-        return BlockMask(
-            self.seq_lengths,
-            BLOCK_SIZE=self.BLOCK_SIZE,
-            mask_mod=self.mask_mod,
-            dq_kv_order_spt=self.dq_kv_order_spt,
-            **moved,
-        )
+        return BlockMask(self.seq_lengths, BLOCK_SIZE=self.BLOCK_SIZE, mask_mod=self.mask_mod,
+                         dq_kv_order_spt=self.dq_kv_order_spt, **moved)  # fmt: skip
 
 
-def _create_sparse_block_from_block_mask(
-    block_mask,
-    mask_mod,
-    seq_lengths,
-    Q_BLOCK_SIZE=_DEFAULT_SPARSE_BLOCK_SIZE,
-    KV_BLOCK_SIZE=_DEFAULT_SPARSE_BLOCK_SIZE,
-):
+def _create_sparse_block_from_block_mask(block_mask, mask_mod, seq_lengths,
+                                         Q_BLOCK_SIZE=_DEFAULT_SPARSE_BLOCK_SIZE,
+                                         KV_BLOCK_SIZE=_DEFAULT_SPARSE_BLOCK_SIZE):  # fmt: skip
     """A BlockMask from (partial, full or None) 0/1 tile matrices."""
     partial, full = block_mask
     kv_num, kv_idx = _dense_to_ordered(partial)
     full_num = full_idx = None
     if full is not None:
         full_num, full_idx = _dense_to_ordered(full)
-    return BlockMask.from_kv_blocks(
-        kv_num,
-        kv_idx,
-        full_num,
-        full_idx,
-        BLOCK_SIZE=(Q_BLOCK_SIZE, KV_BLOCK_SIZE),
-        mask_mod=mask_mod,
-        seq_lengths=seq_lengths,
-    )
+    return BlockMask.from_kv_blocks(kv_num, kv_idx, full_num, full_idx,
+                                    BLOCK_SIZE=(Q_BLOCK_SIZE, KV_BLOCK_SIZE), mask_mod=mask_mod,
+                                    seq_lengths=seq_lengths)  # fmt: skip
 
 
-def create_block_mask(
-    mask_mod,
-    B,
-    H,
-    Q_LEN,
-    KV_LEN,
-    device=None,
-    BLOCK_SIZE=_DEFAULT_SPARSE_BLOCK_SIZE,
-    _compile=False,
-    separate_full_blocks=True,
-    compute_dq_write_order=False,
-    dq_kv_order=True,
-):
+def create_block_mask(mask_mod, B, H, Q_LEN, KV_LEN, device=None,
+                      BLOCK_SIZE=_DEFAULT_SPARSE_BLOCK_SIZE, _compile=False,
+                      separate_full_blocks=True, compute_dq_write_order=False,
+                      dq_kv_order=True):  # fmt: skip
     """The BlockMask of ``mask_mod`` over B x H x Q_LEN x KV_LEN (None for B/H means 1)."""
     device = _default_device(device)
     if _is_score_mod(mask_mod):

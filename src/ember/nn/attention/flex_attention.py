@@ -244,19 +244,8 @@ def _attend(query, key, value, score_mod, mask_mod, scale, want_max):
     return out, lse, (post.max(dim=-1).values if want_max else None)
 
 
-def flex_attention(
-    query,
-    key,
-    value,
-    score_mod=None,
-    block_mask=None,
-    scale=None,
-    enable_gqa=False,
-    return_lse=False,
-    kernel_options=None,
-    *,
-    return_aux=None,
-):
+def flex_attention(query, key, value, score_mod=None, block_mask=None, scale=None, enable_gqa=False,
+                   return_lse=False, kernel_options=None, *, return_aux=None):  # fmt: skip
     """Attention over (B, Hq, L, E) query and (B, Hkv, S, E/Ev) key/value with a score_mod.
 
     ``block_mask``'s mask_mod decides which positions may be attended to; ``return_lse``

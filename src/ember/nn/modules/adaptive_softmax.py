@@ -42,16 +42,8 @@ def _check_cutoffs(cutoffs, n_classes):
 class AdaptiveLogSoftmaxWithLoss(Module):
     """Efficient softmax approximation for large output spaces (Grave et al., 2016)."""
 
-    def __init__(
-        self,
-        in_features: int,
-        n_classes: int,
-        cutoffs,
-        div_value: float = 4.0,
-        head_bias: bool = False,
-        device=None,
-        dtype=None,
-    ):
+    def __init__(self, in_features: int, n_classes: int, cutoffs, div_value: float = 4.0,
+                 head_bias: bool = False, device=None, dtype=None):  # fmt: skip
         super().__init__()
         cutoffs = list(cutoffs)
         _check_cutoffs(cutoffs, n_classes)

@@ -13,14 +13,8 @@ def _ntuple(v, n):
 class _FractionalMaxPoolNd(Module):
     _nd = 2
 
-    def __init__(
-        self,
-        kernel_size,
-        output_size=None,
-        output_ratio=None,
-        return_indices: bool = False,
-        _random_samples=None,
-    ) -> None:
+    def __init__(self, kernel_size, output_size=None, output_ratio=None,
+                 return_indices: bool = False, _random_samples=None) -> None:  # fmt: skip
         super().__init__()
         n, name = self._nd, type(self).__name__
         self.kernel_size = _ntuple(kernel_size, n)
@@ -40,14 +34,8 @@ class _FractionalMaxPoolNd(Module):
     def forward(self, input):
         """Max over windows at pseudo-random offsets."""
         fn = getattr(F, f"fractional_max_pool{self._nd}d")
-        return fn(
-            input,
-            self.kernel_size,
-            self.output_size,
-            self.output_ratio,
-            self.return_indices,
-            _random_samples=self._random_samples,
-        )
+        return fn(input, self.kernel_size, self.output_size, self.output_ratio, self.return_indices,
+                  _random_samples=self._random_samples)  # fmt: skip
 
 
 class FractionalMaxPool2d(_FractionalMaxPoolNd):

@@ -148,37 +148,15 @@ def _lazy_conv_init(args):
     self._lazy_params(out_channels, bias, args["dtype"])
 
 
-def _lazy_conv(
-    self,
-    out_channels,
-    kernel_size,
-    stride=1,
-    padding=0,
-    dilation=1,
-    groups=1,
-    bias=True,
-    padding_mode="zeros",
-    device=None,
-    dtype=None,
-):
+def _lazy_conv(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+               bias=True, padding_mode="zeros", device=None, dtype=None):  # fmt: skip
     """A convolution whose ``in_channels`` comes from the first input."""
     _lazy_conv_init(locals())
 
 
-def _lazy_conv_transpose(
-    self,
-    out_channels,
-    kernel_size,
-    stride=1,
-    padding=0,
-    output_padding=0,
-    groups=1,
-    bias=True,
-    dilation=1,
-    padding_mode="zeros",
-    device=None,
-    dtype=None,
-):
+def _lazy_conv_transpose(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
+                         groups=1, bias=True, dilation=1, padding_mode="zeros", device=None,
+                         dtype=None):  # fmt: skip
     """A transposed convolution whose ``in_channels`` comes from the first input."""
     _lazy_conv_init(locals())
 
@@ -243,17 +221,8 @@ class _LazyNormBase(LazyModuleMixin):
                 self.reset_parameters()
 
 
-def _lazy_norm(
-    self,
-    eps=1e-5,
-    momentum=0.1,
-    affine=True,
-    track_running_stats=True,
-    device=None,
-    dtype=None,
-    *,
-    bias=True,
-):
+def _lazy_norm(self, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
+               dtype=None, *, bias=True):  # fmt: skip
     """A norm layer whose ``num_features`` comes from the first input."""
     LazyModuleMixin.__init__(self, 0, eps, momentum, False, False, dtype=dtype)
     self._lazy_setup(affine, track_running_stats, bias, dtype)

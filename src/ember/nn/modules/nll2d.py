@@ -10,14 +10,8 @@ from .loss import NLLLoss
 class NLLLoss2d(NLLLoss):
     """``NLLLoss`` under its deprecated name (a ``FutureWarning`` when made)."""
 
-    def __init__(
-        self,
-        weight=None,
-        size_average=None,
-        ignore_index: int = -100,
-        reduce=None,
-        reduction: str = "mean",
-    ):
+    def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+                 reduction: str = "mean"):  # fmt: skip
         warnings.warn(
             "`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a drop-in "
             "replacement and see https://pytorch.org/docs/main/nn.html#torch.nn.NLLLoss for "

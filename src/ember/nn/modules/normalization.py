@@ -42,18 +42,8 @@ def _as_shape(normalized_shape):
 class _NormBase(Module):
     _version = 2
 
-    def __init__(
-        self,
-        num_features,
-        eps=1e-5,
-        momentum=0.1,
-        affine=True,
-        track_running_stats=True,
-        device=None,
-        dtype=None,
-        *,
-        bias=True,
-    ):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
+                 device=None, dtype=None, *, bias=True):  # fmt: skip
         super().__init__()
         self.num_features = num_features
         self.eps = eps
@@ -105,16 +95,9 @@ class _BatchNorm(_NormBase):
                 eaf = 1.0 / float(self.num_batches_tracked._data)
         bn_training = self.training or (self.running_mean is None and self.running_var is None)
         use_running = not self.training or self.track_running_stats
-        return F.batch_norm(
-            input,
-            self.running_mean if use_running else None,
-            self.running_var if use_running else None,
-            self.weight,
-            self.bias,
-            bn_training,
-            eaf,
-            self.eps,
-        )
+        return F.batch_norm(input, self.running_mean if use_running else None,
+                            self.running_var if use_running else None, self.weight, self.bias,
+                            bn_training, eaf, self.eps)  # fmt: skip
 
 
 class BatchNorm1d(_BatchNorm):
@@ -144,18 +127,8 @@ class BatchNorm3d(_BatchNorm):
 class _InstanceNorm(_NormBase):
     _batched = 3
 
-    def __init__(
-        self,
-        num_features,
-        eps=1e-5,
-        momentum=0.1,
-        affine=False,
-        track_running_stats=False,
-        device=None,
-        dtype=None,
-        *,
-        bias=True,
-    ):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
+                 track_running_stats=False, device=None, dtype=None, *, bias=True):  # fmt: skip
         super().__init__(
             num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias
         )
@@ -164,16 +137,10 @@ class _InstanceNorm(_NormBase):
         """Normalise each (sample, channel) over its positions."""
         unb = input.dim() == self._batched - 1
         x = input.unsqueeze(0) if unb else input
-        out = F.instance_norm(
-            x,
-            self.running_mean,
-            self.running_var,
-            self.weight,
-            self.bias,
-            self.training or not self.track_running_stats,
-            self.momentum if self.momentum is not None else 0.1,
-            self.eps,
-        )
+        out = F.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                              self.training or not self.track_running_stats,
+                              self.momentum if self.momentum is not None else 0.1,
+                              self.eps)  # fmt: skip
         return out.squeeze(0) if unb else out
 
 
@@ -216,15 +183,8 @@ class LocalResponseNorm(Module):
 class LayerNorm(Module):
     """Normalise over the last dimensions, with an elementwise affine map."""
 
-    def __init__(
-        self,
-        normalized_shape,
-        eps=1e-5,
-        elementwise_affine=True,
-        bias=True,
-        device=None,
-        dtype=None,
-    ):
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None,
+                 dtype=None):  # fmt: skip
         super().__init__()
         self.normalized_shape = _as_shape(normalized_shape)
         self.eps = eps

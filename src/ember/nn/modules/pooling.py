@@ -28,15 +28,9 @@ class _MaxPoolNd(Module):
 
     def forward(self, input):
         """Max over each window."""
-        return getattr(F, self._fn)(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-            ceil_mode=self.ceil_mode,
-            return_indices=self.return_indices,
-        )
+        return getattr(F, self._fn)(input, self.kernel_size, self.stride, self.padding,
+                                    self.dilation, ceil_mode=self.ceil_mode,
+                                    return_indices=self.return_indices)  # fmt: skip
 
 
 class MaxPool1d(_MaxPoolNd):
@@ -60,15 +54,8 @@ class MaxPool3d(_MaxPoolNd):
 class _AvgPoolNd(Module):
     _fn = "avg_pool2d"
 
-    def __init__(
-        self,
-        kernel_size,
-        stride=None,
-        padding=0,
-        ceil_mode=False,
-        count_include_pad=True,
-        divisor_override=None,
-    ):
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+                 divisor_override=None):  # fmt: skip
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride if (stride is not None) else kernel_size

@@ -70,20 +70,9 @@ def _check_config(mode, hidden_size, num_layers, dropout, proj_size):
 class RNNBase(Module):
     """Shared machinery of RNN, LSTM and GRU."""
 
-    def __init__(
-        self,
-        mode,
-        input_size,
-        hidden_size,
-        num_layers=1,
-        bias=True,
-        batch_first=False,
-        dropout=0.0,
-        bidirectional=False,
-        proj_size=0,
-        device=None,
-        dtype=None,
-    ):
+    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, proj_size=0, device=None,
+                 dtype=None):  # fmt: skip
         super().__init__()
         _check_config(mode, hidden_size, num_layers, dropout, proj_size)
         self.mode = mode

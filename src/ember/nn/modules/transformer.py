@@ -61,13 +61,9 @@ def _relu_or_gelu(activation):
 
 def _canonical_masks(mask, mask_name, padding_mask, dtype):
     """The attention mask and the source padding mask as float masks (PyTorch's checks)."""
-    padding_mask = canonical_mask(
-        padding_mask,
-        "src_key_padding_mask",
-        None if mask is None else mask.dtype,
-        mask_name,
-        dtype,
-    )
+    padding_mask = canonical_mask(padding_mask, "src_key_padding_mask",
+                                  None if mask is None else mask.dtype, mask_name,
+                                  dtype)  # fmt: skip
     return canonical_mask(mask, mask_name, None, "", dtype, False), padding_mask
 
 
@@ -84,20 +80,9 @@ class _Block(Module):
 
     _attentions = ("self_attn",)
 
-    def __init__(
-        self,
-        d_model,
-        nhead,
-        dim_feedforward=2048,
-        dropout=0.1,
-        activation=F.relu,
-        layer_norm_eps=1e-5,
-        batch_first=False,
-        norm_first=False,
-        bias=True,
-        device=None,
-        dtype=None,
-    ):
+    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu,
+                 layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True, device=None,
+                 dtype=None):  # fmt: skip
         super().__init__()
         kw = {"dropout": dropout, "batch_first": batch_first, "bias": bias, "dtype": dtype}
         for name in self._attentions:
@@ -170,17 +155,9 @@ class TransformerDecoderLayer(_Block):
 
     _attentions = ("self_attn", "multihead_attn")
 
-    def forward(
-        self,
-        tgt,
-        memory,
-        tgt_mask=None,
-        memory_mask=None,
-        tgt_key_padding_mask=None,
-        memory_key_padding_mask=None,
-        tgt_is_causal=False,
-        memory_is_causal=False,
-    ):
+    def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
+                memory_key_padding_mask=None, tgt_is_causal=False,
+                memory_is_causal=False):  # fmt: skip
         """Decode ``tgt`` attending to ``memory``."""
         x = tgt
         sa, ca = self.self_attn, self.multihead_attn
@@ -295,32 +272,18 @@ class TransformerDecoder(Module):
         self.num_layers = num_layers
         self.norm = norm
 
-    def forward(
-        self,
-        tgt,
-        memory,
-        tgt_mask=None,
-        memory_mask=None,
-        tgt_key_padding_mask=None,
-        memory_key_padding_mask=None,
-        tgt_is_causal=None,
-        memory_is_causal=False,
-    ):
+    def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
+                memory_key_padding_mask=None, tgt_is_causal=None,
+                memory_is_causal=False):  # fmt: skip
         """Run every layer in turn (then the final norm)."""
         seq_len = _seq_len(tgt, self.layers[0].self_attn.batch_first)
         tgt_is_causal = _detect_is_causal_mask(tgt_mask, tgt_is_causal, seq_len)
         out = tgt
         for mod in self.layers:
-            out = mod(
-                out,
-                memory,
-                tgt_mask=tgt_mask,
-                memory_mask=memory_mask,
-                tgt_key_padding_mask=tgt_key_padding_mask,
-                memory_key_padding_mask=memory_key_padding_mask,
-                tgt_is_causal=tgt_is_causal,
-                memory_is_causal=memory_is_causal,
-            )
+            out = mod(out, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
+                      tgt_key_padding_mask=tgt_key_padding_mask,
+                      memory_key_padding_mask=memory_key_padding_mask, tgt_is_causal=tgt_is_causal,
+                      memory_is_causal=memory_is_causal)  # fmt: skip
         if self.norm is not None:
             out = self.norm(out)
         return out
@@ -329,24 +292,10 @@ class TransformerDecoder(Module):
 class Transformer(Module):
     """Encoder-decoder transformer ("Attention Is All You Need"), PyTorch's layout."""
 
-    def __init__(
-        self,
-        d_model=512,
-        nhead=8,
-        num_encoder_layers=6,
-        num_decoder_layers=6,
-        dim_feedforward=2048,
-        dropout=0.1,
-        activation=F.relu,
-        custom_encoder=None,
-        custom_decoder=None,
-        layer_norm_eps=1e-5,
-        batch_first=False,
-        norm_first=False,
-        bias=True,
-        device=None,
-        dtype=None,
-    ):
+    def __init__(self, d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6,
+                 dim_feedforward=2048, dropout=0.1, activation=F.relu, custom_encoder=None,
+                 custom_decoder=None, layer_norm_eps=1e-5, batch_first=False, norm_first=False,
+                 bias=True, device=None, dtype=None):  # fmt: skip
         super().__init__()
         args = (d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps)
         kw = {"batch_first": batch_first, "norm_first": norm_first, "bias": bias, "dtype": dtype}
@@ -367,20 +316,9 @@ class Transformer(Module):
         self.nhead = nhead
         self.batch_first = batch_first
 
-    def forward(
-        self,
-        src,
-        tgt,
-        src_mask=None,
-        tgt_mask=None,
-        memory_mask=None,
-        src_key_padding_mask=None,
-        tgt_key_padding_mask=None,
-        memory_key_padding_mask=None,
-        src_is_causal=None,
-        tgt_is_causal=None,
-        memory_is_causal=False,
-    ):
+    def forward(self, src, tgt, src_mask=None, tgt_mask=None, memory_mask=None,
+                src_key_padding_mask=None, tgt_key_padding_mask=None, memory_key_padding_mask=None,
+                src_is_causal=None, tgt_is_causal=None, memory_is_causal=False):  # fmt: skip
         """Encode ``src``, then decode ``tgt`` against it."""
         batched = src.dim() == 3
         b = 0 if self.batch_first else 1
@@ -391,16 +329,11 @@ class Transformer(Module):
         memory = self.encoder(
             src, mask=src_mask, src_key_padding_mask=src_key_padding_mask, is_causal=src_is_causal
         )
-        return self.decoder(
-            tgt,
-            memory,
-            tgt_mask=tgt_mask,
-            memory_mask=memory_mask,
-            tgt_key_padding_mask=tgt_key_padding_mask,
-            memory_key_padding_mask=memory_key_padding_mask,
-            tgt_is_causal=tgt_is_causal,
-            memory_is_causal=memory_is_causal,
-        )
+        return self.decoder(tgt, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
+                            tgt_key_padding_mask=tgt_key_padding_mask,
+                            memory_key_padding_mask=memory_key_padding_mask,
+                            tgt_is_causal=tgt_is_causal,
+                            memory_is_causal=memory_is_causal)  # fmt: skip
 
     @staticmethod
     def generate_square_subsequent_mask(sz, device=None, dtype=None):

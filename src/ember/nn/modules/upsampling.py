@@ -9,14 +9,8 @@ from ..module import Module
 class Upsample(Module):
     """Resize with ``F.interpolate`` to ``size`` or by ``scale_factor``."""
 
-    def __init__(
-        self,
-        size=None,
-        scale_factor=None,
-        mode: str = "nearest",
-        align_corners=None,
-        recompute_scale_factor=None,
-    ):
+    def __init__(self, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
+                 recompute_scale_factor=None):  # fmt: skip
         super().__init__()
         self.name = type(self).__name__
         self.size = size
@@ -30,14 +24,8 @@ class Upsample(Module):
 
     def forward(self, input):
         """Resize ``input``."""
-        return F.interpolate(
-            input,
-            self.size,
-            self.scale_factor,
-            self.mode,
-            self.align_corners,
-            recompute_scale_factor=self.recompute_scale_factor,
-        )
+        return F.interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
+                             recompute_scale_factor=self.recompute_scale_factor)  # fmt: skip
 
     def extra_repr(self):
         if self.scale_factor is not None:

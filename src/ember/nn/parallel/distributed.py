@@ -43,19 +43,9 @@ class DistributedDataParallel(Module):
             each forward.
     """
 
-    def __init__(
-        self,
-        module,
-        device_ids=None,
-        output_device=None,
-        dim=0,
-        broadcast_buffers=True,
-        process_group=None,
-        bucket_cap_mb=25,
-        find_unused_parameters=False,
-        gradient_as_bucket_view=False,
-        static_graph=False,
-    ):
+    def __init__(self, module, device_ids=None, output_device=None, dim=0, broadcast_buffers=True,
+                 process_group=None, bucket_cap_mb=25, find_unused_parameters=False,
+                 gradient_as_bucket_view=False, static_graph=False):  # fmt: skip
         super().__init__()
         self.module = module
         self._pg = _group(process_group)
