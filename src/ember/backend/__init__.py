@@ -15,6 +15,8 @@ from typing import Any, Callable
 
 import numpy
 
+from .heap import keep_heap_slack
+
 # NumPy warns when arithmetic makes inf or nan (1 / 0, inf * 0, overflow); PyTorch computes
 # the same IEEE values without a word.  Those warnings are silenced when Ember's own code is
 # where they arise (``module``); a user's own NumPy code keeps NumPy's behaviour.
@@ -24,6 +26,9 @@ warnings.filterwarnings(
     category=RuntimeWarning,
     module=r"ember(\.|$)",
 )
+
+# Large temporaries freed in one step are reused by the next, not faulted in again (heap.py).
+heap_slack_kept = keep_heap_slack()
 
 np = numpy  # the CPU array module, for modules that need it explicitly
 

@@ -1,0 +1,52 @@
+"""glibc keeps freed temporaries' pages (backend/heap.py): a CNN step faults no memory in
+once warm, unless the user chose the allocator's setting with ``MALLOC_TOP_PAD_``."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+if not (hasattr(os, "confstr") and os.confstr("CS_GNU_LIBC_VERSION")):
+    pytest.skip("the heap setting is made only on glibc", allow_module_level=True)
+
+_STEPS = """
+import resource
+import ember
+import ember.backend
+
+F = ember.nn.functional
+x = ember.randn(64, 1, 28, 28)
+w1 = ember.randn(8, 1, 3, 3, requires_grad=True)
+w2 = ember.randn(16, 8, 3, 3, requires_grad=True)
+
+
+def step():
+    h = F.max_pool2d(F.relu(F.conv2d(x, w1, padding=1)), 2)
+    F.conv2d(h, w2, padding=1).sum().backward()
+
+
+for _ in range(3):
+    step()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(10):
+    step()
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before, ember.backend.heap_slack_kept)
+"""
+
+
+def _faults_and_setting(**env):
+    environ = {k: v for k, v in os.environ.items() if k != "MALLOC_TOP_PAD_"}
+    environ.update(env)
+    out = subprocess.run(
+        [sys.executable, "-c", _STEPS], env=environ, capture_output=True, text=True, check=True
+    ).stdout.split()
+    return int(out[0]), out[1] == "True"
+
+
+def test_warm_steps_fault_in_far_fewer_pages_than_with_glibcs_default():
+    faults, kept = _faults_and_setting()
+    default_faults, default_kept = _faults_and_setting(MALLOC_TOP_PAD_="131072")
+    assert kept and not default_kept  # the user's MALLOC_TOP_PAD_ is left as chosen
+    assert default_faults > 1000  # glibc's default trims and faults the pages in again
+    assert faults * 20 < default_faults
