@@ -18,6 +18,7 @@ import math
 from ..autograd.node import Node
 from . import batching
 from ._spec import OpSpec
+from .conv_flat import flat_conv, flat_conv_transpose, flat_conv_weight, flat_pays
 from .linalg import ctype_name
 from .losses import F, needs
 from .registry import LOOP, declare, op, public_names
@@ -66,10 +67,23 @@ def _channels_first(xp, g):
     return xp.ascontiguousarray(xp.moveaxis(g, 1, 0)).reshape(g.shape[1], -1)
 
 
+def _padded(sizes, pads):
+    """Spatial sizes after zero padding."""
+    return tuple(i + lo + hi for i, (lo, hi) in zip(sizes, pads))
+
+
+def _finite(xp, a):
+    """True when every element of ``a`` is finite (the flat gradients' condition)."""
+    return a.dtype.kind not in "fc" or bool(xp.isfinite(a).all())
+
+
 def _conv(xp, x, w, geom):
     stride, pads, dilation, groups = geom
     kshape = w.shape[2:]
     osh = out_shape(x.shape[2:], kshape, stride, pads, dilation)
+    padded = _padded(x.shape[2:], pads)
+    if flat_pays(stride, padded, osh):
+        return flat_conv(xp, x, w, pads, dilation, groups, padded, osh)
     win = windows(xp, _pad(xp, x, pads), kshape, stride, dilation, osh)
     cg, og = x.shape[1] // groups, w.shape[0] // groups
     # One GEMM per group: (O, C*K...) @ (C*K..., N*out...).
@@ -89,7 +103,9 @@ def _conv_transpose(xp, g, w, geom, in_shape):
     osh = g.shape[2:]
     n = g.shape[0]
     og, cg = w.shape[0] // groups, w.shape[1]
-    padded = tuple(i + lo + hi for i, (lo, hi) in zip(in_shape, pads))
+    padded = _padded(in_shape, pads)
+    if flat_pays(stride, padded, osh) and _finite(xp, w):
+        return flat_conv_transpose(xp, g, w, pads, dilation, groups, padded, in_shape)
     xpad = xp.zeros((n, cg * groups) + padded, dtype=xp.result_type(g, w))
     for gi in range(groups):
         # cols: (Cg, K..., N, out...), one GEMM per group
@@ -114,6 +130,9 @@ def _conv_transpose(xp, g, w, geom, in_shape):
 def _conv_weight(xp, x, g, geom, kshape):
     stride, pads, dilation, groups = geom
     osh = g.shape[2:]
+    padded = _padded(x.shape[2:], pads)
+    if flat_pays(stride, padded, osh) and _finite(xp, x):
+        return flat_conv_weight(xp, x, g, pads, dilation, groups, padded, kshape)
     win = windows(xp, _pad(xp, x, pads), kshape, stride, dilation, osh)
     cg, og = x.shape[1] // groups, g.shape[1] // groups
     # One GEMM per group: (O, N*out...) @ (N*out..., C*K...).
@@ -229,9 +248,22 @@ class ConvTransposeNd(_ConvFamily):
 
     def backward(self, grad):
         g, w = self.saved_tensors
-        gg = ConvNd.apply(grad, w, None, self.geom) if needs(self, 0) else None
+        gg = (
+            _leading_corner(ConvNd.apply(grad, w, None, self.geom), self)
+            if needs(self, 0)
+            else None
+        )
         gw = ConvWeightNd.apply(grad, g, self.geom, w_shape(self)) if needs(self, 1) else None
         return gg, gw, _bias_grad(grad, self, 2), None, None
+
+
+def _leading_corner(t, node):
+    """``t`` cut to the node's first input's spatial shape: with stride 1, an output padding
+    (allowed below the dilation) adds outputs that no input element reached."""
+    shape = node._in_meta[0][0]
+    if tuple(t.shape) == shape:
+        return t
+    return t[(slice(None), slice(None)) + tuple(slice(0, s) for s in shape[2:])]
 
 
 class ConvInputGrad(ConvTransposeNd):
