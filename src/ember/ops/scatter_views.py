@@ -14,6 +14,7 @@ from ._spec import OpSpec
 from .linalg import ctype_name, require_tensor
 from .registry import LOOP, op, public_names
 from .strided import _checked, _view
+from .windows import select_position
 
 
 def _diagonal_window(xp, arr, offset, d1, d2):
@@ -167,15 +168,7 @@ def select_scatter(input, src, dim, index):
     """``input`` with ``input.select(dim, index)`` replaced by ``src``."""
     require_tensor(input, "select_scatter", "input", 1)
     shape = input._data.shape
-    if not shape:
-        raise IndexError("select() cannot be applied to a 0-dim tensor.")
-    d = wrap_dim(dim, len(shape))
-    index = int(index)
-    if not -shape[d] <= index < shape[d]:
-        raise IndexError(
-            f"select(): index {index} out of range for tensor of size {list(shape)} at "
-            f"dimension {d}"
-        )
+    d, index = select_position(shape, dim, index)
     src = _check_src("select_scatter", input, src, shape[:d] + shape[d + 1 :])
     return SelectScatter.apply(input, src, d, index % shape[d])
 

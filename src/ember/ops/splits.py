@@ -13,6 +13,7 @@ from .join import Split, SplitWithSizes, _pieces, _share
 from .linalg import require_tensor
 from .registry import LOOP, declare, op, public_names
 from .scatter_views import slice_scatter
+from .windows import narrow_start
 
 
 def _sizes_arg(name, sizes):
@@ -208,12 +209,7 @@ def narrow_copy(input, dim, start, length):
     d = dim % len(shape)
     start, length = int(start), int(length)
     n = shape[d]
-    if not -n <= start <= n:
-        raise IndexError(
-            f"start out of range (expected to be in range of [{-n}, {n}], but got {start})"
-        )
-    if start < 0:
-        start += n
+    start = narrow_start(start, n)
     if length < 0 or start + length > n:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
     return NarrowCopy.apply(input, d, start, length)

@@ -11,6 +11,29 @@ from .indexing_backward import backward_of
 from .registry import LOOP, declare, op, public_names
 
 
+def narrow_start(start, n):
+    """``start`` checked against a dimension of size ``n`` (PyTorch's error), made >= 0."""
+    if not -n <= start <= n:
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-n}, {n}], but got {start})"
+        )
+    return start + n if start < 0 else start
+
+
+def select_position(shape, dim, index):
+    """``(dim, index)`` of a select on ``shape``, checked with PyTorch's errors, dim wrapped."""
+    if not shape:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _wrap_dim(dim, len(shape))
+    index = int(index)
+    if not -shape[d] <= index < shape[d]:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {list(shape)} at "
+            f"dimension {d}"
+        )
+    return d, index
+
+
 @op(
     None,
     methods="narrow",
@@ -26,12 +49,7 @@ def narrow(input, dim, start, length):
     n = shape[d]
     if length < 0:
         raise RuntimeError("narrow(): length must be non-negative.")
-    if not -n <= start <= n:
-        raise IndexError(
-            f"start out of range (expected to be in range of [{-n}, {n}], but got {start})"
-        )
-    if start < 0:
-        start += n
+    start = narrow_start(start, n)
     if start + length > n:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
     return Slice.apply(input, (slice(None),) * d + (slice(start, start + length),), True)
@@ -44,16 +62,7 @@ def narrow(input, dim, start, length):
 )
 def select(input, dim, index):
     """The sub-tensor at ``index`` of dimension ``dim``, which is removed (a view)."""
-    shape = input._data.shape
-    if not shape:
-        raise IndexError("select() cannot be applied to a 0-dim tensor.")
-    d = _wrap_dim(dim, len(shape))
-    index = int(index)
-    if not -shape[d] <= index < shape[d]:
-        raise IndexError(
-            f"select(): index {index} out of range for tensor of size {list(shape)} at "
-            f"dimension {d}"
-        )
+    d, index = select_position(input._data.shape, dim, index)
     return Select.apply(input, (slice(None),) * d + (index,), True)
 
 
