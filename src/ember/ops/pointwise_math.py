@@ -215,22 +215,9 @@ def _steps(z):
     return z.round()  # zeros among the inputs
 
 
-@op(
-    Heaviside,
-    methods="heaviside",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec(
-        "heaviside",
-        lambda t, a, b: t.heaviside(a, b),
-        _B2,
-        shapes="broadcast2",
-        domain=_steps,
-        grad=(False, False),
-        fd=False,
-        second_order=False,
-    ),
-)
+@op(Heaviside, methods="heaviside", inplace=True, vmap=_EW,
+    spec=OpSpec("heaviside", lambda t, a, b: t.heaviside(a, b), _B2, shapes="broadcast2",
+                domain=_steps, grad=(False, False), fd=False, second_order=False))  # fmt: skip
 def heaviside(input, values, *, out=None):
     """0 where ``input < 0``, 1 where ``input > 0``, ``values`` where ``input == 0``."""
     tensor_arg("heaviside", input, "input", 1)

@@ -128,17 +128,10 @@ def tensordot(a, b, dims=2):
     return r.reshape(*fa, *fb)
 
 
-@op(
-    None,
-    methods="inner",
-    spec=OpSpec(
-        "inner",
-        lambda t, a, b: t.inner(a, b),
-        [((3,), (3,)), ((2, 3), (4, 3)), ((2, 1, 3), (3,)), ((), (2, 3))],
-        shapes=None,
-    ),
-    out=tensordot_out_rule,
-)
+@op(None, methods="inner",
+    spec=OpSpec("inner", lambda t, a, b: t.inner(a, b),
+                [((3,), (3,)), ((2, 3), (4, 3)), ((2, 1, 3), (3,)), ((), (2, 3))], shapes=None),
+    out=tensordot_out_rule)  # fmt: skip
 def inner(input, other):
     """Sum of products over the last dimension of both tensors (a scalar product for 0-d)."""
     if input._data.ndim == 0 or other._data.ndim == 0:
@@ -154,17 +147,10 @@ def inner(input, other):
     return tensordot(input, other, ([-1], [-1]))
 
 
-@op(
-    None,
-    methods="kron",
-    spec=OpSpec(
-        "kron",
-        lambda t, a, b: t.kron(a, b),
-        [((2, 3), (4, 2)), ((3,), (2, 2)), ((2, 1, 2), (3,)), ((), (3,))],
-        shapes=None,
-    ),
-    out="castable",
-)
+@op(None, methods="kron",
+    spec=OpSpec("kron", lambda t, a, b: t.kron(a, b),
+                [((2, 3), (4, 2)), ((3,), (2, 2)), ((2, 1, 2), (3,)), ((), (3,))], shapes=None),
+    out="castable")  # fmt: skip
 def kron(input, other):
     """Kronecker product: every element of ``input`` times the whole of ``other``, tiled."""
     a, b = promote(input, other)
