@@ -79,18 +79,19 @@ class Std(Var):
         return where(zero, 0.0, grad / (where(zero, 1.0, out) * 2))
 
 
-class VarMean(Var):
+class _WithMean:
+    """The mean as a second output; a missing gradient of either output is skipped."""
+
+    with_mean = True
+    materialize_grads = False
+
+
+class VarMean(_WithMean, Var):
     """d var_mean(x) = var's gradient plus the mean's, grad_mean / N broadcast back"""
 
-    with_mean = True
-    materialize_grads = False
 
-
-class StdMean(Std):
+class StdMean(_WithMean, Std):
     """d std_mean(x) = std's gradient plus the mean's, grad_mean / N broadcast back"""
-
-    with_mean = True
-    materialize_grads = False
 
 
 def _var_args(name, input, dim, unbiased, keepdim, correction, stacklevel=5):
