@@ -229,22 +229,23 @@ def heaviside(input, values, *, out=None):
     return write_out("heaviside", apply_broadcast(Heaviside, input, values), out, input, values)
 
 
-class Gcd(NotDifferentiable):
+class _IntegerPair(NotDifferentiable):
+    """Base of gcd and lcm: the array module's function of PyTorch's op name."""
+
+    def forward(self, a, b):
+        return getattr(self.xp, self.aten)(a, b)
+
+
+class Gcd(_IntegerPair):
     """The greatest common divisor of integers (no gradient: integer outputs)"""
 
     aten = "gcd"
 
-    def forward(self, a, b):
-        return self.xp.gcd(a, b)
 
-
-class Lcm(NotDifferentiable):
+class Lcm(_IntegerPair):
     """The least common multiple of integers (no gradient: integer outputs)"""
 
     aten = "lcm"
-
-    def forward(self, a, b):
-        return self.xp.lcm(a, b)
 
 
 def _integers(z):
