@@ -7,18 +7,17 @@ from __future__ import annotations
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim
 from ._binary import promote, type_word
+from ._out_rules import same_dtype_rule
 from ._spec import OpSpec
 from .linalg import Mm, prod
 from .registry import op, public_names
 
-
-def tensordot_out_rule(name, out, result):
-    """PyTorch's own wording for an ``out=`` of another dtype (tensordot, inner)."""
-    if result._data.dtype != out._data.dtype:
-        raise RuntimeError(
-            f"tensordot: Expected the output tensor to have dtype {type_word(result)}, but got "
-            f"an output tensor with dtype {type_word(out)}"
-        )
+# PyTorch's own wording for an ``out=`` of another dtype (tensordot, inner).
+tensordot_out_rule = same_dtype_rule(
+    "tensordot: Expected the output tensor to have dtype {result}, but got an output tensor "
+    "with dtype {out}",
+    type_word,
+)
 
 
 @op(

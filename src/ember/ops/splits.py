@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..autograd.node import Node
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim
+from ._out_rules import same_dtype_rule
 from ._spec import OpSpec
 from .join import Split, SplitWithSizes, _pieces, _share
 from .linalg import require_tensor
@@ -176,13 +177,10 @@ class NarrowCopy(Node):
         )
 
 
-def _narrow_copy_out(name, out, result):
-    if out._data.dtype != result._data.dtype:
-        raise RuntimeError(
-            "Expected self.dtype() == output.dtype() to be true, but got false.  (Could this "
-            "error message be improved?  If so, please report an enhancement request to "
-            "PyTorch.)"
-        )
+_narrow_copy_out = same_dtype_rule(
+    "Expected self.dtype() == output.dtype() to be true, but got false.  (Could this error "
+    "message be improved?  If so, please report an enhancement request to PyTorch.)"
+)
 
 
 @op(
