@@ -215,22 +215,9 @@ def _steps(z):
     return z.round()  # zeros among the inputs
 
 
-@op(
-    Heaviside,
-    methods="heaviside",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec(
-        "heaviside",
-        lambda t, a, b: t.heaviside(a, b),
-        _B2,
-        shapes="broadcast2",
-        domain=_steps,
-        grad=(False, False),
-        fd=False,
-        second_order=False,
-    ),
-)
+@op(Heaviside, methods="heaviside", inplace=True, vmap=_EW,
+    spec=OpSpec("heaviside", lambda t, a, b: t.heaviside(a, b), _B2, shapes="broadcast2",
+                domain=_steps, grad=(False, False), fd=False, second_order=False))  # fmt: skip
 def heaviside(input, values, *, out=None):
     """0 where ``input < 0``, 1 where ``input > 0``, ``values`` where ``input == 0``."""
     tensor_arg("heaviside", input, "input", 1)
@@ -242,22 +229,23 @@ def heaviside(input, values, *, out=None):
     return write_out("heaviside", apply_broadcast(Heaviside, input, values), out, input, values)
 
 
-class Gcd(NotDifferentiable):
+class _IntegerPair(NotDifferentiable):
+    """Base of gcd and lcm: the array module's function of PyTorch's op name."""
+
+    def forward(self, a, b):
+        return getattr(self.xp, self.aten)(a, b)
+
+
+class Gcd(_IntegerPair):
     """The greatest common divisor of integers (no gradient: integer outputs)"""
 
     aten = "gcd"
 
-    def forward(self, a, b):
-        return self.xp.gcd(a, b)
 
-
-class Lcm(NotDifferentiable):
+class Lcm(_IntegerPair):
     """The least common multiple of integers (no gradient: integer outputs)"""
 
     aten = "lcm"
-
-    def forward(self, a, b):
-        return self.xp.lcm(a, b)
 
 
 def _integers(z):

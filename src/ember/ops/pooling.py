@@ -401,13 +401,9 @@ declare(
         _spec("max_pool2d_unbatched", "max_pool2d", [((2, 5, 5),)], kernel_size=3, padding=1),
     ),
 )
-declare(
-    MaxPool3d,
-    None,
-    grad_fn="MaxPool3DWithIndicesBackward0",
-    vmap=LOOP,
-    spec=_spec("max_pool3d", "max_pool3d", [((1, 1, 3, 3, 3),)], kernel_size=2, stride=1),
-)
+declare(MaxPool3d, None, grad_fn="MaxPool3DWithIndicesBackward0", vmap=LOOP,
+        spec=_spec("max_pool3d", "max_pool3d", [((1, 1, 3, 3, 3),)],
+                   kernel_size=2, stride=1))  # fmt: skip
 declare(
     MaxPool1d,
     None,
@@ -418,35 +414,19 @@ declare(
         _spec("adaptive_max_pool1d", "adaptive_max_pool1d", [((2, 2, 7),)], output_size=3),
     ),
 )
-declare(
-    AdaptiveMaxPool2d,
-    None,
-    grad_fn="AdaptiveMaxPool2DBackward0",
-    vmap=LOOP,
-    spec=_spec("adaptive_max_pool2d", "adaptive_max_pool2d", [((2, 2, 5, 7),)], output_size=(2, 3)),
-)
+declare(AdaptiveMaxPool2d, None, grad_fn="AdaptiveMaxPool2DBackward0", vmap=LOOP,
+        spec=_spec("adaptive_max_pool2d", "adaptive_max_pool2d", [((2, 2, 5, 7),)],
+                   output_size=(2, 3)))  # fmt: skip
 declare(PutFlat, None, grad_fn="MaxPool2DWithIndicesBackwardBackward0", vmap=LOOP,
         spec=_grad_spec("max_pool2d_pad_grad", _padded, ((1, 2, 5, 5), (1, 2, 3, 3))))  # fmt: skip
-declare(
-    MaxPoolTiled,
-    None,
-    grad_fn="MaxPool2DWithIndicesBackward0",
-    vmap=_pool_batched,
-    spec=_spec(
-        "max_pool2d", "max_pool2d", [((2, 2, 4, 4),), ((1, 1, 5, 5),), ((2, 4, 4),)], kernel_size=2
-    ),
-)
+declare(MaxPoolTiled, None, grad_fn="MaxPool2DWithIndicesBackward0", vmap=_pool_batched,
+        spec=_spec("max_pool2d", "max_pool2d", [((2, 2, 4, 4),), ((1, 1, 5, 5),), ((2, 4, 4),)],
+                   kernel_size=2))  # fmt: skip
 declare(PoolScatter, None, grad_fn="MaxPool2DWithIndicesBackwardBackward0", vmap=LOOP,
         spec=_grad_spec("max_pool2d_grad", _tiles, ((1, 2, 4, 4), (1, 2, 2, 2))))  # fmt: skip
-declare(
-    PoolGather,
-    None,
-    grad_fn="ViewBackward0",
-    vmap=LOOP,
-    spec=_grad_spec(
-        "max_pool2d_grad_grad", _tiles, ((1, 2, 4, 4), (1, 2, 2, 2), (1, 2, 4, 4)), order=3
-    ),
-)
+declare(PoolGather, None, grad_fn="ViewBackward0", vmap=LOOP,
+        spec=_grad_spec("max_pool2d_grad_grad", _tiles,
+                        ((1, 2, 4, 4), (1, 2, 2, 2), (1, 2, 4, 4)), order=3))  # fmt: skip
 _MAX_NODES = {1: MaxPool1d, 2: TakeFlat, 3: MaxPool3d}
 
 __all__ = public_names(__name__)

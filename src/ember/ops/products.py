@@ -7,18 +7,17 @@ from __future__ import annotations
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim
 from ._binary import promote, type_word
+from ._out_rules import same_dtype_rule
 from ._spec import OpSpec
 from .linalg import Mm, prod
 from .registry import op, public_names
 
-
-def tensordot_out_rule(name, out, result):
-    """PyTorch's own wording for an ``out=`` of another dtype (tensordot, inner)."""
-    if result._data.dtype != out._data.dtype:
-        raise RuntimeError(
-            f"tensordot: Expected the output tensor to have dtype {type_word(result)}, but got "
-            f"an output tensor with dtype {type_word(out)}"
-        )
+# PyTorch's own wording for an ``out=`` of another dtype (tensordot, inner).
+tensordot_out_rule = same_dtype_rule(
+    "tensordot: Expected the output tensor to have dtype {result}, but got an output tensor "
+    "with dtype {out}",
+    type_word,
+)
 
 
 @op(
@@ -128,17 +127,10 @@ def tensordot(a, b, dims=2):
     return r.reshape(*fa, *fb)
 
 
-@op(
-    None,
-    methods="inner",
-    spec=OpSpec(
-        "inner",
-        lambda t, a, b: t.inner(a, b),
-        [((3,), (3,)), ((2, 3), (4, 3)), ((2, 1, 3), (3,)), ((), (2, 3))],
-        shapes=None,
-    ),
-    out=tensordot_out_rule,
-)
+@op(None, methods="inner",
+    spec=OpSpec("inner", lambda t, a, b: t.inner(a, b),
+                [((3,), (3,)), ((2, 3), (4, 3)), ((2, 1, 3), (3,)), ((), (2, 3))], shapes=None),
+    out=tensordot_out_rule)  # fmt: skip
 def inner(input, other):
     """Sum of products over the last dimension of both tensors (a scalar product for 0-d)."""
     if input._data.ndim == 0 or other._data.ndim == 0:
@@ -154,17 +146,10 @@ def inner(input, other):
     return tensordot(input, other, ([-1], [-1]))
 
 
-@op(
-    None,
-    methods="kron",
-    spec=OpSpec(
-        "kron",
-        lambda t, a, b: t.kron(a, b),
-        [((2, 3), (4, 2)), ((3,), (2, 2)), ((2, 1, 2), (3,)), ((), (3,))],
-        shapes=None,
-    ),
-    out="castable",
-)
+@op(None, methods="kron",
+    spec=OpSpec("kron", lambda t, a, b: t.kron(a, b),
+                [((2, 3), (4, 2)), ((3,), (2, 2)), ((2, 1, 2), (3,)), ((), (3,))], shapes=None),
+    out="castable")  # fmt: skip
 def kron(input, other):
     """Kronecker product: every element of ``input`` times the whole of ``other``, tiled."""
     a, b = promote(input, other)

@@ -104,21 +104,15 @@ def _flip_one(input, dim):
     return flip(input, (dim,))
 
 
-@op(
-    None,
-    methods="fliplr",
-    spec=OpSpec("fliplr", lambda t, a: t.fliplr(a), [((3, 4),)], shapes=None),
-)
+@op(None, methods="fliplr",
+    spec=OpSpec("fliplr", lambda t, a: t.fliplr(a), [((3, 4),)], shapes=None))  # fmt: skip
 def fliplr(input):
     """Flip the columns (dimension 1)."""
     return _flip_one(input, 1)
 
 
-@op(
-    None,
-    methods="flipud",
-    spec=OpSpec("flipud", lambda t, a: t.flipud(a), [((3, 4),)], shapes=None),
-)
+@op(None, methods="flipud",
+    spec=OpSpec("flipud", lambda t, a: t.flipud(a), [((3, 4),)], shapes=None))  # fmt: skip
 def flipud(input):
     """Flip the rows (dimension 0)."""
     return _flip_one(input, 0)

@@ -499,6 +499,11 @@ def _cell_specs(name, fn, gates):
     return _cell_spec(name, fn, gates), _cell_spec(f"{name}_nobias", fn, gates, bias=False)
 
 
+def _one_state_specs(name, gates):
+    """``_cell_specs`` of the cell ``name`` with one hidden state."""
+    return _cell_specs(name, lambda t, x, h, *w: t.stack([getattr(t, name)(x, h, *w)]), gates)
+
+
 @op(
     LSTMCellFused,
     grad_fn="ThnnFusedLstmCellBackward0",
@@ -527,7 +532,7 @@ def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     GRUCellFused,
     grad_fn="ThnnFusedGruCellBackward0",
     vmap=LOOP,
-    spec=_cell_specs("gru_cell", lambda t, x, h, *w: t.stack([t.gru_cell(x, h, *w)]), 3),
+    spec=_one_state_specs("gru_cell", 3),
 )
 def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One GRU step: ``h'`` from ``input`` (N, I) and ``hx`` (N, H)."""
@@ -558,23 +563,15 @@ def _elman(name, node, input, hx, w_ih, w_hh, b_ih, b_hh):
     return pre.tanh() if node is RNNTanhCellFused else pre.relu()
 
 
-@op(
-    RNNTanhCellFused,
-    grad_fn="RnnTanhCellBackward0",
-    vmap=LOOP,
-    spec=_cell_specs("rnn_tanh_cell", lambda t, x, h, *w: t.stack([t.rnn_tanh_cell(x, h, *w)]), 1),
-)
+@op(RNNTanhCellFused, grad_fn="RnnTanhCellBackward0", vmap=LOOP,
+    spec=_one_state_specs("rnn_tanh_cell", 1))  # fmt: skip
 def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One Elman step: ``tanh(input @ w_ih.T + b_ih + hx @ w_hh.T + b_hh)``."""
     return _elman("rnn_tanh_cell", RNNTanhCellFused, input, hx, w_ih, w_hh, b_ih, b_hh)
 
 
-@op(
-    RNNReluCellFused,
-    grad_fn="RnnReluCellBackward0",
-    vmap=LOOP,
-    spec=_cell_spec("rnn_relu_cell", lambda t, x, h, *w: t.stack([t.rnn_relu_cell(x, h, *w)]), 1),
-)
+@op(RNNReluCellFused, grad_fn="RnnReluCellBackward0", vmap=LOOP,
+    spec=_one_state_specs("rnn_relu_cell", 1))  # fmt: skip
 def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One Elman step with relu: ``relu(input @ w_ih.T + b_ih + hx @ w_hh.T + b_hh)``."""
     return _elman("rnn_relu_cell", RNNReluCellFused, input, hx, w_ih, w_hh, b_ih, b_hh)

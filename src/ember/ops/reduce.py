@@ -131,15 +131,10 @@ NONEMPTY_SAMPLES = [((3, 4),), ((),), ((2, 3, 4),)]
 NOT_DIFFERENTIABLE = dict(grad=(False,), fd=False)
 
 
-@op(
-    Sum,
-    methods="sum",
-    vmap=batching.reduce,
-    spec=(
-        OpSpec("sum", lambda t, a: t.sum(a), _R),
-        OpSpec("sum_dtype", lambda t, a: a.sum(dtype=t.float64), [((3, 4),)], shapes=None),
-    ),
-)
+@op(Sum, methods="sum", vmap=batching.reduce,
+    spec=(OpSpec("sum", lambda t, a: t.sum(a), _R),
+          OpSpec("sum_dtype", lambda t, a: a.sum(dtype=t.float64), [((3, 4),)],
+                 shapes=None)))  # fmt: skip
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum over ``dim`` (all dimensions by default); integers and bools sum as int64."""
     data = input._data
@@ -300,15 +295,10 @@ def half_zeros(t, a):
     return a * (a > 0)
 
 
-@op(
-    Prod,
-    methods="prod",
-    vmap=batching.reduce,
-    spec=(
-        OpSpec("prod", lambda t, a: t.prod(a), _R),
-        OpSpec("prod_zeros_all", lambda t, a: half_zeros(t, a).prod(), [((2,),), ((3,),), ((4,),)]),
-    ),
-)
+@op(Prod, methods="prod", vmap=batching.reduce,
+    spec=(OpSpec("prod", lambda t, a: t.prod(a), _R),
+          OpSpec("prod_zeros_all", lambda t, a: half_zeros(t, a).prod(),
+                 [((2,),), ((3,),), ((4,),)])))  # fmt: skip
 def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Product of the elements (over one ``dim`` if given); integers and bools give int64."""
     if isinstance(dim, (list, tuple)):
@@ -378,18 +368,11 @@ def need_dim(name, dim):
         raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
 
 
-@op(
-    Logsumexp,
-    methods="logsumexp",
-    vmap=batching.reduce,
-    spec=(
-        OpSpec("logsumexp", lambda t, a: t.logsumexp(a, 1), _D),
-        OpSpec(
-            "logsumexp_dims", lambda t, a: a.logsumexp((0, -1), True), [((2, 3, 4),)], shapes=None
-        ),
-        OpSpec("logsumexp_0d", lambda t, a: a.logsumexp(0), [((),), ((5,),)]),
-    ),
-)
+@op(Logsumexp, methods="logsumexp", vmap=batching.reduce,
+    spec=(OpSpec("logsumexp", lambda t, a: t.logsumexp(a, 1), _D),
+          OpSpec("logsumexp_dims", lambda t, a: a.logsumexp((0, -1), True), [((2, 3, 4),)],
+                 shapes=None),
+          OpSpec("logsumexp_0d", lambda t, a: a.logsumexp(0), [((),), ((5,),)])))  # fmt: skip
 def logsumexp(input, dim=None, keepdim=False, *, out=None):
     """``log(sum(exp(input)))`` over ``dim``, computed without overflow."""
     from .unary import _float_input

@@ -88,15 +88,9 @@ def _ties_spec(name, fn):
     return OpSpec(name, fn, [((3, 6),)], shapes=None, domain=lambda z: z.round(), fd=False)
 
 
-@op(
-    Cummax,
-    methods="cummax",
-    vmap=batching.reduce,
-    spec=(
-        OpSpec("cummax", lambda t, a: t.cummax(a, 0), _R),
-        _ties_spec("cummax_ties", lambda t, a: a.cummax(-1)),
-    ),
-)
+@op(Cummax, methods="cummax", vmap=batching.reduce,
+    spec=(OpSpec("cummax", lambda t, a: t.cummax(a, 0), _R),
+          _ties_spec("cummax_ties", lambda t, a: a.cummax(-1))))  # fmt: skip
 def cummax(input, dim, *, out=None):
     """The running maximum along ``dim`` and the index where each was reached."""
     return _cum_select("cummax", Cummax, CummaxResult, input, dim, out)

@@ -87,50 +87,6 @@ def _ones(t):
     return t.new_ones(t.shape)
 
 
-# ----- scatter_reduce -----------------------------------------------------------------------
-class ScatterReduceTwo(Node):
-    """sum: grad, gather(grad); mean: both divided by the counts; prod: the product of the
-    others; amax/amin: grad shared evenly among the elements equal to the result"""
-
-    def forward(self, x, src, dim, index, reduce, include_self):
-        self.dim, self.index, self.reduce, self.include_self = dim, index, reduce, include_self
-        out = x.copy()
-        if index.size:
-            flat = out.reshape(1) if out.ndim == 0 else out
-            idx = index.reshape(1) if out.ndim == 0 else index
-            part = src.reshape(1) if src.ndim == 0 else src
-            part = part[tuple(slice(0, s) for s in idx.shape)]
-            grids = list(self.xp.ogrid[tuple(slice(0, s) for s in idx.shape)])
-            grids[dim] = idx
-            _reduce_at(self.xp, flat, tuple(grids), part, reduce, include_self)
-        if reduce in ("prod", "amax", "amin"):
-            self.save_for_backward(x, src, out)
-        return out
-
-    def backward(self, grad):
-        d, index, reduce = self.dim, self.index, self.reduce
-        if reduce == "sum":
-            gx, gsrc = grad, Gather.apply(grad, d, index)
-        elif reduce == "mean":
-            n = _ones(grad) if self.include_self else grad.new_zeros(grad.shape)
-            n = ScatterAdd.apply(n, grad.new_ones(index.shape), d, index)
-            n = masked_fill(n, n == 0, 1)
-            gx, gsrc = grad / n, Gather.apply(grad, d, index) / Gather.apply(n, d, index)
-        elif reduce == "prod":
-            x, src, result = self.saved_tensors
-            gx, gsrc = _prod_grads(self, grad, x, src, result, _ScatterOps(d, index))
-        else:
-            x, src, result = self.saved_tensors
-            value = Gather.apply(result, d, index)
-            x_is = (x == result).to(grad.dtype)
-            src_is = (_cover(src, index) == value).to(grad.dtype)
-            share = grad / ScatterAdd.apply(x_is, src_is, d, index)
-            gx, gsrc = x_is * share, src_is * Gather.apply(share, d, index)
-        if not self.include_self:
-            gx = ScatterValue.apply(gx, 0.0, d, index)
-        return gx, gsrc, None, None, None, None
-
-
 def _cover(src, index):
     """The part of ``src`` that ``index`` reaches (its leading corner)."""
     if src._data.shape == index.shape:
@@ -139,7 +95,8 @@ def _cover(src, index):
 
 
 class _ScatterOps:
-    """The scatter-shaped forms of gather / add-at / reduce-again, for the shared prod rule."""
+    """The scatter-shaped forms of gather / add-at / reduce-again / fill, for the shared
+    backward."""
 
     def __init__(self, dim, index):
         self.dim, self.index = dim, index
@@ -156,6 +113,13 @@ class _ScatterOps:
     def src_part(self, src):
         return _cover(src, self.index)
 
+    def counts(self, grad):
+        """What each source element adds to the count of its position (for mean)."""
+        return grad.new_ones(self.index.shape)
+
+    def clear(self, t):
+        return ScatterValue.apply(t, 0.0, self.dim, self.index)
+
 
 class _IndexOps(_ScatterOps):
     def take(self, t):
@@ -169,6 +133,68 @@ class _IndexOps(_ScatterOps):
 
     def src_part(self, src):
         return src
+
+    def counts(self, grad):
+        d = self.dim
+        ones = grad.new_ones(grad.shape[:d] + (self.index.size,) + grad.shape[d + 1 :])
+        return ones if grad.ndim else ones.reshape(())
+
+    def clear(self, t):
+        return IndexFill.apply(t, 0.0, self.dim, self.index)
+
+
+class _ReduceInto(Node):
+    """The forward and backward scatter_reduce and index_reduce share; ``ops`` gives the
+    subclass's own gather / add-at forms and ``reduce_into`` its forward kernel."""
+
+    ops = _ScatterOps
+
+    def forward(self, x, src, dim, index, reduce, include_self):
+        self.dim, self.index, self.reduce, self.include_self = dim, index, reduce, include_self
+        out = x.copy()
+        if index.size:
+            self.reduce_into(out, src, dim, index, reduce, include_self)
+        if reduce in ("prod", "amax", "amin"):
+            self.save_for_backward(x, src, out)
+        return out
+
+    def backward(self, grad):
+        reduce, ops = self.reduce, self.ops(self.dim, self.index)
+        if reduce == "sum":
+            gx, gsrc = grad, ops.take(grad)
+        elif reduce == "mean":
+            n = _ones(grad) if self.include_self else grad.new_zeros(grad.shape)
+            n = ops.add(n, ops.counts(grad))
+            n = masked_fill(n, n == 0, 1)
+            gx, gsrc = grad / n, ops.take(grad) / ops.take(n)
+        elif reduce == "prod":
+            x, src, result = self.saved_tensors
+            gx, gsrc = _prod_grads(self, grad, x, src, result, ops)
+        else:
+            x, src, result = self.saved_tensors
+            value = ops.take(result)
+            x_is = (x == result).to(grad.dtype)
+            src_is = (ops.src_part(src) == value).to(grad.dtype)
+            share = grad / ops.add(x_is, src_is)
+            gx, gsrc = x_is * share, src_is * ops.take(share)
+        if not self.include_self:
+            gx = ops.clear(gx)
+        return gx, gsrc, None, None, None, None
+
+
+# ----- scatter_reduce -----------------------------------------------------------------------
+class ScatterReduceTwo(_ReduceInto):
+    """sum: grad, gather(grad); mean: both divided by the counts; prod: the product of the
+    others; amax/amin: grad shared evenly among the elements equal to the result"""
+
+    def reduce_into(self, out, src, dim, index, reduce, include_self):
+        flat = out.reshape(1) if out.ndim == 0 else out
+        idx = index.reshape(1) if out.ndim == 0 else index
+        part = src.reshape(1) if src.ndim == 0 else src
+        part = part[tuple(slice(0, s) for s in idx.shape)]
+        grids = list(self.xp.ogrid[tuple(slice(0, s) for s in idx.shape)])
+        grids[dim] = idx
+        _reduce_at(self.xp, flat, tuple(grids), part, reduce, include_self)
 
 
 def _prod_grads(node, grad, x, src, result, ops):
@@ -313,41 +339,14 @@ declare(
 
 
 # ----- index_reduce ---------------------------------------------------------------------------
-class IndexReduce(Node):
+class IndexReduce(_ReduceInto):
     """prod: the product of the others; mean: divided by the counts; amax/amin: grad shared
     evenly among the elements equal to the result (index_select where scatter gathers)"""
 
-    def forward(self, x, src, dim, index, reduce, include_self):
-        self.dim, self.index, self.reduce, self.include_self = dim, index, reduce, include_self
-        out = x.copy()
-        if index.size:
-            _reduce_at(self.xp, _rows(out, dim), index, _rows(src, dim), reduce, include_self)
-        if reduce in ("prod", "amax", "amin"):
-            self.save_for_backward(x, src, out)
-        return out
+    ops = _IndexOps
 
-    def backward(self, grad):
-        d, index, reduce = self.dim, self.index, self.reduce
-        if reduce == "mean":
-            n = _ones(grad) if self.include_self else grad.new_zeros(grad.shape)
-            ones = grad.new_ones(grad.shape[:d] + (index.size,) + grad.shape[d + 1 :])
-            n = IndexAdd.apply(n, ones if grad.ndim else ones.reshape(()), d, index, 1)
-            n = masked_fill(n, n == 0, 1)
-            gx = grad / n
-            gsrc = IndexSelect.apply(grad, d, index) / IndexSelect.apply(n, d, index)
-        elif reduce == "prod":
-            x, src, result = self.saved_tensors
-            gx, gsrc = _prod_grads(self, grad, x, src, result, _IndexOps(d, index))
-        else:
-            x, src, result = self.saved_tensors
-            value = IndexSelect.apply(result, d, index)
-            x_is = (x == result).to(grad.dtype)
-            src_is = (src == value).to(grad.dtype)
-            share = grad / IndexAdd.apply(x_is, src_is, d, index, 1)
-            gx, gsrc = x_is * share, src_is * IndexSelect.apply(share, d, index)
-        if not self.include_self:
-            gx = IndexFill.apply(gx, 0.0, d, index)
-        return gx, gsrc, None, None, None, None
+    def reduce_into(self, out, src, dim, index, reduce, include_self):
+        _reduce_at(self.xp, _rows(out, dim), index, _rows(src, dim), reduce, include_self)
 
 
 _BETA = [False]

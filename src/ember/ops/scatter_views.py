@@ -11,9 +11,10 @@ from ..autograd.node import Node
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim
 from ._spec import OpSpec
-from .linalg import ctype_name, require_tensor
+from .linalg import require_tensor
 from .registry import LOOP, op, public_names
 from .strided import _checked, _view
+from .windows import select_position
 
 
 def _diagonal_window(xp, arr, offset, d1, d2):
@@ -167,25 +168,9 @@ def select_scatter(input, src, dim, index):
     """``input`` with ``input.select(dim, index)`` replaced by ``src``."""
     require_tensor(input, "select_scatter", "input", 1)
     shape = input._data.shape
-    if not shape:
-        raise IndexError("select() cannot be applied to a 0-dim tensor.")
-    d = wrap_dim(dim, len(shape))
-    index = int(index)
-    if not -shape[d] <= index < shape[d]:
-        raise IndexError(
-            f"select(): index {index} out of range for tensor of size {list(shape)} at "
-            f"dimension {d}"
-        )
+    d, index = select_position(shape, dim, index)
     src = _check_src("select_scatter", input, src, shape[:d] + shape[d + 1 :])
     return SelectScatter.apply(input, src, d, index % shape[d])
-
-
-def _slice_out_rule(name, out, result):
-    if out._data.dtype != result._data.dtype:
-        raise RuntimeError(
-            f"Expected out tensor to have dtype {ctype_name(result)}, but got "
-            f"{ctype_name(out)} instead"
-        )
 
 
 def _bound(v, n, default):
@@ -207,7 +192,7 @@ def _bound(v, n, default):
         [((3, 4), (3, 2)), ((2, 5, 1), (2, 2, 1))],
         shapes=None,
     ),
-    out=_slice_out_rule,
+    out="same",
 )
 def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
     """``input`` with the slice ``start:end:step`` of dimension ``dim`` replaced by ``src``."""

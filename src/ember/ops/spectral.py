@@ -48,6 +48,25 @@ def _type(t):
     return legacy_type_name(t.dtype)
 
 
+def _frames_text(n_fft, hop, win_length, window):
+    """The framing arguments as PyTorch's stft/istft errors print them."""
+    shown = "None" if window is None else f"{_type(window)}{{{list(window.shape)}}}"
+    return f"n_fft={n_fft}, hop_length={hop}, win_length={win_length}, window={shown}"
+
+
+def _flag(value):
+    """An optional flag as PyTorch's stft/istft errors print it."""
+    return "None" if value is None else str(int(value))
+
+
+def _check_win_length(prefix, win_length, n_fft):
+    """PyTorch's error for a window length outside ``(0, n_fft]``."""
+    if not 0 < win_length <= n_fft:
+        raise RuntimeError(
+            f"{prefix} : expected 0 < win_length <= n_fft, but got win_length={win_length}"
+        )
+
+
 def _padded_window(window, win_length, n_fft, name, prefix):
     """The window centred in ``n_fft`` samples (``None``: none)."""
     if window is None:
@@ -65,14 +84,17 @@ def _padded_window(window, win_length, n_fft, name, prefix):
     return window
 
 
+def _sample_stft(lib, a):
+    """The specs' transform: 8-sample Hann frames, 2 apart."""
+    return lib.stft(a, 8, 2, window=lib.hann_window(8, dtype=a.dtype), return_complex=True)
+
+
 @op(
     None,
     methods="stft",
     spec=OpSpec(
         "stft",
-        lambda lib, a: lib.view_as_real(
-            lib.stft(a, 8, 2, window=lib.hann_window(8, dtype=a.dtype), return_complex=True)
-        ),
+        lambda lib, a: lib.view_as_real(_sample_stft(lib, a)),
         [((20,),), ((2, 16),)],
         shapes=None,
         atol=1e-4,
@@ -108,12 +130,9 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
         x = pad(x.view((1,) * (3 - x.dim()) + tuple(x.shape)), (p, p), mode=pad_mode)
         x = x.view(tuple(x.shape[3 - input.dim() :]))
     prefix = (
-        f"stft({_type(x)}{list(x.shape)}, n_fft={n_fft}, hop_length={hop}, "
-        f"win_length={win_length}, window="
-        + ("None" if window is None else f"{_type(window)}{{{list(window.shape)}}}")
-        + f", normalized={int(bool(normalized))}, onesided="
-        + ("None" if onesided is None else str(int(onesided)))
-        + f", return_complex={int(bool(return_complex))}, align_to_window={align_to_window})"
+        f"stft({_type(x)}{list(x.shape)}, {_frames_text(n_fft, hop, win_length, window)}, "
+        f"normalized={int(bool(normalized))}, onesided={_flag(onesided)}, "
+        f"return_complex={int(bool(return_complex))}, align_to_window={align_to_window})"
     )
     if x.dim() not in (1, 2):
         raise RuntimeError(f"{prefix} : expected a 1D or 2D tensor")
@@ -125,10 +144,7 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
         raise RuntimeError(f"{prefix} : expected 0 < n_fft < {length}, but got n_fft={n_fft}")
     if hop <= 0:
         raise RuntimeError(f"{prefix} : expected hop_length > 0, but got hop_length={hop}")
-    if not 0 < win_length <= n_fft:
-        raise RuntimeError(
-            f"{prefix} : expected 0 < win_length <= n_fft, but got win_length={win_length}"
-        )
+    _check_win_length(prefix, win_length, n_fft)
     w = _padded_window(window, win_length, n_fft, "stft", prefix)
     frames = x.unfold(-1, n_fft, hop)
     if w is not None:
@@ -172,10 +188,7 @@ def _overlap_add(frames, hop, total):
     spec=OpSpec(
         "istft",
         lambda lib, a: lib.istft(
-            lib.stft(a, 8, 2, window=lib.hann_window(8, dtype=a.dtype), return_complex=True),
-            8,
-            2,
-            window=lib.hann_window(8, dtype=a.dtype),
+            _sample_stft(lib, a), 8, 2, window=lib.hann_window(8, dtype=a.dtype)
         ),
         [((20,),), ((2, 16),)],
         shapes=None,
@@ -201,12 +214,10 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
     n_freq = input.shape[-2] if input.dim() >= 2 else 0
     one = (n_freq != n_fft) if onesided is None else onesided
     prefix = (
-        f"istft(CPU{_scalar(input)}Type{list(input.shape)}, n_fft={n_fft}, hop_length={hop}, "
-        f"win_length={win_length}, window="
-        + ("None" if window is None else f"{_type(window)}{{{list(window.shape)}}}")
-        + f", center={int(bool(center))}, normalized={int(bool(normalized))}, onesided="
-        + ("None" if onesided is None else str(int(onesided)))
-        + f", length={length}, return_complex={int(bool(return_complex))})"
+        f"istft(CPU{_scalar(input)}Type{list(input.shape)}, "
+        f"{_frames_text(n_fft, hop, win_length, window)}, center={int(bool(center))}, "
+        f"normalized={int(bool(normalized))}, onesided={_flag(onesided)}, length={length}, "
+        f"return_complex={int(bool(return_complex))})"
     )
     if input.dim() not in (2, 3):
         raise RuntimeError(
@@ -225,10 +236,7 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
             f"{prefix} : expected the frequency dimension (3rd to the last) of the input tensor "
             f"to match n_fft when onesided=False, but got {n_freq}"
         )
-    if not 0 < win_length <= n_fft:
-        raise RuntimeError(
-            f"{prefix} : expected 0 < win_length <= n_fft, but got win_length={win_length}"
-        )
+    _check_win_length(prefix, win_length, n_fft)
     batched = input.dim() == 3
     spec = input if batched else input.unsqueeze(0)
     spec = spec.transpose(-1, -2)

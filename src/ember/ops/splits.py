@@ -8,11 +8,13 @@ from __future__ import annotations
 from ..autograd.node import Node
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim
+from ._out_rules import same_dtype_rule
 from ._spec import OpSpec
 from .join import Split, SplitWithSizes, _pieces, _share
 from .linalg import require_tensor
 from .registry import LOOP, declare, op, public_names
 from .scatter_views import slice_scatter
+from .windows import narrow_start
 
 
 def _sizes_arg(name, sizes):
@@ -175,13 +177,10 @@ class NarrowCopy(Node):
         )
 
 
-def _narrow_copy_out(name, out, result):
-    if out._data.dtype != result._data.dtype:
-        raise RuntimeError(
-            "Expected self.dtype() == output.dtype() to be true, but got false.  (Could this "
-            "error message be improved?  If so, please report an enhancement request to "
-            "PyTorch.)"
-        )
+_narrow_copy_out = same_dtype_rule(
+    "Expected self.dtype() == output.dtype() to be true, but got false.  (Could this error "
+    "message be improved?  If so, please report an enhancement request to PyTorch.)"
+)
 
 
 @op(
@@ -208,12 +207,7 @@ def narrow_copy(input, dim, start, length):
     d = dim % len(shape)
     start, length = int(start), int(length)
     n = shape[d]
-    if not -n <= start <= n:
-        raise IndexError(
-            f"start out of range (expected to be in range of [{-n}, {n}], but got {start})"
-        )
-    if start < 0:
-        start += n
+    start = narrow_start(start, n)
     if length < 0 or start + length > n:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
     return NarrowCopy.apply(input, d, start, length)

@@ -53,29 +53,11 @@ def _repeats(z):
     return (z * 1.5).round()
 
 
-@op(
-    Mode,
-    methods="mode",
-    vmap=LOOP,
-    spec=(
-        # Repeated values: a perturbed tie changes which element is the mode (no FD check).
-        OpSpec(
-            "mode",
-            lambda t, a: t.mode(a),
-            [((3, 6),), ((),), ((2, 3, 4),)],
-            domain=_repeats,
-            fd=False,
-        ),
-        OpSpec(
-            "mode_dim0_keep",
-            lambda t, a: a.mode(0, keepdim=True),
-            [((5, 3),)],
-            shapes=None,
-            domain=_repeats,
-            fd=False,
-        ),
-    ),
-)
+@op(Mode, methods="mode", vmap=LOOP,
+    spec=(OpSpec("mode", lambda t, a: t.mode(a), [((3, 6),), ((),), ((2, 3, 4),)], domain=_repeats,
+                 fd=False),
+          OpSpec("mode_dim0_keep", lambda t, a: a.mode(0, keepdim=True), [((5, 3),)], shapes=None,
+                 domain=_repeats, fd=False)))  # fmt: skip
 def mode(input, dim=-1, keepdim=False, *, out=None):
     """The most frequent value along ``dim`` (the smallest among ties) and the index of its
     last occurrence."""
@@ -213,24 +195,12 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=N
     return _quantile("quantile", input, q, dim, keepdim, interpolation, False, out)
 
 
-@op(
-    None,
-    methods="nanquantile",
-    spec=(
-        _quantile_spec(
-            "nanquantile",
-            lambda t, a: t.nanquantile(a, 0.4, dim=1),
-            [((3, 5),), ((2, 8),)],
-            domain=some_nan,
-        ),
-        _quantile_spec(
-            "nanquantile_lower",
-            lambda t, a: a.nanquantile(0.7, interpolation="lower"),
-            [((9,),)],
-            domain=some_nan,
-        ),
-    ),
-)
+@op(None, methods="nanquantile",
+    spec=(_quantile_spec("nanquantile", lambda t, a: t.nanquantile(a, 0.4, dim=1),
+                         [((3, 5),), ((2, 8),)], domain=some_nan),
+          _quantile_spec("nanquantile_lower",
+                         lambda t, a: a.nanquantile(0.7, interpolation="lower"), [((9,),)],
+                         domain=some_nan)))  # fmt: skip
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     """``quantile`` ignoring NaN (NaN only where a slice is all NaN)."""
     return _quantile("nanquantile", input, q, dim, keepdim, interpolation, True, out)

@@ -288,14 +288,8 @@ class Abs(Node):
         return (grad * sign(x),)
 
 
-@op(
-    Abs,
-    methods=("abs", "absolute"),
-    inplace=True,
-    aliases=("absolute",),
-    vmap=_EW,
-    spec=OpSpec("abs", lambda t, a: t.abs(a), _U, second_order=False),
-)
+@op(Abs, methods=("abs", "absolute"), inplace=True, aliases=("absolute",), vmap=_EW,
+    spec=OpSpec("abs", lambda t, a: t.abs(a), _U, second_order=False))  # fmt: skip
 def abs(input):
     """Absolute value."""
     if input._data.dtype.kind == "b":

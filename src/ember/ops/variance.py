@@ -79,18 +79,19 @@ class Std(Var):
         return where(zero, 0.0, grad / (where(zero, 1.0, out) * 2))
 
 
-class VarMean(Var):
+class _WithMean:
+    """The mean as a second output; a missing gradient of either output is skipped."""
+
+    with_mean = True
+    materialize_grads = False
+
+
+class VarMean(_WithMean, Var):
     """d var_mean(x) = var's gradient plus the mean's, grad_mean / N broadcast back"""
 
-    with_mean = True
-    materialize_grads = False
 
-
-class StdMean(Std):
+class StdMean(_WithMean, Std):
     """d std_mean(x) = std's gradient plus the mean's, grad_mean / N broadcast back"""
-
-    with_mean = True
-    materialize_grads = False
 
 
 def _var_args(name, input, dim, unbiased, keepdim, correction, stacklevel=5):
@@ -132,33 +133,20 @@ def _var_std(name, node, input, dim, unbiased, keepdim, correction, out):
     return _out.write(out, result)
 
 
-@op(
-    Var,
-    methods="var",
-    vmap=batching.reduce,
-    spec=(
-        OpSpec("var", lambda t, a: t.var(a), [((3, 4),), ((2, 3, 4),), ((5,),)]),
-        OpSpec("var_dim", lambda t, a: a.var(1, keepdim=True), _D),
-        OpSpec("var_legacy", lambda t, a: t.var(a, 0, False), [((3, 4),)], shapes=None),
-        OpSpec(
-            "var_correction", lambda t, a: a.var((0, 2), correction=0), [((2, 3, 4),)], shapes=None
-        ),
-    ),
-)
+@op(Var, methods="var", vmap=batching.reduce,
+    spec=(OpSpec("var", lambda t, a: t.var(a), [((3, 4),), ((2, 3, 4),), ((5,),)]),
+          OpSpec("var_dim", lambda t, a: a.var(1, keepdim=True), _D),
+          OpSpec("var_legacy", lambda t, a: t.var(a, 0, False), [((3, 4),)], shapes=None),
+          OpSpec("var_correction", lambda t, a: a.var((0, 2), correction=0), [((2, 3, 4),)],
+                 shapes=None)))  # fmt: skip
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Variance over ``dim`` with Bessel's ``correction`` (1 by default: unbiased)."""
     return _var_std("var", Var, input, dim, unbiased, keepdim, correction, out)
 
 
-@op(
-    Std,
-    methods="std",
-    vmap=batching.reduce,
-    spec=(
-        OpSpec("std", lambda t, a: t.std(a), [((3, 4),), ((2, 3, 4),), ((5,),)]),
-        OpSpec("std_dim", lambda t, a: a.std(0, unbiased=False), _D),
-    ),
-)
+@op(Std, methods="std", vmap=batching.reduce,
+    spec=(OpSpec("std", lambda t, a: t.std(a), [((3, 4),), ((2, 3, 4),), ((5,),)]),
+          OpSpec("std_dim", lambda t, a: a.std(0, unbiased=False), _D)))  # fmt: skip
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Standard deviation over ``dim`` with ``correction`` (1 by default: unbiased)."""
     return _var_std("std", Std, input, dim, unbiased, keepdim, correction, out)

@@ -10,6 +10,7 @@ from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim
 from . import batching
 from ._binary import zeros_like
+from ._out_rules import same_dtype_rule
 from ._spec import OpSpec
 from .linalg import _check_dot, require_tensor
 from .registry import LOOP, declare, op, public_names
@@ -58,11 +59,7 @@ class Sgn(Node):
         return (g.masked_fill(zero, 0),)
 
 
-def _sgn_out(name, out, result):
-    if out._data.dtype != result._data.dtype:
-        raise RuntimeError(
-            f"Found dtype {scalar_type_name(out)} but expected {scalar_type_name(result)}"
-        )
+_sgn_out = same_dtype_rule("Found dtype {out} but expected {result}", scalar_type_name)
 
 
 @op(
@@ -234,12 +231,9 @@ class Vdot(Node):
         return ga, gb
 
 
-def _vdot_out(name, out, result):
-    if out._data.dtype != result._data.dtype:
-        raise RuntimeError(
-            f"result dtype {scalar_type_name(out)} does not match input dtype "
-            f"{scalar_type_name(result)}"
-        )
+_vdot_out = same_dtype_rule(
+    "result dtype {out} does not match input dtype {result}", scalar_type_name
+)
 
 
 @op(

@@ -11,6 +11,29 @@ from .indexing_backward import backward_of
 from .registry import LOOP, declare, op, public_names
 
 
+def narrow_start(start, n):
+    """``start`` checked against a dimension of size ``n`` (PyTorch's error), made >= 0."""
+    if not -n <= start <= n:
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-n}, {n}], but got {start})"
+        )
+    return start + n if start < 0 else start
+
+
+def select_position(shape, dim, index):
+    """``(dim, index)`` of a select on ``shape``, checked with PyTorch's errors, dim wrapped."""
+    if not shape:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _wrap_dim(dim, len(shape))
+    index = int(index)
+    if not -shape[d] <= index < shape[d]:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {list(shape)} at "
+            f"dimension {d}"
+        )
+    return d, index
+
+
 @op(
     None,
     methods="narrow",
@@ -26,12 +49,7 @@ def narrow(input, dim, start, length):
     n = shape[d]
     if length < 0:
         raise RuntimeError("narrow(): length must be non-negative.")
-    if not -n <= start <= n:
-        raise IndexError(
-            f"start out of range (expected to be in range of [{-n}, {n}], but got {start})"
-        )
-    if start < 0:
-        start += n
+    start = narrow_start(start, n)
     if start + length > n:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
     return Slice.apply(input, (slice(None),) * d + (slice(start, start + length),), True)
@@ -44,16 +62,7 @@ def narrow(input, dim, start, length):
 )
 def select(input, dim, index):
     """The sub-tensor at ``index`` of dimension ``dim``, which is removed (a view)."""
-    shape = input._data.shape
-    if not shape:
-        raise IndexError("select() cannot be applied to a 0-dim tensor.")
-    d = _wrap_dim(dim, len(shape))
-    index = int(index)
-    if not -shape[d] <= index < shape[d]:
-        raise IndexError(
-            f"select(): index {index} out of range for tensor of size {list(shape)} at "
-            f"dimension {d}"
-        )
+    d, index = select_position(input._data.shape, dim, index)
     return Select.apply(input, (slice(None),) * d + (index,), True)
 
 
@@ -74,30 +83,51 @@ def _diag_view(x, offset, d1, d2):
     return xp.lib.stride_tricks.as_strided(start, shape, strides)
 
 
-class Diagonal(Node):
-    """d(diagonal x) = zeros like x with grad on that diagonal"""
+class _WindowView(Node):
+    """A view of three arguments whose gradient is its ``placed`` node: zeros like the
+    input with the gradient placed where the view looks."""
 
     is_view = True
 
-    def forward(self, x, offset, d1, d2):
-        self.args_ = (x.shape, offset, d1, d2)
-        return _diag_view(x, offset, d1, d2)
+    def forward(self, x, *args):
+        self.args_ = (x.shape, *args)
+        return self.view(x, *args)
 
     def backward(self, grad):
-        return DiagonalScatter.apply(grad, *self.args_), None, None, None
+        return self.placed.apply(grad, *self.args_), None, None, None
 
 
-class DiagonalScatter(Node):
-    """out = zeros(shape) with grad on a diagonal; d/dgrad = that diagonal of out_grad"""
+class _Placed(Node):
+    """zeros(shape) with the gradient placed by ``place``; d/dgrad = the ``view_node`` of
+    out_grad"""
 
-    def forward(self, grad, shape, offset, d1, d2):
-        self.args_ = (offset, d1, d2)
+    def forward(self, grad, shape, *args):
+        self.args_ = args
         out = self.xp.zeros(shape, dtype=grad.dtype)
-        _diag_view(out, offset, d1, d2)[...] = grad
+        self.place(out, grad, *args)
         return out
 
     def backward(self, g):
-        return Diagonal.apply(g, *self.args_), None, None, None, None
+        return self.view_node.apply(g, *self.args_), None, None, None, None
+
+
+class Diagonal(_WindowView):
+    """d(diagonal x) = zeros like x with grad on that diagonal"""
+
+    def view(self, x, offset, d1, d2):
+        return _diag_view(x, offset, d1, d2)
+
+
+class DiagonalScatter(_Placed):
+    """out = zeros(shape) with grad on a diagonal; d/dgrad = that diagonal of out_grad"""
+
+    view_node = Diagonal
+
+    def place(self, out, grad, offset, d1, d2):
+        _diag_view(out, offset, d1, d2)[...] = grad
+
+
+Diagonal.placed = DiagonalScatter
 
 
 @op(
@@ -136,13 +166,10 @@ declare(
 )
 
 
-class Unfold(Node):
+class Unfold(_WindowView):
     """d(x.unfold) = the windows' gradients added back where they overlap"""
 
-    is_view = True
-
-    def forward(self, x, dim, size, step):
-        self.args_ = (x.shape, dim, size, step)
+    def view(self, x, dim, size, step):
         xp = self.xp
         if x.ndim == 0:
             return xp.lib.stride_tricks.as_strided(x, (1,), (0,))
@@ -152,28 +179,24 @@ class Unfold(Node):
         strides = st[:dim] + (st[dim] * step,) + st[dim + 1 :] + (st[dim],)
         return xp.lib.stride_tricks.as_strided(x, shape, strides)
 
-    def backward(self, grad):
-        return UnfoldBackward.apply(grad, *self.args_), None, None, None
 
-
-class UnfoldBackward(Node):
+class UnfoldBackward(_Placed):
     """out = zeros(shape) with each window's grad added; d/dgrad = out_grad.unfold(...)"""
 
-    def forward(self, grad, shape, dim, size, step):
-        self.args_ = (dim, size, step)
-        out = self.xp.zeros(shape, dtype=grad.dtype)
-        if not shape:
+    view_node = Unfold
+
+    def place(self, out, grad, dim, size, step):
+        if not out.shape:
             out[...] = grad.reshape(())
-            return out
+            return
         n = grad.shape[dim]
         moved = self.xp.moveaxis(out, dim, -1)
         g = self.xp.moveaxis(grad, dim, -2)
         for k in range(size):  # one vectorised add per window position
             moved[..., k : k + step * (n - 1) + 1 : step] += g[..., k]
-        return out
 
-    def backward(self, g):
-        return Unfold.apply(g, *self.args_), None, None, None, None
+
+Unfold.placed = UnfoldBackward
 
 
 @op(
