@@ -139,17 +139,17 @@ class _TensorType(type):
 _BY_NAME = {}
 
 
-def _make(name, dtype_name):
-    """The legacy CPU type ``name`` of ``dtype_name`` tensors, also listed by its name."""
+def _make(name, dtype):
+    """The legacy CPU type ``name`` of ``dtype`` tensors, also listed by its name."""
     cls = _TensorType(
         name,
         (),
         {
-            "__doc__": f"Legacy name of CPU {dtype_name} tensors: ``{name}(*sizes)`` or "
+            "__doc__": f"Legacy name of CPU {dtype.name} tensors: ``{name}(*sizes)`` or "
             f"``{name}(data)`` builds one.",
             "__module__": "torch",
             "__qualname__": name,
-            "dtype": getattr(_dt, dtype_name),
+            "dtype": dtype,
             "is_cuda": False,
             "is_sparse": False,
         },
@@ -158,16 +158,16 @@ def _make(name, dtype_name):
     return cls
 
 
-FloatTensor = _make("FloatTensor", "float32")
-DoubleTensor = _make("DoubleTensor", "float64")
-HalfTensor = _make("HalfTensor", "float16")
-BFloat16Tensor = _make("BFloat16Tensor", "bfloat16")
-ByteTensor = _make("ByteTensor", "uint8")
-CharTensor = _make("CharTensor", "int8")
-ShortTensor = _make("ShortTensor", "int16")
-IntTensor = _make("IntTensor", "int32")
-LongTensor = _make("LongTensor", "int64")
-BoolTensor = _make("BoolTensor", "bool")
+FloatTensor = _make("FloatTensor", _dt.float32)
+DoubleTensor = _make("DoubleTensor", _dt.float64)
+HalfTensor = _make("HalfTensor", _dt.float16)
+BFloat16Tensor = _make("BFloat16Tensor", _dt.bfloat16)
+ByteTensor = _make("ByteTensor", _dt.uint8)
+CharTensor = _make("CharTensor", _dt.int8)
+ShortTensor = _make("ShortTensor", _dt.int16)
+IntTensor = _make("IntTensor", _dt.int32)
+LongTensor = _make("LongTensor", _dt.int64)
+BoolTensor = _make("BoolTensor", _dt.bool)
 
 
 def _resolve_name(name):

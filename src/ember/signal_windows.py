@@ -20,9 +20,9 @@ def _window(name, window_length, periodic, dtype, device, requires_grad, values)
     d = _dt.get_default_dtype() if dtype is None else _dt.dtype_arg(dtype, name)
     if d.np.kind != "f":
         raise RuntimeError(
-            f"{name} expects floating point dtypes, got: TensorOptions(dtype={_c_name(d)}, "
-            "device=cpu, layout=Strided (default), requires_grad=false (default), "
-            "pinned_memory=false (default), memory_format=(nullopt))"
+            f"{name} expects floating point dtypes, got: TensorOptions("
+            f"dtype={_dt.C_TYPE_NAMES[d.name]}, device=cpu, layout=Strided (default), "
+            "requires_grad=false (default), pinned_memory=false (default), memory_format=(nullopt))"
         )
     n = int(window_length)
     if n < 0:
@@ -33,17 +33,6 @@ def _window(name, window_length, periodic, dtype, device, requires_grad, values)
         m = n + 1 if periodic else n
         data = values(np.arange(m, dtype=d.np), m, d.np)[:n].astype(d.np, copy=False)
     return _finish(np.ascontiguousarray(data), requires_grad, device)
-
-
-def _c_name(d):
-    return {
-        "int64": "long int",
-        "int32": "int",
-        "int16": "short int",
-        "int8": "signed char",
-        "uint8": "unsigned char",
-        "bool": "bool",
-    }.get(d.np.name, d.np.name)
 
 
 def _cos_sum(coefficients):

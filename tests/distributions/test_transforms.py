@@ -140,6 +140,13 @@ def test_cache_and_inverse_identity():
     with pytest.raises(ValueError, match="cache_size must be 0 or 1"):
         ET.ExpTransform(cache_size=2)
 
+    first_inv = ET.ExpTransform(cache_size=1)
+    y = ember.tensor([1.5, 2.0])
+    x = first_inv.inv(y)
+    assert first_inv(x) is y and first_inv.inv(y) is x
+    uncached = ET.ExpTransform()
+    assert uncached(x) is not uncached(x)
+
     class Scaled(ET.Transform):
         def __init__(self, factor, cache_size=0):
             super().__init__(cache_size=cache_size)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import sys
+from dataclasses import dataclass
 
 from .node import _FREED, AccumulateGrad, SavedTensor
 
@@ -68,16 +69,14 @@ def _base_id(a):
     return id(a)
 
 
+@dataclass(slots=True, eq=False, repr=False)
 class NodeInfo:
     """One node of a report: its name, saved arrays (shape, dtype, bytes) and total bytes."""
 
-    __slots__ = ("name", "saved", "bytes", "freed")
-
-    def __init__(self, name, saved, nbytes, freed):
-        self.name = name
-        self.saved = saved
-        self.bytes = nbytes
-        self.freed = freed
+    name: str
+    saved: list
+    bytes: int
+    freed: bool
 
     def __repr__(self):
         return f"NodeInfo({self.name!r}, saved={len(self.saved)}, bytes={self.bytes})"

@@ -99,12 +99,12 @@ def dirichlet_grad(x, concentration, total):
     return _beta_grad_a(x, a, t - a) / (1.0 - x)
 
 
-class _StandardGamma(Function):
-    """Gamma(alpha, 1) samples; d sample / d alpha by implicit differentiation."""
+class _ImplicitSample(Function):
+    """Samples of the subclass's ``_sample``, differentiated by its ``_vjp``."""
 
     @staticmethod
     def forward(ctx, concentration):
-        x = _rng.standard_gamma(concentration)
+        x = ctx._forward_cls._sample(concentration)
         ctx.save_for_backward(concentration, x)
         return x
 
@@ -112,23 +112,27 @@ class _StandardGamma(Function):
     @once_differentiable
     def backward(ctx, grad):
         alpha, x = ctx.saved_tensors
+        return ctx._forward_cls._vjp(alpha, x, grad)
+
+
+class _StandardGamma(_ImplicitSample):
+    """Gamma(alpha, 1) samples; d sample / d alpha by implicit differentiation."""
+
+    _sample = staticmethod(_rng.standard_gamma)
+
+    @staticmethod
+    def _vjp(alpha, x, grad):
         dx = standard_gamma_grad(alpha._data, x._data).astype(x._data.dtype)
         return grad * ember.Tensor._make(dx)
 
 
-class _Dirichlet(Function):
+class _Dirichlet(_ImplicitSample):
     """Dirichlet samples (normalized gammas) with PyTorch's implicit gradient."""
 
-    @staticmethod
-    def forward(ctx, concentration):
-        x = _rng.dirichlet(concentration)
-        ctx.save_for_backward(x, concentration)
-        return x
+    _sample = staticmethod(_rng.dirichlet)
 
     @staticmethod
-    @once_differentiable
-    def backward(ctx, grad):
-        x, alpha = ctx.saved_tensors
+    def _vjp(alpha, x, grad):
         total = alpha._data.sum(-1, keepdims=True)
         g = ember.Tensor._make(dirichlet_grad(x._data, alpha._data, total).astype(x._data.dtype))
         return g * (grad - (x * grad).sum(-1, True))

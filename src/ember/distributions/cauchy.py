@@ -6,6 +6,7 @@ import math
 
 import ember
 
+from ._expand import expand_params
 from ._loc_scale import _LocScale
 from .distribution import Distribution
 
@@ -15,9 +16,7 @@ __all__ = ["Cauchy"]
 class Cauchy(_LocScale, Distribution):
     """Cauchy(loc, scale); ``rsample`` is reparameterized (loc + scale * tan(pi (u - 1/2)))."""
 
-    def expand(self, batch_shape, _instance=None):
-        """The distribution with loc and scale expanded to ``batch_shape``."""
-        return self._expand_params(Cauchy, batch_shape, _instance, ("loc", "scale"))
+    expand = expand_params("loc", "scale")
 
     @property
     def mean(self):

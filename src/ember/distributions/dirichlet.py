@@ -5,6 +5,7 @@ from __future__ import annotations
 import ember
 
 from . import _implicit, constraints
+from ._expand import expand_params
 from ._special import digamma, lgamma, xlogy
 from .exp_family import ExponentialFamily
 from .utils import _one_hot
@@ -15,6 +16,10 @@ __all__ = ["Dirichlet"]
 class Dirichlet(ExponentialFamily):
     """Dirichlet(concentration); ``rsample`` is reparameterized by implicit differentiation."""
 
+    expand = expand_params(
+        "concentration",
+        doc="The distribution with concentration expanded to ``batch_shape + (K,)``.",
+    )
     arg_constraints = {"concentration": constraints.independent(constraints.positive, 1)}
     support = constraints.simplex
     has_rsample = True
@@ -26,10 +31,6 @@ class Dirichlet(ExponentialFamily):
         super().__init__(
             concentration.shape[:-1], concentration.shape[-1:], validate_args=validate_args
         )
-
-    def expand(self, batch_shape, _instance=None):
-        """The distribution with concentration expanded to ``batch_shape + (K,)``."""
-        return self._expand_params(Dirichlet, batch_shape, _instance, ("concentration",))
 
     def rsample(self, sample_shape=()):
         """Normalized gamma draws, differentiable w.r.t. the concentration."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ember
 
 from . import constraints
+from ._expand import expand_params
 from .exp_family import ExponentialFamily
 from .utils import _batch_shape_of, broadcast_all
 
@@ -14,6 +15,7 @@ __all__ = ["Exponential"]
 class Exponential(ExponentialFamily):
     """Exponential(rate); ``rsample`` is reparameterized (E / rate with E ~ Exp(1))."""
 
+    expand = expand_params("rate")
     arg_constraints = {"rate": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
@@ -22,10 +24,6 @@ class Exponential(ExponentialFamily):
     def __init__(self, rate, validate_args=None):
         (self.rate,) = broadcast_all(rate)
         super().__init__(_batch_shape_of(rate, self.rate), validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        """The distribution with rate expanded to ``batch_shape``."""
-        return self._expand_params(Exponential, batch_shape, _instance, ("rate",))
 
     @property
     def mean(self):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ember
 
 from . import _implicit, constraints
+from ._expand import expand_base, expand_params
 from ._special import digamma, gammainc, lgamma, xlogy
 from .exp_family import ExponentialFamily
 from .utils import _broadcast_params
@@ -15,6 +16,7 @@ __all__ = ["Gamma", "Chi2"]
 class Gamma(ExponentialFamily):
     """Gamma(concentration, rate); ``rsample`` is reparameterized by implicit differentiation."""
 
+    expand = expand_params("concentration", "rate")
     arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
@@ -23,10 +25,6 @@ class Gamma(ExponentialFamily):
     def __init__(self, concentration, rate, validate_args=None):
         (self.concentration, self.rate), batch_shape = _broadcast_params(concentration, rate)
         super().__init__(batch_shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        """The distribution with concentration and rate expanded to ``batch_shape``."""
-        return self._expand_params(Gamma, batch_shape, _instance, ("concentration", "rate"))
 
     @property
     def mean(self):
@@ -79,15 +77,11 @@ class Gamma(ExponentialFamily):
 class Chi2(Gamma):
     """The chi-squared distribution with ``df`` degrees of freedom."""
 
+    expand = expand_base(doc="The distribution with df expanded to ``batch_shape``.")
     arg_constraints = {"df": constraints.positive}
 
     def __init__(self, df, validate_args=None):
         super().__init__(0.5 * df, 0.5, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        """The distribution with df expanded to ``batch_shape``."""
-        new = self._get_checked_instance(Chi2, _instance)
-        return super().expand(batch_shape, new)
 
     @property
     def df(self):

@@ -7,6 +7,7 @@ import ember
 from ..nn.functional import binary_cross_entropy_with_logits
 from . import constraints
 from ._binary import _BinaryProbsLogits
+from ._expand import expand_params
 from .distribution import Distribution
 from .utils import broadcast_all
 
@@ -16,6 +17,9 @@ __all__ = ["Geometric"]
 class Geometric(_BinaryProbsLogits, Distribution):
     """Geometric(probs) on {0, 1, 2, ...}: P(k) = (1 - p)^k p."""
 
+    expand = expand_params(
+        "probs", "logits", doc="The distribution with its parameter expanded to ``batch_shape``."
+    )
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.nonnegative_integer
 
@@ -31,10 +35,6 @@ class Geometric(_BinaryProbsLogits, Distribution):
                     f"{tuple(value.shape)}) of distribution {self!r} to be positive but found "
                     f"invalid values:\n{value.detach()[~valid]}"
                 )
-
-    def expand(self, batch_shape, _instance=None):
-        """The distribution with its parameter expanded to ``batch_shape``."""
-        return self._expand_params(Geometric, batch_shape, _instance, ("probs", "logits"))
 
     @property
     def mean(self):

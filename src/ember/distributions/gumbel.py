@@ -7,6 +7,7 @@ import math
 import ember
 
 from . import constraints
+from ._expand import expand_base
 from .transformed_distribution import TransformedDistribution
 from .transforms import AffineTransform, ExpTransform
 from .uniform import Uniform
@@ -18,6 +19,7 @@ __all__ = ["Gumbel"]
 class Gumbel(TransformedDistribution):
     """Gumbel(loc, scale): loc - scale * log(-log(U)), U uniform (reparameterized)."""
 
+    expand = expand_base("loc", "scale")
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
 
@@ -39,13 +41,6 @@ class Gumbel(TransformedDistribution):
             AffineTransform(loc=loc, scale=-self.scale),
         ]
         super().__init__(base, transforms, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        """The distribution with loc and scale expanded to ``batch_shape``."""
-        new = self._get_checked_instance(Gumbel, _instance)
-        new.loc = self.loc.expand(tuple(batch_shape))
-        new.scale = self.scale.expand(tuple(batch_shape))
-        return super().expand(batch_shape, _instance=new)
 
     def log_prob(self, value):
         """z - exp(z) - log(scale) with z = (loc - x) / scale."""

@@ -6,6 +6,7 @@ import math
 
 import ember
 
+from ._expand import expand_base
 from .cauchy import Cauchy
 from .half_normal import _Folded
 from .utils import _forwarded
@@ -16,12 +17,8 @@ __all__ = ["HalfCauchy"]
 class HalfCauchy(_Folded):
     """HalfCauchy(scale) = |Cauchy(0, scale)|, reparameterized."""
 
+    expand = expand_base(doc="The distribution with scale expanded to ``batch_shape``.")
     _unfolded = Cauchy
-
-    def expand(self, batch_shape, _instance=None):
-        """The distribution with scale expanded to ``batch_shape``."""
-        new = self._get_checked_instance(HalfCauchy, _instance)
-        return super().expand(batch_shape, _instance=new)
 
     @property
     def mean(self):

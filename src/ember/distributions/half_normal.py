@@ -7,6 +7,7 @@ import math
 import ember
 
 from . import constraints
+from ._expand import expand_base
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution
 from .transforms import AbsTransform
@@ -59,12 +60,8 @@ class _Folded(TransformedDistribution):
 class HalfNormal(_Folded):
     """HalfNormal(scale) = |Normal(0, scale)|, reparameterized."""
 
+    expand = expand_base(doc="The distribution with scale expanded to ``batch_shape``.")
     _unfolded = Normal
-
-    def expand(self, batch_shape, _instance=None):
-        """The distribution with scale expanded to ``batch_shape``."""
-        new = self._get_checked_instance(HalfNormal, _instance)
-        return super().expand(batch_shape, _instance=new)
 
     @property
     def mean(self):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ember
 
 from . import constraints
+from ._expand import expand_base
 from ._special import digamma, lgamma
 from .gamma import Gamma
 from .transformed_distribution import TransformedDistribution
@@ -17,6 +18,7 @@ __all__ = ["InverseGamma"]
 class InverseGamma(TransformedDistribution):
     """InverseGamma(concentration, rate) = 1 / Gamma(concentration, rate), reparameterized."""
 
+    expand = expand_base(doc="The distribution with its parameters expanded to ``batch_shape``.")
     arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
     support = constraints.positive
     has_rsample = True
@@ -25,11 +27,6 @@ class InverseGamma(TransformedDistribution):
         base_dist = Gamma(concentration, rate, validate_args=validate_args)
         neg_one = -base_dist.rate.new_ones(())
         super().__init__(base_dist, PowerTransform(neg_one), validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        """The distribution with its parameters expanded to ``batch_shape``."""
-        new = self._get_checked_instance(InverseGamma, _instance)
-        return super().expand(batch_shape, _instance=new)
 
     concentration = _forwarded("base_dist.concentration", "The Gamma concentration.")
     rate = _forwarded("base_dist.rate", "The Gamma rate.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ember
 
+from ._expand import expand_params
 from ._loc_scale import _LocScale
 from .distribution import Distribution
 
@@ -13,9 +14,7 @@ __all__ = ["Laplace"]
 class Laplace(_LocScale, Distribution):
     """Laplace(loc, scale); ``rsample`` is reparameterized through the inverse CDF."""
 
-    def expand(self, batch_shape, _instance=None):
-        """The distribution with loc and scale expanded to ``batch_shape``."""
-        return self._expand_params(Laplace, batch_shape, _instance, ("loc", "scale"))
+    expand = expand_params("loc", "scale")
 
     @property
     def variance(self):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import constraints
+from ._expand import expand_base
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution
 from .transforms import ExpTransform
@@ -14,6 +15,7 @@ __all__ = ["LogNormal"]
 class LogNormal(TransformedDistribution):
     """LogNormal(loc, scale): exp(X) with X ~ Normal(loc, scale) (reparameterized)."""
 
+    expand = expand_base(doc="The distribution with loc and scale expanded to ``batch_shape``.")
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.positive
     has_rsample = True
@@ -21,11 +23,6 @@ class LogNormal(TransformedDistribution):
     def __init__(self, loc, scale, validate_args=None):
         base_dist = Normal(loc, scale, validate_args=validate_args)
         super().__init__(base_dist, ExpTransform(), validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        """The distribution with loc and scale expanded to ``batch_shape``."""
-        new = self._get_checked_instance(LogNormal, _instance)
-        return super().expand(batch_shape, _instance=new)
 
     loc = _forwarded("base_dist.loc", "The mean of log(X).")
     scale = _forwarded("base_dist.scale", "The standard deviation of log(X).")

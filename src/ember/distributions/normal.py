@@ -6,6 +6,7 @@ import math
 
 import ember
 
+from ._expand import expand_params
 from ._loc_scale import _LocScale
 from ._special import erfinv
 from .exp_family import ExponentialFamily
@@ -19,11 +20,8 @@ _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 class Normal(_LocScale, ExponentialFamily):
     """Normal(loc, scale); ``rsample`` is reparameterized (loc + scale * eps)."""
 
+    expand = expand_params("loc", "scale")
     _mean_carrier_measure = 0
-
-    def expand(self, batch_shape, _instance=None):
-        """The distribution with loc and scale expanded to ``batch_shape``."""
-        return self._expand_params(Normal, batch_shape, _instance, ("loc", "scale"))
 
     @property
     def stddev(self):

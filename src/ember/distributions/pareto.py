@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import constraints
+from ._expand import expand_base
 from .exponential import Exponential
 from .transformed_distribution import TransformedDistribution
 from .transforms import AffineTransform, ExpTransform
@@ -14,6 +15,7 @@ __all__ = ["Pareto"]
 class Pareto(TransformedDistribution):
     """Pareto(scale, alpha) = scale * exp(Exponential(alpha)), on [scale, inf)."""
 
+    expand = expand_base("scale", "alpha")
     arg_constraints = {"alpha": constraints.positive, "scale": constraints.positive}
 
     def __init__(self, scale, alpha, validate_args=None):
@@ -21,13 +23,6 @@ class Pareto(TransformedDistribution):
         base_dist = Exponential(self.alpha, validate_args=validate_args)
         transforms = [ExpTransform(), AffineTransform(loc=0, scale=self.scale)]
         super().__init__(base_dist, transforms, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        """The distribution with scale and alpha expanded to ``batch_shape``."""
-        new = self._get_checked_instance(Pareto, _instance)
-        new.scale = self.scale.expand(tuple(batch_shape))
-        new.alpha = self.alpha.expand(tuple(batch_shape))
-        return super().expand(batch_shape, _instance=new)
 
     @property
     def mean(self):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ember
 
 from . import _rng, constraints
+from ._expand import expand_params
 from ._special import lgamma, xlogy
 from .exp_family import ExponentialFamily
 from .utils import _batch_shape_of, broadcast_all
@@ -15,16 +16,13 @@ __all__ = ["Poisson"]
 class Poisson(ExponentialFamily):
     """Poisson(rate) on {0, 1, 2, ...}; samples are floats in the rate's dtype."""
 
+    expand = expand_params("rate")
     arg_constraints = {"rate": constraints.nonnegative}
     support = constraints.nonnegative_integer
 
     def __init__(self, rate, validate_args=None):
         (self.rate,) = broadcast_all(rate)
         super().__init__(_batch_shape_of(rate, self.rate), validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        """The distribution with rate expanded to ``batch_shape``."""
-        return self._expand_params(Poisson, batch_shape, _instance, ("rate",))
 
     @property
     def mean(self):

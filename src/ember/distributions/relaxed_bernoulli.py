@@ -6,6 +6,7 @@ import ember
 
 from . import constraints
 from ._binary import _BinaryParam
+from ._expand import expand_base
 from ._relaxed import _Relaxed
 from .distribution import Distribution
 from .transforms import SigmoidTransform
@@ -53,6 +54,7 @@ class LogitRelaxedBernoulli(_BinaryParam, Distribution):
 class RelaxedBernoulli(_Relaxed):
     """RelaxedBernoulli(temperature, probs or logits): a reparameterized sample in (0, 1)."""
 
+    expand = expand_base(doc="The distribution expanded to ``batch_shape``.")
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.unit_interval
     has_rsample = True
@@ -60,8 +62,3 @@ class RelaxedBernoulli(_Relaxed):
     def __init__(self, temperature, probs=None, logits=None, validate_args=None):
         base_dist = LogitRelaxedBernoulli(temperature, probs, logits)
         super().__init__(base_dist, SigmoidTransform(), validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        """The distribution expanded to ``batch_shape``."""
-        new = self._get_checked_instance(RelaxedBernoulli, _instance)
-        return super().expand(batch_shape, _instance=new)

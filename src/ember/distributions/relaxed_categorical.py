@@ -5,6 +5,7 @@ from __future__ import annotations
 import ember
 
 from . import constraints
+from ._expand import expand_base
 from ._over_categorical import _OverCategorical
 from ._relaxed import _Relaxed
 from ._special import lgamma
@@ -57,6 +58,7 @@ class ExpRelaxedCategorical(_OverCategorical):
 class RelaxedOneHotCategorical(_Relaxed):
     """RelaxedOneHotCategorical(temperature, probs or logits): reparameterized simplex samples."""
 
+    expand = expand_base(doc="The distribution expanded to ``batch_shape``.")
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
     support = constraints.simplex
     has_rsample = True
@@ -64,8 +66,3 @@ class RelaxedOneHotCategorical(_Relaxed):
     def __init__(self, temperature, probs=None, logits=None, validate_args=None):
         base_dist = ExpRelaxedCategorical(temperature, probs, logits, validate_args=validate_args)
         super().__init__(base_dist, ExpTransform(), validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        """The distribution expanded to ``batch_shape``."""
-        new = self._get_checked_instance(RelaxedOneHotCategorical, _instance)
-        return super().expand(batch_shape, _instance=new)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ember
 
 from . import constraints
+from ._expand import expand_params
 from .distribution import Distribution
 from .utils import _broadcast_params
 
@@ -14,6 +15,7 @@ __all__ = ["Uniform"]
 class Uniform(Distribution):
     """Uniform(low, high); ``rsample`` is reparameterized (low + u * (high - low))."""
 
+    expand = expand_params("low", "high")
     has_rsample = True
 
     @property
@@ -26,10 +28,6 @@ class Uniform(Distribution):
     def __init__(self, low, high, validate_args=None):
         (self.low, self.high), batch_shape = _broadcast_params(low, high)
         super().__init__(batch_shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        """The distribution with low and high expanded to ``batch_shape``."""
-        return self._expand_params(Uniform, batch_shape, _instance, ("low", "high"))
 
     @property
     def mean(self):

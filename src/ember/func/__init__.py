@@ -146,6 +146,23 @@ def _split_aux(output, has_aux, where):
     return output
 
 
+def _output_leaves(output, where):
+    """The leaves of a function's output, with PyTorch's errors for none or a non-tensor."""
+    Tensor = _tensor_cls()
+    leaves = tree_leaves(output)
+    if not leaves:
+        raise RuntimeError(
+            f"{where}: Expected f to be a function that has non-empty output (got output = [])"
+        )
+    for o in leaves:
+        if not isinstance(o, Tensor):
+            raise RuntimeError(
+                f"{where}: expected f(*primals) to return only tensors, got unsupported type "
+                f"{type(o)}"
+            )
+    return leaves
+
+
 def _wrap_args(level, args, nums):
     args = list(args)
     for a in nums:
@@ -215,20 +232,13 @@ def grad(func, argnums=0, has_aux=False):
 # ----- vjp / jvp -------------------------------------------------------------------------------
 def vjp(func, *primals, has_aux=False):
     """``(func(*primals), vjp_fn)``; ``vjp_fn(cotangents)`` gives one gradient per primal."""
-    Tensor = _tensor_cls()
     level = _Level()
     outer = _grad_state.enabled
     with enable_grad():
         wrapped = [tree_map(level.wrap, p) for p in primals]
         output = func(*wrapped)
         output, aux = _split_aux(output, has_aux, "vjp(f, *primals)")
-    out_leaves = tree_leaves(output)
-    for o in out_leaves:
-        if not isinstance(o, Tensor):
-            raise RuntimeError(
-                "vjp(f, *primals): Expected f to be a function that has non-empty output and "
-                f"returns a Tensor or nested structure of Tensors, got {type(o)}"
-            )
+    out_leaves = _output_leaves(output, "vjp(f, *primals)")
     in_leaves = [t for p in wrapped for t in tensor_leaves(p)]
 
     def vjp_fn(*cotangents):
@@ -255,16 +265,12 @@ def vjp(func, *primals, has_aux=False):
 def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     """``(func(*primals), J @ tangents)``: forward-mode product (double-vjp trick)."""
     Tensor = _tensor_cls()
-    if not isinstance(primals, tuple):
-        raise RuntimeError(
-            "jvp(f, primals, tangents): Expected primals to be a tuple. E.g. it should be valid "
-            "to call f(*primals)."
-        )
-    if not isinstance(tangents, tuple):
-        raise RuntimeError(
-            "jvp(f, primals, tangents): Expected tangents to be a tuple. E.g. it should be "
-            "valid to call f(*primals)."
-        )
+    for what, given in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(given, tuple):
+            raise RuntimeError(
+                f"jvp(f, primals, tangents): Expected {what} to be a tuple. E.g. it should be "
+                "valid to call f(*primals)."
+            )
     p_leaves = tree_leaves(primals)
     t_leaves = tree_leaves(tangents)
     if len(p_leaves) != len(t_leaves):
@@ -283,10 +289,8 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     with enable_grad():
         wrapped = tuple(tree_map(level.wrap, p) for p in primals)
         output = func(*wrapped)
-        aux = None
-        if has_aux:
-            output, aux = output
-        out_leaves = tree_leaves(output)
+        output, aux = _split_aux(output, has_aux, "jvp(f, primals, tangents)")
+        out_leaves = _output_leaves(output, "jvp(f, primals, tangents)")
         in_leaves = [t for p in wrapped for t in tensor_leaves(p)]
         tan = [t for t in t_leaves if isinstance(t, Tensor)]
         results = _jvp_leaves(out_leaves, in_leaves, tan)
@@ -340,31 +344,23 @@ def _block(parts, dim, shape, dtype):
     return zeros(shape, dtype=dtype)
 
 
-def _jacobian(func, argnums, has_aux, name, blocks_of):
+def _jacobian(func, argnums, has_aux, where, blocks_of):
     """The wrapper both Jacobian transforms share.
 
-    ``blocks_of(out_leaves, ins, outer)`` yields, per output leaf, its blocks per input leaf.
+    ``blocks_of(out_leaves, ins, outer)`` yields, per output leaf, its blocks per input leaf;
+    ``where`` names the transform PyTorch's errors blame (``vjp`` or ``jvp``).
     """
 
     def wrapper(*args):
-        Tensor = _tensor_cls()
         nums = _check_argnums(argnums, len(args))
         level = _Level()
         outer = _grad_state.enabled
         with enable_grad():
             wrapped = _wrap_args(level, args, nums)
             output = func(*wrapped)
-            aux = None
-            if has_aux:
-                output, aux = output
+            output, aux = _split_aux(output, has_aux, where)
             ins = [t for a in nums for t in tensor_leaves(wrapped[a])]
-            out_leaves = tree_leaves(output)
-            for o in out_leaves:
-                if not isinstance(o, Tensor):
-                    raise RuntimeError(
-                        f"{name}(f, ...)(*args): expected f(*args) to return only tensors, got "
-                        f"unsupported type {type(o)}"
-                    )
+            out_leaves = _output_leaves(output, where)
             jac_per_out = []
             for blocks in blocks_of(out_leaves, ins, outer):
                 per_arg = _refill(wrapped, nums, blocks)
@@ -414,12 +410,12 @@ def _fwd_blocks(out_leaves, ins, outer):
 
 def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_copy=False):
     """A function returning the Jacobian of ``func`` (reverse mode, one vjp per output element)."""
-    return _jacobian(func, argnums, has_aux, "jacrev", _rev_blocks)
+    return _jacobian(func, argnums, has_aux, "vjp(f, *primals)", _rev_blocks)
 
 
 def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
     """A function returning the Jacobian of ``func`` (forward mode, one jvp per input element)."""
-    return _jacobian(func, argnums, has_aux, "jacfwd", _fwd_blocks)
+    return _jacobian(func, argnums, has_aux, "jvp(f, primals, tangents)", _fwd_blocks)
 
 
 def hessian(func, argnums=0):

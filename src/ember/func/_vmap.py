@@ -243,24 +243,9 @@ class BatchedTensor(Tensor):
         raise _Fallback("a view of a batched tensor outside an op")
 
     # Tensor's comparison operators skip the op for speed; here they must go through it.
-    def __eq__(self, other):
-        return _elementwise.eq(self, other)
-
-    def __ne__(self, other):
-        return _elementwise.ne(self, other)
-
-    def __lt__(self, other):
-        return _elementwise.lt(self, other)
-
-    def __le__(self, other):
-        return _elementwise.le(self, other)
-
-    def __gt__(self, other):
-        return _elementwise.gt(self, other)
-
-    def __ge__(self, other):
-        return _elementwise.ge(self, other)
-
+    __eq__, __ne__ = _elementwise.eq, _elementwise.ne
+    __lt__, __le__ = _elementwise.lt, _elementwise.le
+    __gt__, __ge__ = _elementwise.gt, _elementwise.ge
     __hash__ = Tensor.__hash__
 
     @property

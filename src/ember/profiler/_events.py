@@ -41,6 +41,20 @@ def format_memory(nbytes):
     return f"{nbytes} B"
 
 
+def _formatted(attr):
+    """A read-only property: the time ``attr`` as the tables print it."""
+    return property(lambda self: format_time(getattr(self, attr)), doc=f"``{attr}`` formatted.")
+
+
+def _less_children(attr, doc):
+    """A read-only property: ``attr`` less the sum of it over the direct children."""
+
+    def get(self):
+        return getattr(self, attr) - sum(getattr(c, attr) for c in self.cpu_children)
+
+    return property(get, doc=doc)
+
+
 class _TimeFormatted:
     """The ``*_str`` properties shared by events and averages."""
 
@@ -49,20 +63,9 @@ class _TimeFormatted:
         """Average total time per call (the total for a single event), in us."""
         return self.cpu_time_total / self.count if self.count else 0.0
 
-    @property
-    def cpu_time_str(self):
-        """``cpu_time`` formatted."""
-        return format_time(self.cpu_time)
-
-    @property
-    def cpu_time_total_str(self):
-        """``cpu_time_total`` formatted."""
-        return format_time(self.cpu_time_total)
-
-    @property
-    def self_cpu_time_total_str(self):
-        """``self_cpu_time_total`` formatted."""
-        return format_time(self.self_cpu_time_total)
+    cpu_time_str = _formatted("cpu_time")
+    cpu_time_total_str = _formatted("cpu_time_total")
+    self_cpu_time_total_str = _formatted("self_cpu_time_total")
 
     # No device activity is ever recorded on this build: device times are zero.
     device_time_total = 0.0
@@ -110,15 +113,12 @@ class FunctionEvent(_TimeFormatted):
         """Wall time from start to end, in us."""
         return self.time_range.elapsed_us()
 
-    @property
-    def self_cpu_time_total(self):
-        """``cpu_time_total`` less that of the events directly inside this one."""
-        return self.cpu_time_total - sum(c.cpu_time_total for c in self.cpu_children)
-
-    @property
-    def self_cpu_memory_usage(self):
-        """Bytes this event's own op allocated (its outputs), children excluded."""
-        return self.cpu_memory_usage - sum(c.cpu_memory_usage for c in self.cpu_children)
+    self_cpu_time_total = _less_children(
+        "cpu_time_total", "``cpu_time_total`` less that of the events directly inside this one."
+    )
+    self_cpu_memory_usage = _less_children(
+        "cpu_memory_usage", "Bytes this event's own op allocated (its outputs), children excluded."
+    )
 
     def __repr__(self):
         return (
@@ -132,33 +132,24 @@ class FunctionEvent(_TimeFormatted):
 class FunctionEventAvg(_TimeFormatted):
     """The events of one key, added up (``count`` calls)."""
 
+    # what the first event added gives the average, and what every event adds to it
+    _TAKEN = ("key", "input_shapes", "stack", "is_user_annotation", "cpu_children", "cpu_parent")
+    _SUMMED = ("count", "cpu_time_total", "self_cpu_time_total", "cpu_memory_usage",
+               "self_cpu_memory_usage")  # fmt: skip
+
     def __init__(self):
-        self.key = None
-        self.count = 0
-        self.cpu_time_total = 0.0
-        self.self_cpu_time_total = 0.0
-        self.cpu_memory_usage = 0
-        self.self_cpu_memory_usage = 0
-        self.input_shapes = None
-        self.stack = None
+        self.key = self.input_shapes = self.stack = self.cpu_children = self.cpu_parent = None
         self.is_user_annotation = False
-        self.cpu_children = None
-        self.cpu_parent = None
+        self.count = self.cpu_memory_usage = self.self_cpu_memory_usage = 0
+        self.cpu_time_total = self.self_cpu_time_total = 0.0
 
     def add(self, other):
         """Add an event (or another average) into this one; returns self."""
         if self.key is None:
-            self.key = other.key
-            self.input_shapes = other.input_shapes
-            self.stack = other.stack
-            self.is_user_annotation = other.is_user_annotation
-            self.cpu_children = other.cpu_children
-            self.cpu_parent = other.cpu_parent
-        self.count += other.count
-        self.cpu_time_total += other.cpu_time_total
-        self.self_cpu_time_total += other.self_cpu_time_total
-        self.cpu_memory_usage += other.cpu_memory_usage
-        self.self_cpu_memory_usage += other.self_cpu_memory_usage
+            for name in self._TAKEN:
+                setattr(self, name, getattr(other, name))
+        for name in self._SUMMED:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
         return self
 
     def __iadd__(self, other):

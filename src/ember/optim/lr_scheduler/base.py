@@ -9,6 +9,7 @@ schedulers can act on one optimizer and the rates agree with PyTorch's to the la
 
 from __future__ import annotations
 
+import types
 import warnings
 from contextlib import contextmanager
 
@@ -100,6 +101,27 @@ def warn_outside_step(scheduler):
             UserWarning,
             stacklevel=3,
         )
+
+
+def state_but(scheduler, name, value):
+    """The scheduler's state (all but the optimizer) with the entry ``name`` set to ``value``."""
+    d = {k: v for k, v in scheduler.__dict__.items() if k not in ("optimizer", name)}
+    d[name] = value
+    return d
+
+
+def load_but(scheduler, state_dict, name):
+    """Load ``state_dict`` but its entry ``name``, which is returned (the dict is left whole)."""
+    value = state_dict.pop(name)
+    scheduler.__dict__.update(state_dict)
+    state_dict[name] = value
+    return value
+
+
+def callable_state(fn):
+    """What a state dict keeps of a user function: a callable object's attributes; nothing
+    (None) for a plain function or lambda."""
+    return None if fn is None or isinstance(fn, types.FunctionType) else fn.__dict__.copy()
 
 
 @contextmanager

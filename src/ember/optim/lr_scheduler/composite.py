@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from .base import LRScheduler, group_values, set_group_value
+from .base import LRScheduler, group_values, load_but, set_group_value, state_but
 from .plateau import ReduceLROnPlateau
 
 
@@ -32,16 +32,11 @@ class _Composite(LRScheduler):
 
     def state_dict(self):
         """Own state plus each scheduler's."""
-        d = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
-        d["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return d
+        return state_but(self, "_schedulers", [s.state_dict() for s in self._schedulers])
 
     def load_state_dict(self, state_dict):
         """Restore own state and each scheduler's."""
-        subs = state_dict.pop("_schedulers")
-        self.__dict__.update(state_dict)
-        state_dict["_schedulers"] = subs
-        for s, d in zip(self._schedulers, subs):
+        for s, d in zip(self._schedulers, load_but(self, state_dict, "_schedulers")):
             s.load_state_dict(d)
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-import types
 from functools import partial
 
 from .base import (
     LRScheduler,
+    callable_state,
     check_optimizer,
     per_group,
     set_group_value,
@@ -197,10 +197,7 @@ class CyclicLR(LRScheduler):
         attributes are kept)."""
         d = super().state_dict()
         d.pop("_scale_fn_ref", None)
-        fn = d.pop("_scale_fn_custom")
-        d["_scale_fn_custom"] = None
-        if fn is not None and not isinstance(fn, types.FunctionType):
-            d["_scale_fn_custom"] = fn.__dict__.copy()
+        d["_scale_fn_custom"] = callable_state(d.pop("_scale_fn_custom"))
         return d
 
     def load_state_dict(self, state_dict):

@@ -3,11 +3,10 @@ MultiStepLR, ConstantLR, LinearLR, ExponentialLR and PolynomialLR."""
 
 from __future__ import annotations
 
-import types
 from bisect import bisect_right
 from collections import Counter
 
-from .base import LRScheduler, warn_outside_step
+from .base import LRScheduler, callable_state, load_but, state_but, warn_outside_step
 
 
 class _LambdaScheduler(LRScheduler):
@@ -32,19 +31,11 @@ class _LambdaScheduler(LRScheduler):
 
     def state_dict(self):
         """Everything but the optimizer; callable objects' attributes for the lambdas."""
-        d = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
-        d["lr_lambdas"] = [
-            None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
-            for fn in self.lr_lambdas
-        ]
-        return d
+        return state_but(self, "lr_lambdas", [callable_state(fn) for fn in self.lr_lambdas])
 
     def load_state_dict(self, state_dict):
         """Restore from ``state_dict`` (callable objects get their attributes back)."""
-        lambdas = state_dict.pop("lr_lambdas")
-        self.__dict__.update(state_dict)
-        state_dict["lr_lambdas"] = lambdas
-        for fn, saved in zip(self.lr_lambdas, lambdas):
+        for fn, saved in zip(self.lr_lambdas, load_but(self, state_dict, "lr_lambdas")):
             if saved is not None:
                 fn.__dict__.update(saved)
 
