@@ -11,14 +11,7 @@ from __future__ import annotations
 from ..autograd.node import Node
 from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
-from ._linalg_common import (
-    check_float,
-    check_matrix,
-    check_square,
-    linalg,
-    result_type,
-    write_out,
-)
+from ._linalg_common import check_float, check_matrix, check_square, linalg, result_type, write_out
 from ._spec import OpSpec
 from .clamp import tensor_arg
 from .registry import LOOP, op, public_names
