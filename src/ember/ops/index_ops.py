@@ -47,18 +47,9 @@ class IndexSelect(Node):
         return IndexAdd.apply(zeros, grad, self.dim, self.index, 1), None, None
 
 
-@op(
-    IndexSelect,
-    methods="index_select",
-    vmap=LOOP,
-    spec=OpSpec(
-        "index_select",
-        lambda t, a, i: a.index_select(-1, i),
-        [((3, 4),), ((2, 3, 4),)],
-        shapes=None,
-        extra=index_extra([3, 0, 3, -0]),
-    ),
-)
+@op(IndexSelect, methods="index_select", vmap=LOOP,
+    spec=OpSpec("index_select", lambda t, a, i: a.index_select(-1, i), [((3, 4),), ((2, 3, 4),)],
+                shapes=None, extra=index_extra([3, 0, 3, -0])))  # fmt: skip
 def index_select(input, dim, index, *, out=None):
     """The entries of ``input`` at positions ``index`` (a vector) along ``dim``."""
     idx = index._data if isinstance(index, Tensor) else _np.asarray(index)
@@ -107,8 +98,9 @@ class IndexAdd(Node):
         return (grad if n[0] else None), gsrc, None, None, None
 
 
-def _check_source(op, input, d, idx, source):
-    """Refuse a ``source`` whose shape does not fit ``input`` and ``idx`` along ``d``."""
+def _check_source(op, input, d, idx, source, bounds_error=RuntimeError, prefix=""):
+    """Refuse a ``source`` whose shape does not fit ``input`` and ``idx`` along ``d``, and an
+    index outside ``input`` (with ``bounds_error``, its message after ``prefix``)."""
     x, s = input._data, source._data
     ns = s.shape[d] if s.ndim else 1
     if idx.size != ns:
@@ -125,25 +117,18 @@ def _check_source(op, input, d, idx, source):
             "source tensor shape must match self tensor shape, excluding the specified "
             f"dimension. Got self.shape = {list(x.shape)} source.shape = {list(s.shape)}"
         )
+    n, bad = _bad_index(x, d, idx)
+    if bad is not None:
+        raise bounds_error(f"{prefix}index {bad} is out of bounds for dimension {d} with size {n}")
 
 
 def _same_dtype(o, x):
     _out.same_dtype(o, x.dtype)
 
 
-@op(
-    IndexAdd,
-    methods="index_add",
-    inplace=True,
-    vmap=LOOP,
-    spec=OpSpec(
-        "index_add",
-        lambda t, a, b, i: a.index_add(0, i, b, alpha=2.0),
-        [((3, 4), (4, 4))],
-        shapes=None,
-        extra=index_extra([2, 0, 2, 2]),
-    ),
-)
+@op(IndexAdd, methods="index_add", inplace=True, vmap=LOOP,
+    spec=OpSpec("index_add", lambda t, a, b, i: a.index_add(0, i, b, alpha=2.0), [((3, 4), (4, 4))],
+                shapes=None, extra=index_extra([2, 0, 2, 2])))  # fmt: skip
 def index_add(input, dim, index, source, *, alpha=1, out=None):
     """``input`` with ``alpha * source`` added at positions ``index`` along ``dim``."""
     idx = index._data
@@ -164,9 +149,6 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
             f"({word(source._data.dtype)}) must have the same scalar type"
         )
     _check_source("index_add_", input, d, idx, source)
-    n, bad = _bad_index(input._data, d, idx)
-    if bad is not None:
-        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {n}")
     return _out.result_into("index_add", out, (input, source),
                             lambda: IndexAdd.apply(input, source, d, idx, alpha),
                             lambda o: _same_dtype(o, input._data))  # fmt: skip
@@ -192,19 +174,9 @@ class IndexFillTensor(IndexFill):
     """index_fill with a 0-d tensor value: its gradient is the sum of grad at idx"""
 
 
-@op(
-    IndexFill,
-    methods="index_fill",
-    inplace=True,
-    vmap=LOOP,
-    spec=OpSpec(
-        "index_fill",
-        lambda t, a, i: a.index_fill(1, i, -1.5),
-        [((3, 4),)],
-        shapes=None,
-        extra=index_extra([3, 1, 0, 3]),
-    ),
-)
+@op(IndexFill, methods="index_fill", inplace=True, vmap=LOOP,
+    spec=OpSpec("index_fill", lambda t, a, i: a.index_fill(1, i, -1.5), [((3, 4),)], shapes=None,
+                extra=index_extra([3, 1, 0, 3])))  # fmt: skip
 def index_fill(input, dim, index, value):
     """``input`` with ``value`` written at positions ``index`` along ``dim``."""
     idx = index._data
@@ -235,18 +207,9 @@ def check_value(op, value):
         )
 
 
-declare(
-    IndexFillTensor,
-    grad_fn="IndexFillBackward1",
-    vmap=LOOP,
-    spec=OpSpec(
-        "index_fill_tensor",
-        lambda t, a, v, i: a.index_fill(1, i, v),
-        [((3, 4), ())],
-        shapes=None,
-        extra=index_extra([3, 1, 0, 3]),
-    ),
-)
+declare(IndexFillTensor, grad_fn="IndexFillBackward1", vmap=LOOP,
+        spec=OpSpec("index_fill_tensor", lambda t, a, v, i: a.index_fill(1, i, v), [((3, 4), ())],
+                    shapes=None, extra=index_extra([3, 1, 0, 3])))  # fmt: skip
 
 
 class IndexCopy(Node):
@@ -265,19 +228,9 @@ class IndexCopy(Node):
         return gx, gs, None, None
 
 
-@op(
-    IndexCopy,
-    methods="index_copy",
-    inplace=True,
-    vmap=LOOP,
-    spec=OpSpec(
-        "index_copy",
-        lambda t, a, b, i: a.index_copy(1, i, b),
-        [((3, 4), (3, 2))],
-        shapes=None,
-        extra=index_extra([3, 0]),
-    ),
-)
+@op(IndexCopy, methods="index_copy", inplace=True, vmap=LOOP,
+    spec=OpSpec("index_copy", lambda t, a, b, i: a.index_copy(1, i, b), [((3, 4), (3, 2))],
+                shapes=None, extra=index_extra([3, 0])))  # fmt: skip
 def index_copy(input, dim, index, source, *, out=None):
     """``input`` with the slices of ``source`` copied to positions ``index`` along ``dim``."""
     idx = index._data
@@ -292,12 +245,7 @@ def index_copy(input, dim, index, source, *, out=None):
             f"index_copy_(): Number of indices ({idx.size}) should be equal to source.size(dim) "
             f"({ns})"
         )
-    _check_source("index_copy_", input, d, idx, source)
-    n, bad = _bad_index(input._data, d, idx)
-    if bad is not None:
-        raise IndexError(
-            f"index_copy_(): index {bad} is out of bounds for dimension {d} with size {n}"
-        )
+    _check_source("index_copy_", input, d, idx, source, IndexError, "index_copy_(): ")
     if source._data.dtype != input._data.dtype:
         raise RuntimeError(
             "index_copy_(): self and source expected to have the same dtype, but got (self) "
@@ -322,18 +270,9 @@ class Take(Node):
         return index_put_add((n,), self.index, grad).reshape(self.in_shape), None
 
 
-@op(
-    Take,
-    methods="take",
-    vmap=LOOP,
-    spec=OpSpec(
-        "take",
-        lambda t, a, i: t.take(a, i),
-        [((3, 4),)],
-        shapes=None,
-        extra=index_extra([[0, 11, -1]]),
-    ),
-)
+@op(Take, methods="take", vmap=LOOP,
+    spec=OpSpec("take", lambda t, a, i: t.take(a, i), [((3, 4),)], shapes=None,
+                extra=index_extra([[0, 11, -1]])))  # fmt: skip
 def take(input, index, *, out=None):
     """``input`` treated as 1-D, read at ``index``; the result has ``index``'s shape."""
     idx = index._data

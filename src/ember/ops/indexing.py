@@ -200,24 +200,26 @@ class GetItem(Node):
         return index_put_add(self.in_shape, self.index, grad, self.scatter), None, None
 
 
-class Select(GetItem):
-    """d(x[..., i, ...]) = zeros like x with grad put at index i"""
+class _BasicGetItem(GetItem):
+    """Base of the getitems whose result is a view of the input (a basic index)"""
 
     is_view = True  # known before forward: float16 inputs are not copied to float32
+
+
+class Select(_BasicGetItem):
+    """d(x[..., i, ...]) = zeros like x with grad put at index i"""
+
     scatter = SelectBackward
 
 
-class Slice(GetItem):
+class Slice(_BasicGetItem):
     """d(x[a:b]) = zeros like x with grad put in the slice"""
 
-    is_view = True
     scatter = SliceBackward
 
 
-class IndexUnsqueeze(GetItem):
+class IndexUnsqueeze(_BasicGetItem):
     """d(x[None]) = grad reshaped back (zeros around it when the index also selects)"""
-
-    is_view = True
 
     def backward(self, grad):
         if _selects(self.index):
@@ -225,10 +227,8 @@ class IndexUnsqueeze(GetItem):
         return grad.reshape(self.in_shape), None, None
 
 
-class Alias(GetItem):
+class Alias(_BasicGetItem):
     """d(x[...]) = grad"""
-
-    is_view = True
 
     def backward(self, grad):
         return grad, None, None

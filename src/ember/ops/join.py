@@ -325,40 +325,16 @@ def _share(input, outs):
 )
 def split(tensor, split_size_or_sections=None, dim=0, *, split_size=None):
     """Split into pieces of ``split_size`` (the last may be smaller) or of the listed sizes."""
+    # The checks and bounds are those of the splits family (ops/splits.py, built on this module).
+    from .splits import _bounds_of_size, _bounds_of_sizes
+
     if split_size is not None:
         split_size_or_sections = split_size
-    shape = tensor._data.shape
-    if not shape:
-        raise RuntimeError("split expects at least a 1-dimensional tensor")
-    d = _wrap_dim(dim, len(shape))
-    n = shape[d]
     if isinstance(split_size_or_sections, (list, tuple)):
         sizes = [int(s) for s in split_size_or_sections]
-        if any(s < 0 for s in sizes):
-            raise RuntimeError(
-                "split_with_sizes expects split_sizes have only non-negative entries, but got "
-                f"split_sizes={sizes}"
-            )
-        if sum(sizes) != n:
-            raise RuntimeError(
-                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
-                f"at dimension {d}), but got split_sizes={sizes}"
-            )
-        bounds, start = [], 0
-        for s in sizes:
-            bounds.append((start, start + s))
-            start += s
+        d, bounds = _bounds_of_sizes(tensor, sizes, dim)
         return _split_at(tensor, d, bounds, SplitWithSizes)
-    size = int(split_size_or_sections)
-    if size < 0:
-        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
-    if size == 0:
-        if n != 0:
-            raise RuntimeError(
-                f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}"
-            )
-        return _split_at(tensor, d, [(0, 0)])
-    bounds = [(a, min(a + size, n)) for a in range(0, n, size)] or [(0, 0)]
+    d, bounds = _bounds_of_size(tensor, int(split_size_or_sections), dim)
     return _split_at(tensor, d, bounds)
 
 

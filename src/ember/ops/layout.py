@@ -59,25 +59,13 @@ def _repeat_counts(input, repeats, dim, output_size):
     return r
 
 
-@op(
-    None,
-    methods="repeat_interleave",
-    spec=(
-        OpSpec(
-            "repeat_interleave",
-            lambda t, a: t.repeat_interleave(a, 2, dim=0),
-            [((3, 2),), ((0, 2),), ((2,),)],
-            shapes=None,
-        ),
-        OpSpec("repeat_interleave_flat", lambda t, a: a.repeat_interleave(3), [((2, 2),), ((),)]),
-        OpSpec(
-            "repeat_interleave_tensor",
-            lambda t, a: a.repeat_interleave(t.tensor([2, 0, 1]), dim=-1),
-            [((2, 3),), ((3,),)],
-            shapes=None,
-        ),
-    ),
-)
+@op(None, methods="repeat_interleave",
+    spec=(OpSpec("repeat_interleave", lambda t, a: t.repeat_interleave(a, 2, dim=0),
+                 [((3, 2),), ((0, 2),), ((2,),)], shapes=None),
+          OpSpec("repeat_interleave_flat", lambda t, a: a.repeat_interleave(3), [((2, 2),), ((),)]),
+          OpSpec("repeat_interleave_tensor",
+                 lambda t, a: a.repeat_interleave(t.tensor([2, 0, 1]), dim=-1),
+                 [((2, 3),), ((3,),)], shapes=None)))  # fmt: skip
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Each element (or slice along ``dim``) of ``input`` repeated ``repeats`` times in a row;
     ``repeat_interleave(counts)`` alone gives ``0`` counts[0] times, ``1`` counts[1] times..."""
@@ -114,23 +102,11 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
 
 
 # ----- meshgrid / cartesian_prod / combinations ----------------------------------------------
-@op(
-    None,
-    spec=(
-        OpSpec(
-            "meshgrid",
-            lambda t, a, b: t.meshgrid(a, b, indexing="ij"),
-            [((3,), (4,)), ((), (2,)), ((0,), (2,))],
-            shapes=None,
-        ),
-        OpSpec(
-            "meshgrid_xy",
-            lambda t, a, b, c: t.meshgrid([a, b, c], indexing="xy"),
-            [((3,), (4,), (2,))],
-            shapes=None,
-        ),
-    ),
-)
+@op(None,
+    spec=(OpSpec("meshgrid", lambda t, a, b: t.meshgrid(a, b, indexing="ij"),
+                 [((3,), (4,)), ((), (2,)), ((0,), (2,))], shapes=None),
+          OpSpec("meshgrid_xy", lambda t, a, b, c: t.meshgrid([a, b, c], indexing="xy"),
+                 [((3,), (4,), (2,))], shapes=None)))  # fmt: skip
 def meshgrid(*tensors, indexing=None):
     """Coordinate grids from 0-d or 1-d tensors: output ``i`` varies along dimension ``i``
     (``indexing="ij"``, the default) or with the first two dimensions swapped ("xy")."""
@@ -187,15 +163,9 @@ def _one_d(t):
         raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
 
 
-@op(
-    None,
-    spec=OpSpec(
-        "cartesian_prod",
-        lambda t, a, b: t.cartesian_prod(a, b),
-        [((3,), (4,)), ((0,), (2,))],
-        shapes=None,
-    ),
-)
+@op(None,
+    spec=OpSpec("cartesian_prod", lambda t, a, b: t.cartesian_prod(a, b),
+                [((3,), (4,)), ((0,), (2,))], shapes=None))  # fmt: skip
 def cartesian_prod(*tensors):
     """Every combination of one element from each 1-d tensor, one row each."""
     tensors = _tensors("cartesian_prod", tensors)
@@ -207,18 +177,10 @@ def cartesian_prod(*tensors):
     return _stack([g.reshape(-1) for g in grids], 1)
 
 
-@op(
-    None,
-    spec=(
-        OpSpec("combinations", lambda t, a: t.combinations(a), [((4,),), ((1,),)], shapes=None),
-        OpSpec(
-            "combinations_replace",
-            lambda t, a: t.combinations(a, r=3, with_replacement=True),
-            [((3,),)],
-            shapes=None,
-        ),
-    ),
-)
+@op(None,
+    spec=(OpSpec("combinations", lambda t, a: t.combinations(a), [((4,),), ((1,),)], shapes=None),
+          OpSpec("combinations_replace", lambda t, a: t.combinations(a, r=3, with_replacement=True),
+                 [((3,),)], shapes=None)))  # fmt: skip
 def combinations(input, r=2, with_replacement=False):
     """The length-``r`` combinations of the elements of a 1-d tensor, one row each."""
     tensor_arg("combinations", input, "input", 1)
@@ -273,16 +235,9 @@ def _as_matrix(shape):
     return shape
 
 
-@op(
-    BlockDiag,
-    vmap=LOOP,
-    spec=OpSpec(
-        "block_diag",
-        lambda t, a, b, c: t.block_diag(a, b, c),
-        [((2, 3), (), (4,)), ((0, 2), (1, 1), (2, 0))],
-        shapes=None,
-    ),
-)
+@op(BlockDiag, vmap=LOOP,
+    spec=OpSpec("block_diag", lambda t, a, b, c: t.block_diag(a, b, c),
+                [((2, 3), (), (4,)), ((0, 2), (1, 1), (2, 0))], shapes=None))  # fmt: skip
 def block_diag(*tensors):
     """A block-diagonal matrix of the given 0-, 1- or 2-d tensors (1-d ones as rows)."""
     tensors = _tensors("block_diag", tensors)
@@ -298,14 +253,10 @@ def block_diag(*tensors):
     return BlockDiag.apply(*[t if t._data.dtype == rt else t.to(rt) for t in tensors])
 
 
-@op(
-    None,
-    methods="diagflat",
-    spec=(
-        OpSpec("diagflat", lambda t, a: t.diagflat(a), [((2, 2),), ((),), ((0,),)]),
-        OpSpec("diagflat_offset", lambda t, a: a.diagflat(-1), [((3,),)], shapes=None),
-    ),
-)
+@op(None, methods="diagflat",
+    spec=(OpSpec("diagflat", lambda t, a: t.diagflat(a), [((2, 2),), ((),), ((0,),)]),
+          OpSpec("diagflat_offset", lambda t, a: a.diagflat(-1), [((3,),)],
+                 shapes=None)))  # fmt: skip
 def diagflat(input, offset=0):
     """A square matrix with the flattened ``input`` on diagonal ``offset``."""
     tensor_arg("diagflat", input, "input", 1)
@@ -315,19 +266,11 @@ def diagflat(input, offset=0):
 # ----- vander -----------------------------------------------------------------------------
 # PyTorch 2.13's own vander gradient fails (an in-place write it checks against itself):
 # its specs compare values; the gradient is checked by finite differences in the tests.
-@op(
-    None,
-    spec=(
-        OpSpec("vander", lambda t, a: t.vander(a), [((3,),), ((0,),)], shapes=None, grad=(False,)),
-        OpSpec(
-            "vander_increasing",
-            lambda t, a: t.vander(a, N=4, increasing=True),
-            [((3,),)],
-            shapes=None,
-            grad=(False,),
-        ),
-    ),
-)
+@op(None,
+    spec=(OpSpec("vander", lambda t, a: t.vander(a), [((3,),), ((0,),)], shapes=None,
+                 grad=(False,)),
+          OpSpec("vander_increasing", lambda t, a: t.vander(a, N=4, increasing=True), [((3,),)],
+                 shapes=None, grad=(False,))))  # fmt: skip
 def vander(x, N=None, increasing=False):  # noqa: N803 - PyTorch's name
     """The Vandermonde matrix of the 1-d ``x``: columns are powers of ``x`` (decreasing
     unless ``increasing``), ``N`` of them (``len(x)`` by default)."""

@@ -259,23 +259,11 @@ def _mm_spec(name, samples, **kw):
     return OpSpec(name, lambda t, a, b: t.matmul(a, b), samples, shapes=None, **kw)
 
 
-@op(
-    MatMul,
-    methods="matmul",
-    grad_fn="UnsafeViewBackward0",
-    vmap=batching.matmul,
-    spec=_mm_spec(
-        "matmul",
-        [
-            ((2, 3, 4), (4, 5)),
-            ((2, 3, 5), (5,)),
-            ((5,), (2, 5, 3)),
-            ((2, 1, 3, 4), (5, 4, 2)),
-            ((1, 3, 4), (1, 4, 5)),
-        ],
-        **_MM_TOL,
-    ),
-)
+@op(MatMul, methods="matmul", grad_fn="UnsafeViewBackward0", vmap=batching.matmul,
+    spec=_mm_spec("matmul",
+                  [((2, 3, 4), (4, 5)), ((2, 3, 5), (5,)), ((5,), (2, 5, 3)),
+                   ((2, 1, 3, 4), (5, 4, 2)), ((1, 3, 4), (1, 4, 5))],
+                  **_MM_TOL))  # fmt: skip
 def matmul(input, other):
     """Matrix product with NumPy/PyTorch rank rules (vectors, matrices, broadcast batches)."""
     require_tensor(input, "matmul", "input", 1)
@@ -295,26 +283,17 @@ def matmul(input, other):
 
 declare(VecMat, None, grad_fn="SqueezeBackward4", vmap=batching.matmul,
         spec=_mm_spec("matmul_vec_mat", [((4,), (4, 5)), ((0,), (0, 3))]))  # fmt: skip
-declare(
-    FoldedMatMul,
-    None,
-    grad_fn="CloneBackward0",
-    vmap=batching.matmul,
-    spec=_mm_spec("matmul_folded", [((3, 4), (2, 4, 5)), ((1, 3, 4), (2, 4, 5))], **_MM_TOL),
-)
+declare(FoldedMatMul, None, grad_fn="CloneBackward0", vmap=batching.matmul,
+        spec=_mm_spec("matmul_folded", [((3, 4), (2, 4, 5)), ((1, 3, 4), (2, 4, 5))],
+                      **_MM_TOL))  # fmt: skip
 declare(FoldedRowMatMul, None, grad_fn="TransposeBackward0", vmap=batching.matmul,
         spec=_mm_spec("matmul_folded_row", [((1, 4), (2, 4, 5)), ((0, 3), (2, 3, 4))]))  # fmt: skip
 
 
-@op(
-    Mm,
-    methods="mm",
-    vmap=batching.matmul,
-    spec=(
-        OpSpec("mm", lambda t, a, b: t.mm(a, b), [((3, 4), (4, 2)), ((0, 2), (2, 3))], shapes=None),
-        _mm_spec("matmul_2d", [((3, 4), (4, 5)), ((0, 3), (3, 2))], **_MM_TOL),
-    ),
-)
+@op(Mm, methods="mm", vmap=batching.matmul,
+    spec=(OpSpec("mm", lambda t, a, b: t.mm(a, b), [((3, 4), (4, 2)), ((0, 2), (2, 3))],
+                 shapes=None),
+          _mm_spec("matmul_2d", [((3, 4), (4, 5)), ((0, 3), (3, 2))], **_MM_TOL)))  # fmt: skip
 def mm(input, mat2):
     """Product of two matrices (2-D only)."""
     if input._data.ndim != 2:
@@ -325,17 +304,9 @@ def mm(input, mat2):
     return Mm.apply(input, mat2)
 
 
-@op(
-    Bmm,
-    methods="bmm",
-    vmap=batching.matmul,
-    spec=OpSpec(
-        "bmm",
-        lambda t, a, b: t.bmm(a, b),
-        [((2, 3, 4), (2, 4, 5)), ((0, 2, 3), (0, 3, 1))],
-        shapes=None,
-    ),
-)
+@op(Bmm, methods="bmm", vmap=batching.matmul,
+    spec=OpSpec("bmm", lambda t, a, b: t.bmm(a, b),
+                [((2, 3, 4), (2, 4, 5)), ((0, 2, 3), (0, 3, 1))], shapes=None))  # fmt: skip
 def bmm(input, mat2):
     """Batched product of two 3-D tensors with equal batch sizes."""
     if input._data.ndim != 3:
@@ -349,16 +320,10 @@ def bmm(input, mat2):
     return Bmm.apply(input, mat2)
 
 
-@op(
-    Mv,
-    methods="mv",
-    vmap=batching.matmul,
-    spec=(
-        OpSpec("mv", lambda t, a, b: t.mv(a, b), [((3, 4), (4,)), ((0, 2), (2,))], shapes=None),
-        _mm_spec("matmul_mv", [((3, 4), (4,))]),
-    ),
-    out="same",
-)
+@op(Mv, methods="mv", vmap=batching.matmul,
+    spec=(OpSpec("mv", lambda t, a, b: t.mv(a, b), [((3, 4), (4,)), ((0, 2), (2,))], shapes=None),
+          _mm_spec("matmul_mv", [((3, 4), (4,))])),
+    out="same")  # fmt: skip
 def mv(input, vec):
     """Matrix-vector product."""
     if input._data.ndim != 2 or vec._data.ndim != 1:
@@ -369,15 +334,9 @@ def mv(input, vec):
     return Mv.apply(input, vec)
 
 
-@op(
-    Dot,
-    methods="dot",
-    vmap=batching.matmul,
-    spec=(
-        OpSpec("dot", lambda t, a, b: t.dot(a, b), [((4,), (4,)), ((0,), (0,))], shapes=None),
-        _mm_spec("matmul_dot", [((4,), (4,))]),
-    ),
-)
+@op(Dot, methods="dot", vmap=batching.matmul,
+    spec=(OpSpec("dot", lambda t, a, b: t.dot(a, b), [((4,), (4,)), ((0,), (0,))], shapes=None),
+          _mm_spec("matmul_dot", [((4,), (4,))])))  # fmt: skip
 def dot(input, other):
     """Inner product of two 1-D tensors."""
     if input._data.ndim != 1 or other._data.ndim != 1:
@@ -458,27 +417,13 @@ def check_expand(t, target):
             )
 
 
-@op(
-    Addmm,
-    methods="addmm",
-    vmap=registry.LOOP,
-    spec=(
-        OpSpec(
-            "addmm",
-            lambda t, c, a, b: t.addmm(c, a, b, beta=0.5, alpha=2.0),
-            [((3, 2), (3, 4), (4, 2)), ((2,), (3, 4), (4, 2)), ((), (3, 4), (4, 2))],
-            shapes=None,
-            **_MM_TOL,
-        ),
-        OpSpec(
-            "addmm_default",
-            lambda t, c, a, b: t.addmm(c, a, b),
-            [((1, 2), (3, 4), (4, 2))],
-            shapes=None,
-        ),
-    ),
-    out="same",
-)
+@op(Addmm, methods="addmm", vmap=registry.LOOP,
+    spec=(OpSpec("addmm", lambda t, c, a, b: t.addmm(c, a, b, beta=0.5, alpha=2.0),
+                 [((3, 2), (3, 4), (4, 2)), ((2,), (3, 4), (4, 2)), ((), (3, 4), (4, 2))],
+                 shapes=None, **_MM_TOL),
+          OpSpec("addmm_default", lambda t, c, a, b: t.addmm(c, a, b), [((1, 2), (3, 4), (4, 2))],
+                 shapes=None)),
+    out="same")  # fmt: skip
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """``beta * input + alpha * (mat1 @ mat2)``; ``input`` broadcasts to the product's shape."""
     for name, m in (("mat1", mat1), ("mat2", mat2)):
@@ -497,18 +442,10 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     return Addmm.apply(input, mat1, mat2, beta, alpha)
 
 
-@op(
-    Addmv,
-    methods="addmv",
-    vmap=registry.LOOP,
-    spec=OpSpec(
-        "addmv",
-        lambda t, c, a, b: t.addmv(c, a, b, beta=1.5, alpha=-1.0),
-        [((3,), (3, 4), (4,)), ((1,), (3, 4), (4,))],
-        shapes=None,
-    ),
-    out="same",
-)
+@op(Addmv, methods="addmv", vmap=registry.LOOP,
+    spec=OpSpec("addmv", lambda t, c, a, b: t.addmv(c, a, b, beta=1.5, alpha=-1.0),
+                [((3,), (3, 4), (4,)), ((1,), (3, 4), (4,))], shapes=None),
+    out="same")  # fmt: skip
 def addmv(input, mat, vec, *, beta=1, alpha=1):
     """``beta * input + alpha * (mat @ vec)``."""
     if mat._data.ndim != 2 or vec._data.ndim != 1 or input._data.ndim > 1:
@@ -526,18 +463,10 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
     return Addmv.apply(input, mat, vec, beta, alpha)
 
 
-@op(
-    Baddbmm,
-    methods="baddbmm",
-    vmap=registry.LOOP,
-    spec=OpSpec(
-        "baddbmm",
-        lambda t, c, a, b: t.baddbmm(c, a, b, beta=0.5, alpha=2.0),
-        [((2, 3, 2), (2, 3, 4), (2, 4, 2)), ((3, 1), (2, 3, 4), (2, 4, 2))],
-        shapes=None,
-    ),
-    out="same",
-)
+@op(Baddbmm, methods="baddbmm", vmap=registry.LOOP,
+    spec=OpSpec("baddbmm", lambda t, c, a, b: t.baddbmm(c, a, b, beta=0.5, alpha=2.0),
+                [((2, 3, 2), (2, 3, 4), (2, 4, 2)), ((3, 1), (2, 3, 4), (2, 4, 2))], shapes=None),
+    out="same")  # fmt: skip
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """``beta * input + alpha * bmm(batch1, batch2)``."""
     if batch1._data.ndim != 3:

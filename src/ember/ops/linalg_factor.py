@@ -84,18 +84,12 @@ def _qr_spec(name, fn, samples):
     return OpSpec(name, fn, samples, shapes=None)
 
 
-@op(
-    LinalgQr,
-    grad_fn="LinalgQrBackward0",
-    public=False,
-    vmap=LOOP,
-    spec=(
-        _qr_spec("linalg_qr", lambda t, a: linalg(t).qr(a), [((4, 3),), ((3, 3),), ((2, 3, 2),)]),
-        _qr_spec("linalg_qr_wide", lambda t, a: linalg(t).qr(a), [((2, 4),)]),
-        _qr_spec("linalg_qr_complete", lambda t, a: linalg(t).qr(a, mode="complete"), [((2, 4),)]),
-    ),
-    out="same",
-)
+@op(LinalgQr, grad_fn="LinalgQrBackward0", public=False, vmap=LOOP,
+    spec=(_qr_spec("linalg_qr", lambda t, a: linalg(t).qr(a), [((4, 3),), ((3, 3),), ((2, 3, 2),)]),
+          _qr_spec("linalg_qr_wide", lambda t, a: linalg(t).qr(a), [((2, 4),)]),
+          _qr_spec("linalg_qr_complete", lambda t, a: linalg(t).qr(a, mode="complete"),
+                   [((2, 4),)])),
+    out="same")  # fmt: skip
 def linalg_qr(A, mode="reduced"):
     """``(Q, R)`` with ``A = Q R``, Q with orthonormal columns and R upper triangular
     (``mode``: ``"reduced"``, ``"complete"`` or ``"r"`` for R alone)."""
@@ -197,38 +191,20 @@ def _usv(t, a):
     return (u * s.unsqueeze(-2)) @ vh, u @ u.mT, vh.mT @ vh
 
 
-@op(
-    LinalgSvd,
-    grad_fn="LinalgSvdBackward0",
-    public=False,
-    vmap=LOOP,
-    spec=(
-        OpSpec("linalg_svd", _usv, [((4, 3),), ((3, 4),), ((2, 3, 3),)], shapes=None),
-        OpSpec(
-            "linalg_svd_full",
-            lambda t, a: _usv(t, a)[0] + 0 * linalg(t).svd(a)[0].sum(),
-            [((3, 2),)],
-            shapes=None,
-        ),
-    ),
-    out="same",
-)
+@op(LinalgSvd, grad_fn="LinalgSvdBackward0", public=False, vmap=LOOP,
+    spec=(OpSpec("linalg_svd", _usv, [((4, 3),), ((3, 4),), ((2, 3, 3),)], shapes=None),
+          OpSpec("linalg_svd_full", lambda t, a: _usv(t, a)[0] + 0 * linalg(t).svd(a)[0].sum(),
+                 [((3, 2),)], shapes=None)),
+    out="same")  # fmt: skip
 def linalg_svd(A, full_matrices=True, *, driver=None):
     """``(U, S, Vh)`` with ``A = U diag(S) Vh``, singular values descending."""
     _svd_check("linalg.svd", A)
     return SvdResult(*LinalgSvd.apply(A, bool(full_matrices), True))
 
 
-@op(
-    None,
-    public=False,
-    spec=OpSpec(
-        "linalg_svdvals",
-        lambda t, a: linalg(t).svdvals(a),
-        [((4, 3),), ((2, 2, 3),), ((0, 2),)],
-        shapes=None,
-    ),
-)
+@op(None, public=False,
+    spec=OpSpec("linalg_svdvals", lambda t, a: linalg(t).svdvals(a),
+                [((4, 3),), ((2, 2, 3),), ((0, 2),)], shapes=None))  # fmt: skip
 def linalg_svdvals(A, *, driver=None, out=None):
     """The singular values of each matrix in ``A``, descending."""
     _svd_check("linalg.svdvals", A)
@@ -281,22 +257,11 @@ def _qlq(t, a):
     return w, (q * w.unsqueeze(-2)) @ q.mT, q.abs()
 
 
-@op(
-    LinalgEigh,
-    grad_fn="LinalgEighBackward0",
-    public=False,
-    vmap=LOOP,
-    spec=(
-        OpSpec("linalg_eigh", _qlq, [((3, 3),), ((2, 4, 4),)], shapes=None, atol=1e-4),
-        OpSpec(
-            "linalg_eigh_upper",
-            lambda t, a: linalg(t).eigh(_sym(t, a), UPLO="U")[0],
-            [((3, 3),)],
-            shapes=None,
-        ),
-    ),
-    out="same",
-)
+@op(LinalgEigh, grad_fn="LinalgEighBackward0", public=False, vmap=LOOP,
+    spec=(OpSpec("linalg_eigh", _qlq, [((3, 3),), ((2, 4, 4),)], shapes=None, atol=1e-4),
+          OpSpec("linalg_eigh_upper", lambda t, a: linalg(t).eigh(_sym(t, a), UPLO="U")[0],
+                 [((3, 3),)], shapes=None)),
+    out="same")  # fmt: skip
 def linalg_eigh(A, UPLO="L"):  # noqa: N803 - PyTorch's name
     """``(eigenvalues, eigenvectors)`` of symmetric matrices (ascending; only the ``UPLO``
     triangle is read)."""
@@ -305,16 +270,9 @@ def linalg_eigh(A, UPLO="L"):  # noqa: N803 - PyTorch's name
     return EighResult(w, q)
 
 
-@op(
-    None,
-    public=False,
-    spec=OpSpec(
-        "linalg_eigvalsh",
-        lambda t, a: linalg(t).eigvalsh(_sym(t, a)),
-        [((3, 3),), ((2, 2, 2),)],
-        shapes=None,
-    ),
-)
+@op(None, public=False,
+    spec=OpSpec("linalg_eigvalsh", lambda t, a: linalg(t).eigvalsh(_sym(t, a)),
+                [((3, 3),), ((2, 2, 2),)], shapes=None))  # fmt: skip
 def linalg_eigvalsh(A, UPLO="L", *, out=None):  # noqa: N803 - PyTorch's name
     """The eigenvalues of symmetric matrices, ascending."""
     _eigh_check("linalg.eigvalsh", A, UPLO)
@@ -330,12 +288,8 @@ _QR_DEPRECATION = (
 )
 
 
-@op(
-    None,
-    methods="qr",
-    spec=OpSpec("qr", lambda t, a: t.qr(a).R.abs(), [((4, 3),)], shapes=None),
-    out="same",
-)
+@op(None, methods="qr", spec=OpSpec("qr", lambda t, a: t.qr(a).R.abs(), [((4, 3),)], shapes=None),
+    out="same")  # fmt: skip
 def qr(input, some=True):
     """The deprecated ``(Q, R)`` of ``linalg.qr`` (``some``: reduced, else complete)."""
     from ..autograd.callsite import warn
@@ -344,12 +298,9 @@ def qr(input, some=True):
     return LegacyQrResult(*linalg_qr(input, "reduced" if some else "complete"))
 
 
-@op(
-    None,
-    methods="svd",
+@op(None, methods="svd",
     spec=OpSpec("svd", lambda t, a: _usv(t, a)[0] + 0 * t.svd(a).V.sum(), [((4, 3),)], shapes=None),
-    out="same",
-)
+    out="same")  # fmt: skip
 def svd(input, some=True, compute_uv=True):
     """``(U, S, V)`` with ``A = U diag(S) V^T`` (V, not Vh; zero U and V without
     ``compute_uv``)."""

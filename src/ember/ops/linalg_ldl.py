@@ -16,7 +16,7 @@ from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
 from . import _out
 from ._binary import not_implemented, type_word
-from ._linalg_common import result_type
+from ._linalg_common import check_square, result_type
 from ._spec import OpSpec
 from .clamp import tensor_arg
 from .elementwise import NotDifferentiable
@@ -298,14 +298,8 @@ declare(
 
 def _check_factor(name, A):
     tensor_arg(name, A, "input", 1)
+    check_square(_FACTOR, A)
     d = A._data
-    if d.ndim < 2:
-        raise RuntimeError(f"{_FACTOR}: The input tensor A must have at least 2 dimensions.")
-    if d.shape[-1] != d.shape[-2]:
-        raise RuntimeError(
-            f"{_FACTOR}: A must be batches of square matrices, but they are {d.shape[-2]} by "
-            f"{d.shape[-1]} matrices"
-        )
     if d.dtype.kind not in "fc":
         raise RuntimeError(
             f"{_FACTOR}: Expected a floating point or complex tensor as input. Got {type_word(A)}"
@@ -355,13 +349,7 @@ def linalg_ldl_solve(LD, pivots, B, *, hermitian=False, out=None):
     for i, (t, arg) in enumerate(((LD, "LD"), (pivots, "pivots"), (B, "B"))):
         tensor_arg("linalg_ldl_solve", t, arg, i + 1)
     ld, p, b = LD._data, pivots._data, B._data
-    if ld.ndim < 2:
-        raise RuntimeError(f"{_SOLVE}: The input tensor A must have at least 2 dimensions.")
-    if ld.shape[-1] != ld.shape[-2]:
-        raise RuntimeError(
-            f"{_SOLVE}: A must be batches of square matrices, but they are {ld.shape[-2]} by "
-            f"{ld.shape[-1]} matrices"
-        )
+    check_square(_SOLVE, LD)
     if tuple(p.shape) != tuple(ld.shape[:-1]):
         raise RuntimeError(
             f"{_SOLVE}: Expected LD.shape[:-1] and pivots.shape to be the same, but got pivots "

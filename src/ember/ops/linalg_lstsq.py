@@ -11,14 +11,7 @@ from __future__ import annotations
 from ..autograd.node import Node
 from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
-from ._linalg_common import (
-    check_float,
-    check_matrix,
-    check_square,
-    linalg,
-    result_type,
-    write_out,
-)
+from ._linalg_common import check_float, check_matrix, check_square, linalg, result_type, write_out
 from ._spec import OpSpec
 from .clamp import tensor_arg
 from .registry import LOOP, op, public_names
@@ -97,32 +90,19 @@ def _pinv(name, A, atol, rtol, hermitian):
 _PINV = [((4, 3),), ((3, 4),), ((2, 3, 3),)]
 
 
-@op(
-    LinalgPinv,
-    grad_fn="LinalgPinvBackward0",
-    public=False,
-    vmap=LOOP,
-    spec=(
-        OpSpec("linalg_pinv", lambda t, a: linalg(t).pinv(a), _PINV, shapes=None),
-        OpSpec(
-            "linalg_pinv_hermitian",
-            lambda t, a: linalg(t).pinv(a @ a.mT + t.eye(3, dtype=a.dtype), hermitian=True),
-            [((3, 3),)],
-            shapes=None,
-        ),
-    ),
-)
+@op(LinalgPinv, grad_fn="LinalgPinvBackward0", public=False, vmap=LOOP,
+    spec=(OpSpec("linalg_pinv", lambda t, a: linalg(t).pinv(a), _PINV, shapes=None),
+          OpSpec("linalg_pinv_hermitian",
+                 lambda t, a: linalg(t).pinv(a @ a.mT + t.eye(3, dtype=a.dtype), hermitian=True),
+                 [((3, 3),)], shapes=None)))  # fmt: skip
 def linalg_pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     """The Moore-Penrose pseudo-inverse of each matrix (singular values at or below
     ``max(atol, rtol * largest)`` count as zero)."""
     return write_out("linalg.pinv", _pinv("linalg.pinv", A, atol, rtol, hermitian), out, A)
 
 
-@op(
-    None,
-    methods="pinverse",
-    spec=OpSpec("pinverse", lambda t, a: t.pinverse(a), _PINV[:1], shapes=None),
-)
+@op(None, methods="pinverse",
+    spec=OpSpec("pinverse", lambda t, a: t.pinverse(a), _PINV[:1], shapes=None))  # fmt: skip
 def pinverse(input, rcond=1e-15):
     """The pseudo-inverse (``torch.pinverse``: ``linalg.pinv`` with ``rtol=rcond``)."""
     return _pinv("pinverse", input, None, rcond, False)
@@ -182,26 +162,12 @@ class LinalgLstsq(Node):
         return ga, (gb.squeeze(-1) if self.vector else gb), None, None, None
 
 
-@op(
-    LinalgLstsq,
-    grad_fn="LinalgLstsqBackward0",
-    public=False,
-    vmap=LOOP,
-    spec=(
-        OpSpec(
-            "linalg_lstsq",
-            lambda t, a, b: linalg(t).lstsq(a, b).solution,
-            [((4, 3), (4, 2)), ((2, 3, 2), (2, 3, 1)), ((3, 2), (3,))],
-            shapes=None,
-        ),
-        OpSpec(
-            "linalg_lstsq_gelsd",
-            lambda t, a, b: linalg(t).lstsq(a, b, driver="gelsd").solution,
-            [((4, 3), (4, 2))],
-            shapes=None,
-        ),
-    ),
-)
+@op(LinalgLstsq, grad_fn="LinalgLstsqBackward0", public=False, vmap=LOOP,
+    spec=(OpSpec("linalg_lstsq", lambda t, a, b: linalg(t).lstsq(a, b).solution,
+                 [((4, 3), (4, 2)), ((2, 3, 2), (2, 3, 1)), ((3, 2), (3,))], shapes=None),
+          OpSpec("linalg_lstsq_gelsd",
+                 lambda t, a, b: linalg(t).lstsq(a, b, driver="gelsd").solution, [((4, 3), (4, 2))],
+                 shapes=None)))  # fmt: skip
 def linalg_lstsq(A, B, rcond=None, *, driver=None):
     """``(solution, residuals, rank, singular_values)`` of the least-squares problem
     ``min ||A X - B||`` (what is filled in depends on ``driver``, as in PyTorch)."""
@@ -223,17 +189,9 @@ def linalg_lstsq(A, B, rcond=None, *, driver=None):
 
 
 # ----- matrix_rank ------------------------------------------------------------------------
-@op(
-    None,
-    public=False,
-    spec=OpSpec(
-        "linalg_matrix_rank",
-        lambda t, a: linalg(t).matrix_rank(a),
-        [((4, 3),), ((2, 2, 3),)],
-        shapes=None,
-        fd=False,
-    ),
-)
+@op(None, public=False,
+    spec=OpSpec("linalg_matrix_rank", lambda t, a: linalg(t).matrix_rank(a),
+                [((4, 3),), ((2, 2, 3),)], shapes=None, fd=False))  # fmt: skip
 def linalg_matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None, out=None):
     """The number of singular values above ``max(atol, rtol * largest)`` in each matrix."""
     tensor_arg("linalg.matrix_rank", A, "input", 1)

@@ -27,25 +27,11 @@ from .registry import LOOP, op, public_names
 
 
 # ----- matrix_power -----------------------------------------------------------------------
-@op(
-    None,
-    methods="matrix_power",
-    spec=(
-        OpSpec(
-            "matrix_power",
-            lambda t, a: t.matrix_power(a, 3),
-            [((3, 3),), ((2, 2, 2),)],
-            shapes=None,
-        ),
-        OpSpec(
-            "matrix_power_neg",
-            lambda t, a: linalg(t).matrix_power(a, -2),
-            [((3, 3),)],
-            shapes=None,
-            domain=_sq,
-        ),
-    ),
-)
+@op(None, methods="matrix_power",
+    spec=(OpSpec("matrix_power", lambda t, a: t.matrix_power(a, 3), [((3, 3),), ((2, 2, 2),)],
+                 shapes=None),
+          OpSpec("matrix_power_neg", lambda t, a: linalg(t).matrix_power(a, -2), [((3, 3),)],
+                 shapes=None, domain=_sq)))  # fmt: skip
 def matrix_power(A, n, *, out=None):
     """``A`` to the integer power ``n`` (its inverse's for negative ``n``; the identity for 0)."""
     tensor_arg("linalg.matrix_power", A, "A", 1)
@@ -135,26 +121,11 @@ class LinalgMatrixExp(Node):
         return (big[..., :n, n:],)
 
 
-@op(
-    LinalgMatrixExp,
-    methods="matrix_exp",
-    vmap=LOOP,
-    spec=(
-        OpSpec(
-            "matrix_exp",
-            lambda t, a: t.matrix_exp(a),
-            [((3, 3),), ((2, 2, 2),), ((0, 0),)],
-            shapes=None,
-        ),
-        OpSpec(
-            "matrix_exp_large",
-            lambda t, a: linalg(t).matrix_exp(a * 4),
-            [((3, 3),)],
-            shapes=None,
-            second_order=False,
-        ),
-    ),
-)
+@op(LinalgMatrixExp, methods="matrix_exp", vmap=LOOP,
+    spec=(OpSpec("matrix_exp", lambda t, a: t.matrix_exp(a), [((3, 3),), ((2, 2, 2),), ((0, 0),)],
+                 shapes=None),
+          OpSpec("matrix_exp_large", lambda t, a: linalg(t).matrix_exp(a * 4), [((3, 3),)],
+                 shapes=None, second_order=False)))  # fmt: skip
 def matrix_exp(A):
     """The matrix exponential of each square matrix in ``A``."""
     tensor_arg("linalg.matrix_exp", A, "A", 1)
@@ -197,14 +168,9 @@ def _cross(name, a, b, dim):
 _C = [((4, 3), (4, 3)), ((2, 1, 3), (5, 3)), ((3,), (3,))]
 
 
-@op(
-    LinalgCross,
-    public=False,
-    vmap=LOOP,
-    spec=OpSpec(
-        "linalg_cross", lambda t, a, b: linalg(t).cross(a, b), _C[:1] + _C[2:], shapes=None
-    ),
-)
+@op(LinalgCross, public=False, vmap=LOOP,
+    spec=OpSpec("linalg_cross", lambda t, a, b: linalg(t).cross(a, b), _C[:1] + _C[2:],
+                shapes=None))  # fmt: skip
 def linalg_cross(input, other, *, dim=-1, out=None):
     """The cross product of 3-vectors along ``dim`` (batch dimensions broadcast)."""
     tensor_arg("linalg.cross", input, "input", 1)
@@ -219,11 +185,8 @@ _CROSS_DEPRECATION = (
 )
 
 
-@op(
-    None,
-    methods="cross",
-    spec=OpSpec("cross", lambda t, a, b: t.cross(a, b, dim=1), _C[:1], shapes=None),
-)
+@op(None, methods="cross",
+    spec=OpSpec("cross", lambda t, a, b: t.cross(a, b, dim=1), _C[:1], shapes=None))  # fmt: skip
 def cross(input, other, dim=None, *, out=None):
     """The cross product along ``dim`` (without it: the first dimension of size 3, with
     PyTorch's deprecation warning)."""
@@ -238,11 +201,9 @@ def cross(input, other, dim=None, *, out=None):
     return write_out("cross", _cross("linalg.cross", input, other, dim), out, input)
 
 
-@op(
-    None,
-    public=False,
-    spec=OpSpec("linalg_vecdot", lambda t, a, b: linalg(t).vecdot(a, b), _C, shapes=None),
-)
+@op(None, public=False,
+    spec=OpSpec("linalg_vecdot", lambda t, a, b: linalg(t).vecdot(a, b), _C,
+                shapes=None))  # fmt: skip
 def linalg_vecdot(x, y, *, dim=-1, out=None):
     """The dot product of vectors along ``dim`` (batch dimensions broadcast)."""
     tensor_arg("linalg.vecdot", x, "x", 1)
@@ -295,16 +256,10 @@ def _multi_dot_checks(tensors):
             )
 
 
-@op(
-    None,
-    public=False,
-    spec=OpSpec(
-        "linalg_multi_dot",
-        lambda t, a, b, c, d: linalg(t).multi_dot([a, b, c, d]),
-        [((3,), (3, 5), (5, 2), (2,)), ((4, 3), (3, 5), (5, 2), (2, 6))],
-        shapes=None,
-    ),
-)
+@op(None, public=False,
+    spec=OpSpec("linalg_multi_dot", lambda t, a, b, c, d: linalg(t).multi_dot([a, b, c, d]),
+                [((3,), (3, 5), (5, 2), (2,)), ((4, 3), (3, 5), (5, 2), (2, 6))],
+                shapes=None))  # fmt: skip
 def linalg_multi_dot(tensors, *, out=None):
     """The product of a chain of matrices, multiplied in the cheapest order (the first may
     be a row vector, the last a column vector)."""
@@ -335,15 +290,9 @@ _CHAIN_DEPRECATION = (
 )
 
 
-@op(
-    None,
-    spec=OpSpec(
-        "chain_matmul",
-        lambda t, a, b, c: t.chain_matmul(a, b, c),
-        [((2, 3), (3, 4), (4, 2))],
-        shapes=None,
-    ),
-)
+@op(None,
+    spec=OpSpec("chain_matmul", lambda t, a, b, c: t.chain_matmul(a, b, c),
+                [((2, 3), (3, 4), (4, 2))], shapes=None))  # fmt: skip
 def chain_matmul(*matrices, out=None):
     """The deprecated product of 2-d matrices (``linalg.multi_dot``, with PyTorch's warning)."""
     warn(_CHAIN_DEPRECATION)
@@ -352,11 +301,9 @@ def chain_matmul(*matrices, out=None):
     return linalg_multi_dot(matrices, out=out)
 
 
-@op(
-    None,
-    public=False,
-    spec=OpSpec("linalg_diagonal", lambda t, a: linalg(t).diagonal(a), [((2, 3, 3),)], shapes=None),
-)
+@op(None, public=False,
+    spec=OpSpec("linalg_diagonal", lambda t, a: linalg(t).diagonal(a), [((2, 3, 3),)],
+                shapes=None))  # fmt: skip
 def linalg_diagonal(A, *, offset=0, dim1=-2, dim2=-1):
     """The diagonal ``offset`` of the matrices in the last two dimensions of ``A``."""
     return A.diagonal(offset, dim1, dim2)

@@ -23,17 +23,9 @@ def _eyeish(z):
     return (flat + 2 * _np.eye(flat.shape[0])).reshape(z.shape)
 
 
-@op(
-    None,
-    public=False,
-    spec=OpSpec(
-        "linalg_tensorinv",
-        lambda t, a: linalg(t).tensorinv(a, ind=2),
-        [((2, 3, 6),)],
-        shapes=None,
-        domain=_eyeish,
-    ),
-)
+@op(None, public=False,
+    spec=OpSpec("linalg_tensorinv", lambda t, a: linalg(t).tensorinv(a, ind=2), [((2, 3, 6),)],
+                shapes=None, domain=_eyeish))  # fmt: skip
 def linalg_tensorinv(A, ind=2, *, out=None):
     """The inverse of ``A`` for ``tensordot`` over its first ``ind`` dimensions."""
     tensor_arg("linalg.tensorinv", A, "A", 1)
@@ -49,17 +41,9 @@ def linalg_tensorinv(A, ind=2, *, out=None):
     return linalg_inv(A.reshape(rows, cols), out=out).reshape(tuple(tail) + tuple(head))
 
 
-@op(
-    None,
-    public=False,
-    spec=OpSpec(
-        "linalg_tensorsolve",
-        lambda t, a, b: linalg(t).tensorsolve(a, b),
-        [((2, 3, 6), (2, 3))],
-        shapes=None,
-        domain=_eyeish,
-    ),
-)
+@op(None, public=False,
+    spec=OpSpec("linalg_tensorsolve", lambda t, a, b: linalg(t).tensorsolve(a, b),
+                [((2, 3, 6), (2, 3))], shapes=None, domain=_eyeish))  # fmt: skip
 def linalg_tensorsolve(A, B, dims=None, *, out=None):
     """The X with ``tensordot(A, X, X.ndim) = B``; ``dims`` of A are moved to its end first."""
     tensor_arg("linalg.tensorsolve", A, "A", 1)
@@ -80,16 +64,9 @@ def linalg_tensorsolve(A, B, dims=None, *, out=None):
     return x.reshape(rest)
 
 
-@op(
-    None,
-    public=False,
-    spec=OpSpec(
-        "linalg_vander",
-        lambda t, x: linalg(t).vander(x, N=4),
-        [((3,),), ((2, 3),)],
-        shapes=None,
-    ),
-)
+@op(None, public=False,
+    spec=OpSpec("linalg_vander", lambda t, x: linalg(t).vander(x, N=4), [((3,),), ((2, 3),)],
+                shapes=None))  # fmt: skip
 def linalg_vander(x, *, N=None):  # noqa: N803 - PyTorch's name
     """Increasing powers ``x**0 .. x**(N-1)`` of each element, along a new last dimension."""
     from .join import cat

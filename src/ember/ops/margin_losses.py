@@ -30,50 +30,26 @@ def _by_number(fn, loss, reduction, position):
     return loss.sum() if reduction == 2 else loss
 
 
-@op(
-    None,
-    spec=(
-        OpSpec(
-            "margin_ranking_loss",
-            lambda t, a, b, y: F(t, "margin_ranking_loss")(a, b, y.sign(), margin=0.3),
-            [((5,), (5,), (5,))],
-            shapes=None,
-            grad=(True, True, False),
-        ),
-        OpSpec(
-            "margin_ranking_loss_top_level",
-            lambda t, a, b, y: t.margin_ranking_loss(a, b, y.sign(), 0.2),
-            [((3, 4), (4,), (3, 1))],
-            shapes=None,
-            grad=(True, True, False),
-        ),
-    ),
-)
+@op(None,
+    spec=(OpSpec("margin_ranking_loss",
+                 lambda t, a, b, y: F(t, "margin_ranking_loss")(a, b, y.sign(), margin=0.3),
+                 [((5,), (5,), (5,))], shapes=None, grad=(True, True, False)),
+          OpSpec("margin_ranking_loss_top_level",
+                 lambda t, a, b, y: t.margin_ranking_loss(a, b, y.sign(), 0.2),
+                 [((3, 4), (4,), (3, 1))], shapes=None, grad=(True, True, False))))  # fmt: skip
 def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=0):
     """max(0, -y (x1 - x2) + margin), reduced by PyTorch's number (0 none, 1 mean, 2 sum)."""
     loss = (-target * (input1 - input2) + margin).clamp_min(0)
     return _by_number("margin_ranking_loss", loss, reduction, 5)
 
 
-@op(
-    None,
-    spec=(
-        OpSpec(
-            "hinge_embedding_loss",
-            lambda t, x, y: F(t, "hinge_embedding_loss")(x, y.sign(), margin=0.5),
-            _PAIR,
-            shapes=None,
-            grad=(True, False),
-        ),
-        OpSpec(
-            "hinge_embedding_loss_top_level",
-            lambda t, x, y: t.hinge_embedding_loss(x, y.sign(), 0.5, 2),
-            _PAIR,
-            shapes=None,
-            grad=(True, False),
-        ),
-    ),
-)
+@op(None,
+    spec=(OpSpec("hinge_embedding_loss",
+                 lambda t, x, y: F(t, "hinge_embedding_loss")(x, y.sign(), margin=0.5), _PAIR,
+                 shapes=None, grad=(True, False)),
+          OpSpec("hinge_embedding_loss_top_level",
+                 lambda t, x, y: t.hinge_embedding_loss(x, y.sign(), 0.5, 2), _PAIR, shapes=None,
+                 grad=(True, False))))  # fmt: skip
 def hinge_embedding_loss(input, target, margin=1.0, reduction=0):
     """x where y != -1, plus max(0, margin - x) where y != 1, reduced by PyTorch's number."""
     zeros = zeros_like(input)
@@ -82,25 +58,13 @@ def hinge_embedding_loss(input, target, margin=1.0, reduction=0):
     return _by_number("hinge_embedding_loss", loss, reduction, 4)
 
 
-@op(
-    None,
-    spec=(
-        OpSpec(
-            "cosine_embedding_loss",
-            lambda t, a, b, y: F(t, "cosine_embedding_loss")(a, b, y.sign(), margin=0.1),
-            [((3, 4), (3, 4), (3,))],
-            shapes=None,
-            grad=(True, True, False),
-        ),
-        OpSpec(
-            "cosine_embedding_loss_top_level",
-            lambda t, a, b, y: t.cosine_embedding_loss(a, b, y.sign(), -0.2),
-            [((4,), (4,), ())],
-            shapes=None,
-            grad=(True, True, False),
-        ),
-    ),
-)
+@op(None,
+    spec=(OpSpec("cosine_embedding_loss",
+                 lambda t, a, b, y: F(t, "cosine_embedding_loss")(a, b, y.sign(), margin=0.1),
+                 [((3, 4), (3, 4), (3,))], shapes=None, grad=(True, True, False)),
+          OpSpec("cosine_embedding_loss_top_level",
+                 lambda t, a, b, y: t.cosine_embedding_loss(a, b, y.sign(), -0.2),
+                 [((4,), (4,), ())], shapes=None, grad=(True, True, False))))  # fmt: skip
 def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=0):
     """1 - cos(x1, x2) where y == 1, max(0, cos(x1, x2) - margin) where y == -1, reduced by
     PyTorch's number."""

@@ -46,15 +46,17 @@ class MaskedFill(Node):
 
     def backward(self, grad):
         n = self.needs_input_grad
-        if n[0] and not n[1] and array_backward(grad):  # the same fill, without a node
-            g = grad._data
-            zero = self.xp.zeros((), g.dtype)
-            return type(grad)._make(self.xp.where(self.mask, zero, g)), None, None
-        gx = MaskedFill.apply(grad, 0.0, self.mask) if n[0] else None
-        gv = None
-        if n[1]:
-            gv = MaskedFill.apply(grad, 0.0, ~self.mask).sum()
+        gx = _zeroed_at_mask(self, grad) if n[0] else None
+        gv = MaskedFill.apply(grad, 0.0, ~self.mask).sum() if n[1] else None
         return gx, gv, None
+
+
+def _zeroed_at_mask(node, grad):
+    """``grad`` with zeros where ``node.mask`` holds (the gradient of what a fill replaced)."""
+    if array_backward(grad):  # the same fill, without a node
+        g = grad._data
+        return type(grad)._make(node.xp.where(node.mask, node.xp.zeros((), g.dtype), g))
+    return MaskedFill.apply(grad, 0.0, node.mask)
 
 
 class MaskedFillTensor(MaskedFill):
@@ -189,11 +191,7 @@ class MaskedScatter(Node):
 
     def backward(self, grad):
         n = self.needs_input_grad
-        if n[0] and not n[1] and array_backward(grad):  # the same fill, without a node
-            g = grad._data
-            zero = self.xp.zeros((), g.dtype)
-            return type(grad)._make(self.xp.where(self.mask, zero, g)), None, None
-        gx = MaskedFill.apply(grad, 0.0, self.mask) if n[0] else None
+        gx = _zeroed_at_mask(self, grad) if n[0] else None
         gs = None
         if n[1]:
             picked = GetItem.apply(grad, self.mask, False)

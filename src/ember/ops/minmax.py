@@ -212,26 +212,17 @@ def _amax_amin(name, node, input, dim, keepdim, out):
     return _out.write(out, node.apply(input, dims, bool(keepdim)))
 
 
-@op(
-    Amax,
-    methods="amax",
-    vmap=batching.reduce,
-    spec=(
-        OpSpec("amax", lambda t, a: t.amax(a), _M),
-        OpSpec("amax_dims", lambda t, a: a.amax((0, 2), keepdim=True), [((2, 3, 4),)], shapes=None),
-    ),
-)
+@op(Amax, methods="amax", vmap=batching.reduce,
+    spec=(OpSpec("amax", lambda t, a: t.amax(a), _M),
+          OpSpec("amax_dims", lambda t, a: a.amax((0, 2), keepdim=True), [((2, 3, 4),)],
+                 shapes=None)))  # fmt: skip
 def amax(input, dim=(), keepdim=False, *, out=None):
     """The maximum over ``dim`` (int or tuple; all by default); ties share the gradient."""
     return _amax_amin("amax", Amax, input, dim, keepdim, out)
 
 
-@op(
-    Amin,
-    methods="amin",
-    vmap=batching.reduce,
-    spec=OpSpec("amin_dim", lambda t, a: t.amin(a, 1), _D),
-)
+@op(Amin, methods="amin", vmap=batching.reduce,
+    spec=OpSpec("amin_dim", lambda t, a: t.amin(a, 1), _D))  # fmt: skip
 def amin(input, dim=(), keepdim=False, *, out=None):
     """The minimum over ``dim`` (int or tuple; all by default); ties share the gradient."""
     return _amax_amin("amin", Amin, input, dim, keepdim, out)
@@ -260,15 +251,9 @@ class Aminmax(Node):
         return total, None, None
 
 
-@op(
-    Aminmax,
-    methods="aminmax",
-    vmap=batching.reduce,
-    spec=(
-        OpSpec("aminmax", lambda t, a: t.aminmax(a, dim=0), [((3, 4),), ((),)]),
-        OpSpec("aminmax_all", lambda t, a: t.aminmax(a), [((3, 4),)], shapes=None),
-    ),
-)
+@op(Aminmax, methods="aminmax", vmap=batching.reduce,
+    spec=(OpSpec("aminmax", lambda t, a: t.aminmax(a, dim=0), [((3, 4),), ((),)]),
+          OpSpec("aminmax_all", lambda t, a: t.aminmax(a), [((3, 4),)], shapes=None)))  # fmt: skip
 def aminmax(input, *, dim=None, keepdim=False, out=None):
     """``(min, max)`` over ``dim`` (all elements by default)."""
     data = input._data
@@ -321,14 +306,9 @@ def _arg(name, input, dim, keepdim, out):
 _ND = NOT_DIFFERENTIABLE
 
 
-@op(
-    None,
-    methods="argmax",
-    spec=(
-        OpSpec("argmax", lambda t, a: t.argmax(a), _R, **_ND),
-        OpSpec("argmax_dim", lambda t, a: a.argmax(1, keepdim=True), _D, **_ND),
-    ),
-)
+@op(None, methods="argmax",
+    spec=(OpSpec("argmax", lambda t, a: t.argmax(a), _R, **_ND),
+          OpSpec("argmax_dim", lambda t, a: a.argmax(1, keepdim=True), _D, **_ND)))  # fmt: skip
 def argmax(input, dim=None, keepdim=False, *, out=None):
     """The index of the (first) largest element, of the flattened tensor if ``dim`` is None."""
     return _arg("argmax", input, dim, keepdim, out)

@@ -132,29 +132,13 @@ class LogSoftmax(_Normalized):
         return grad - exp(out) * grad.sum(d, keepdim=True), None
 
 
-@op(
-    Softmax,
-    methods="softmax",
-    vmap=batching.softmax,
-    spec=(
-        OpSpec(
-            "softmax",
-            lambda t, a: t.softmax(a, -1),
-            [((3, 4),), ((),), ((0, 3),), ((2, 3, 4),), ((5,),)],
-            domain=lambda x: x * 3.0,
-        ),
-        OpSpec(
-            "softmax_dim0", lambda t, a: t.softmax(a, 0), [((3, 4),), ((2, 3, 4),)], shapes=None
-        ),
-        OpSpec(
-            "softmax_dtype",
-            lambda t, a: t.softmax(a, 1, dtype=t.float64),
-            [((3, 4),)],
-            shapes=None,
-            dtypes=("float32",),
-        ),
-    ),
-)
+@op(Softmax, methods="softmax", vmap=batching.softmax,
+    spec=(OpSpec("softmax", lambda t, a: t.softmax(a, -1),
+                 [((3, 4),), ((),), ((0, 3),), ((2, 3, 4),), ((5,),)], domain=lambda x: x * 3.0),
+          OpSpec("softmax_dim0", lambda t, a: t.softmax(a, 0), [((3, 4),), ((2, 3, 4),)],
+                 shapes=None),
+          OpSpec("softmax_dtype", lambda t, a: t.softmax(a, 1, dtype=t.float64), [((3, 4),)],
+                 shapes=None, dtypes=("float32",))))  # fmt: skip
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """``exp(x) / sum(exp(x))`` along ``dim``, computed stably (the maximum subtracted first).
 
@@ -166,33 +150,20 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     return Softmax.apply(x, axis)
 
 
-@op(
-    LogSoftmax,
-    methods="log_softmax",
-    vmap=batching.softmax,
-    spec=(
-        OpSpec(
-            "log_softmax",
-            lambda t, a: t.log_softmax(a, -1),
-            [((3, 4),), ((),), ((0, 3),), ((2, 3, 4),)],
-            domain=lambda x: x * 3.0,
-        ),
-        OpSpec("log_softmax_dim1", lambda t, a: t.log_softmax(a, 1), [((2, 3, 4),)], shapes=None),
-    ),
-)
+@op(LogSoftmax, methods="log_softmax", vmap=batching.softmax,
+    spec=(OpSpec("log_softmax", lambda t, a: t.log_softmax(a, -1),
+                 [((3, 4),), ((),), ((0, 3),), ((2, 3, 4),)], domain=lambda x: x * 3.0),
+          OpSpec("log_softmax_dim1", lambda t, a: t.log_softmax(a, 1), [((2, 3, 4),)],
+                 shapes=None)))  # fmt: skip
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """``x - logsumexp(x)`` along ``dim``, computed stably."""
     x, axis = _prepare("log_softmax", input, dim, _stacklevel, dtype)
     return LogSoftmax.apply(x, axis)
 
 
-@op(
-    None,
-    public=False,
-    spec=OpSpec(
-        "softmin", lambda t, a: _F(t, "softmin")(a, 1), [((3, 4),), ((2, 3, 4),)], shapes=None
-    ),
-)
+@op(None, public=False,
+    spec=OpSpec("softmin", lambda t, a: _F(t, "softmin")(a, 1), [((3, 4),), ((2, 3, 4),)],
+                shapes=None))  # fmt: skip
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     """``softmax(-x)`` along ``dim``."""
     x, axis = _prepare("softmin", input, dim, _stacklevel, dtype)
@@ -200,18 +171,9 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 
 
 # ----- one_hot ---------------------------------------------------------------------------
-@op(
-    None,
-    public=False,
-    spec=OpSpec(
-        "one_hot",
-        lambda t, a: _F(t, "one_hot")((a.abs() * 2).long(), 5),
-        [((3, 4),), ((0,),), ((),)],
-        shapes=None,
-        fd=False,
-        grad=(False,),
-    ),
-)
+@op(None, public=False,
+    spec=OpSpec("one_hot", lambda t, a: _F(t, "one_hot")((a.abs() * 2).long(), 5),
+                [((3, 4),), ((0,),), ((),)], shapes=None, fd=False, grad=(False,)))  # fmt: skip
 def one_hot(tensor, num_classes=-1):
     """int64 tensor with a trailing dimension of ``num_classes``: 1 at each index, 0 elsewhere.
 
@@ -357,21 +319,10 @@ def _linear_spec(name, samples):
     )
 
 
-@op(
-    Linear,
-    public=False,
-    grad_fn="AddmmBackward0",
-    vmap=batching.linear,
-    spec=_linear_spec(
-        "linear",
-        [
-            ((5, 3), (4, 3), (4,)),
-            ((0, 3), (4, 3), (4,)),
-            ((5, 3), (4, 3), (1,)),
-            ((5, 3), (4, 3), (5, 4)),
-        ],
-    ),
-)
+@op(Linear, public=False, grad_fn="AddmmBackward0", vmap=batching.linear,
+    spec=_linear_spec("linear",
+                      [((5, 3), (4, 3), (4,)), ((0, 3), (4, 3), (4,)), ((5, 3), (4, 3), (1,)),
+                       ((5, 3), (4, 3), (5, 4))]))  # fmt: skip
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias``: one fused node (one matrix product, the bias added in place).
 
@@ -402,40 +353,19 @@ def linear(input, weight, bias=None):
 
 declare(LinearMm, None, grad_fn="MmBackward0", vmap=batching.linear,
         spec=_linear_spec("linear_nobias", [((5, 3), (4, 3)), ((0, 3), (4, 3))]))  # fmt: skip
-declare(
-    LinearFolded,
-    None,
-    grad_fn="ViewBackward0",
-    vmap=batching.linear,
-    spec=_linear_spec(
-        "linear_folded",
-        [((2, 5, 3), (4, 3), (4,)), ((3,), (4, 3), (4,)), ((2, 5, 3), (4, 3), (1, 4))],
-    ),
-)
-declare(
-    LinearFoldedNoBias,
-    None,
-    grad_fn="UnsafeViewBackward0",
-    vmap=batching.linear,
-    spec=(
-        _linear_spec("linear_folded_nobias", [((2, 2, 3), (4, 3)), ((2, 0, 3), (4, 3))]),
-        # the bias added after the product (PyTorch's grad_fn: the addition)
-        _linear_spec(
-            "linear_bias_after", [((2, 5, 3), (4, 3), (5, 4)), ((2, 5, 3), (4, 3), (2, 5, 4))]
-        ),
-    ),
-)
-declare(
-    LinearVector,
-    None,
-    grad_fn="SqueezeBackward4",
-    vmap=batching.linear,
-    spec=(
-        _linear_spec("linear_vector", [((3,), (4, 3))]),
-        # a vector weight: a matrix-vector (or dot) product
-        _linear_spec("linear_vector_weight", [((5, 3), (3,)), ((3,), (3,)), ((2, 2, 3), (3,))]),
-    ),
-)
+declare(LinearFolded, None, grad_fn="ViewBackward0", vmap=batching.linear,
+        spec=_linear_spec("linear_folded",
+                          [((2, 5, 3), (4, 3), (4,)), ((3,), (4, 3), (4,)),
+                           ((2, 5, 3), (4, 3), (1, 4))]))  # fmt: skip
+declare(LinearFoldedNoBias, None, grad_fn="UnsafeViewBackward0", vmap=batching.linear,
+        spec=(_linear_spec("linear_folded_nobias", [((2, 2, 3), (4, 3)), ((2, 0, 3), (4, 3))]),
+              _linear_spec("linear_bias_after",
+                           [((2, 5, 3), (4, 3), (5, 4)),
+                            ((2, 5, 3), (4, 3), (2, 5, 4))])))  # fmt: skip
+declare(LinearVector, None, grad_fn="SqueezeBackward4", vmap=batching.linear,
+        spec=(_linear_spec("linear_vector", [((3,), (4, 3))]),
+              _linear_spec("linear_vector_weight",
+                           [((5, 3), (3,)), ((3,), (3,)), ((2, 2, 3), (3,))])))  # fmt: skip
 
 #: The functions of ``ember.nn.functional`` this family provides.
 FUNCTIONAL = ("softmax", "log_softmax", "softmin", "one_hot", "linear")

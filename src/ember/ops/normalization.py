@@ -232,25 +232,11 @@ class NativeLayerNorm(Normalization):
         return self._normalize(x, w, b, eps)[0]
 
 
-@op(
-    NativeLayerNorm,
-    public=False,
-    vmap=_first_batched,
-    spec=(
-        OpSpec(
-            "layer_norm",
-            lambda t, x, w, b: F(t, "layer_norm")(x, tuple(w.shape), w, b),
-            [((3, 4), (4,), (4,)), ((2, 3, 4), (3, 4), (3, 4))],
-            shapes=None,
-        ),
-        OpSpec(
-            "layer_norm_plain",
-            lambda t, x: F(t, "layer_norm")(x, [4]),
-            [((2, 3, 4),), ((0, 4),)],
-            shapes=None,
-        ),
-    ),
-)
+@op(NativeLayerNorm, public=False, vmap=_first_batched,
+    spec=(OpSpec("layer_norm", lambda t, x, w, b: F(t, "layer_norm")(x, tuple(w.shape), w, b),
+                 [((3, 4), (4,), (4,)), ((2, 3, 4), (3, 4), (3, 4))], shapes=None),
+          OpSpec("layer_norm_plain", lambda t, x: F(t, "layer_norm")(x, [4]),
+                 [((2, 3, 4),), ((0, 4),)], shapes=None)))  # fmt: skip
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
     """Normalise over the last ``len(normalized_shape)`` dimensions."""
     if isinstance(normalized_shape, int) or not hasattr(normalized_shape, "__len__"):
@@ -295,15 +281,9 @@ class NativeGroupNorm(Normalization):
         return self._normalize(x, w, b, eps)[0]
 
 
-@op(
-    NativeGroupNorm,
-    public=False,
-    vmap=LOOP,
-    spec=(
-        _spec("group_norm", "group_norm", [((2, 6, 3), (6,), (6,))], 3),
-        _spec("group_norm_plain", "group_norm", [((2, 4, 2, 2),), ((3, 4),)], 2),
-    ),
-)
+@op(NativeGroupNorm, public=False, vmap=LOOP,
+    spec=(_spec("group_norm", "group_norm", [((2, 6, 3), (6,), (6,))], 3),
+          _spec("group_norm_plain", "group_norm", [((2, 4, 2, 2),), ((3, 4),)], 2)))  # fmt: skip
 def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5):
     """Normalise over groups of channels (and all spatial positions)."""
     if input.dim() < 2:
@@ -369,28 +349,12 @@ def _running(lib, x):
     return lib.arange(c, dtype=x.dtype) * 0.3 - 0.2, lib.arange(c, dtype=x.dtype) * 0.5 + 0.5
 
 
-@op(
-    NativeBatchNorm,
-    public=False,
-    vmap=LOOP,
-    spec=(
-        _spec(
-            "batch_norm",
-            "batch_norm",
-            [((4, 3), (3,), (3,)), ((2, 3, 4), (3,), (3,))],
-            None,
-            None,
-            training=True,
-        ),  # fmt: skip
-        _spec("batch_norm_plain", "batch_norm", [((3, 2, 2, 2),)], None, None, training=True),
-        OpSpec(
-            "batch_norm_eval",
-            lambda t, x, w, b: F(t, "batch_norm")(x, *_running(t, x), w, b),
-            [((4, 3), (3,), (3,)), ((2, 3, 4), (3,), (3,))],
-            shapes=None,
-        ),
-    ),
-)
+@op(NativeBatchNorm, public=False, vmap=LOOP,
+    spec=(_spec("batch_norm", "batch_norm", [((4, 3), (3,), (3,)), ((2, 3, 4), (3,), (3,))], None,
+                None, training=True),
+          _spec("batch_norm_plain", "batch_norm", [((3, 2, 2, 2),)], None, None, training=True),
+          OpSpec("batch_norm_eval", lambda t, x, w, b: F(t, "batch_norm")(x, *_running(t, x), w, b),
+                 [((4, 3), (3,), (3,)), ((2, 3, 4), (3,), (3,))], shapes=None)))  # fmt: skip
 def batch_norm(
     input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5
 ):

@@ -9,6 +9,8 @@ would call.  Anything else, and any error, takes the full path.
 
 from __future__ import annotations
 
+import operator as _op
+
 from ..tensor_base import TensorBase
 from . import compare as _cmp
 from . import elementwise as _ew
@@ -48,6 +50,11 @@ def _operator(name, node, full, doc):
                 pass
         return full(self, other)
 
+    return _named(method, name, doc)
+
+
+def _named(method, name, doc):
+    """``method`` under the operator's name and docstring (the name the registry declares)."""
     method.__name__ = method.__qualname__ = name
     method.__doc__ = doc
     return method
@@ -64,9 +71,49 @@ def _reflected(name, node, full, doc):
             return node.apply(other, self)
         return full(other, self)
 
-    method.__name__ = method.__qualname__ = name
-    method.__doc__ = doc
-    return method
+    return _named(method, name, doc)
+
+
+def _comparison(name, compare, full, doc):
+    """A comparison method: ``compare`` on the array for a float tensor and a Python number
+    (what ``full`` computes, without a node), ``full(self, other)`` otherwise."""
+
+    def method(self, other):
+        t = type(other)
+        if (
+            t is float or (t is int and _INT_MIN <= other < _INT_END)
+        ) and self._data.dtype.kind == "f":
+            return _make(compare(self._data, other))
+        return full(self, other)
+
+    return _named(method, name, doc)
+
+
+def _calling(name, full, doc):
+    """An operator method that is ``full(self, other)``."""
+
+    def method(self, other):
+        return full(self, other)
+
+    return _named(method, name, doc)
+
+
+def _calling_reflected(name, full, doc):
+    """A reflected operator method (``other`` on the left): ``full(other, self)``."""
+
+    def method(self, other):
+        return full(other, self)
+
+    return _named(method, name, doc)
+
+
+def _inplace(name, full, doc):
+    """An in-place operator method: ``full`` computed, then written into ``self``."""
+
+    def method(self, other):
+        return _ip.inplace(self, full, other)
+
+    return _named(method, name, doc)
 
 
 __add__ = _operator("__add__", _Add, _ew.add, "``self + other``.")
@@ -97,24 +144,10 @@ def __rtruediv__(self, other):
     return _ew.div(other, self)
 
 
-def __floordiv__(self, other):
-    """``self // other``."""
-    return _ew.floor_divide(self, other)
-
-
-def __rfloordiv__(self, other):
-    """``other // self``."""
-    return _ew.floor_divide(other, self)
-
-
-def __mod__(self, other):
-    """``self % other``."""
-    return _ew.remainder(self, other)
-
-
-def __rmod__(self, other):
-    """``other % self``."""
-    return _ew.remainder(other, self)
+__floordiv__ = _calling("__floordiv__", _ew.floor_divide, "``self // other``.")
+__rfloordiv__ = _calling_reflected("__rfloordiv__", _ew.floor_divide, "``other // self``.")
+__mod__ = _calling("__mod__", _ew.remainder, "``self % other``.")
+__rmod__ = _calling_reflected("__rmod__", _ew.remainder, "``other % self``.")
 
 
 def __pow__(self, other):
@@ -125,19 +158,9 @@ def __pow__(self, other):
     return _pw.pow(self, other)
 
 
-def __rpow__(self, other):
-    """``other ** self``."""
-    return _pw.pow(other, self)
-
-
-def __matmul__(self, other):
-    """``self @ other``."""
-    return _la.matmul(self, other)
-
-
-def __rmatmul__(self, other):
-    """``other @ self``."""
-    return _la.matmul(other, self)
+__rpow__ = _calling_reflected("__rpow__", _pw.pow, "``other ** self``.")
+__matmul__ = _calling("__matmul__", _la.matmul, "``self @ other``.")
+__rmatmul__ = _calling_reflected("__rmatmul__", _la.matmul, "``other @ self``.")
 
 
 def __neg__(self):
@@ -166,153 +189,35 @@ def __invert__(self):
     return _cmp.bitwise_not(self)
 
 
-def __and__(self, other):
-    """``self & other``."""
-    return _cmp.bitwise_and(self, other)
-
-
-def __or__(self, other):
-    """``self | other``."""
-    return _cmp.bitwise_or(self, other)
-
-
-def __xor__(self, other):
-    """``self ^ other``."""
-    return _cmp.bitwise_xor(self, other)
-
-
-def __lshift__(self, other):
-    """``self << other``."""
-    return _cmp.bitwise_left_shift(self, other)
-
-
-def __rlshift__(self, other):
-    """``other << self``."""
-    return _cmp.bitwise_left_shift(other, self)
-
-
-def __rshift__(self, other):
-    """``self >> other``."""
-    return _cmp.bitwise_right_shift(self, other)
-
-
-def __rrshift__(self, other):
-    """``other >> self``."""
-    return _cmp.bitwise_right_shift(other, self)
-
-
-def __eq__(self, other):
-    """``self == other``, elementwise."""
-    t = type(other)
-    if (t is float or (t is int and _INT_MIN <= other < _INT_END)) and self._data.dtype.kind == "f":
-        return _make(self._data.__eq__(other))  # what eq() computes, without a node
-    return _cmp.eq(self, other)
-
-
-def __ne__(self, other):
-    """``self != other``, elementwise."""
-    t = type(other)
-    if (t is float or (t is int and _INT_MIN <= other < _INT_END)) and self._data.dtype.kind == "f":
-        return _make(self._data.__ne__(other))  # what ne() computes, without a node
-    return _cmp.ne(self, other)
-
-
-def __lt__(self, other):
-    """``self < other``, elementwise."""
-    t = type(other)
-    if (t is float or (t is int and _INT_MIN <= other < _INT_END)) and self._data.dtype.kind == "f":
-        return _make(self._data.__lt__(other))  # what lt() computes, without a node
-    return _cmp.lt(self, other)
-
-
-def __le__(self, other):
-    """``self <= other``, elementwise."""
-    t = type(other)
-    if (t is float or (t is int and _INT_MIN <= other < _INT_END)) and self._data.dtype.kind == "f":
-        return _make(self._data.__le__(other))  # what le() computes, without a node
-    return _cmp.le(self, other)
-
-
-def __gt__(self, other):
-    """``self > other``, elementwise."""
-    t = type(other)
-    if (t is float or (t is int and _INT_MIN <= other < _INT_END)) and self._data.dtype.kind == "f":
-        return _make(self._data.__gt__(other))  # what gt() computes, without a node
-    return _cmp.gt(self, other)
-
-
-def __ge__(self, other):
-    """``self >= other``, elementwise."""
-    t = type(other)
-    if (t is float or (t is int and _INT_MIN <= other < _INT_END)) and self._data.dtype.kind == "f":
-        return _make(self._data.__ge__(other))  # what ge() computes, without a node
-    return _cmp.ge(self, other)
+__and__ = _calling("__and__", _cmp.bitwise_and, "``self & other``.")
+__or__ = _calling("__or__", _cmp.bitwise_or, "``self | other``.")
+__xor__ = _calling("__xor__", _cmp.bitwise_xor, "``self ^ other``.")
+__lshift__ = _calling("__lshift__", _cmp.bitwise_left_shift, "``self << other``.")
+__rlshift__ = _calling_reflected("__rlshift__", _cmp.bitwise_left_shift, "``other << self``.")
+__rshift__ = _calling("__rshift__", _cmp.bitwise_right_shift, "``self >> other``.")
+__rrshift__ = _calling_reflected("__rrshift__", _cmp.bitwise_right_shift, "``other >> self``.")
+__eq__ = _comparison("__eq__", _op.eq, _cmp.eq, "``self == other``, elementwise.")
+__ne__ = _comparison("__ne__", _op.ne, _cmp.ne, "``self != other``, elementwise.")
+__lt__ = _comparison("__lt__", _op.lt, _cmp.lt, "``self < other``, elementwise.")
+__le__ = _comparison("__le__", _op.le, _cmp.le, "``self <= other``, elementwise.")
+__gt__ = _comparison("__gt__", _op.gt, _cmp.gt, "``self > other``, elementwise.")
+__ge__ = _comparison("__ge__", _op.ge, _cmp.ge, "``self >= other``, elementwise.")
 
 
 # In-place operators: ember.ops.inplace
-def __iadd__(self, other):
-    """``self += other``."""
-    return _ip.add_(self, other)
-
-
-def __isub__(self, other):
-    """``self -= other``."""
-    return _ip.sub_(self, other)
-
-
-def __imul__(self, other):
-    """``self *= other``."""
-    return _ip.mul_(self, other)
-
-
-def __itruediv__(self, other):
-    """``self /= other``."""
-    return _ip.div_(self, other)
-
-
-def __ipow__(self, other):
-    """``self **= other``."""
-    return _ip.inplace(self, _pw.pow, other)
-
-
-def __ifloordiv__(self, other):
-    """``self //= other``."""
-    return _ip.inplace(self, _ew.floor_divide, other)
-
-
-def __imod__(self, other):
-    """``self %= other``."""
-    return _ip.inplace(self, _ew.remainder, other)
-
-
-def __iand__(self, other):
-    """``self &= other``."""
-    return _ip.inplace(self, _cmp.bitwise_and, other)
-
-
-def __ior__(self, other):
-    """``self |= other``."""
-    return _ip.inplace(self, _cmp.bitwise_or, other)
-
-
-def __ixor__(self, other):
-    """``self ^= other``."""
-    return _ip.inplace(self, _cmp.bitwise_xor, other)
-
-
-def __ilshift__(self, other):
-    """``self <<= other``."""
-    return _ip.inplace(self, _cmp.bitwise_left_shift, other)
-
-
-def __irshift__(self, other):
-    """``self >>= other``."""
-    return _ip.inplace(self, _cmp.bitwise_right_shift, other)
-
-
-def __imatmul__(self, other):
-    """``self @= other``."""
-    return _ip.inplace(self, _la.matmul, other)
+__iadd__ = _calling("__iadd__", _ip.add_, "``self += other``.")
+__isub__ = _calling("__isub__", _ip.sub_, "``self -= other``.")
+__imul__ = _calling("__imul__", _ip.mul_, "``self *= other``.")
+__itruediv__ = _calling("__itruediv__", _ip.div_, "``self /= other``.")
+__ipow__ = _inplace("__ipow__", _pw.pow, "``self **= other``.")
+__ifloordiv__ = _inplace("__ifloordiv__", _ew.floor_divide, "``self //= other``.")
+__imod__ = _inplace("__imod__", _ew.remainder, "``self %= other``.")
+__iand__ = _inplace("__iand__", _cmp.bitwise_and, "``self &= other``.")
+__ior__ = _inplace("__ior__", _cmp.bitwise_or, "``self |= other``.")
+__ixor__ = _inplace("__ixor__", _cmp.bitwise_xor, "``self ^= other``.")
+__ilshift__ = _inplace("__ilshift__", _cmp.bitwise_left_shift, "``self <<= other``.")
+__irshift__ = _inplace("__irshift__", _cmp.bitwise_right_shift, "``self >>= other``.")
+__imatmul__ = _inplace("__imatmul__", _la.matmul, "``self @= other``.")
 
 
 # ----- indexing (ember.ops.indexing) ----------------------------------------------
