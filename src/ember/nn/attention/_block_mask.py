@@ -209,6 +209,15 @@ _TENSOR_ATTRS = (
 )
 
 
+def _check_kv_blocks(kv_indices, full_kv_num_blocks, full_kv_indices):
+    if kv_indices.dim() < 2:
+        raise RuntimeError("BlockMask must have at least 2 dimensions")
+    if (full_kv_num_blocks is None) != (full_kv_indices is None):
+        raise AssertionError(
+            "full_kv_num_blocks and full_kv_indices must be both provided or omitted"
+        )
+
+
 class BlockMask:
     """Block-sparse attention mask: per (query tile, key tile), computed or skipped.
 
@@ -221,12 +230,7 @@ class BlockMask:
                  BLOCK_SIZE=(_DEFAULT_SPARSE_BLOCK_SIZE, _DEFAULT_SPARSE_BLOCK_SIZE),
                  mask_mod=noop_mask, *, dq_write_order=None, dq_write_order_full=None,
                  dq_kv_order=None, dq_kv_order_spt=None):  # fmt: skip
-        if kv_indices.dim() < 2:
-            raise RuntimeError("BlockMask must have at least 2 dimensions")
-        if (full_kv_num_blocks is None) != (full_kv_indices is None):
-            raise AssertionError(
-                "full_kv_num_blocks and full_kv_indices must be both provided or omitted"
-            )
+        _check_kv_blocks(kv_indices, full_kv_num_blocks, full_kv_indices)
         if (full_q_num_blocks is None) != (full_q_indices is None):
             raise AssertionError(
                 "full_q_num_blocks and full_q_indices must be both provided or omitted"
@@ -255,12 +259,7 @@ class BlockMask:
                        seq_lengths=None, compute_q_blocks=True, *, dq_write_order=None,
                        dq_write_order_full=None, dq_kv_order=None):  # fmt: skip
         """A BlockMask from its key-tile lists; the query-tile lists are derived from them."""
-        if kv_indices.dim() < 2:
-            raise RuntimeError("BlockMask must have at least 2 dimensions")
-        if (full_kv_num_blocks is None) != (full_kv_indices is None):
-            raise AssertionError(
-                "full_kv_num_blocks and full_kv_indices must be both provided or omitted"
-            )
+        _check_kv_blocks(kv_indices, full_kv_num_blocks, full_kv_indices)
         q_num = q_idx = full_q_num = full_q_idx = None
         if compute_q_blocks:
             q_num, q_idx = _transpose_ordered(kv_num_blocks, kv_indices)
