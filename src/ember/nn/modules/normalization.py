@@ -162,8 +162,8 @@ class InstanceNorm3d(_InstanceNorm):
     _batched = 5
 
 
-class LocalResponseNorm(Module):
-    """Normalise each channel by the energy of its ``size`` neighbouring channels."""
+class _ResponseNorm(Module):
+    """The settings and repr shared by ``LocalResponseNorm`` and ``CrossMapLRN2d``."""
 
     def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
         super().__init__()
@@ -172,12 +172,16 @@ class LocalResponseNorm(Module):
         self.beta = beta
         self.k = k
 
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class LocalResponseNorm(_ResponseNorm):
+    """Normalise each channel by the energy of its ``size`` neighbouring channels."""
+
     def forward(self, input):
         """Apply local response normalisation."""
         return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
-
-    def extra_repr(self):
-        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
 
 
 class LayerNorm(Module):
