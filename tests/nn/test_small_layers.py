@@ -350,6 +350,38 @@ def test_parametrize_api_matches_pytorch():
     assert run(ember) == run(torch)
 
 
+@pytest.mark.parametrize("change", ["shape", "dtype", "inverse shape", "inverse dtype"])
+@pytest.mark.parametrize("stacked", [False, True])
+def test_parametrization_that_changes_the_tensor_is_refused_like_pytorch(change, stacked):
+    def alter(x):
+        return x[:1] if change.endswith("shape") else x.double()
+
+    def run(lib):
+        class Changing(lib.nn.Module):
+            def forward(self, x):
+                return x if change.startswith("inverse") else alter(x)
+
+            def right_inverse(self, x):
+                return alter(x) if change.startswith("inverse") else x
+
+        class Same(lib.nn.Module):
+            def forward(self, x):
+                return x
+
+        P = lib.nn.utils.parametrize
+        m = lib.nn.Linear(3, 4)
+        if stacked:
+            P.register_parametrization(m, "weight", Same())
+        try:
+            P.register_parametrization(m, "weight", Changing())
+        except ValueError as e:
+            return str(e)
+        return None
+
+    message = run(torch)
+    assert message is not None and run(ember) == message
+
+
 def test_fusion_matches_pytorch():
     for conv_cls, transpose in (("Conv2d", False), ("ConvTranspose2d", True)):
         ec, tc = getattr(nn, conv_cls)(2, 3, 3), getattr(tnn, conv_cls)(2, 3, 3)
