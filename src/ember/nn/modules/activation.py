@@ -6,6 +6,7 @@ import warnings
 
 from .. import functional as F
 from ..module import Module
+from ._family import Family
 
 
 class ReLU(Module):
@@ -247,7 +248,7 @@ def _implicit_dim(ndim):
     return 0 if ndim in (0, 1, 3) else 1
 
 
-class _SoftmaxBase(Module):
+class _SoftmaxBase(Module, Family):
     _fn = "softmax"
 
     def __init__(self, dim=None):
@@ -276,22 +277,16 @@ class _SoftmaxBase(Module):
         return f"dim={self.dim}"
 
 
-class Softmax(_SoftmaxBase):
+class Softmax(_SoftmaxBase, fn="softmax"):
     """exp(x) / sum(exp(x)) along ``dim``."""
 
-    _fn = "softmax"
 
-
-class LogSoftmax(_SoftmaxBase):
+class LogSoftmax(_SoftmaxBase, fn="log_softmax"):
     """log(softmax(x)) along ``dim``, computed stably."""
 
-    _fn = "log_softmax"
 
-
-class Softmin(_SoftmaxBase):
+class Softmin(_SoftmaxBase, fn="softmin"):
     """softmax(-x) along ``dim``."""
-
-    _fn = "softmin"
 
     def forward(self, input):
         """Apply along ``dim``."""
