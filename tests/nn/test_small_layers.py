@@ -430,3 +430,25 @@ def test_clip_grads_with_norm_and_deprecations():
     assert list(m.state_dict()) == ["bias", "weight"]
     with pytest.raises(ValueError, match="spectral_norm of 'weight' not found"):
         nn.utils.remove_spectral_norm(m)
+
+
+_PLAIN_ACTIVATIONS = ["ReLU", "ReLU6", "SELU", "SiLU", "Mish", "Hardsigmoid", "Hardswish",
+                      "Sigmoid", "Tanh", "LogSigmoid", "Softsign", "Tanhshrink", "ELU", "CELU",
+                      "Hardshrink", "Softshrink", "Hardtanh"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", _PLAIN_ACTIVATIONS)
+def test_activation_inplace_repr_and_ancestry_match_pytorch(name):
+    x = R.standard_normal((3, 4))
+    e_cls, t_cls = getattr(nn, name), getattr(tnn, name)
+    settings = [{}]
+    if "inplace" in t_cls.__init__.__code__.co_varnames:
+        settings.append({"inplace": True})
+    for kw in settings:
+        e, t = e_cls(**kw), t_cls(**kw)
+        xe, xt = ember.tensor(x), torch.tensor(x)
+        np.testing.assert_allclose(to_np(e(xe)), to_np(t(xt)), atol=1e-12)
+        np.testing.assert_allclose(to_np(xe), to_np(xt), atol=1e-12)  # written in place or not
+        assert repr(e) == repr(t)
+    related = [n for n in _PLAIN_ACTIVATIONS if issubclass(t_cls, getattr(tnn, n))]
+    assert [n for n in _PLAIN_ACTIVATIONS if issubclass(e_cls, getattr(nn, n))] == related

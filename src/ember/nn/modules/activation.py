@@ -9,8 +9,18 @@ from ..module import Module
 from ._family import Family
 
 
-class ReLU(Module):
-    """max(x, 0)."""
+class _Activation(Module, Family):
+    """An activation without settings: ``forward`` applies ``F.<_fn>``."""
+
+    _fn = "sigmoid"
+
+    def forward(self, input):
+        """Apply the activation."""
+        return getattr(F, self._fn)(input)
+
+
+class _InplaceActivation(_Activation):
+    """An activation whose only setting is ``inplace``."""
 
     def __init__(self, inplace=False):
         super().__init__()
@@ -18,18 +28,14 @@ class ReLU(Module):
 
     def forward(self, input):
         """Apply the activation."""
-        return F.relu(input, inplace=self.inplace)
+        return getattr(F, self._fn)(input, inplace=self.inplace)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
 
 
-class ReLU6(ReLU):
-    """min(max(x, 0), 6)."""
-
-    def forward(self, input):
-        """Apply the activation."""
-        return F.relu6(input, inplace=self.inplace)
+class ReLU(_InplaceActivation, fn="relu"):
+    """max(x, 0)."""
 
 
 class LeakyReLU(Module):
@@ -48,8 +54,10 @@ class LeakyReLU(Module):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
-class ELU(Module):
-    """x where x > 0, else alpha (exp(x) - 1)."""
+class _ExponentialLinear(Module, Family):
+    """ELU and CELU: an ``alpha`` and an ``inplace`` setting."""
+
+    _fn = "elu"
 
     def __init__(self, alpha=1.0, inplace=False):
         super().__init__()
@@ -58,26 +66,22 @@ class ELU(Module):
 
     def forward(self, input):
         """Apply the activation."""
-        return F.elu(input, self.alpha, self.inplace)
+        return getattr(F, self._fn)(input, self.alpha, self.inplace)
 
     def extra_repr(self):
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
 
 
-class CELU(ELU):
+class ELU(_ExponentialLinear, fn="elu"):
+    """x where x > 0, else alpha (exp(x) - 1)."""
+
+
+class CELU(_ExponentialLinear, fn="celu"):
     """Continuously differentiable ELU."""
 
-    def forward(self, input):
-        """Apply the activation."""
-        return F.celu(input, self.alpha, self.inplace)
 
-
-class SELU(ReLU):
+class SELU(_InplaceActivation, fn="selu"):
     """Scaled ELU."""
-
-    def forward(self, input):
-        """Apply the activation."""
-        return F.selu(input, self.inplace)
 
 
 class GELU(Module):
@@ -95,36 +99,20 @@ class GELU(Module):
         return f"approximate={self.approximate!r}"
 
 
-class SiLU(ReLU):
+class SiLU(_InplaceActivation, fn="silu"):
     """x * sigmoid(x)."""
 
-    def forward(self, input):
-        """Apply the activation."""
-        return F.silu(input, inplace=self.inplace)
 
-
-class Mish(ReLU):
+class Mish(_InplaceActivation, fn="mish"):
     """x * tanh(softplus(x))."""
 
-    def forward(self, input):
-        """Apply the activation."""
-        return F.mish(input)
 
-
-class Sigmoid(Module):
+class Sigmoid(_Activation, fn="sigmoid"):
     """1 / (1 + exp(-x))."""
 
-    def forward(self, input):
-        """Apply the activation."""
-        return F.sigmoid(input)
 
-
-class Tanh(Module):
+class Tanh(_Activation, fn="tanh"):
     """Hyperbolic tangent."""
-
-    def forward(self, input):
-        """Apply the activation."""
-        return F.tanh(input)
 
 
 class Softplus(Module):
@@ -162,44 +150,41 @@ class Hardtanh(Module):
         )
 
 
-class Hardsigmoid(ReLU):
+class ReLU6(Hardtanh):
+    """min(max(x, 0), 6)."""
+
+    def __init__(self, inplace=False):
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class _UnshownInplace(_InplaceActivation):
+    """An activation whose ``inplace`` setting PyTorch leaves out of the repr."""
+
+    def extra_repr(self):
+        return ""
+
+
+class Hardsigmoid(_UnshownInplace, fn="hardsigmoid"):
     """relu6(x + 3) / 6."""
 
-    def forward(self, input):
-        """Apply the activation."""
-        return F.hardsigmoid(input)
 
-
-class Hardswish(ReLU):
+class Hardswish(_UnshownInplace, fn="hardswish"):
     """x * relu6(x + 3) / 6."""
 
-    def forward(self, input):
-        """Apply the activation."""
-        return F.hardswish(input)
 
-
-class LogSigmoid(Module):
+class LogSigmoid(_Activation, fn="logsigmoid"):
     """log(sigmoid(x))."""
 
-    def forward(self, input):
-        """Apply the activation."""
-        return F.logsigmoid(input)
 
-
-class Softsign(Module):
+class Softsign(_Activation, fn="softsign"):
     """x / (1 + |x|)."""
 
-    def forward(self, input):
-        """Apply the activation."""
-        return input / (1 + input.abs())
 
-
-class Tanhshrink(Module):
+class Tanhshrink(_Activation, fn="tanhshrink"):
     """x - tanh(x)."""
-
-    def forward(self, input):
-        """Apply the activation."""
-        return input - input.tanh()
 
 
 class Threshold(Module):
@@ -327,8 +312,10 @@ class GLU(Module):
         return f"dim={self.dim}"
 
 
-class Hardshrink(Module):
-    """x where |x| > lambd, else 0."""
+class _Shrink(Module, Family):
+    """Hardshrink and Softshrink: one threshold ``lambd``."""
+
+    _fn = "hardshrink"
 
     def __init__(self, lambd=0.5):
         super().__init__()
@@ -336,18 +323,18 @@ class Hardshrink(Module):
 
     def forward(self, input):
         """Apply the activation."""
-        return F.hardshrink(input, self.lambd)
+        return getattr(F, self._fn)(input, self.lambd)
 
     def extra_repr(self):
         return f"{self.lambd}"
 
 
-class Softshrink(Hardshrink):
-    """x - lambd where x > lambd, x + lambd where x < -lambd, else 0."""
+class Hardshrink(_Shrink, fn="hardshrink"):
+    """x where |x| > lambd, else 0."""
 
-    def forward(self, input):
-        """Apply the activation."""
-        return F.softshrink(input, self.lambd)
+
+class Softshrink(_Shrink, fn="softshrink"):
+    """x - lambd where x > lambd, x + lambd where x < -lambd, else 0."""
 
 
 class Softmax2d(Module):
