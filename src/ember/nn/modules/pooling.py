@@ -7,19 +7,26 @@ from ..module import Module
 from ._family import Family
 
 
-class _MaxPoolNd(Module, Family):
+class _WindowPool(Module, Family):
+    """A pooling layer over sliding windows (the stride defaults to the window size)."""
+
     _fn = "max_pool2d"
 
-    def __init__(
-        self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False
-    ):
+    def __init__(self, kernel_size, stride, padding, ceil_mode):
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride if (stride is not None) else kernel_size
         self.padding = padding
+        self.ceil_mode = ceil_mode
+
+
+class _MaxPoolNd(_WindowPool):
+    def __init__(
+        self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False
+    ):
+        super().__init__(kernel_size, stride, padding, ceil_mode)
         self.dilation = dilation
         self.return_indices = return_indices
-        self.ceil_mode = ceil_mode
 
     def extra_repr(self):
         return (
@@ -46,16 +53,10 @@ class MaxPool3d(_MaxPoolNd, fn="max_pool3d"):
     """3-d max pooling."""
 
 
-class _AvgPoolNd(Module, Family):
-    _fn = "avg_pool2d"
-
+class _AvgPoolNd(_WindowPool):
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                  divisor_override=None):  # fmt: skip
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if (stride is not None) else kernel_size
-        self.padding = padding
-        self.ceil_mode = ceil_mode
+        super().__init__(kernel_size, stride, padding, ceil_mode)
         self.count_include_pad = count_include_pad
         self.divisor_override = divisor_override
 
