@@ -452,3 +452,14 @@ def test_activation_inplace_repr_and_ancestry_match_pytorch(name):
         assert repr(e) == repr(t)
     related = [n for n in _PLAIN_ACTIVATIONS if issubclass(t_cls, getattr(tnn, n))]
     assert [n for n in _PLAIN_ACTIVATIONS if issubclass(e_cls, getattr(nn, n))] == related
+
+
+@pytest.mark.parametrize("inplace", [False, True])
+@pytest.mark.parametrize(
+    "name, args",
+    [("Threshold", (0.1, 20)), ("Hardtanh", (-2.0, 3.0)), ("RReLU", (0.1, 0.3)),
+     ("LeakyReLU", (0.2,)), ("ELU", (0.5,)), ("CELU", (0.5,))],
+)  # fmt: skip
+def test_activation_repr_shows_inplace_like_pytorch(name, args, inplace):
+    e = getattr(nn, name)(*args, inplace=inplace)
+    assert repr(e) == repr(getattr(tnn, name)(*args, inplace=inplace))

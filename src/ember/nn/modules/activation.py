@@ -9,6 +9,13 @@ from ..module import Module
 from ._family import Family
 
 
+def _inplace_repr(layer, settings=""):
+    """``settings`` followed by ``inplace=True`` when the layer works in place."""
+    if not layer.inplace:
+        return settings
+    return f"{settings}, inplace=True" if settings else "inplace=True"
+
+
 class _Activation(Module, Family):
     """An activation without settings: ``forward`` applies ``F.<_fn>``."""
 
@@ -31,7 +38,7 @@ class _InplaceActivation(_Activation):
         return getattr(F, self._fn)(input, inplace=self.inplace)
 
     def extra_repr(self):
-        return "inplace=True" if self.inplace else ""
+        return _inplace_repr(self)
 
 
 class ReLU(_InplaceActivation, fn="relu"):
@@ -51,7 +58,7 @@ class LeakyReLU(Module):
         return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self):
-        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+        return _inplace_repr(self, f"negative_slope={self.negative_slope}")
 
 
 class _ExponentialLinear(Module, Family):
@@ -69,7 +76,7 @@ class _ExponentialLinear(Module, Family):
         return getattr(F, self._fn)(input, self.alpha, self.inplace)
 
     def extra_repr(self):
-        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+        return _inplace_repr(self, f"alpha={self.alpha}")
 
 
 class ELU(_ExponentialLinear, fn="elu"):
@@ -145,9 +152,7 @@ class Hardtanh(Module):
         return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self):
-        return f"min_val={self.min_val}, max_val={self.max_val}" + (
-            ", inplace=True" if self.inplace else ""
-        )
+        return _inplace_repr(self, f"min_val={self.min_val}, max_val={self.max_val}")
 
 
 class ReLU6(Hardtanh):
@@ -157,7 +162,7 @@ class ReLU6(Hardtanh):
         super().__init__(0.0, 6.0, inplace)
 
     def extra_repr(self):
-        return "inplace=True" if self.inplace else ""
+        return _inplace_repr(self)
 
 
 class _UnshownInplace(_InplaceActivation):
@@ -201,7 +206,7 @@ class Threshold(Module):
         return F.threshold(input, self.threshold, self.value, self.inplace)
 
     def extra_repr(self):
-        return f"threshold={self.threshold}, value={self.value}"
+        return _inplace_repr(self, f"threshold={self.threshold}, value={self.value}")
 
 
 class PReLU(Module):
@@ -292,9 +297,7 @@ class RReLU(Module):
         return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
 
     def extra_repr(self):
-        return f"lower={self.lower}, upper={self.upper}" + (
-            ", inplace=True" if self.inplace else ""
-        )
+        return _inplace_repr(self, f"lower={self.lower}, upper={self.upper}")
 
 
 class GLU(Module):
