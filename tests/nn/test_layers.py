@@ -490,3 +490,25 @@ def test_attention_masks_match_pytorch():
             t_out = tl(torch.tensor(q), src_key_padding_mask=torch.tensor(kpm[:, :4]))
         e_out = el(ember.tensor(q), src_key_padding_mask=ember.tensor(kpm[:, :4]))
         np.testing.assert_allclose(to_np(e_out), to_np(t_out), atol=1e-10)
+
+
+@pytest.mark.parametrize("name", ["Conv2d", "ReflectionPad2d", "Dropout2d", "MaxPool1d", "ReLU"])
+def test_layer_subclass_with_a_class_keyword_is_refused_like_pytorch(name):
+    def refusal(lib):
+        with pytest.raises(TypeError) as info:
+            type("Custom", (getattr(lib.nn, name),), {"__module__": "user"}, nd=3)
+        return str(info.value)
+
+    assert refusal(ember) == refusal(torch)
+
+
+def test_layer_subclass_keeps_its_family_settings():
+    class Pad(nn.ReflectionPad2d):
+        pass
+
+    class TPad(tnn.ReflectionPad2d):
+        pass
+
+    x = np.arange(2 * 3 * 4, dtype=float).reshape(1, 2, 3, 4)
+    out = Pad((1, 2, 1, 0))(ember.tensor(x))
+    np.testing.assert_array_equal(to_np(out), to_np(TPad((1, 2, 1, 0))(torch.tensor(x))))

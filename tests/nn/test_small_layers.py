@@ -350,6 +350,38 @@ def test_parametrize_api_matches_pytorch():
     assert run(ember) == run(torch)
 
 
+@pytest.mark.parametrize("change", ["shape", "dtype", "inverse shape", "inverse dtype"])
+@pytest.mark.parametrize("stacked", [False, True])
+def test_parametrization_that_changes_the_tensor_is_refused_like_pytorch(change, stacked):
+    def alter(x):
+        return x[:1] if change.endswith("shape") else x.double()
+
+    def run(lib):
+        class Changing(lib.nn.Module):
+            def forward(self, x):
+                return x if change.startswith("inverse") else alter(x)
+
+            def right_inverse(self, x):
+                return alter(x) if change.startswith("inverse") else x
+
+        class Same(lib.nn.Module):
+            def forward(self, x):
+                return x
+
+        P = lib.nn.utils.parametrize
+        m = lib.nn.Linear(3, 4)
+        if stacked:
+            P.register_parametrization(m, "weight", Same())
+        try:
+            P.register_parametrization(m, "weight", Changing())
+        except ValueError as e:
+            return str(e)
+        return None
+
+    message = run(torch)
+    assert message is not None and run(ember) == message
+
+
 def test_fusion_matches_pytorch():
     for conv_cls, transpose in (("Conv2d", False), ("ConvTranspose2d", True)):
         ec, tc = getattr(nn, conv_cls)(2, 3, 3), getattr(tnn, conv_cls)(2, 3, 3)
@@ -398,3 +430,36 @@ def test_clip_grads_with_norm_and_deprecations():
     assert list(m.state_dict()) == ["bias", "weight"]
     with pytest.raises(ValueError, match="spectral_norm of 'weight' not found"):
         nn.utils.remove_spectral_norm(m)
+
+
+_PLAIN_ACTIVATIONS = ["ReLU", "ReLU6", "SELU", "SiLU", "Mish", "Hardsigmoid", "Hardswish",
+                      "Sigmoid", "Tanh", "LogSigmoid", "Softsign", "Tanhshrink", "ELU", "CELU",
+                      "Hardshrink", "Softshrink", "Hardtanh"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", _PLAIN_ACTIVATIONS)
+def test_activation_inplace_repr_and_ancestry_match_pytorch(name):
+    x = R.standard_normal((3, 4))
+    e_cls, t_cls = getattr(nn, name), getattr(tnn, name)
+    settings = [{}]
+    if "inplace" in t_cls.__init__.__code__.co_varnames:
+        settings.append({"inplace": True})
+    for kw in settings:
+        e, t = e_cls(**kw), t_cls(**kw)
+        xe, xt = ember.tensor(x), torch.tensor(x)
+        np.testing.assert_allclose(to_np(e(xe)), to_np(t(xt)), atol=1e-12)
+        np.testing.assert_allclose(to_np(xe), to_np(xt), atol=1e-12)  # written in place or not
+        assert repr(e) == repr(t)
+    related = [n for n in _PLAIN_ACTIVATIONS if issubclass(t_cls, getattr(tnn, n))]
+    assert [n for n in _PLAIN_ACTIVATIONS if issubclass(e_cls, getattr(nn, n))] == related
+
+
+@pytest.mark.parametrize("inplace", [False, True])
+@pytest.mark.parametrize(
+    "name, args",
+    [("Threshold", (0.1, 20)), ("Hardtanh", (-2.0, 3.0)), ("RReLU", (0.1, 0.3)),
+     ("LeakyReLU", (0.2,)), ("ELU", (0.5,)), ("CELU", (0.5,))],
+)  # fmt: skip
+def test_activation_repr_shows_inplace_like_pytorch(name, args, inplace):
+    e = getattr(nn, name)(*args, inplace=inplace)
+    assert repr(e) == repr(getattr(tnn, name)(*args, inplace=inplace))

@@ -186,37 +186,30 @@ class Module(StateDictMixin):
 
     def __setattr__(self, name, value):
         d = self.__dict__
-        params = d.get("_parameters")
         if isinstance(value, Parameter):
-            if params is None:
-                raise _before_init("parameters")
-            _remove_from(self, name, keep="_parameters")
+            _claim(self, name, "_parameters", "parameters")
             self.register_parameter(name, value)
             return
+        params = d.get("_parameters")
         if params is not None and name in params:
             if value is not None:
                 raise _wrong_type(value, "parameter", name, "torch.nn.Parameter")
             self.register_parameter(name, value)
             return
-        modules = d.get("_modules")
         if isinstance(value, Module):
-            if modules is None:
-                raise _before_init("module")
-            _remove_from(self, name, keep="_modules")
-            modules[name] = value
+            _claim(self, name, "_modules", "module")[name] = value
             return
+        modules = d.get("_modules")
         if modules is not None and name in modules:
             if value is not None:
                 raise _wrong_type(value, "child module", name, "torch.nn.Module")
             modules[name] = value
             return
-        buffers = d.get("_buffers")
         if isinstance(value, Buffer):
-            if buffers is None:
-                raise _before_init("buffer")
-            _remove_from(self, name, keep="_buffers")
+            _claim(self, name, "_buffers", "buffer")
             self.register_buffer(name, Tensor._make(value._data), value.persistent)
             return
+        buffers = d.get("_buffers")
         if buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise _wrong_type(value, "buffer", name, "torch.nn.Buffer, torch.Tensor")
@@ -567,8 +560,12 @@ def _check_name(mod, name, what):
             raise KeyError(f"attribute '{name}' already exists")
 
 
-def _remove_from(mod, name, keep):
+def _claim(mod, name, keep, what):
+    """Registry ``keep`` of ``mod``, with ``name`` dropped from its attributes and other ones."""
     d = mod.__dict__
+    registry = d.get(keep)
+    if registry is None:
+        raise _before_init(what)
     if name in d:
         del d[name]
     for reg in ("_parameters", "_buffers", "_modules"):
@@ -578,6 +575,7 @@ def _remove_from(mod, name, keep):
                 del r[name]
                 if reg == "_buffers":
                     mod._non_persistent_buffers_set.discard(name)
+    return registry
 
 
 _ = warnings

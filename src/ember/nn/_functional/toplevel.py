@@ -118,28 +118,29 @@ def _feature(input, p, train, alpha, inplace):
     return _dropout._features(input, p, True, inplace, 2, alpha)
 
 
+def _elementwise(fn, input, p, train, inplace):
+    _checked_p(p)
+    return fn(input, p, train, inplace=inplace)
+
+
 def dropout(input, p, train):
     """Elementwise dropout (``train`` on) in PyTorch's top-level form."""
-    _checked_p(p)
-    return _dropout.dropout(input, p, train)
+    return _elementwise(_dropout.dropout, input, p, train, False)
 
 
 def dropout_(input, p, train):
     """In-place ``dropout``."""
-    _checked_p(p)
-    return _dropout.dropout(input, p, train, inplace=True)
+    return _elementwise(_dropout.dropout, input, p, train, True)
 
 
 def alpha_dropout(input, p, train):
     """Alpha dropout (SELU-preserving) in PyTorch's top-level form."""
-    _checked_p(p)
-    return _dropout.alpha_dropout(input, p, train)
+    return _elementwise(_dropout.alpha_dropout, input, p, train, False)
 
 
 def alpha_dropout_(input, p, train):
     """In-place ``alpha_dropout``."""
-    _checked_p(p)
-    return _dropout.alpha_dropout(input, p, train, inplace=True)
+    return _elementwise(_dropout.alpha_dropout, input, p, train, True)
 
 
 def feature_dropout(input, p, train):

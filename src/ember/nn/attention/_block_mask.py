@@ -209,6 +209,15 @@ _TENSOR_ATTRS = (
 )
 
 
+def _check_kv_blocks(kv_indices, full_kv_num_blocks, full_kv_indices):
+    if kv_indices.dim() < 2:
+        raise RuntimeError("BlockMask must have at least 2 dimensions")
+    if (full_kv_num_blocks is None) != (full_kv_indices is None):
+        raise AssertionError(
+            "full_kv_num_blocks and full_kv_indices must be both provided or omitted"
+        )
+
+
 class BlockMask:
     """Block-sparse attention mask: per (query tile, key tile), computed or skipped.
 
@@ -221,12 +230,7 @@ class BlockMask:
                  BLOCK_SIZE=(_DEFAULT_SPARSE_BLOCK_SIZE, _DEFAULT_SPARSE_BLOCK_SIZE),
                  mask_mod=noop_mask, *, dq_write_order=None, dq_write_order_full=None,
                  dq_kv_order=None, dq_kv_order_spt=None):  # fmt: skip
-        if kv_indices.dim() < 2:
-            raise RuntimeError("BlockMask must have at least 2 dimensions")
-        if (full_kv_num_blocks is None) != (full_kv_indices is None):
-            raise AssertionError(
-                "full_kv_num_blocks and full_kv_indices must be both provided or omitted"
-            )
+        _check_kv_blocks(kv_indices, full_kv_num_blocks, full_kv_indices)
         if (full_q_num_blocks is None) != (full_q_indices is None):
             raise AssertionError(
                 "full_q_num_blocks and full_q_indices must be both provided or omitted"
@@ -255,12 +259,7 @@ class BlockMask:
                        seq_lengths=None, compute_q_blocks=True, *, dq_write_order=None,
                        dq_write_order_full=None, dq_kv_order=None):  # fmt: skip
         """A BlockMask from its key-tile lists; the query-tile lists are derived from them."""
-        if kv_indices.dim() < 2:
-            raise RuntimeError("BlockMask must have at least 2 dimensions")
-        if (full_kv_num_blocks is None) != (full_kv_indices is None):
-            raise AssertionError(
-                "full_kv_num_blocks and full_kv_indices must be both provided or omitted"
-            )
+        _check_kv_blocks(kv_indices, full_kv_num_blocks, full_kv_indices)
         q_num = q_idx = full_q_num = full_q_idx = None
         if compute_q_blocks:
             q_num, q_idx = _transpose_ordered(kv_num_blocks, kv_indices)
@@ -372,13 +371,29 @@ class BlockMask:
             f"    sparsity={self.sparsity():.2f}%,\n    mask_mod={name}\n)"
         )
 
-    def __getitem__(self, index):
-        """The BlockMask of some batches/heads/query-tile rows (its mask_mod is not kept)."""
+    def _refuse_tensor_dq_kv_order(self, what):
         if self.dq_kv_order is not None:
             raise NotImplementedError(
-                "Slicing BlockMask with tensor dq_kv_order is not supported yet. Construct a new "
+                f"{what} BlockMask with tensor dq_kv_order is not supported yet. Construct a new "
                 "BlockMask with matching precomputed dq_write_order metadata."
             )
+
+    def _derived(self, kv_num, kv_idx, full_num, full_idx, mask_mod, seq_lengths):
+        """A BlockMask built from new kv blocks that keeps this one's block size and dq order."""
+        out = BlockMask.from_kv_blocks(kv_num, kv_idx, full_num, full_idx,
+                                       BLOCK_SIZE=self.BLOCK_SIZE, mask_mod=mask_mod,
+                                       seq_lengths=seq_lengths,
+                                       compute_q_blocks=self.q_indices is not None)  # fmt: skip
+        out.dq_kv_order_spt = self.dq_kv_order_spt
+        if self.dq_write_order is not None:
+            out.dq_write_order, out.dq_write_order_full = _compute_dq_write_order(
+                out, out.dq_kv_order_spt
+            )
+        return out
+
+    def __getitem__(self, index):
+        """The BlockMask of some batches/heads/query-tile rows (its mask_mod is not kept)."""
+        self._refuse_tensor_dq_kv_order("Slicing")
         index = index if isinstance(index, tuple) else (index,)
         padded = (*index, slice(None), slice(None), slice(None))[:3]
         # an int index keeps its dimension, as a length-one slice
@@ -392,25 +407,13 @@ class BlockMask:
         def take(t):
             return None if t is None else t[index]
 
-        out = BlockMask.from_kv_blocks(take(self.kv_num_blocks), take(self.kv_indices),
-                                       take(self.full_kv_num_blocks), take(self.full_kv_indices),
-                                       BLOCK_SIZE=self.BLOCK_SIZE, mask_mod=_sliced_mask_mod_error,
-                                       seq_lengths=self.seq_lengths,
-                                       compute_q_blocks=self.q_indices is not None)  # fmt: skip
-        out.dq_kv_order_spt = self.dq_kv_order_spt
-        if self.dq_write_order is not None:
-            out.dq_write_order, out.dq_write_order_full = _compute_dq_write_order(
-                out, out.dq_kv_order_spt
-            )
-        return out
+        return self._derived(take(self.kv_num_blocks), take(self.kv_indices),
+                             take(self.full_kv_num_blocks), take(self.full_kv_indices),
+                             _sliced_mask_mod_error, self.seq_lengths)  # fmt: skip
 
     def _adjust(self, new_q_len: int, new_kv_len: int):
         """This mask cropped to its top-left ``new_q_len`` x ``new_kv_len`` corner."""
-        if self.dq_kv_order is not None:
-            raise NotImplementedError(
-                "Adjusting BlockMask with tensor dq_kv_order is not supported yet. Construct a "
-                "new BlockMask with matching precomputed dq_write_order metadata."
-            )
+        self._refuse_tensor_dq_kv_order("Adjusting")
         rows = -(-new_q_len // self.BLOCK_SIZE[0])
         cols = -(-new_kv_len // self.BLOCK_SIZE[1])
         kv_num, kv_idx = _adjust_num_blocks_and_indices(
@@ -421,15 +424,8 @@ class BlockMask:
             full_num, full_idx = _adjust_num_blocks_and_indices(
                 self.full_kv_num_blocks, self.full_kv_indices, rows, cols
             )
-        out = self.from_kv_blocks(kv_num, kv_idx, full_num, full_idx, BLOCK_SIZE=self.BLOCK_SIZE,
-                                  mask_mod=self.mask_mod, seq_lengths=(new_q_len, new_kv_len),
-                                  compute_q_blocks=self.q_indices is not None)  # fmt: skip
-        out.dq_kv_order_spt = self.dq_kv_order_spt
-        if self.dq_write_order is not None:
-            out.dq_write_order, out.dq_write_order_full = _compute_dq_write_order(
-                out, out.dq_kv_order_spt
-            )
-        return out
+        return self._derived(kv_num, kv_idx, full_num, full_idx, self.mask_mod,
+                             (new_q_len, new_kv_len))  # fmt: skip
 
     def to(self, device):
         """A copy with every tensor moved to ``device``."""

@@ -11,6 +11,7 @@ at once; gradients reach the query, key, value and any tensor the score_mod clos
 from __future__ import annotations
 
 import math
+import operator
 import typing
 from typing import Callable, NamedTuple, TypedDict
 
@@ -92,32 +93,29 @@ def _identity(score, batch, head, token_q, token_kv):
     return score
 
 
-def or_masks(*mask_mods):
-    """A mask_mod allowing a position where any of ``mask_mods`` allows it."""
+def _joined(mask_mods, outer, name, start, join):
+    """A mask_mod folding the answers of ``mask_mods`` with ``join``, from ``start``."""
     if not all(callable(m) for m in mask_mods):
         raise RuntimeError(f"All inputs should be callable mask_mods: {mask_mods}")
 
-    def or_mask(b, h, q_idx, kv_idx):
-        result = b.new_zeros((), dtype=dtypes.bool)
+    def mask(b, h, q_idx, kv_idx):
+        result = b.new_full((), start, dtype=dtypes.bool)
         for m in mask_mods:
-            result = result | m(b, h, q_idx, kv_idx)
+            result = join(result, m(b, h, q_idx, kv_idx))
         return result
 
-    return or_mask
+    mask.__name__, mask.__qualname__ = name, f"{outer}.<locals>.{name}"
+    return mask
+
+
+def or_masks(*mask_mods):
+    """A mask_mod allowing a position where any of ``mask_mods`` allows it."""
+    return _joined(mask_mods, "or_masks", "or_mask", False, operator.or_)
 
 
 def and_masks(*mask_mods):
     """A mask_mod allowing a position where every one of ``mask_mods`` allows it."""
-    if not all(callable(m) for m in mask_mods):
-        raise RuntimeError(f"All inputs should be callable mask_mods: {mask_mods}")
-
-    def and_mask(b, h, q_idx, kv_idx):
-        result = b.new_ones((), dtype=dtypes.bool)
-        for m in mask_mods:
-            result = result & m(b, h, q_idx, kv_idx)
-        return result
-
-    return and_mask
+    return _joined(mask_mods, "and_masks", "and_mask", True, operator.and_)
 
 
 _WARNINGS_SHOWN: set = set()

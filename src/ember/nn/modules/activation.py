@@ -6,10 +6,28 @@ import warnings
 
 from .. import functional as F
 from ..module import Module
+from ._family import Family
 
 
-class ReLU(Module):
-    """max(x, 0)."""
+def _inplace_repr(layer, settings=""):
+    """``settings`` followed by ``inplace=True`` when the layer works in place."""
+    if not layer.inplace:
+        return settings
+    return f"{settings}, inplace=True" if settings else "inplace=True"
+
+
+class _Activation(Module, Family):
+    """An activation without settings: ``forward`` applies ``F.<_fn>``."""
+
+    _fn = "sigmoid"
+
+    def forward(self, input):
+        """Apply the activation."""
+        return getattr(F, self._fn)(input)
+
+
+class _InplaceActivation(_Activation):
+    """An activation whose only setting is ``inplace``."""
 
     def __init__(self, inplace=False):
         super().__init__()
@@ -17,18 +35,14 @@ class ReLU(Module):
 
     def forward(self, input):
         """Apply the activation."""
-        return F.relu(input, inplace=self.inplace)
+        return getattr(F, self._fn)(input, inplace=self.inplace)
 
     def extra_repr(self):
-        return "inplace=True" if self.inplace else ""
+        return _inplace_repr(self)
 
 
-class ReLU6(ReLU):
-    """min(max(x, 0), 6)."""
-
-    def forward(self, input):
-        """Apply the activation."""
-        return F.relu6(input, inplace=self.inplace)
+class ReLU(_InplaceActivation, fn="relu"):
+    """max(x, 0)."""
 
 
 class LeakyReLU(Module):
@@ -44,11 +58,13 @@ class LeakyReLU(Module):
         return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self):
-        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+        return _inplace_repr(self, f"negative_slope={self.negative_slope}")
 
 
-class ELU(Module):
-    """x where x > 0, else alpha (exp(x) - 1)."""
+class _ExponentialLinear(Module, Family):
+    """ELU and CELU: an ``alpha`` and an ``inplace`` setting."""
+
+    _fn = "elu"
 
     def __init__(self, alpha=1.0, inplace=False):
         super().__init__()
@@ -57,26 +73,22 @@ class ELU(Module):
 
     def forward(self, input):
         """Apply the activation."""
-        return F.elu(input, self.alpha, self.inplace)
+        return getattr(F, self._fn)(input, self.alpha, self.inplace)
 
     def extra_repr(self):
-        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+        return _inplace_repr(self, f"alpha={self.alpha}")
 
 
-class CELU(ELU):
+class ELU(_ExponentialLinear, fn="elu"):
+    """x where x > 0, else alpha (exp(x) - 1)."""
+
+
+class CELU(_ExponentialLinear, fn="celu"):
     """Continuously differentiable ELU."""
 
-    def forward(self, input):
-        """Apply the activation."""
-        return F.celu(input, self.alpha, self.inplace)
 
-
-class SELU(ReLU):
+class SELU(_InplaceActivation, fn="selu"):
     """Scaled ELU."""
-
-    def forward(self, input):
-        """Apply the activation."""
-        return F.selu(input, self.inplace)
 
 
 class GELU(Module):
@@ -94,36 +106,20 @@ class GELU(Module):
         return f"approximate={self.approximate!r}"
 
 
-class SiLU(ReLU):
+class SiLU(_InplaceActivation, fn="silu"):
     """x * sigmoid(x)."""
 
-    def forward(self, input):
-        """Apply the activation."""
-        return F.silu(input, inplace=self.inplace)
 
-
-class Mish(ReLU):
+class Mish(_InplaceActivation, fn="mish"):
     """x * tanh(softplus(x))."""
 
-    def forward(self, input):
-        """Apply the activation."""
-        return F.mish(input)
 
-
-class Sigmoid(Module):
+class Sigmoid(_Activation, fn="sigmoid"):
     """1 / (1 + exp(-x))."""
 
-    def forward(self, input):
-        """Apply the activation."""
-        return F.sigmoid(input)
 
-
-class Tanh(Module):
+class Tanh(_Activation, fn="tanh"):
     """Hyperbolic tangent."""
-
-    def forward(self, input):
-        """Apply the activation."""
-        return F.tanh(input)
 
 
 class Softplus(Module):
@@ -156,49 +152,44 @@ class Hardtanh(Module):
         return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self):
-        return f"min_val={self.min_val}, max_val={self.max_val}" + (
-            ", inplace=True" if self.inplace else ""
-        )
+        return _inplace_repr(self, f"min_val={self.min_val}, max_val={self.max_val}")
 
 
-class Hardsigmoid(ReLU):
+class ReLU6(Hardtanh):
+    """min(max(x, 0), 6)."""
+
+    def __init__(self, inplace=False):
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self):
+        return _inplace_repr(self)
+
+
+class _UnshownInplace(_InplaceActivation):
+    """An activation whose ``inplace`` setting PyTorch leaves out of the repr."""
+
+    def extra_repr(self):
+        return ""
+
+
+class Hardsigmoid(_UnshownInplace, fn="hardsigmoid"):
     """relu6(x + 3) / 6."""
 
-    def forward(self, input):
-        """Apply the activation."""
-        return F.hardsigmoid(input)
 
-
-class Hardswish(ReLU):
+class Hardswish(_UnshownInplace, fn="hardswish"):
     """x * relu6(x + 3) / 6."""
 
-    def forward(self, input):
-        """Apply the activation."""
-        return F.hardswish(input)
 
-
-class LogSigmoid(Module):
+class LogSigmoid(_Activation, fn="logsigmoid"):
     """log(sigmoid(x))."""
 
-    def forward(self, input):
-        """Apply the activation."""
-        return F.logsigmoid(input)
 
-
-class Softsign(Module):
+class Softsign(_Activation, fn="softsign"):
     """x / (1 + |x|)."""
 
-    def forward(self, input):
-        """Apply the activation."""
-        return input / (1 + input.abs())
 
-
-class Tanhshrink(Module):
+class Tanhshrink(_Activation, fn="tanhshrink"):
     """x - tanh(x)."""
-
-    def forward(self, input):
-        """Apply the activation."""
-        return input - input.tanh()
 
 
 class Threshold(Module):
@@ -215,7 +206,7 @@ class Threshold(Module):
         return F.threshold(input, self.threshold, self.value, self.inplace)
 
     def extra_repr(self):
-        return f"threshold={self.threshold}, value={self.value}"
+        return _inplace_repr(self, f"threshold={self.threshold}, value={self.value}")
 
 
 class PReLU(Module):
@@ -247,7 +238,7 @@ def _implicit_dim(ndim):
     return 0 if ndim in (0, 1, 3) else 1
 
 
-class _SoftmaxBase(Module):
+class _SoftmaxBase(Module, Family):
     _fn = "softmax"
 
     def __init__(self, dim=None):
@@ -276,22 +267,16 @@ class _SoftmaxBase(Module):
         return f"dim={self.dim}"
 
 
-class Softmax(_SoftmaxBase):
+class Softmax(_SoftmaxBase, fn="softmax"):
     """exp(x) / sum(exp(x)) along ``dim``."""
 
-    _fn = "softmax"
 
-
-class LogSoftmax(_SoftmaxBase):
+class LogSoftmax(_SoftmaxBase, fn="log_softmax"):
     """log(softmax(x)) along ``dim``, computed stably."""
 
-    _fn = "log_softmax"
 
-
-class Softmin(_SoftmaxBase):
+class Softmin(_SoftmaxBase, fn="softmin"):
     """softmax(-x) along ``dim``."""
-
-    _fn = "softmin"
 
     def forward(self, input):
         """Apply along ``dim``."""
@@ -312,9 +297,7 @@ class RReLU(Module):
         return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
 
     def extra_repr(self):
-        return f"lower={self.lower}, upper={self.upper}" + (
-            ", inplace=True" if self.inplace else ""
-        )
+        return _inplace_repr(self, f"lower={self.lower}, upper={self.upper}")
 
 
 class GLU(Module):
@@ -332,8 +315,10 @@ class GLU(Module):
         return f"dim={self.dim}"
 
 
-class Hardshrink(Module):
-    """x where |x| > lambd, else 0."""
+class _Shrink(Module, Family):
+    """Hardshrink and Softshrink: one threshold ``lambd``."""
+
+    _fn = "hardshrink"
 
     def __init__(self, lambd=0.5):
         super().__init__()
@@ -341,18 +326,18 @@ class Hardshrink(Module):
 
     def forward(self, input):
         """Apply the activation."""
-        return F.hardshrink(input, self.lambd)
+        return getattr(F, self._fn)(input, self.lambd)
 
     def extra_repr(self):
         return f"{self.lambd}"
 
 
-class Softshrink(Hardshrink):
-    """x - lambd where x > lambd, x + lambd where x < -lambd, else 0."""
+class Hardshrink(_Shrink, fn="hardshrink"):
+    """x where |x| > lambd, else 0."""
 
-    def forward(self, input):
-        """Apply the activation."""
-        return F.softshrink(input, self.lambd)
+
+class Softshrink(_Shrink, fn="softshrink"):
+    """x - lambd where x > lambd, x + lambd where x < -lambd, else 0."""
 
 
 class Softmax2d(Module):

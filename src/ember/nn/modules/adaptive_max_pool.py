@@ -5,7 +5,5 @@ from __future__ import annotations
 from .pooling import _AdaptivePool
 
 
-class AdaptiveMaxPool3d(_AdaptivePool):
+class AdaptiveMaxPool3d(_AdaptivePool, fn="adaptive_max_pool3d"):
     """Max pooling to a fixed (D, H, W)."""
-
-    _fn = "adaptive_max_pool3d"

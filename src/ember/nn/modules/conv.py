@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import functional as F
 from ..module import Module
+from ._family import Family
 from .linear import reset_affine, weight_and_bias
 
 
@@ -13,7 +14,7 @@ def _ntuple(v, n):
     return (v,) * n
 
 
-class _ConvNd(Module):
+class _ConvNd(Module, Family):
     _nd = 2
     transposed = False
 
@@ -92,22 +93,16 @@ class _ConvNd(Module):
         return fn(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
 
-class Conv1d(_ConvNd):
+class Conv1d(_ConvNd, nd=1):
     """1-d convolution over (N, C, L) inputs."""
 
-    _nd = 1
 
-
-class Conv2d(_ConvNd):
+class Conv2d(_ConvNd, nd=2):
     """2-d convolution over (N, C, H, W) inputs."""
 
-    _nd = 2
 
-
-class Conv3d(_ConvNd):
+class Conv3d(_ConvNd, nd=3):
     """3-d convolution over (N, C, D, H, W) inputs."""
-
-    _nd = 3
 
 
 class _ConvTransposeNd(_ConvNd):
@@ -147,19 +142,13 @@ class _ConvTransposeNd(_ConvNd):
         )
 
 
-class ConvTranspose1d(_ConvTransposeNd):
+class ConvTranspose1d(_ConvTransposeNd, nd=1):
     """1-d transposed convolution."""
 
-    _nd = 1
 
-
-class ConvTranspose2d(_ConvTransposeNd):
+class ConvTranspose2d(_ConvTransposeNd, nd=2):
     """2-d transposed convolution."""
 
-    _nd = 2
 
-
-class ConvTranspose3d(_ConvTransposeNd):
+class ConvTranspose3d(_ConvTransposeNd, nd=3):
     """3-d transposed convolution."""
-
-    _nd = 3

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from .. import functional as F
 from ..module import Module
+from ._family import Family
 
 
-class _DropoutNd(Module):
+class _DropoutNd(Module, Family):
     _fn = "dropout"
 
     def __init__(self, p=0.5, inplace=False):
@@ -24,37 +25,25 @@ class _DropoutNd(Module):
         return getattr(F, self._fn)(input, self.p, self.training, self.inplace)
 
 
-class Dropout(_DropoutNd):
+class Dropout(_DropoutNd, fn="dropout"):
     """Zero elements with probability ``p`` in training."""
 
-    _fn = "dropout"
 
-
-class Dropout1d(_DropoutNd):
+class Dropout1d(_DropoutNd, fn="dropout1d"):
     """Zero whole channels of (N, C, L) inputs."""
 
-    _fn = "dropout1d"
 
-
-class Dropout2d(_DropoutNd):
+class Dropout2d(_DropoutNd, fn="dropout2d"):
     """Zero whole channels of (N, C, H, W) inputs."""
 
-    _fn = "dropout2d"
 
-
-class Dropout3d(_DropoutNd):
+class Dropout3d(_DropoutNd, fn="dropout3d"):
     """Zero whole channels of (N, C, D, H, W) inputs."""
 
-    _fn = "dropout3d"
 
-
-class AlphaDropout(_DropoutNd):
+class AlphaDropout(_DropoutNd, fn="alpha_dropout"):
     """Dropout for SELU networks."""
 
-    _fn = "alpha_dropout"
 
-
-class FeatureAlphaDropout(_DropoutNd):
+class FeatureAlphaDropout(_DropoutNd, fn="feature_alpha_dropout"):
     """Alpha dropout of whole channels."""
-
-    _fn = "feature_alpha_dropout"

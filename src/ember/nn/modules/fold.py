@@ -6,16 +6,29 @@ from .. import functional as F
 from ..module import Module
 
 
-class Fold(Module):
-    """col2im: sum columns of sliding blocks back into an (N, C, H, W) image."""
+class _SlidingBlocks(Module):
+    """The sliding-block settings (and their repr) shared by Fold and Unfold."""
 
-    def __init__(self, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    def __init__(self, kernel_size, dilation, padding, stride):
         super().__init__()
-        self.output_size = output_size
         self.kernel_size = kernel_size
         self.dilation = dilation
         self.padding = padding
         self.stride = stride
+
+    def extra_repr(self):
+        return (
+            f"kernel_size={self.kernel_size}, dilation={self.dilation}, "
+            f"padding={self.padding}, stride={self.stride}"
+        )
+
+
+class Fold(_SlidingBlocks):
+    """col2im: sum columns of sliding blocks back into an (N, C, H, W) image."""
+
+    def __init__(self, output_size, kernel_size, dilation=1, padding=0, stride=1):
+        super().__init__(kernel_size, dilation, padding, stride)
+        self.output_size = output_size
 
     def forward(self, input):
         """Fold ``input`` (N, C*kh*kw, L)."""
@@ -24,28 +37,15 @@ class Fold(Module):
         )
 
     def extra_repr(self):
-        return (
-            f"output_size={self.output_size}, kernel_size={self.kernel_size}, "
-            f"dilation={self.dilation}, padding={self.padding}, stride={self.stride}"
-        )
+        return f"output_size={self.output_size}, {super().extra_repr()}"
 
 
-class Unfold(Module):
+class Unfold(_SlidingBlocks):
     """im2col: every sliding block of an (N, C, H, W) image as one column."""
 
     def __init__(self, kernel_size, dilation=1, padding=0, stride=1):
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.dilation = dilation
-        self.padding = padding
-        self.stride = stride
+        super().__init__(kernel_size, dilation, padding, stride)
 
     def forward(self, input):
         """Unfold ``input``."""
         return F.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
-
-    def extra_repr(self):
-        return (
-            f"kernel_size={self.kernel_size}, dilation={self.dilation}, "
-            f"padding={self.padding}, stride={self.stride}"
-        )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from .. import functional as F
 from ..module import Module
+from ._family import Family
 
 
 def _ntuple(v, n):
     return tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
 
 
-class _FractionalMaxPoolNd(Module):
+class _FractionalMaxPoolNd(Module, Family):
     _nd = 2
 
     def __init__(self, kernel_size, output_size=None, output_ratio=None,
@@ -38,13 +39,9 @@ class _FractionalMaxPoolNd(Module):
                   _random_samples=self._random_samples)  # fmt: skip
 
 
-class FractionalMaxPool2d(_FractionalMaxPoolNd):
+class FractionalMaxPool2d(_FractionalMaxPoolNd, nd=2):
     """2-d fractional max pooling."""
 
-    _nd = 2
 
-
-class FractionalMaxPool3d(_FractionalMaxPoolNd):
+class FractionalMaxPool3d(_FractionalMaxPoolNd, nd=3):
     """3-d fractional max pooling."""
-
-    _nd = 3

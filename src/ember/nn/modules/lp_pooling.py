@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from .. import functional as F
 from ..module import Module
+from ._family import Family
 
 
-class _LPPoolNd(Module):
+class _LPPoolNd(Module, Family):
     _nd = 2
 
     def __init__(self, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False):
@@ -28,19 +29,13 @@ class _LPPoolNd(Module):
         return fn(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
 
 
-class LPPool1d(_LPPoolNd):
+class LPPool1d(_LPPoolNd, nd=1):
     """1-d power-average pooling."""
 
-    _nd = 1
 
-
-class LPPool2d(_LPPoolNd):
+class LPPool2d(_LPPoolNd, nd=2):
     """2-d power-average pooling."""
 
-    _nd = 2
 
-
-class LPPool3d(_LPPoolNd):
+class LPPool3d(_LPPoolNd, nd=3):
     """3-d power-average pooling."""
-
-    _nd = 3

@@ -8,6 +8,7 @@ from .. import functional as F
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
+from ._family import Family
 
 
 def _affine_params(module, shape, weight, bias, dtype):
@@ -124,7 +125,7 @@ class BatchNorm3d(_BatchNorm):
             raise ValueError(f"expected 5D input (got {input.dim()}D input)")
 
 
-class _InstanceNorm(_NormBase):
+class _InstanceNorm(_NormBase, Family):
     _batched = 3
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
@@ -144,26 +145,20 @@ class _InstanceNorm(_NormBase):
         return out.squeeze(0) if unb else out
 
 
-class InstanceNorm1d(_InstanceNorm):
+class InstanceNorm1d(_InstanceNorm, batched=3):
     """Instance normalisation over (N, C, L) inputs."""
 
-    _batched = 3
 
-
-class InstanceNorm2d(_InstanceNorm):
+class InstanceNorm2d(_InstanceNorm, batched=4):
     """Instance normalisation over (N, C, H, W) inputs."""
 
-    _batched = 4
 
-
-class InstanceNorm3d(_InstanceNorm):
+class InstanceNorm3d(_InstanceNorm, batched=5):
     """Instance normalisation over (N, C, D, H, W) inputs."""
 
-    _batched = 5
 
-
-class LocalResponseNorm(Module):
-    """Normalise each channel by the energy of its ``size`` neighbouring channels."""
+class _ResponseNorm(Module):
+    """The settings and repr shared by ``LocalResponseNorm`` and ``CrossMapLRN2d``."""
 
     def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
         super().__init__()
@@ -172,12 +167,16 @@ class LocalResponseNorm(Module):
         self.beta = beta
         self.k = k
 
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class LocalResponseNorm(_ResponseNorm):
+    """Normalise each channel by the energy of its ``size`` neighbouring channels."""
+
     def forward(self, input):
         """Apply local response normalisation."""
         return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
-
-    def extra_repr(self):
-        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
 
 
 class LayerNorm(Module):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from .. import functional as F
 from ..module import Module
+from ._family import Family
 
 
 def _expand(padding, n):
     return tuple(padding) if isinstance(padding, (tuple, list)) else (padding,) * (2 * n)
 
 
-class _PadNd(Module):
+class _PadNd(Module, Family):
     _mode = "constant"
     _nd = 1
 
@@ -39,99 +40,74 @@ class _ConstantPadNd(_PadNd):
         return f"padding={self.padding}, value={self.value}"
 
 
-class ConstantPad1d(_ConstantPadNd):
+class ConstantPad1d(_ConstantPadNd, nd=1):
     """Pad the last dimension with a constant."""
 
-    _nd = 1
 
-
-class ConstantPad2d(_ConstantPadNd):
+class ConstantPad2d(_ConstantPadNd, nd=2):
     """Pad the last two dimensions with a constant."""
 
-    _nd = 2
 
-
-class ConstantPad3d(_ConstantPadNd):
+class ConstantPad3d(_ConstantPadNd, nd=3):
     """Pad the last three dimensions with a constant."""
 
-    _nd = 3
+
+class _ZeroPad:
+    """Constant padding whose value is zero (and left out of the repr)."""
+
+    def __init__(self, padding):
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self):
+        return f"{self.padding}"
 
 
-def _zero_init(self, padding):
-    _ConstantPadNd.__init__(self, padding, 0.0)
-
-
-def _zero_repr(self):
-    return f"{self.padding}"
-
-
-class ZeroPad1d(ConstantPad1d):
+class ZeroPad1d(_ZeroPad, ConstantPad1d):
     """Pad the last dimension with zeros."""
 
-    __init__ = _zero_init
-    extra_repr = _zero_repr
 
-
-class ZeroPad2d(ConstantPad2d):
+class ZeroPad2d(_ZeroPad, ConstantPad2d):
     """Pad the last two dimensions with zeros."""
 
-    __init__ = _zero_init
-    extra_repr = _zero_repr
 
-
-class ZeroPad3d(ConstantPad3d):
+class ZeroPad3d(_ZeroPad, ConstantPad3d):
     """Pad the last three dimensions with zeros."""
 
-    __init__ = _zero_init
-    extra_repr = _zero_repr
+
+class _ReflectionPadNd(_PadNd, mode="reflect"):
+    """Padding with the mirror image of the edge."""
 
 
-class _ReflectionPadNd(_PadNd):
-    _mode = "reflect"
-
-
-class ReflectionPad1d(_ReflectionPadNd):
+class ReflectionPad1d(_ReflectionPadNd, nd=1):
     """Pad the last dimension with its mirror image (edge not repeated)."""
 
-    _nd = 1
 
-
-class ReflectionPad2d(_ReflectionPadNd):
+class ReflectionPad2d(_ReflectionPadNd, nd=2):
     """Pad the last two dimensions with their mirror image."""
 
-    _nd = 2
 
-
-class ReflectionPad3d(_ReflectionPadNd):
+class ReflectionPad3d(_ReflectionPadNd, nd=3):
     """Pad the last three dimensions with their mirror image."""
 
-    _nd = 3
+
+class _ReplicationPadNd(_PadNd, mode="replicate"):
+    """Padding that repeats the edge values."""
 
 
-class _ReplicationPadNd(_PadNd):
-    _mode = "replicate"
-
-
-class ReplicationPad1d(_ReplicationPadNd):
+class ReplicationPad1d(_ReplicationPadNd, nd=1):
     """Pad the last dimension by repeating its edge values."""
 
-    _nd = 1
 
-
-class ReplicationPad2d(_ReplicationPadNd):
+class ReplicationPad2d(_ReplicationPadNd, nd=2):
     """Pad the last two dimensions by repeating their edge values."""
 
-    _nd = 2
 
-
-class ReplicationPad3d(_ReplicationPadNd):
+class ReplicationPad3d(_ReplicationPadNd, nd=3):
     """Pad the last three dimensions by repeating their edge values."""
 
-    _nd = 3
 
-
-class _CircularPadNd(_PadNd):
-    _mode = "circular"
+class _CircularPadNd(_PadNd, mode="circular"):
+    """Periodic padding."""
 
     def forward(self, input):
         """Pad ``input`` periodically."""
@@ -142,19 +118,13 @@ class _CircularPadNd(_PadNd):
         return super().forward(input)
 
 
-class CircularPad1d(_CircularPadNd):
+class CircularPad1d(_CircularPadNd, nd=1):
     """Pad the last dimension periodically (wrapping around)."""
 
-    _nd = 1
 
-
-class CircularPad2d(_CircularPadNd):
+class CircularPad2d(_CircularPadNd, nd=2):
     """Pad the last two dimensions periodically."""
 
-    _nd = 2
 
-
-class CircularPad3d(_CircularPadNd):
+class CircularPad3d(_CircularPadNd, nd=3):
     """Pad the last three dimensions periodically."""
-
-    _nd = 3

@@ -4,21 +4,29 @@ from __future__ import annotations
 
 from .. import functional as F
 from ..module import Module
+from ._family import Family
 
 
-class _MaxPoolNd(Module):
+class _WindowPool(Module, Family):
+    """A pooling layer over sliding windows (the stride defaults to the window size)."""
+
     _fn = "max_pool2d"
 
-    def __init__(
-        self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False
-    ):
+    def __init__(self, kernel_size, stride, padding, ceil_mode):
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride if (stride is not None) else kernel_size
         self.padding = padding
+        self.ceil_mode = ceil_mode
+
+
+class _MaxPoolNd(_WindowPool):
+    def __init__(
+        self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False
+    ):
+        super().__init__(kernel_size, stride, padding, ceil_mode)
         self.dilation = dilation
         self.return_indices = return_indices
-        self.ceil_mode = ceil_mode
 
     def extra_repr(self):
         return (
@@ -33,34 +41,22 @@ class _MaxPoolNd(Module):
                                     return_indices=self.return_indices)  # fmt: skip
 
 
-class MaxPool1d(_MaxPoolNd):
+class MaxPool1d(_MaxPoolNd, fn="max_pool1d"):
     """1-d max pooling."""
 
-    _fn = "max_pool1d"
 
-
-class MaxPool2d(_MaxPoolNd):
+class MaxPool2d(_MaxPoolNd, fn="max_pool2d"):
     """2-d max pooling (the gradient goes to each window's first maximum)."""
 
-    _fn = "max_pool2d"
 
-
-class MaxPool3d(_MaxPoolNd):
+class MaxPool3d(_MaxPoolNd, fn="max_pool3d"):
     """3-d max pooling."""
 
-    _fn = "max_pool3d"
 
-
-class _AvgPoolNd(Module):
-    _fn = "avg_pool2d"
-
+class _AvgPoolNd(_WindowPool):
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                  divisor_override=None):  # fmt: skip
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if (stride is not None) else kernel_size
-        self.padding = padding
-        self.ceil_mode = ceil_mode
+        super().__init__(kernel_size, stride, padding, ceil_mode)
         self.count_include_pad = count_include_pad
         self.divisor_override = divisor_override
 
@@ -82,10 +78,8 @@ class _AvgPoolNd(Module):
         return getattr(F, self._fn)(*args, self.divisor_override)
 
 
-class AvgPool1d(_AvgPoolNd):
+class AvgPool1d(_AvgPoolNd, fn="avg_pool1d"):
     """1-d average pooling."""
-
-    _fn = "avg_pool1d"
 
     def extra_repr(self):
         k, s, p = (
@@ -95,19 +89,15 @@ class AvgPool1d(_AvgPoolNd):
         return f"kernel_size={k}, stride={s}, padding={p}"
 
 
-class AvgPool2d(_AvgPoolNd):
+class AvgPool2d(_AvgPoolNd, fn="avg_pool2d"):
     """2-d average pooling."""
 
-    _fn = "avg_pool2d"
 
-
-class AvgPool3d(_AvgPoolNd):
+class AvgPool3d(_AvgPoolNd, fn="avg_pool3d"):
     """3-d average pooling."""
 
-    _fn = "avg_pool3d"
 
-
-class _AdaptivePool(Module):
+class _AdaptivePool(Module, Family):
     _fn = "adaptive_avg_pool2d"
 
     def __init__(self, output_size, return_indices=False):
@@ -125,31 +115,21 @@ class _AdaptivePool(Module):
         return getattr(F, self._fn)(input, self.output_size)
 
 
-class AdaptiveAvgPool1d(_AdaptivePool):
+class AdaptiveAvgPool1d(_AdaptivePool, fn="adaptive_avg_pool1d"):
     """Average pooling to a fixed length."""
 
-    _fn = "adaptive_avg_pool1d"
 
-
-class AdaptiveAvgPool2d(_AdaptivePool):
+class AdaptiveAvgPool2d(_AdaptivePool, fn="adaptive_avg_pool2d"):
     """Average pooling to a fixed (H, W)."""
 
-    _fn = "adaptive_avg_pool2d"
 
-
-class AdaptiveAvgPool3d(_AdaptivePool):
+class AdaptiveAvgPool3d(_AdaptivePool, fn="adaptive_avg_pool3d"):
     """Average pooling to a fixed (D, H, W)."""
 
-    _fn = "adaptive_avg_pool3d"
 
-
-class AdaptiveMaxPool1d(_AdaptivePool):
+class AdaptiveMaxPool1d(_AdaptivePool, fn="adaptive_max_pool1d"):
     """Max pooling to a fixed length."""
 
-    _fn = "adaptive_max_pool1d"
 
-
-class AdaptiveMaxPool2d(_AdaptivePool):
+class AdaptiveMaxPool2d(_AdaptivePool, fn="adaptive_max_pool2d"):
     """Max pooling to a fixed (H, W)."""
-
-    _fn = "adaptive_max_pool2d"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from .. import functional as F
 from ..module import Module
+from ._family import Family
 
 
 def _ntuple(v, n):
     return tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
 
 
-class _MaxUnpoolNd(Module):
+class _MaxUnpoolNd(Module, Family):
     _nd = 2
 
     def __init__(self, kernel_size, stride=None, padding=0) -> None:
@@ -29,19 +30,13 @@ class _MaxUnpoolNd(Module):
         return fn(input, indices, self.kernel_size, self.stride, self.padding, output_size)
 
 
-class MaxUnpool1d(_MaxUnpoolNd):
+class MaxUnpool1d(_MaxUnpoolNd, nd=1):
     """Partial inverse of ``MaxPool1d``."""
 
-    _nd = 1
 
-
-class MaxUnpool2d(_MaxUnpoolNd):
+class MaxUnpool2d(_MaxUnpoolNd, nd=2):
     """Partial inverse of ``MaxPool2d``."""
 
-    _nd = 2
 
-
-class MaxUnpool3d(_MaxUnpoolNd):
+class MaxUnpool3d(_MaxUnpoolNd, nd=3):
     """Partial inverse of ``MaxPool3d``."""
-
-    _nd = 3

@@ -80,7 +80,7 @@ class ParametrizationList(ModuleList):
             raise ValueError("ParametrizationList requires one or more modules.")
         super().__init__(modules)
         self.unsafe = unsafe
-        shape, dtype = tuple(original.shape), original.dtype
+        shape, dtype = original.shape, original.dtype
         new = _apply_right_inverses(list(self), original, strict=False)
         if not isinstance(new, (Tensor, Sequence)):
             raise ValueError(
@@ -114,18 +114,13 @@ class ParametrizationList(ModuleList):
             z = self()
             if not isinstance(z, Tensor):
                 raise ValueError(f"A parametrization must return a tensor. Got {type(z).__name__}.")
-            if z.dtype != dtype:
-                raise ValueError(
-                    "Registering a parametrization may not change the dtype of the tensor, unless "
-                    f"`unsafe` flag is enabled.\nunparametrized dtype: {dtype}\nparametrized "
-                    f"dtype: {z.dtype}"
-                )
-            if tuple(z.shape) != shape:
-                raise ValueError(
-                    "Registering a parametrization may not change the shape of the tensor, unless "
-                    f"`unsafe` flag is enabled.\nunparametrized shape: {original.shape}\n"
-                    f"parametrized shape: {z.shape}"
-                )
+            for attr, before in (("dtype", dtype), ("shape", shape)):
+                if getattr(z, attr) != before:
+                    raise ValueError(
+                        f"Registering a parametrization may not change the {attr} of the tensor, "
+                        f"unless `unsafe` flag is enabled.\nunparametrized {attr}: {before}\n"
+                        f"parametrized {attr}: {getattr(z, attr)}"
+                    )
 
     def right_inverse(self, value):
         """Store the originals that make the parametrization return ``value``."""
@@ -205,6 +200,11 @@ def _inject_property(module, name):
     setattr(type(module), name, property(get, put))
 
 
+def _changed(x, y):
+    """The first of ``dtype`` and ``shape`` in which ``x`` differs from ``y`` (None if neither)."""
+    return next((a for a in ("dtype", "shape") if getattr(x, a) != getattr(y, a)), None)
+
+
 def _check_added(module, name, parametrization):
     """PyTorch's checks when a second parametrization is stacked on ``name``."""
     y = getattr(module, name)
@@ -212,17 +212,12 @@ def _check_added(module, name, parametrization):
     if not isinstance(x, Tensor):
         raise ValueError(f"A parametrization must return a tensor. Got {type(x).__name__}.")
     what = f"module.{name}"
-    if x.dtype != y.dtype:
+    attr = _changed(x, y)
+    if attr:
         raise ValueError(
-            "Registering a parametrization may not change the dtype of the tensor, unless the "
-            f"`unsafe` flag is enabled.\n{what}.dtype: {y.dtype}\nparametrization({what}).dtype: "
-            f"{x.dtype}"
-        )
-    if tuple(x.shape) != tuple(y.shape):
-        raise ValueError(
-            "Registering a parametrization may not change the shape of the tensor, unless the "
-            f"`unsafe` flag is enabled.\n{what}.shape: {y.shape}\nparametrization({what}).shape: "
-            f"{x.shape}"
+            f"Registering a parametrization may not change the {attr} of the tensor, unless "
+            f"the `unsafe` flag is enabled.\n{what}.{attr}: {getattr(y, attr)}\n"
+            f"parametrization({what}).{attr}: {getattr(x, attr)}"
         )
     if hasattr(parametrization, "right_inverse"):
         try:
@@ -233,13 +228,13 @@ def _check_added(module, name, parametrization):
             raise ValueError(
                 f"parametrization.right_inverse must return a tensor. Got: {type(z).__name__}"
             )
-        for attr in ("dtype", "shape"):
-            if getattr(z, attr) != getattr(y, attr):
-                raise ValueError(
-                    f"The tensor returned by parametrization.right_inverse must have the same "
-                    f"{attr} as {what}, unless the `unsafe` flag is enabled.\n{what}.{attr}: "
-                    f"{getattr(y, attr)}\nreturned {attr}: {getattr(z, attr)}"
-                )
+        attr = _changed(z, y)
+        if attr:
+            raise ValueError(
+                f"The tensor returned by parametrization.right_inverse must have the same "
+                f"{attr} as {what}, unless the `unsafe` flag is enabled.\n{what}.{attr}: "
+                f"{getattr(y, attr)}\nreturned {attr}: {getattr(z, attr)}"
+            )
 
 
 def register_parametrization(module, tensor_name, parametrization, *, unsafe=False):
