@@ -101,11 +101,8 @@ def _same_dtype_out(name, out, result):
     out=_same_dtype_out)  # fmt: skip
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """``beta * input + alpha * sum_b batch1[b] @ batch2[b]``."""
-    for i, (name, x) in enumerate((("input", input), ("batch1", batch1), ("batch2", batch2))):
-        require_tensor(x, "addbmm", name, i + 1)
-    for name, x in (("batch1", batch1), ("batch2", batch2)):
-        if x._data.ndim != 3:
-            raise RuntimeError(f"{name} must be a 3D tensor")
+    _check_operands("addbmm", input, ("batch1", batch1), ("batch2", batch2), 3,
+                    "{name} must be a 3D tensor")  # fmt: skip
     s1, s2 = batch1._data.shape, batch2._data.shape
     if s1[0] != s2[0]:
         raise RuntimeError(
@@ -130,6 +127,17 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     return Addbmm.apply(input, batch1, batch2, beta, alpha)
 
 
+def _check_operands(fn, input, first, second, ndim, message):
+    """PyTorch's errors for ``fn``'s operands: all tensors, the two (name, tensor) factors
+    with ``ndim`` dimensions (else ``message`` with the factor's ``name`` and ``ndim``)."""
+    operands = (("input", input), first, second)
+    for i, (name, x) in enumerate(operands):
+        require_tensor(x, fn, name, i + 1)
+    for name, x in operands[1:]:
+        if x._data.ndim != ndim:
+            raise RuntimeError(message.format(name=name, ndim=x._data.ndim))
+
+
 def _check_scalars(dtype, beta, alpha):
     if dtype.kind in "biu":
         for name, s in (("beta", beta), ("alpha", alpha)):
@@ -148,11 +156,8 @@ def _check_scalars(dtype, beta, alpha):
                  shapes=None)), out="castable")  # fmt: skip
 def addr(input, vec1, vec2, *, beta=1, alpha=1):
     """``beta * input + alpha * outer(vec1, vec2)``."""
-    for i, (name, x) in enumerate((("input", input), ("vec1", vec1), ("vec2", vec2))):
-        require_tensor(x, "addr", name, i + 1)
-    for name, x in (("vec1", vec1), ("vec2", vec2)):
-        if x._data.ndim != 1:
-            raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {x._data.ndim}-D")
+    _check_operands("addr", input, ("vec1", vec1), ("vec2", vec2), 1,
+                    "addr: Expected 1-D argument {name}, but got {ndim}-D")  # fmt: skip
     shape = (vec1._data.shape[0], vec2._data.shape[0])
     check_expand(input, shape)
     dtype = _dt.result_type(input, vec1, vec2)

@@ -226,19 +226,23 @@ bitwise_or = _binary_op(BitwiseOr, "bitwise_or", "Bitwise OR (logical for bool t
                         lambda t, a, b: t.bitwise_or(a > 0, b > 0), _bitwise)  # fmt: skip
 bitwise_xor = _binary_op(BitwiseXor, "bitwise_xor", "Bitwise XOR (logical for bool tensors).",
                          lambda t, a, b: t.bitwise_xor(_ints(a), _ints(b)), _bitwise)  # fmt: skip
-bitwise_left_shift = _binary_op(
+
+
+def _shift(node, name, doc):
+    """Declare the shift ``name``: integer operands, its spec shifting by amounts >= 0."""
+    spec_fn = lambda t, a, b: getattr(t, name)(_ints(a), _ints(b).abs())  # noqa: E731
+    return _binary_op(node, name, doc, spec_fn, _bitwise)
+
+
+bitwise_left_shift = _shift(
     BitwiseLeftShift,
     "bitwise_left_shift",
     "``input << other``: the bits of ``input`` moved left (integer tensors).",
-    lambda t, a, b: t.bitwise_left_shift(_ints(a), _ints(b).abs()),
-    _bitwise,
 )
-bitwise_right_shift = _binary_op(
+bitwise_right_shift = _shift(
     BitwiseRightShift,
     "bitwise_right_shift",
     "``input >> other``: the bits of ``input`` moved right, keeping the sign.",
-    lambda t, a, b: t.bitwise_right_shift(_ints(a), _ints(b).abs()),
-    _bitwise,
 )
 
 
