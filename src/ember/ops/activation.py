@@ -89,13 +89,8 @@ class LeakyRelu(Node):
         return LeakyReluGrad.apply(grad, x, x > 0, self.slope), None
 
 
-@op(
-    LeakyRelu,
-    inplace=True,
-    public=False,
-    vmap=_EW,
-    spec=_kinked("leaky_relu", lambda t, a: _F(t).leaky_relu(a, 0.2), 0.0),
-)
+@op(LeakyRelu, inplace=True, public=False, vmap=_EW,
+    spec=_kinked("leaky_relu", lambda t, a: _F(t).leaky_relu(a, 0.2), 0.0))  # fmt: skip
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """``x`` where ``x > 0``, else ``negative_slope * x``."""
     return _unit("leaky_relu", LeakyRelu, "leaky_relu_cpu", input, negative_slope, inplace=inplace)
@@ -116,17 +111,10 @@ class Hardtanh(Node):
         return HardtanhGrad.apply(grad, x, (x > self.lo) & (x < self.hi), 0), None, None
 
 
-@op(
-    Hardtanh,
-    inplace=True,
-    public=False,
-    vmap=_EW,
-    spec=(
-        _kinked("hardtanh", lambda t, a: _F(t).hardtanh(a), -1.0, 1.0),
-        _kinked("hardtanh_bounds", lambda t, a: _F(t).hardtanh(a, -0.5, 2.0), -0.5, 2.0),
-        _kinked("relu6", lambda t, a: _F(t).relu6(a * 3), 0.0, 2.0),
-    ),
-)
+@op(Hardtanh, inplace=True, public=False, vmap=_EW,
+    spec=(_kinked("hardtanh", lambda t, a: _F(t).hardtanh(a), -1.0, 1.0),
+          _kinked("hardtanh_bounds", lambda t, a: _F(t).hardtanh(a, -0.5, 2.0), -0.5, 2.0),
+          _kinked("relu6", lambda t, a: _F(t).relu6(a * 3), 0.0, 2.0)))  # fmt: skip
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """Clamp to ``[min_val, max_val]``; the gradient is zero at and beyond the bounds."""
     if input._data.dtype.kind == "b":
@@ -155,11 +143,8 @@ class Threshold(Node):
         return ThresholdGrad.apply(grad, x, ~(x <= self.threshold), 0), None, None
 
 
-@op(
-    Threshold,
-    vmap=_EW,
-    spec=_kinked("threshold", lambda t, a: t.threshold(a, 0.3, -2.0), 0.3),
-)
+@op(Threshold, vmap=_EW,
+    spec=_kinked("threshold", lambda t, a: t.threshold(a, 0.3, -2.0), 0.3))  # fmt: skip
 def threshold(input, threshold, value, inplace=False):
     """``x`` where ``x > threshold``, else ``value``."""
     if input._data.dtype.kind == "b":
@@ -181,12 +166,8 @@ class Hardshrink(Node):
         return HardshrinkGrad.apply(grad, x, ~inside, 0), None
 
 
-@op(
-    Hardshrink,
-    methods="hardshrink",
-    vmap=_EW,
-    spec=_kinked("hardshrink", lambda t, a: t.hardshrink(a), -0.5, 0.5),
-)
+@op(Hardshrink, methods="hardshrink", vmap=_EW,
+    spec=_kinked("hardshrink", lambda t, a: t.hardshrink(a), -0.5, 0.5))  # fmt: skip
 def hardshrink(input, lambd=0.5):
     """``x`` where ``|x| > lambd``, else 0."""
     return _unit("hardshrink", Hardshrink, "hardshrink_cpu", input, lambd)
@@ -210,12 +191,8 @@ class Softshrink(Node):
 _DTYPE_MAX = {"Half": "65504", "Float": "3.40282e+38", "Double": "1.79769e+308"}
 
 
-@op(
-    Softshrink,
-    public=False,
-    vmap=_EW,
-    spec=_kinked("softshrink", lambda t, a: _F(t).softshrink(a, 0.4), -0.4, 0.4),
-)
+@op(Softshrink, public=False, vmap=_EW,
+    spec=_kinked("softshrink", lambda t, a: _F(t).softshrink(a, 0.4), -0.4, 0.4))  # fmt: skip
 def softshrink(input, lambd=0.5):
     """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, else 0."""
     _float_only(input, "softshrink_check")
@@ -242,19 +219,10 @@ class Prelu(Node):
         return gx, gw
 
 
-@op(
-    Prelu,
-    methods="prelu",
-    vmap=_EW,
-    grad_fn="PreluKernelBackward0",
-    spec=_kinked(
-        "prelu",
-        lambda t, a, w: t.prelu(a, w),
-        0.0,
-        samples=[((2, 3, 4), (3,)), ((5,), (1,)), ((2, 3), (1,))],
-    ),
-    out=False,  # PyTorch gives it no out=
-)
+# PyTorch gives prelu no out=
+@op(Prelu, methods="prelu", vmap=_EW, grad_fn="PreluKernelBackward0",
+    spec=_kinked("prelu", lambda t, a, w: t.prelu(a, w), 0.0,
+                 samples=[((2, 3, 4), (3,)), ((5,), (1,)), ((2, 3), (1,))]), out=False)  # fmt: skip
 def prelu(input, weight):
     """``x`` where ``x > 0``, else ``weight * x``, with one weight per channel (dim 1)."""
     n = weight._data.size
@@ -299,17 +267,10 @@ class Celu(Elu):
     """d celu(x) = dx where x > 0, else exp(x / alpha) dx"""
 
 
-@op(
-    Elu,
-    inplace=True,
-    public=False,
-    vmap=_EW,
-    spec=(
-        OpSpec("elu", lambda t, a: _F(t).elu(a, 1.5), _U, domain=off_kinks(0.0)),
-        OpSpec("elu_smooth", lambda t, a: _F(t).elu(a), [((4, 3),)], domain=(-3.0, -0.1)),
-        OpSpec("selu", lambda t, a: t.selu(a), _U, domain=off_kinks(0.0)),
-    ),
-)
+@op(Elu, inplace=True, public=False, vmap=_EW,
+    spec=(OpSpec("elu", lambda t, a: _F(t).elu(a, 1.5), _U, domain=off_kinks(0.0)),
+          OpSpec("elu_smooth", lambda t, a: _F(t).elu(a), [((4, 3),)], domain=(-3.0, -0.1)),
+          OpSpec("selu", lambda t, a: t.selu(a), _U, domain=off_kinks(0.0))))  # fmt: skip
 def elu(input, alpha=1.0, inplace=False):
     """``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)``."""
     return _unit("elu", Elu, "elu_cpu", input, alpha, 1.0, 1.0, inplace=inplace)
@@ -321,12 +282,9 @@ def selu(input, inplace=False):
     return _unit("selu", Elu, "elu_cpu", input, _SELU_ALPHA, _SELU_SCALE, 1.0, inplace=inplace)
 
 
-@op(
-    Celu,
-    vmap=_EW,
-    out=False,  # PyTorch gives it no out=
-    spec=OpSpec("celu", lambda t, a: t.celu(a, 0.7), _U, domain=off_kinks(0.0)),
-)
+# PyTorch gives celu no out=
+@op(Celu, vmap=_EW, out=False,
+    spec=OpSpec("celu", lambda t, a: t.celu(a, 0.7), _U, domain=off_kinks(0.0)))  # fmt: skip
 def celu(input, alpha=1.0, inplace=False):
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
     if alpha == 0:
@@ -373,15 +331,10 @@ class Gelu(Node):
         return grad * (cdf + x * pdf), None
 
 
-@op(
-    Gelu,
-    public=False,
-    vmap=_EW,
-    spec=(
-        OpSpec("gelu", lambda t, a: _F(t).gelu(a), _U, domain=_W),
-        OpSpec("gelu_tanh", lambda t, a: _F(t).gelu(a, approximate="tanh"), _U, domain=_W),
-    ),
-)
+@op(Gelu, public=False, vmap=_EW,
+    spec=(OpSpec("gelu", lambda t, a: _F(t).gelu(a), _U, domain=_W),
+          OpSpec("gelu_tanh", lambda t, a: _F(t).gelu(a, approximate="tanh"), _U,
+                 domain=_W)))  # fmt: skip
 def gelu(input, approximate="none"):
     """``x * Phi(x)`` (Phi the normal CDF), or its tanh approximation."""
     if approximate not in ("none", "tanh"):
@@ -434,17 +387,10 @@ class Softplus(Node):
         return where(z > self.threshold, grad, soft), None, None
 
 
-@op(
-    Softplus,
-    public=False,
-    vmap=_EW,
-    spec=(
-        OpSpec("softplus", lambda t, a: _F(t).softplus(a), _U, domain=_W),
-        _kinked(
-            "softplus_beta", lambda t, a: _F(t).softplus(a, 2.0, 3.0), 1.5, samples=[((4, 5),)]
-        ),
-    ),
-)
+@op(Softplus, public=False, vmap=_EW,
+    spec=(OpSpec("softplus", lambda t, a: _F(t).softplus(a), _U, domain=_W),
+          _kinked("softplus_beta", lambda t, a: _F(t).softplus(a, 2.0, 3.0), 1.5,
+                  samples=[((4, 5),)])))  # fmt: skip
 def softplus(input, beta=1.0, threshold=20.0):
     """``log(1 + exp(beta * x)) / beta``, and ``x`` where ``beta * x > threshold``."""
     return _unit("softplus", Softplus, "softplus_cpu", input, beta, threshold)
@@ -463,12 +409,8 @@ class LogSigmoid(Node):
         return (grad * sigmoid(-x),)
 
 
-@op(
-    LogSigmoid,
-    public=False,
-    vmap=_EW,
-    spec=OpSpec("logsigmoid", lambda t, a: _F(t).logsigmoid(a), _U, domain=_W),
-)
+@op(LogSigmoid, public=False, vmap=_EW,
+    spec=OpSpec("logsigmoid", lambda t, a: _F(t).logsigmoid(a), _U, domain=_W))  # fmt: skip
 def logsigmoid(input):
     """``log(sigmoid(x))``, finite for large ``|x|``."""
     return _unit("logsigmoid", LogSigmoid, "log_sigmoid_cpu", input)
@@ -506,12 +448,8 @@ class Hardsigmoid(Node):
         return (where((x > -3) & (x < 3), grad * _SIXTH_F32, 0.0),)
 
 
-@op(
-    Hardsigmoid,
-    public=False,
-    vmap=_EW,
-    spec=_kinked("hardsigmoid", lambda t, a: _F(t).hardsigmoid(a), -3.0, 3.0),
-)
+@op(Hardsigmoid, public=False, vmap=_EW,
+    spec=_kinked("hardsigmoid", lambda t, a: _F(t).hardsigmoid(a), -3.0, 3.0))  # fmt: skip
 def hardsigmoid(input, inplace=False):
     """``min(max(x + 3, 0), 6) / 6``."""
     return _unit("hardsigmoid", Hardsigmoid, "hardsigmoid_cpu", input, inplace=inplace)
@@ -530,12 +468,8 @@ class Hardswish(Node):
         return (where(x <= -3, 0.0, inner),)
 
 
-@op(
-    Hardswish,
-    public=False,
-    vmap=_EW,
-    spec=_kinked("hardswish", lambda t, a: _F(t).hardswish(a), -3.0, 3.0),
-)
+@op(Hardswish, public=False, vmap=_EW,
+    spec=_kinked("hardswish", lambda t, a: _F(t).hardswish(a), -3.0, 3.0))  # fmt: skip
 def hardswish(input, inplace=False):
     """``x * min(max(x + 3, 0), 6) / 6``."""
     return _unit("hardswish", Hardswish, "hardswish_cpu", input, inplace=inplace)
@@ -560,12 +494,9 @@ class Glu(Node):
         return cat([grad * s, grad * a * (s * (1 - s))], self.dim), None
 
 
-@op(
-    Glu,
-    public=False,
-    vmap=LOOP,
-    spec=OpSpec("glu", lambda t, a: _F(t).glu(a, 1), [((3, 4),), ((2, 6, 2),)], shapes=None),
-)
+@op(Glu, public=False, vmap=LOOP,
+    spec=OpSpec("glu", lambda t, a: _F(t).glu(a, 1), [((3, 4),), ((2, 6, 2),)],
+                shapes=None))  # fmt: skip
 def glu(input, dim=-1):
     """``a * sigmoid(b)`` where ``a`` and ``b`` are the two halves of ``input`` along ``dim``."""
     from ..tensor_base import wrap_dim as _wrap_dim
@@ -588,11 +519,8 @@ def softsign(input):
     return input / (abs(input) + 1)
 
 
-@op(
-    None,
-    public=False,
-    spec=OpSpec("tanhshrink", lambda t, a: _F(t).tanhshrink(a), _U, domain=_W),
-)
+@op(None, public=False,
+    spec=OpSpec("tanhshrink", lambda t, a: _F(t).tanhshrink(a), _U, domain=_W))  # fmt: skip
 def tanhshrink(input):
     """``x - tanh(x)``."""
     if input._data.dtype.kind == "b":

@@ -37,12 +37,13 @@ def _scaled(xp, out, c, beta, alpha):
     return out
 
 
-class Addbmm(Node):
-    """d(beta*c + alpha*sum_b a[b] @ b[b]) = beta*grad; alpha*grad @ b[b]^T; alpha*a[b]^T @ grad"""
+class _AddProduct(Node):
+    """Base of addbmm and addr: ``beta*c + alpha*product(a, b)``; a subclass gives the product
+    and the gradients of its two factors."""
 
     def forward(self, c, a, b, beta, alpha):
         xp = self.xp
-        out = xp.matmul(a, b).sum(0, dtype=a.dtype)
+        out = self.product(xp, a, b)
         self.beta, self.alpha = beta, alpha
         n = self.needs_input_grad
         if n is not None:
@@ -53,32 +54,33 @@ class Addbmm(Node):
         a, b = self.saved_tensors
         n = self.needs_input_grad
         gc = (grad if self.beta == 1 else grad * self.beta) if n[0] else None
-        g = (grad if self.alpha == 1 else grad * self.alpha).unsqueeze(0)
-        ga = g @ b.mH if n[1] else None
-        gb = a.mH @ g if n[2] else None
-        return gc, ga, gb, None, None
+        g = grad if self.alpha == 1 else grad * self.alpha
+        return (gc, *self.factor_grads(g, a, b, n), None, None)
 
 
-class Addr(Node):
+class Addbmm(_AddProduct):
+    """d(beta*c + alpha*sum_b a[b] @ b[b]) = beta*grad; alpha*grad @ b[b]^T; alpha*a[b]^T @ grad"""
+
+    @staticmethod
+    def product(xp, a, b):
+        return xp.matmul(a, b).sum(0, dtype=a.dtype)
+
+    @staticmethod
+    def factor_grads(g, a, b, n):
+        g = g.unsqueeze(0)
+        return (g @ b.mH if n[1] else None), (a.mH @ g if n[2] else None)
+
+
+class Addr(_AddProduct):
     """d(beta*c + alpha*outer(u, v)) = beta*grad; alpha*grad @ conj(v); alpha*grad^T @ conj(u)"""
 
-    def forward(self, c, u, v, beta, alpha):
-        xp = self.xp
-        out = xp.multiply.outer(u, v) if u.dtype.kind != "b" else xp.logical_and.outer(u, v)
-        self.beta, self.alpha = beta, alpha
-        n = self.needs_input_grad
-        if n is not None:
-            self.save_for_backward(u if n[2] else None, v if n[1] else None)
-        return _scaled(xp, out, c, beta, alpha)
+    @staticmethod
+    def product(xp, u, v):
+        return xp.multiply.outer(u, v) if u.dtype.kind != "b" else xp.logical_and.outer(u, v)
 
-    def backward(self, grad):
-        u, v = self.saved_tensors
-        n = self.needs_input_grad
-        gc = (grad if self.beta == 1 else grad * self.beta) if n[0] else None
-        g = grad if self.alpha == 1 else grad * self.alpha
-        gu = g @ v.conj() if n[1] else None
-        gv = g.mT @ u.conj() if n[2] else None
-        return gc, gu, gv, None, None
+    @staticmethod
+    def factor_grads(g, u, v, n):
+        return (g @ v.conj() if n[1] else None), (g.mT @ u.conj() if n[2] else None)
 
 
 def _same_dtype_out(name, out, result):
@@ -90,41 +92,17 @@ def _same_dtype_out(name, out, result):
         )
 
 
-@op(
-    Addbmm,
-    methods="addbmm",
-    vmap=registry.LOOP,
-    spec=(
-        OpSpec(
-            "addbmm",
-            lambda t, c, a, b: t.addbmm(c, a, b, beta=0.5, alpha=2.0),
-            [
-                ((3, 2), (4, 3, 5), (4, 5, 2)),
-                ((2,), (2, 3, 4), (2, 4, 2)),
-                ((), (1, 2, 2), (1, 2, 3)),
-            ],
-            shapes=None,
-            atol=1e-4,
-            rtol=1e-4,
-        ),
-        OpSpec(
-            "addbmm_default",
-            lambda t, c, a, b: t.addbmm(c, a, b),
-            [((3, 1), (2, 3, 4), (2, 4, 2))],
-            shapes=None,
-            atol=1e-4,
-            rtol=1e-4,
-        ),
-    ),
-    out=_same_dtype_out,
-)
+@op(Addbmm, methods="addbmm", vmap=registry.LOOP,
+    spec=(OpSpec("addbmm", lambda t, c, a, b: t.addbmm(c, a, b, beta=0.5, alpha=2.0),
+                 [((3, 2), (4, 3, 5), (4, 5, 2)), ((2,), (2, 3, 4), (2, 4, 2)),
+                  ((), (1, 2, 2), (1, 2, 3))], shapes=None, atol=1e-4, rtol=1e-4),
+          OpSpec("addbmm_default", lambda t, c, a, b: t.addbmm(c, a, b),
+                 [((3, 1), (2, 3, 4), (2, 4, 2))], shapes=None, atol=1e-4, rtol=1e-4)),
+    out=_same_dtype_out)  # fmt: skip
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """``beta * input + alpha * sum_b batch1[b] @ batch2[b]``."""
-    for i, (name, x) in enumerate((("input", input), ("batch1", batch1), ("batch2", batch2))):
-        require_tensor(x, "addbmm", name, i + 1)
-    for name, x in (("batch1", batch1), ("batch2", batch2)):
-        if x._data.ndim != 3:
-            raise RuntimeError(f"{name} must be a 3D tensor")
+    _check_operands("addbmm", input, ("batch1", batch1), ("batch2", batch2), 3,
+                    "{name} must be a 3D tensor")  # fmt: skip
     s1, s2 = batch1._data.shape, batch2._data.shape
     if s1[0] != s2[0]:
         raise RuntimeError(
@@ -149,6 +127,17 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     return Addbmm.apply(input, batch1, batch2, beta, alpha)
 
 
+def _check_operands(fn, input, first, second, ndim, message):
+    """PyTorch's errors for ``fn``'s operands: all tensors, the two (name, tensor) factors
+    with ``ndim`` dimensions (else ``message`` with the factor's ``name`` and ``ndim``)."""
+    operands = (("input", input), first, second)
+    for i, (name, x) in enumerate(operands):
+        require_tensor(x, fn, name, i + 1)
+    for name, x in operands[1:]:
+        if x._data.ndim != ndim:
+            raise RuntimeError(message.format(name=name, ndim=x._data.ndim))
+
+
 def _check_scalars(dtype, beta, alpha):
     if dtype.kind in "biu":
         for name, s in (("beta", beta), ("alpha", alpha)):
@@ -159,33 +148,16 @@ def _check_scalars(dtype, beta, alpha):
                 )
 
 
-@op(
-    Addr,
-    methods="addr",
-    vmap=registry.LOOP,
-    spec=(
-        OpSpec(
-            "addr",
-            lambda t, c, a, b: t.addr(c, a, b, beta=0.5, alpha=-2.0),
-            [((3, 2), (3,), (2,)), ((2,), (3,), (2,)), ((), (2,), (4,)), ((0, 2), (0,), (2,))],
-            shapes=None,
-        ),
-        OpSpec(
-            "addr_default",
-            lambda t, c, a, b: t.addr(c, a, b),
-            [((3, 1), (3,), (4,))],
-            shapes=None,
-        ),
-    ),
-    out="castable",
-)
+@op(Addr, methods="addr", vmap=registry.LOOP,
+    spec=(OpSpec("addr", lambda t, c, a, b: t.addr(c, a, b, beta=0.5, alpha=-2.0),
+                 [((3, 2), (3,), (2,)), ((2,), (3,), (2,)), ((), (2,), (4,)), ((0, 2), (0,), (2,))],
+                 shapes=None),
+          OpSpec("addr_default", lambda t, c, a, b: t.addr(c, a, b), [((3, 1), (3,), (4,))],
+                 shapes=None)), out="castable")  # fmt: skip
 def addr(input, vec1, vec2, *, beta=1, alpha=1):
     """``beta * input + alpha * outer(vec1, vec2)``."""
-    for i, (name, x) in enumerate((("input", input), ("vec1", vec1), ("vec2", vec2))):
-        require_tensor(x, "addr", name, i + 1)
-    for name, x in (("vec1", vec1), ("vec2", vec2)):
-        if x._data.ndim != 1:
-            raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {x._data.ndim}-D")
+    _check_operands("addr", input, ("vec1", vec1), ("vec2", vec2), 1,
+                    "addr: Expected 1-D argument {name}, but got {ndim}-D")  # fmt: skip
     shape = (vec1._data.shape[0], vec2._data.shape[0])
     check_expand(input, shape)
     dtype = _dt.result_type(input, vec1, vec2)

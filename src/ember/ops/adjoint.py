@@ -27,22 +27,25 @@ def _matrices(t, name):
         )
 
 
+def _swap_last_two(t, name, label, conjugate):
+    """``t`` with its last two dimensions swapped (and conjugated), with PyTorch's error
+    for fewer than two dimensions (naming ``name``) and its 0-d warning (naming ``label``)."""
+    if t._data.ndim == 0:
+        _zero_d(label, _USE_CONJ if conjugate else _IDENTITY)
+        return conj(t) if conjugate else t
+    _matrices(t, name)
+    swapped = t.transpose(-2, -1)
+    return conj(swapped) if conjugate else swapped
+
+
 def matrix_transpose(t):
     """``t.mT``: the last two dimensions swapped."""
-    if t._data.ndim == 0:
-        _zero_d("Tensor.mT", _IDENTITY)
-        return t
-    _matrices(t, "mT")
-    return t.transpose(-2, -1)
+    return _swap_last_two(t, "mT", "Tensor.mT", False)
 
 
 def matrix_adjoint(t):
     """``t.mH``: the last two dimensions swapped and conjugated."""
-    if t._data.ndim == 0:
-        _zero_d("Tensor.mH", _USE_CONJ)
-        return conj(t)
-    _matrices(t, "mH")
-    return conj(t.transpose(-2, -1))
+    return _swap_last_two(t, "mH", "Tensor.mH", True)
 
 
 def conj_transpose(t):
@@ -93,11 +96,7 @@ def _complex_adjoint(t, x):
 )
 def adjoint(input):
     """The conjugate transpose of the last two dimensions (a matrix or a batch of them)."""
-    if input._data.ndim == 0:
-        _zero_d("adjoint()", _USE_CONJ)
-        return conj(input)
-    _matrices(input, "adjoint()")
-    return conj(input.transpose(-2, -1))
+    return _swap_last_two(input, "adjoint()", "adjoint()", True)
 
 
 __all__ = public_names(__name__)

@@ -82,46 +82,52 @@ class I0(Pointwise):
         return grad * i1(x)
 
 
-class I0e(Node):
+class _Bessel(Node):
+    """Base of i0e, i1 and i1e: ``bessel_array`` of the subclass's ``order`` (and
+    ``scaled``), keeping input and output; the gradient is ``grad * derivative(x, out)``."""
+
+    order, scaled = 0, False
+
+    def forward(self, x):
+        out = bessel_array(self.xp, x, self.order, self.scaled)
+        self.save_for_backward(x, out)
+        return out
+
+    def backward(self, grad):
+        x, out = self.saved_tensors
+        return (grad * self.derivative(x, out),)
+
+
+class I0e(_Bessel):
     """d i0e(x) = (i1e(x) - sign(x) i0e(x)) dx"""
 
-    def forward(self, x):
-        out = bessel_array(self.xp, x, 0, True)
-        self.save_for_backward(x, out)
-        return out
+    scaled = True
 
-    def backward(self, grad):
-        x, out = self.saved_tensors
-        return (grad * (i1e(x) - x.sign() * out),)
+    @staticmethod
+    def derivative(x, out):
+        return i1e(x) - x.sign() * out
 
 
-class I1(Node):
+class I1(_Bessel):
     """d i1(x) = (i0(x) - i1(x) / x) dx (1/2 at 0)"""
 
-    def forward(self, x):
-        out = bessel_array(self.xp, x, 1, False)
-        self.save_for_backward(x, out)
-        return out
+    order = 1
 
-    def backward(self, grad):
-        x, out = self.saved_tensors
+    @staticmethod
+    def derivative(x, out):
         zero = x == 0
-        return (grad * where(zero, 0.5, i0(x) - out / where(zero, 1.0, x)),)
+        return where(zero, 0.5, i0(x) - out / where(zero, 1.0, x))
 
 
-class I1e(Node):
+class I1e(_Bessel):
     """d i1e(x) = (i0e(x) - i1e(x) (sign(x) + 1 / x)) dx (1/2 at 0)"""
 
-    def forward(self, x):
-        out = bessel_array(self.xp, x, 1, True)
-        self.save_for_backward(x, out)
-        return out
+    order, scaled = 1, True
 
-    def backward(self, grad):
-        x, out = self.saved_tensors
+    @staticmethod
+    def derivative(x, out):
         zero = x == 0
-        d = i0e(x) - out * (x.sign() + 1 / where(zero, 1.0, x))
-        return (grad * where(zero, 0.5, d),)
+        return where(zero, 0.5, i0e(x) - out * (x.sign() + 1 / where(zero, 1.0, x)))
 
 
 def _spec(name, fn=None):

@@ -230,52 +230,38 @@ def _i(order):
 
 
 # ----- the public functions -----------------------------------------------------------------
-@op(None, public=False)
-def bessel_j0(input, *, out=None):
-    """The Bessel function of the first kind of order 0."""
-    return host_unary("bessel_j0", _j0, input, out)
+def _on_host(name, kernel, doc):
+    """Declare ``special.<name>(input, *, out=None)``: ``kernel`` (float64 array -> float64
+    array) on the input's values; returns the function."""
+
+    def function(input, *, out=None):
+        return host_unary(name, kernel, input, out)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = doc
+    return op(None, public=False)(function)
 
 
-@op(None, public=False)
-def bessel_j1(input, *, out=None):
-    """The Bessel function of the first kind of order 1."""
-    return host_unary("bessel_j1", _j1, input, out)
-
-
-@op(None, public=False)
-def bessel_y0(input, *, out=None):
-    """The Bessel function of the second kind of order 0."""
-    return host_unary("bessel_y0", _y(0), input, out)
-
-
-@op(None, public=False)
-def bessel_y1(input, *, out=None):
-    """The Bessel function of the second kind of order 1."""
-    return host_unary("bessel_y1", _y(1), input, out)
-
-
-@op(None, public=False)
-def modified_bessel_i0(input, *, out=None):
-    """The modified Bessel function of the first kind of order 0."""
-    return host_unary("modified_bessel_i0", _i(0), input, out)
-
-
-@op(None, public=False)
-def modified_bessel_i1(input, *, out=None):
-    """The modified Bessel function of the first kind of order 1."""
-    return host_unary("modified_bessel_i1", _i(1), input, out)
-
-
-@op(None, public=False)
-def modified_bessel_k0(input, *, out=None):
-    """The modified Bessel function of the second kind of order 0."""
-    return host_unary("modified_bessel_k0", _k(0, False), input, out)
-
-
-@op(None, public=False)
-def modified_bessel_k1(input, *, out=None):
-    """The modified Bessel function of the second kind of order 1."""
-    return host_unary("modified_bessel_k1", _k(1, False), input, out)
+bessel_j0 = _on_host("bessel_j0", _j0, "The Bessel function of the first kind of order 0.")
+bessel_j1 = _on_host("bessel_j1", _j1, "The Bessel function of the first kind of order 1.")
+bessel_y0 = _on_host("bessel_y0", _y(0), "The Bessel function of the second kind of order 0.")
+bessel_y1 = _on_host("bessel_y1", _y(1), "The Bessel function of the second kind of order 1.")
+modified_bessel_i0 = _on_host(
+    "modified_bessel_i0", _i(0), "The modified Bessel function of the first kind of order 0."
+)
+modified_bessel_i1 = _on_host(
+    "modified_bessel_i1", _i(1), "The modified Bessel function of the first kind of order 1."
+)
+modified_bessel_k0 = _on_host(
+    "modified_bessel_k0",
+    _k(0, False),
+    "The modified Bessel function of the second kind of order 0.",
+)
+modified_bessel_k1 = _on_host(
+    "modified_bessel_k1",
+    _k(1, False),
+    "The modified Bessel function of the second kind of order 1.",
+)
 
 
 @op(None, public=False)

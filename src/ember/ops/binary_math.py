@@ -40,14 +40,8 @@ class Atan2(Node):
         return ga, gb
 
 
-@op(
-    Atan2,
-    methods=("atan2", "arctan2"),
-    inplace=True,
-    aliases=("arctan2",),
-    vmap=_EW,
-    spec=OpSpec("atan2", lambda t, a, b: t.atan2(a, b), _B2, shapes="broadcast2"),
-)
+@op(Atan2, methods=("atan2", "arctan2"), inplace=True, aliases=("arctan2",), vmap=_EW,
+    spec=OpSpec("atan2", lambda t, a, b: t.atan2(a, b), _B2, shapes="broadcast2"))  # fmt: skip
 def atan2(input, other):
     """The angle of the point ``(other, input)``: ``atan(input / other)`` in the right quadrant."""
     tensor_arg("atan2", input, "input", 1)
@@ -87,15 +81,9 @@ class Hypot(Node):
         return ga, gb
 
 
-@op(
-    Hypot,
-    methods="hypot",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec(
-        "hypot", lambda t, a, b: t.hypot(a, b), _B2, shapes="broadcast2", domain=(0.3, 2.0)
-    ),
-)
+@op(Hypot, methods="hypot", inplace=True, vmap=_EW,
+    spec=OpSpec("hypot", lambda t, a, b: t.hypot(a, b), _B2, shapes="broadcast2",
+                domain=(0.3, 2.0)))  # fmt: skip
 def hypot(input, other):
     """``sqrt(input**2 + other**2)`` without overflow."""
     tensor_arg("hypot", input, "input", 1)
@@ -125,30 +113,15 @@ class CopysignScalar(Copysign):
     """d copysign(a, s) = (out / a) da (0 where a == 0), for a number ``s``"""
 
 
-declare(
-    CopysignScalar,
-    vmap=_EW,
-    grad_fn="CopysignBackward1",
-    spec=OpSpec(
-        "copysign_scalar", lambda t, a: t.copysign(a, -1.0), [((3, 4),), ((),)], domain=(0.3, 2.0)
-    ),
-)
+declare(CopysignScalar, vmap=_EW, grad_fn="CopysignBackward1",
+        spec=OpSpec("copysign_scalar", lambda t, a: t.copysign(a, -1.0), [((3, 4),), ((),)],
+                    domain=(0.3, 2.0)))  # fmt: skip
 
 
-@op(
-    Copysign,
-    methods="copysign",
-    inplace=True,
-    vmap=_EW,
-    spec=OpSpec(
-        "copysign",
-        lambda t, a, b: t.copysign(a, b),
-        _B2,
-        shapes="broadcast2",
-        domain=lambda z: z + 0.2 * (z >= 0) - 0.2 * (z < 0),
-        second_order=False,
-    ),
-)
+@op(Copysign, methods="copysign", inplace=True, vmap=_EW,
+    spec=OpSpec("copysign", lambda t, a, b: t.copysign(a, b), _B2, shapes="broadcast2",
+                domain=lambda z: z + 0.2 * (z >= 0) - 0.2 * (z < 0),
+                second_order=False))  # fmt: skip
 def copysign(input, other):
     """``|input|`` with the sign of ``other`` (a tensor or a number)."""
     a, b = promote(input, other)
@@ -195,30 +168,16 @@ class Lerp(Node):
         return ga, gb, gw
 
 
-declare(
-    LerpScalar,
-    vmap=_EW,
-    grad_fn="LerpBackward0",
-    spec=(
-        OpSpec("lerp", lambda t, a, b: t.lerp(a, b, 0.3), _B2, shapes="broadcast2"),
-        OpSpec("lerp_high", lambda t, a, b: t.lerp(a, b, 0.8), [((3, 4), (3, 4))]),
-    ),
-)
+declare(LerpScalar, vmap=_EW, grad_fn="LerpBackward0",
+        spec=(OpSpec("lerp", lambda t, a, b: t.lerp(a, b, 0.3), _B2, shapes="broadcast2"),
+              OpSpec("lerp_high", lambda t, a, b: t.lerp(a, b, 0.8),
+                     [((3, 4), (3, 4))])))  # fmt: skip
 
 
-@op(
-    Lerp,
-    methods="lerp",
-    inplace=True,
-    vmap=_EW,
-    grad_fn="LerpBackward1",
-    spec=OpSpec(
-        "lerp_tensor",
-        lambda t, a, b, w: t.lerp(a, b, w),
-        [((3, 4), (3, 4), (3, 4)), ((3, 1), (4,), (3, 4)), ((), (), ())],
-        shapes="broadcast3",
-    ),
-)
+@op(Lerp, methods="lerp", inplace=True, vmap=_EW, grad_fn="LerpBackward1",
+    spec=OpSpec("lerp_tensor", lambda t, a, b, w: t.lerp(a, b, w),
+                [((3, 4), (3, 4), (3, 4)), ((3, 1), (4,), (3, 4)), ((), (), ())],
+                shapes="broadcast3"))  # fmt: skip
 def lerp(input, end, weight):
     """``input + weight * (end - input)``, with a scalar or tensor ``weight``."""
     tensor_arg("lerp", input, "input", 1)

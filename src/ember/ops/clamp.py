@@ -93,35 +93,16 @@ class Clamp(Node):
         return gx, glo, ghi
 
 
-declare(
-    Clamp,
-    vmap=_EW,
-    spec=(
-        OpSpec(
-            "clamp_tensor",
-            lambda t, a, lo, hi: t.clamp(a, lo, hi),
-            # PyTorch's own backward fails when a bound broadcasts the input to a larger shape.
-            [((3, 4), (3, 4), (3, 4)), ((3, 4), (4,), (3, 1)), ((), (), ()), ((2, 4), (4,), ())],
-            shapes=None,
-            domain=lambda z: z * 3,
-            second_order=False,
-        ),
-        OpSpec(
-            "clamp_tensor_min",
-            lambda t, a, lo: t.clamp(a, min=lo),
-            _B2,
-            shapes="broadcast2",
-            second_order=False,
-        ),
-        OpSpec(
-            "clamp_tensor_max",
-            lambda t, a, hi: t.clamp(a, max=hi),
-            _B2,
-            shapes="broadcast2",
-            second_order=False,
-        ),
-    ),
-)
+# clamp_tensor's samples: PyTorch's own backward fails when a bound broadcasts the input to a
+# larger shape.
+declare(Clamp, vmap=_EW,
+        spec=(OpSpec("clamp_tensor", lambda t, a, lo, hi: t.clamp(a, lo, hi),
+                     [((3, 4), (3, 4), (3, 4)), ((3, 4), (4,), (3, 1)), ((), (), ()),
+                      ((2, 4), (4,), ())], shapes=None, domain=lambda z: z * 3, second_order=False),
+              OpSpec("clamp_tensor_min", lambda t, a, lo: t.clamp(a, min=lo), _B2,
+                     shapes="broadcast2", second_order=False),
+              OpSpec("clamp_tensor_max", lambda t, a, hi: t.clamp(a, max=hi), _B2,
+                     shapes="broadcast2", second_order=False)))  # fmt: skip
 
 
 def _clamp_scalar(cls, input, lo, hi):
@@ -146,19 +127,12 @@ def _clamp_tensor(cls, input, lo, hi):
         raise broadcast_error(*(t for t in (x, lo, hi) if t is not None)) from None
 
 
-@op(
-    ClampScalar,
-    methods=("clamp", "clip"),
-    inplace=True,
-    aliases=("clip",),
-    vmap=_EW,
+@op(ClampScalar, methods=("clamp", "clip"), inplace=True, aliases=("clip",), vmap=_EW,
     grad_fn="ClampBackward1",
-    spec=(
-        OpSpec("clamp", lambda t, a: t.clamp(a, -0.5, 0.7), _U, second_order=False),
-        OpSpec("clamp_min", lambda t, a: a.clamp(min=0.2), _U[:2], second_order=False),
-        OpSpec("clip", lambda t, a: a.clip(-0.3, 0.3), [((3, 4),)], second_order=False),
-    ),
-)
+    spec=(OpSpec("clamp", lambda t, a: t.clamp(a, -0.5, 0.7), _U, second_order=False),
+          OpSpec("clamp_min", lambda t, a: a.clamp(min=0.2), _U[:2], second_order=False),
+          OpSpec("clip", lambda t, a: a.clip(-0.3, 0.3), [((3, 4),)],
+                 second_order=False)))  # fmt: skip
 def clamp(input, min=None, max=None):
     """Limit ``input`` to ``[min, max]``; the bounds are both numbers or both tensors."""
     if min is None and max is None:
@@ -240,22 +214,6 @@ def clamp_max(input, max):
 
 
 # ----- maximum / minimum / fmax / fmin ------------------------------------------------------
-def _split_ties(node, grad, a_loses, b_loses, tie):
-    """Gradients of an elementwise max or min: all to the larger (smaller) input, half to
-    each at a tie; the masks are comparisons of the saved inputs."""
-    shared = where(tie, grad * 0.5, grad)
-    ga = where(a_loses, 0.0, shared) if needs(node, 0) else None
-    gb = where(b_loses, 0.0, shared) if needs(node, 1) else None
-    return ga, gb
-
-
-def _to_one(node, grad, first):
-    """Gradients of fmax/fmin: to the first input where ``first``, else to the second."""
-    ga = where(first, grad, 0.0) if needs(node, 0) else None
-    gb = where(first, 0.0, grad) if needs(node, 1) else None
-    return ga, gb
-
-
 def _pair_op(node, name, doc):
     """Declare ``name(input, other)``, ``node`` on two tensors; returns the function."""
 
@@ -276,52 +234,53 @@ def _pair_op(node, name, doc):
     return op(node, methods=name, vmap=_EW, spec=spec)(function)
 
 
-class Maximum(Node):
+class _Extremum(Node):
+    """Base of maximum, minimum, fmax and fmin: ``kernel`` (the array function) on the two
+    inputs; ``larger``: the larger input wins; ``nan_wins``: NaN wins, and a tie sends half
+    of the gradient to each input (else NaN loses and a tie sends it all to the first)."""
+
+    kernel, larger, nan_wins = None, True, True
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return getattr(self.xp, self.kernel)(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        x, y = (a, b) if self.larger else (b, a)
+        if self.nan_wins:
+            shared = where(a == b, grad * 0.5, grad)
+            ga = where(x < y, 0.0, shared) if needs(self, 0) else None
+            gb = where(x > y, 0.0, shared) if needs(self, 1) else None
+        else:
+            first = (x >= y) | (b != b)
+            ga = where(first, grad, 0.0) if needs(self, 0) else None
+            gb = where(first, 0.0, grad) if needs(self, 1) else None
+        return ga, gb
+
+
+class Maximum(_Extremum):
     """d max(a, b) = da where a > b, db where b > a, half of each at a tie (both at NaN)"""
 
-    def forward(self, a, b):
-        self.save_for_backward(a, b)
-        return self.xp.maximum(a, b)
-
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        return _split_ties(self, grad, a < b, a > b, a == b)
+    kernel = "maximum"
 
 
-class Minimum(Node):
+class Minimum(_Extremum):
     """d min(a, b) = da where a < b, db where b < a, half of each at a tie (both at NaN)"""
 
-    def forward(self, a, b):
-        self.save_for_backward(a, b)
-        return self.xp.minimum(a, b)
-
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        return _split_ties(self, grad, a > b, a < b, a == b)
+    kernel, larger = "minimum", False
 
 
-class Fmax(Node):
+class Fmax(_Extremum):
     """d fmax(a, b) = da where a >= b or b is NaN, else db"""
 
-    def forward(self, a, b):
-        self.save_for_backward(a, b)
-        return self.xp.fmax(a, b)
-
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        return _to_one(self, grad, (a >= b) | (b != b))
+    kernel, nan_wins = "fmax", False
 
 
-class Fmin(Node):
+class Fmin(_Extremum):
     """d fmin(a, b) = da where a <= b or b is NaN, else db"""
 
-    def forward(self, a, b):
-        self.save_for_backward(a, b)
-        return self.xp.fmin(a, b)
-
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        return _to_one(self, grad, (a <= b) | (b != b))
+    kernel, larger, nan_wins = "fmin", False, False
 
 
 maximum = _pair_op(Maximum, "maximum", "Elementwise maximum of two tensors (NaN wins).")

@@ -18,7 +18,13 @@ from .registry import op, public_names
 
 
 class NoGrad(Node):
-    """Base of the ops in this module: the output carries no gradient."""
+    """Base of the ops in this module: the output carries no gradient.  A two-operand op
+    names its array function (``ufunc``); a one-operand op writes its forward."""
+
+    ufunc = ""
+
+    def forward(self, a, b):
+        return getattr(self.xp, self.ufunc)(a, b)
 
     def differentiable_outputs(self, n):
         return (False,) * n
@@ -67,43 +73,37 @@ def _comparison(node, name, symbol, on_integers=True, alias=None):
 class Eq(NoGrad):
     """a == b"""
 
-    def forward(self, a, b):
-        return self.xp.equal(a, b)
+    ufunc = "equal"
 
 
 class Ne(NoGrad):
     """a != b"""
 
-    def forward(self, a, b):
-        return self.xp.not_equal(a, b)
+    ufunc = "not_equal"
 
 
 class Lt(NoGrad):
     """a < b"""
 
-    def forward(self, a, b):
-        return self.xp.less(a, b)
+    ufunc = "less"
 
 
 class Le(NoGrad):
     """a <= b"""
 
-    def forward(self, a, b):
-        return self.xp.less_equal(a, b)
+    ufunc = "less_equal"
 
 
 class Gt(NoGrad):
     """a > b"""
 
-    def forward(self, a, b):
-        return self.xp.greater(a, b)
+    ufunc = "greater"
 
 
 class Ge(NoGrad):
     """a >= b"""
 
-    def forward(self, a, b):
-        return self.xp.greater_equal(a, b)
+    ufunc = "greater_equal"
 
 
 eq = _comparison(Eq, "eq", "==")
@@ -118,22 +118,19 @@ ge = greater_equal = _comparison(Ge, "ge", ">=", alias="greater_equal")
 class LogicalAnd(NoGrad):
     """a and b, elementwise"""
 
-    def forward(self, a, b):
-        return self.xp.logical_and(a, b)
+    ufunc = "logical_and"
 
 
 class LogicalOr(NoGrad):
     """a or b, elementwise"""
 
-    def forward(self, a, b):
-        return self.xp.logical_or(a, b)
+    ufunc = "logical_or"
 
 
 class LogicalXor(NoGrad):
     """a xor b, elementwise"""
 
-    def forward(self, a, b):
-        return self.xp.logical_xor(a, b)
+    ufunc = "logical_xor"
 
 
 class LogicalNot(NoGrad):
@@ -143,36 +140,16 @@ class LogicalNot(NoGrad):
         return self.xp.logical_not(x)
 
 
-logical_and = _binary_op(
-    LogicalAnd,
-    "logical_and",
-    "Elementwise logical AND as a bool tensor.",
-    lambda t, a, b: t.logical_and(a > 0, b),
-    _compare,
-)
-logical_or = _binary_op(
-    LogicalOr,
-    "logical_or",
-    "Elementwise logical OR as a bool tensor.",
-    lambda t, a, b: t.logical_or(a > 1, b > 1),
-    _compare,
-)
-logical_xor = _binary_op(
-    LogicalXor,
-    "logical_xor",
-    "Elementwise logical XOR as a bool tensor.",
-    lambda t, a, b: t.logical_xor(a > 0, b > 0),
-    _compare,
-)
+logical_and = _binary_op(LogicalAnd, "logical_and", "Elementwise logical AND as a bool tensor.",
+                         lambda t, a, b: t.logical_and(a > 0, b), _compare)  # fmt: skip
+logical_or = _binary_op(LogicalOr, "logical_or", "Elementwise logical OR as a bool tensor.",
+                        lambda t, a, b: t.logical_or(a > 1, b > 1), _compare)  # fmt: skip
+logical_xor = _binary_op(LogicalXor, "logical_xor", "Elementwise logical XOR as a bool tensor.",
+                         lambda t, a, b: t.logical_xor(a > 0, b > 0), _compare)  # fmt: skip
 
 
-@op(
-    LogicalNot,
-    methods="logical_not",
-    inplace=True,
-    vmap=_EW,
-    spec=_spec("logical_not", lambda t, a: t.logical_not(a.floor()), _ONE),
-)
+@op(LogicalNot, methods="logical_not", inplace=True, vmap=_EW,
+    spec=_spec("logical_not", lambda t, a: t.logical_not(a.floor()), _ONE))  # fmt: skip
 def logical_not(input):
     """Elementwise logical NOT as a bool tensor."""
     return LogicalNot.apply(input)
@@ -191,46 +168,31 @@ class BitOp(NoGrad):
 class BitwiseAnd(BitOp):
     """a & b (bool: logical and)"""
 
-    kernel = "bitwise_and_cpu"
-
-    def forward(self, a, b):
-        return self.xp.bitwise_and(a, b)
+    kernel, ufunc = "bitwise_and_cpu", "bitwise_and"
 
 
 class BitwiseOr(BitOp):
     """a | b (bool: logical or)"""
 
-    kernel = "bitwise_or_cpu"
-
-    def forward(self, a, b):
-        return self.xp.bitwise_or(a, b)
+    kernel, ufunc = "bitwise_or_cpu", "bitwise_or"
 
 
 class BitwiseXor(BitOp):
     """a ^ b (bool: logical xor)"""
 
-    kernel = "bitwise_xor_cpu"
-
-    def forward(self, a, b):
-        return self.xp.bitwise_xor(a, b)
+    kernel, ufunc = "bitwise_xor_cpu", "bitwise_xor"
 
 
 class BitwiseLeftShift(BitOp):
     """a << b (0 once every bit is shifted out, and for a negative shift)"""
 
-    kernel, bools = "lshift_cpu", False
-
-    def forward(self, a, b):
-        return self.xp.left_shift(a, b)
+    kernel, ufunc, bools = "lshift_cpu", "left_shift", False
 
 
 class BitwiseRightShift(BitOp):
     """a >> b, arithmetic for signed integers"""
 
-    kernel, bools = "rshift_cpu", False
-
-    def forward(self, a, b):
-        return self.xp.right_shift(a, b)
+    kernel, ufunc, bools = "rshift_cpu", "right_shift", False
 
 
 class BitwiseNot(NoGrad):
@@ -258,50 +220,34 @@ def _ints(t):
     return (t * 4).long()
 
 
-bitwise_and = _binary_op(
-    BitwiseAnd,
-    "bitwise_and",
-    "Bitwise AND (logical for bool tensors).",
-    lambda t, a, b: t.bitwise_and(_ints(a), _ints(b)),
-    _bitwise,
-)
-bitwise_or = _binary_op(
-    BitwiseOr,
-    "bitwise_or",
-    "Bitwise OR (logical for bool tensors).",
-    lambda t, a, b: t.bitwise_or(a > 0, b > 0),
-    _bitwise,
-)
-bitwise_xor = _binary_op(
-    BitwiseXor,
-    "bitwise_xor",
-    "Bitwise XOR (logical for bool tensors).",
-    lambda t, a, b: t.bitwise_xor(_ints(a), _ints(b)),
-    _bitwise,
-)
-bitwise_left_shift = _binary_op(
+bitwise_and = _binary_op(BitwiseAnd, "bitwise_and", "Bitwise AND (logical for bool tensors).",
+                         lambda t, a, b: t.bitwise_and(_ints(a), _ints(b)), _bitwise)  # fmt: skip
+bitwise_or = _binary_op(BitwiseOr, "bitwise_or", "Bitwise OR (logical for bool tensors).",
+                        lambda t, a, b: t.bitwise_or(a > 0, b > 0), _bitwise)  # fmt: skip
+bitwise_xor = _binary_op(BitwiseXor, "bitwise_xor", "Bitwise XOR (logical for bool tensors).",
+                         lambda t, a, b: t.bitwise_xor(_ints(a), _ints(b)), _bitwise)  # fmt: skip
+
+
+def _shift(node, name, doc):
+    """Declare the shift ``name``: integer operands, its spec shifting by amounts >= 0."""
+    spec_fn = lambda t, a, b: getattr(t, name)(_ints(a), _ints(b).abs())  # noqa: E731
+    return _binary_op(node, name, doc, spec_fn, _bitwise)
+
+
+bitwise_left_shift = _shift(
     BitwiseLeftShift,
     "bitwise_left_shift",
     "``input << other``: the bits of ``input`` moved left (integer tensors).",
-    lambda t, a, b: t.bitwise_left_shift(_ints(a), _ints(b).abs()),
-    _bitwise,
 )
-bitwise_right_shift = _binary_op(
+bitwise_right_shift = _shift(
     BitwiseRightShift,
     "bitwise_right_shift",
     "``input >> other``: the bits of ``input`` moved right, keeping the sign.",
-    lambda t, a, b: t.bitwise_right_shift(_ints(a), _ints(b).abs()),
-    _bitwise,
 )
 
 
-@op(
-    BitwiseNot,
-    methods="bitwise_not",
-    inplace=True,
-    vmap=_EW,
-    spec=_spec("bitwise_not", lambda t, a: t.bitwise_not(_ints(a)), _ONE),
-)
+@op(BitwiseNot, methods="bitwise_not", inplace=True, vmap=_EW,
+    spec=_spec("bitwise_not", lambda t, a: t.bitwise_not(_ints(a)), _ONE))  # fmt: skip
 def bitwise_not(input):
     """Bitwise NOT (logical NOT for bool tensors)."""
     if input._data.dtype.kind in "fc":

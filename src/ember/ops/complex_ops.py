@@ -17,6 +17,7 @@ from ._binary import apply_broadcast, type_word
 from ._results import write_out
 from ._spec import OpSpec
 from .clamp import tensor_arg
+from .linalg import dtype_mismatch
 from .registry import LOOP, op, public_names
 from .where import where
 
@@ -283,23 +284,20 @@ def _no_complex_half(name):
     )
 
 
+_NOT_FLOATS = "Expected both inputs to be Half, Float or Double tensors but got {} and {}"
+_MIXED = "Expected object of scalar type {} but got scalar type {} for second argument"
+
+
 def _of_float_pair(name, node, pair, names, out):
     """``node`` on two float tensors of one dtype, with PyTorch's argument checks for the
     function ``name`` (arguments ``names``); written into ``out`` when given."""
     a, b = pair
     tensor_arg(name, a, names[0], 1)
     tensor_arg(name, b, names[1], 2)
-    for t in pair:
-        if t._data.dtype.name not in ("float32", "float64", "float16"):
-            raise RuntimeError(
-                f"Expected both inputs to be Half, Float or Double tensors but got "
-                f"{type_word(a)} and {type_word(b)}"
-            )
+    if any(t._data.dtype.name not in ("float32", "float64", "float16") for t in pair):
+        raise dtype_mismatch(_NOT_FLOATS, a, b, type_word)
     if a._data.dtype != b._data.dtype:
-        raise RuntimeError(
-            f"Expected object of scalar type {type_word(a)} but got scalar type "
-            f"{type_word(b)} for second argument"
-        )
+        raise dtype_mismatch(_MIXED, a, b, type_word)
     if a._data.dtype.name == "float16":
         raise _no_complex_half(name)
     return write_out(name, apply_broadcast(node, a, b), out, a, b)

@@ -88,43 +88,25 @@ def _cumulative(name, node, input, dim, dtype, out):
 _R, _D = SAMPLES, DIM_SAMPLES
 
 
-@op(
-    Cumsum,
-    methods="cumsum",
-    vmap=batching.reduce,
-    spec=(
-        OpSpec("cumsum", lambda t, a: t.cumsum(a, 0), _R),
-        OpSpec("cumsum_last", lambda t, a: a.cumsum(-1), _D),
-    ),
-)
+@op(Cumsum, methods="cumsum", vmap=batching.reduce,
+    spec=(OpSpec("cumsum", lambda t, a: t.cumsum(a, 0), _R),
+          OpSpec("cumsum_last", lambda t, a: a.cumsum(-1), _D)))  # fmt: skip
 def cumsum(input, dim=None, *, dtype=None, out=None):
     """Cumulative sum along ``dim``; integers and bools accumulate as int64."""
     return _cumulative("cumsum", Cumsum, input, dim, dtype, out)
 
 
 # PyTorch computes cumsum's gradient as flip(cumsum(flip(g))): its last node is a flip.
-declare(
-    RevCumsum,
-    grad_fn="FlipBackward0",
-    vmap=batching.reduce,
-    spec=OpSpec(
-        "cumsum_backward", backward_of(lambda a: a.cumsum(1)), [((3, 4), (3, 4))], shapes=None
-    ),
-)
+declare(RevCumsum, grad_fn="FlipBackward0", vmap=batching.reduce,
+        spec=OpSpec("cumsum_backward", backward_of(lambda a: a.cumsum(1)), [((3, 4), (3, 4))],
+                    shapes=None))  # fmt: skip
 
 
-@op(
-    Cumprod,
-    methods="cumprod",
-    vmap=batching.reduce,
-    spec=(
-        OpSpec("cumprod", lambda t, a: t.cumprod(a, 0), _R),
-        OpSpec("cumprod_dim", lambda t, a: a.cumprod(1), _D[:2]),
-        OpSpec(
-            "cumprod_zeros", lambda t, a: half_zeros(t, a).cumprod(1), [((6, 4),), ((3, 5, 2),)]
-        ),
-    ),
-)
+@op(Cumprod, methods="cumprod", vmap=batching.reduce,
+    spec=(OpSpec("cumprod", lambda t, a: t.cumprod(a, 0), _R),
+          OpSpec("cumprod_dim", lambda t, a: a.cumprod(1), _D[:2]),
+          OpSpec("cumprod_zeros", lambda t, a: half_zeros(t, a).cumprod(1),
+                 [((6, 4),), ((3, 5, 2),)])))  # fmt: skip
 def cumprod(input, dim=None, *, dtype=None, out=None):
     """Cumulative product along ``dim``; integers and bools accumulate as int64."""
     return _cumulative("cumprod", Cumprod, input, dim, dtype, out)

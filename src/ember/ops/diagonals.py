@@ -24,12 +24,9 @@ class Trace(Node):
         return (grad * Tensor._make(eye),)
 
 
-@op(
-    Trace,
-    methods="trace",
-    vmap=LOOP,
-    spec=OpSpec("trace", lambda t, a: t.trace(a), [((3, 3),), ((2, 4),), ((0, 3),)], shapes=None),
-)
+@op(Trace, methods="trace", vmap=LOOP,
+    spec=OpSpec("trace", lambda t, a: t.trace(a), [((3, 3),), ((2, 4),), ((0, 3),)],
+                shapes=None))  # fmt: skip
 def trace(input):
     """Sum of the main diagonal of a matrix."""
     if input._data.ndim != 2:
@@ -66,22 +63,13 @@ def _diag_embed(x, offset, d1, d2, shape=None):
     return DiagEmbed.apply(x, shape, offset, d1, d2)
 
 
-@op(
-    DiagEmbed,
-    methods="diag_embed",
-    vmap=LOOP,
-    spec=(
-        OpSpec("diag_embed", lambda t, a: t.diag_embed(a), [((2, 3),), ((3,),)], shapes=None),
-        OpSpec(
-            "diag_embed_dims",
-            lambda t, a: t.diag_embed(a, -1, 0, 2),
-            [((2, 3),), ((2, 2, 3),)],
-            shapes=None,
-        ),
-        OpSpec("diag_1d", lambda t, a: t.diag(a), [((3,),), ((0,),)], shapes=None),
-        OpSpec("diag_1d_offset", lambda t, a: t.diag(a, -2), [((3,),)], shapes=None),
-    ),
-)
+@op(DiagEmbed, methods="diag_embed", vmap=LOOP,
+    spec=(OpSpec("diag_embed", lambda t, a: t.diag_embed(a), [((2, 3),), ((3,),)], shapes=None),
+          OpSpec("diag_embed_dims", lambda t, a: t.diag_embed(a, -1, 0, 2),
+                 [((2, 3),), ((2, 2, 3),)], shapes=None),
+          OpSpec("diag_1d", lambda t, a: t.diag(a), [((3,),), ((0,),)], shapes=None),
+          OpSpec("diag_1d_offset", lambda t, a: t.diag(a, -2), [((3,),)],
+                 shapes=None)))  # fmt: skip
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     """Tensor whose (``dim1``, ``dim2``) planes have the last dimension of ``input`` on their
     ``offset`` diagonal and zeros elsewhere."""
@@ -93,17 +81,10 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
 
 
 # PyTorch's ``diag`` of a matrix copies the diagonal out; its node says so.
-@op(
-    Diagonal,
-    methods="diag",
-    grad_fn="DiagonalBackward0_copy",
-    vmap=LOOP,
-    spec=(
-        OpSpec("diag_2d", lambda t, a: t.diag(a), [((3, 4),), ((4, 2),)], shapes=None),
-        OpSpec("diag_2d_offset", lambda t, a: t.diag(a, 1), [((3, 4),), ((4, 2),)], shapes=None),
-    ),
-    out="same",
-)
+@op(Diagonal, methods="diag", grad_fn="DiagonalBackward0_copy", vmap=LOOP,
+    spec=(OpSpec("diag_2d", lambda t, a: t.diag(a), [((3, 4),), ((4, 2),)], shapes=None),
+          OpSpec("diag_2d_offset", lambda t, a: t.diag(a, 1), [((3, 4),), ((4, 2),)], shapes=None)),
+    out="same")  # fmt: skip
 def diag(input, diagonal=0):
     """1-D input: a square matrix with it on the ``diagonal``-th diagonal; 2-D input: that
     diagonal as a 1-D tensor."""
@@ -135,16 +116,10 @@ class Triu(Tril):
 
 
 # Both work on the last two dimensions, so a batch of inputs is one larger input.
-@op(
-    Tril,
-    methods="tril",
-    vmap=batching.elementwise,
-    spec=(
-        OpSpec("tril", lambda t, a: t.tril(a), [((3, 4),), ((2, 4, 3),), ((0, 2),)], shapes=None),
-        OpSpec("tril_offset", lambda t, a: t.tril(a, -1), [((4, 3),)], shapes=None),
-    ),
-    out="same",
-)
+@op(Tril, methods="tril", vmap=batching.elementwise,
+    spec=(OpSpec("tril", lambda t, a: t.tril(a), [((3, 4),), ((2, 4, 3),), ((0, 2),)], shapes=None),
+          OpSpec("tril_offset", lambda t, a: t.tril(a, -1), [((4, 3),)], shapes=None)),
+    out="same")  # fmt: skip
 def tril(input, diagonal=0):
     """Lower triangle of the last two dimensions (on and below the ``diagonal``-th)."""
     if input._data.ndim < 2:
@@ -152,16 +127,10 @@ def tril(input, diagonal=0):
     return Tril.apply(input, diagonal)
 
 
-@op(
-    Triu,
-    methods="triu",
-    vmap=batching.elementwise,
-    spec=(
-        OpSpec("triu", lambda t, a: t.triu(a), [((3, 4),), ((2, 4, 3),)], shapes=None),
-        OpSpec("triu_offset", lambda t, a: t.triu(a, 2), [((4, 5),)], shapes=None),
-    ),
-    out="same",
-)
+@op(Triu, methods="triu", vmap=batching.elementwise,
+    spec=(OpSpec("triu", lambda t, a: t.triu(a), [((3, 4),), ((2, 4, 3),)], shapes=None),
+          OpSpec("triu_offset", lambda t, a: t.triu(a, 2), [((4, 5),)], shapes=None)),
+    out="same")  # fmt: skip
 def triu(input, diagonal=0):
     """Upper triangle of the last two dimensions (on and above the ``diagonal``-th)."""
     if input._data.ndim < 2:

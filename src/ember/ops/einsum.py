@@ -176,25 +176,16 @@ def _spec(name, eq, samples, **kw):
 _TOL = dict(atol=1e-4, rtol=1e-4)
 
 
-@op(
-    Einsum,
-    grad_fn="ViewBackward0",
-    vmap=LOOP,
-    spec=(
-        _spec("einsum_mm", "ij,jk->ik", [((3, 4), (4, 2)), ((0, 2), (2, 3))], **_TOL),
-        _spec("einsum_implicit", "ij,jk", [((3, 4), (4, 2))]),
-        _spec("einsum_batch", "bij,bjk->bik", [((2, 3, 4), (2, 4, 5))], **_TOL),
-        _spec(
-            "einsum_ellipsis",
-            "...ij,...jk->...ik",
-            [((2, 3, 4), (4, 2)), ((2, 1, 3, 4), (3, 4, 2))],
-        ),
-        _spec("einsum_repeat3", "iij,jk->ik", [((2, 2, 3), (3, 2))]),
-        _spec("einsum_bcast", "ij,ij->i", [((3, 1), (3, 4)), ((1, 4), (3, 4))]),
-        _spec("einsum_three", "ij,jk,kl->il", [((2, 3), (3, 4), (4, 2))], **_TOL),
-        _spec("einsum_three_sum", "i,ij,k->jk", [((2,), (2, 3), (4,))]),
-    ),
-)
+@op(Einsum, grad_fn="ViewBackward0", vmap=LOOP,
+    spec=(_spec("einsum_mm", "ij,jk->ik", [((3, 4), (4, 2)), ((0, 2), (2, 3))], **_TOL),
+          _spec("einsum_implicit", "ij,jk", [((3, 4), (4, 2))]),
+          _spec("einsum_batch", "bij,bjk->bik", [((2, 3, 4), (2, 4, 5))], **_TOL),
+          _spec("einsum_ellipsis", "...ij,...jk->...ik",
+                [((2, 3, 4), (4, 2)), ((2, 1, 3, 4), (3, 4, 2))]),
+          _spec("einsum_repeat3", "iij,jk->ik", [((2, 2, 3), (3, 2))]),
+          _spec("einsum_bcast", "ij,ij->i", [((3, 1), (3, 4)), ((1, 4), (3, 4))]),
+          _spec("einsum_three", "ij,jk,kl->il", [((2, 3), (3, 4), (4, 2))], **_TOL),
+          _spec("einsum_three_sum", "i,ij,k->jk", [((2,), (2, 3), (4,))])))  # fmt: skip
 def einsum(*args):
     """Einstein summation: ``einsum("ij,jk->ik", a, b)``; ``...`` stands for broadcast
     dimensions, repeated labels take diagonals, labels missing from the output are summed.
@@ -328,36 +319,15 @@ def _einsum_sizes(full, shapes, ell):
     return sizes
 
 
-declare(
-    EinsumMul,
-    None,
-    grad_fn="MulBackward0",
-    vmap=LOOP,
-    spec=(
-        _spec("einsum_outer", "i,j->ij", [((3,), (4,))]),
-        _spec("einsum_scalar", ",i->i", [((), (3,))]),
-    ),
-)
-declare(
-    EinsumSum,
-    None,
-    grad_fn="SumBackward1",
-    vmap=LOOP,
-    spec=(
-        _spec("einsum_trace", "ii->", [((3, 3),)]),
-        _spec("einsum_sum", "ijk->j", [((2, 3, 4),)]),
-    ),
-)
-declare(
-    EinsumPermute,
-    None,
-    grad_fn="PermuteBackward0",
-    vmap=LOOP,
-    spec=(
-        _spec("einsum_diag", "ii->i", [((3, 3),)]),
-        _spec("einsum_diag_batch", "...ii->...i", [((2, 3, 3),)]),
-        _spec("einsum_transpose", "ij->ji", [((2, 3),)]),
-    ),
-)
+declare(EinsumMul, None, grad_fn="MulBackward0", vmap=LOOP,
+        spec=(_spec("einsum_outer", "i,j->ij", [((3,), (4,))]),
+              _spec("einsum_scalar", ",i->i", [((), (3,))])))  # fmt: skip
+declare(EinsumSum, None, grad_fn="SumBackward1", vmap=LOOP,
+        spec=(_spec("einsum_trace", "ii->", [((3, 3),)]),
+              _spec("einsum_sum", "ijk->j", [((2, 3, 4),)])))  # fmt: skip
+declare(EinsumPermute, None, grad_fn="PermuteBackward0", vmap=LOOP,
+        spec=(_spec("einsum_diag", "ii->i", [((3, 3),)]),
+              _spec("einsum_diag_batch", "...ii->...i", [((2, 3, 3),)]),
+              _spec("einsum_transpose", "ij->ji", [((2, 3),)])))  # fmt: skip
 
 __all__ = public_names(__name__)

@@ -8,6 +8,8 @@ records a different node for a number operand (``1 - x`` is ``RsubBackward1``,
 
 from __future__ import annotations
 
+import operator as _operator
+
 from ..autograd.node import Node, array_backward
 from ..tensor_base import TensorBase as Tensor
 from . import _out, batching
@@ -31,51 +33,43 @@ _POS = (0.5, 2.0)
 
 
 # ----- add / sub ----------------------------------------------------------------------
-class Add(Node):
-    """d(a + alpha*b) = da + alpha*db"""
+class _Scaled(Node):
+    """Base of add and sub: ``combine(a, alpha*b)``, the array operator named by a subclass."""
 
     upcast_float16 = False  # PyTorch rounds alpha*b to float16 first
 
     alpha = 1
+    combine = None
 
     def forward(self, a, b, alpha=1):
         if alpha != 1:
             self.alpha = alpha
             b = b * alpha
-        return a + b
+        return self.combine(a, b)
+
+
+class Add(_Scaled):
+    """d(a + alpha*b) = da + alpha*db"""
+
+    combine = _operator.add
 
     def backward(self, grad):
         return grad, (grad if self.alpha == 1 else grad * self.alpha)
 
 
-@op(
-    Add,
-    methods="add",
-    inplace=add_,
-    vmap=batching.elementwise,
-    spec=(
-        OpSpec("add", lambda t, a, b: t.add(a, b), _B2, shapes="broadcast2"),
-        OpSpec("add_alpha", lambda t, a, b: t.add(a, b, alpha=2.5), _B2[:3], shapes="broadcast2"),
-        OpSpec("add_scalar", lambda t, a: a + 1.5, _ONE),
-    ),
-)
+@op(Add, methods="add", inplace=add_, vmap=batching.elementwise,
+    spec=(OpSpec("add", lambda t, a, b: t.add(a, b), _B2, shapes="broadcast2"),
+          OpSpec("add_alpha", lambda t, a, b: t.add(a, b, alpha=2.5), _B2[:3], shapes="broadcast2"),
+          OpSpec("add_scalar", lambda t, a: a + 1.5, _ONE)))  # fmt: skip
 def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other`` with broadcasting and type promotion."""
     return write_out("add", apply_binary(Add, input, other, alpha=alpha), out, input, other)
 
 
-class Sub(Node):
+class Sub(_Scaled):
     """d(a - alpha*b) = da - alpha*db"""
 
-    upcast_float16 = False  # PyTorch rounds alpha*b to float16 first
-
-    alpha = 1
-
-    def forward(self, a, b, alpha=1):
-        if alpha != 1:
-            self.alpha = alpha
-            b = b * alpha
-        return a - b
+    combine = _operator.sub
 
     def backward(self, grad):
         if not needs(self, 1):  # (x - constant): no negated copy
@@ -83,17 +77,10 @@ class Sub(Node):
         return grad, (-grad if self.alpha == 1 else grad * -self.alpha)
 
 
-@op(
-    Sub,
-    methods=("sub", "subtract"),
-    inplace=sub_,
-    aliases=("subtract",),
+@op(Sub, methods=("sub", "subtract"), inplace=sub_, aliases=("subtract",),
     vmap=batching.elementwise,
-    spec=(
-        OpSpec("sub", lambda t, a, b: t.sub(a, b), _B2, shapes="broadcast2"),
-        OpSpec("sub_scalar", lambda t, a: a - 0.5, _ONE),
-    ),
-)
+    spec=(OpSpec("sub", lambda t, a, b: t.sub(a, b), _B2, shapes="broadcast2"),
+          OpSpec("sub_scalar", lambda t, a: a - 0.5, _ONE)))  # fmt: skip
 def sub(input, other, *, alpha=1, out=None):
     """``input - alpha * other`` with broadcasting and type promotion."""
     _check_not_bools(input, other)
@@ -112,24 +99,14 @@ class RsubScalar(Sub):
     """d(s - alpha*a) = -alpha da, for a number ``s``"""
 
 
-declare(
-    RsubScalar,
-    vmap=batching.elementwise,
-    grad_fn="RsubBackward1",
-    spec=(
-        OpSpec("rsub_scalar", lambda t, a: 2.0 - a, _ONE),
-        OpSpec("rsub_fn_scalar", lambda t, a: t.rsub(a, 2.0, alpha=3), _ONE),
-    ),
-)
+declare(RsubScalar, vmap=batching.elementwise, grad_fn="RsubBackward1",
+        spec=(OpSpec("rsub_scalar", lambda t, a: 2.0 - a, _ONE),
+              OpSpec("rsub_fn_scalar", lambda t, a: t.rsub(a, 2.0, alpha=3), _ONE)))  # fmt: skip
 
 
-@op(
-    Rsub,
-    vmap=batching.elementwise,
-    grad_fn="RsubBackward0",
-    spec=OpSpec("rsub", lambda t, a, b: t.rsub(a, b), _B2[:3], shapes="broadcast2"),
-    out=False,  # PyTorch gives it no out=
-)
+# PyTorch gives rsub no out=
+@op(Rsub, vmap=batching.elementwise, grad_fn="RsubBackward0", out=False,
+    spec=OpSpec("rsub", lambda t, a, b: t.rsub(a, b), _B2[:3], shapes="broadcast2"))  # fmt: skip
 def rsub(input, other, *, alpha=1):
     """``other - alpha * input``."""
     _check_not_bools(input, other)
@@ -182,19 +159,12 @@ class Mul(Node):
         return (None if b is None else grad * b), (None if a is None else grad * a)
 
 
-@op(
-    Mul,
-    methods=("mul", "multiply"),
-    inplace=mul_,
-    aliases=("multiply",),
+# rdiv_scalar: PyTorch computes a number divided by a tensor as reciprocal times the number.
+@op(Mul, methods=("mul", "multiply"), inplace=mul_, aliases=("multiply",),
     vmap=batching.elementwise,
-    spec=(
-        OpSpec("mul", lambda t, a, b: t.mul(a, b), _B2, shapes="broadcast2"),
-        OpSpec("mul_scalar", lambda t, a: a * 1.5, [((3, 4),), ((),), ((0,),)]),
-        # PyTorch computes a number divided by a tensor as reciprocal times the number.
-        OpSpec("rdiv_scalar", lambda t, a: 2.0 / a, _ONE, domain=_POS),
-    ),
-)
+    spec=(OpSpec("mul", lambda t, a, b: t.mul(a, b), _B2, shapes="broadcast2"),
+          OpSpec("mul_scalar", lambda t, a: a * 1.5, [((3, 4),), ((),), ((0,),)]),
+          OpSpec("rdiv_scalar", lambda t, a: 2.0 / a, _ONE, domain=_POS)))  # fmt: skip
 def mul(input, other, *, out=None):
     """Elementwise product with broadcasting and type promotion."""
     return write_out("mul", apply_binary(Mul, input, other), out, input, other)
@@ -239,42 +209,17 @@ class DivRounding(Node):
         return (zero if needs(self, 0) else None), (zero if needs(self, 1) else None), None
 
 
-declare(
-    DivRounding,
-    vmap=batching.elementwise,
-    grad_fn="DivBackward2",
-    spec=(
-        OpSpec(
-            "div_trunc",
-            lambda t, a, b: t.div(a, b, rounding_mode="trunc"),
-            _B2[:3],
-            shapes="broadcast2",
-            domain=_POS,
-            fd=False,
-            second_order=False,
-        ),
-        OpSpec(
-            "div_floor",
-            lambda t, a: t.div(a, -0.7, rounding_mode="floor"),
-            _ONE,
-            fd=False,
-            second_order=False,
-        ),
-    ),
-)
+declare(DivRounding, vmap=batching.elementwise, grad_fn="DivBackward2",
+        spec=(OpSpec("div_trunc", lambda t, a, b: t.div(a, b, rounding_mode="trunc"), _B2[:3],
+                     shapes="broadcast2", domain=_POS, fd=False, second_order=False),
+              OpSpec("div_floor", lambda t, a: t.div(a, -0.7, rounding_mode="floor"), _ONE,
+                     fd=False, second_order=False)))  # fmt: skip
 
 
-@op(
-    Div,
-    methods=("div", "divide", "true_divide"),
-    inplace=div_,
-    aliases=("divide", "true_divide"),
+@op(Div, methods=("div", "divide", "true_divide"), inplace=div_, aliases=("divide", "true_divide"),
     vmap=batching.elementwise,
-    spec=(
-        OpSpec("div", lambda t, a, b: t.div(a, b), _B2, shapes="broadcast2", domain=_POS),
-        OpSpec("div_scalar", lambda t, a: a / 4.0, _ONE),
-    ),
-)
+    spec=(OpSpec("div", lambda t, a, b: t.div(a, b), _B2, shapes="broadcast2", domain=_POS),
+          OpSpec("div_scalar", lambda t, a: a / 4.0, _ONE)))  # fmt: skip
 def div(input, other, *, rounding_mode=None, out=None):
     """``input / other``: true division (integers give floats), or rounded.
 
@@ -346,23 +291,11 @@ class FloorDivide(NotDifferentiable):
         return self.xp.floor_divide(a, b)
 
 
-@op(
-    FloorDivide,
-    methods="floor_divide",
-    inplace=True,
-    vmap=batching.elementwise,
+@op(FloorDivide, methods="floor_divide", inplace=True, vmap=batching.elementwise,
     grad_fn="torch::autograd::NotImplemented",
-    spec=OpSpec(
-        "floor_divide",
-        lambda t, a, b: t.floor_divide(a, b),
-        [((3, 4), (3, 4)), ((4,), ())],
-        shapes=None,
-        domain=(0.6, 2.0),
-        grad=(False, False),
-        fd=False,
-        second_order=False,
-    ),
-)
+    spec=OpSpec("floor_divide", lambda t, a, b: t.floor_divide(a, b),
+                [((3, 4), (3, 4)), ((4,), ())], shapes=None, domain=(0.6, 2.0), grad=(False, False),
+                fd=False, second_order=False))  # fmt: skip
 def floor_divide(input, other):
     """``input // other`` rounding toward minus infinity (``-5 // 2 == -3``)."""
     a, b = promote(input, other)
@@ -425,28 +358,16 @@ class RemainderOfNumber(NotDifferentiable):
         return self.xp.remainder(a, b)
 
 
-declare(
-    RemainderScalar,
-    vmap=batching.elementwise,
-    grad_fn="RemainderBackward0",
-    spec=OpSpec("remainder_scalar", lambda t, a: t.remainder(a * 3, 0.7), _ONE, fd=False),
-)
-declare(
-    RemainderOfNumber,
-    vmap=batching.elementwise,
-    grad_fn="torch::autograd::NotImplemented",
-    spec=OpSpec("rmod_scalar", lambda t, a: 2.0 % a, _ONE, grad=(False,), fd=False, **_MOD_DOMAIN),
-)
+declare(RemainderScalar, vmap=batching.elementwise, grad_fn="RemainderBackward0",
+        spec=OpSpec("remainder_scalar", lambda t, a: t.remainder(a * 3, 0.7), _ONE,
+                    fd=False))  # fmt: skip
+declare(RemainderOfNumber, vmap=batching.elementwise, grad_fn="torch::autograd::NotImplemented",
+        spec=OpSpec("rmod_scalar", lambda t, a: 2.0 % a, _ONE, grad=(False,), fd=False,
+                    **_MOD_DOMAIN))  # fmt: skip
 
 
-@op(
-    Remainder,
-    methods="remainder",
-    inplace=True,
-    vmap=batching.elementwise,
-    grad_fn="RemainderBackward1",
-    spec=_modulus_spec("remainder"),
-)
+@op(Remainder, methods="remainder", inplace=True, vmap=batching.elementwise,
+    grad_fn="RemainderBackward1", spec=_modulus_spec("remainder"))  # fmt: skip
 def remainder(input, other):
     """Python-style modulus: the result has the sign of the divisor (``-5 % 3 == 1``)."""
     if not isinstance(input, Tensor):
@@ -464,22 +385,12 @@ class FmodScalar(Fmod):
     """d(fmod(a, s)) = da, for a number ``s``"""
 
 
-declare(
-    FmodScalar,
-    vmap=batching.elementwise,
-    grad_fn="FmodBackward0",
-    spec=OpSpec("fmod_scalar", lambda t, a: t.fmod(a * 3, -0.7), _ONE, fd=False),
-)
+declare(FmodScalar, vmap=batching.elementwise, grad_fn="FmodBackward0",
+        spec=OpSpec("fmod_scalar", lambda t, a: t.fmod(a * 3, -0.7), _ONE, fd=False))  # fmt: skip
 
 
-@op(
-    Fmod,
-    methods="fmod",
-    inplace=True,
-    vmap=batching.elementwise,
-    grad_fn="FmodBackward1",
-    spec=_modulus_spec("fmod"),
-)
+@op(Fmod, methods="fmod", inplace=True, vmap=batching.elementwise,
+    grad_fn="FmodBackward1", spec=_modulus_spec("fmod"))  # fmt: skip
 def fmod(input, other):
     """C-style modulus: the result has the sign of the dividend."""
     if not isinstance(input, Tensor):
@@ -512,14 +423,9 @@ class Neg(Node):
         return (-grad,)
 
 
-@op(
-    Neg,
-    methods=("neg", "negative"),
-    inplace=True,
-    aliases=("negative",),
+@op(Neg, methods=("neg", "negative"), inplace=True, aliases=("negative",),
     vmap=batching.elementwise,
-    spec=OpSpec("neg", lambda t, a: t.neg(a), [((3, 4),), ((),), ((0, 2),)]),
-)
+    spec=OpSpec("neg", lambda t, a: t.neg(a), [((3, 4),), ((),), ((0, 2),)]))  # fmt: skip
 def neg(input):
     """``-input``."""
     if input._data.dtype.kind == "b":

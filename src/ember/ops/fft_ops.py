@@ -209,41 +209,24 @@ def _c(t, x):
     return t.view_as_complex(x)
 
 
-declare(
-    FftC2C,
-    vmap=LOOP,
-    spec=(
-        _spec("fft_c2c", lambda t, x: _vr(t, _fft_module(t).fft(_c(t, x), dim=0)), _S2),
-        _spec(
-            "ifft_c2c_ortho",
-            lambda t, x: _vr(t, _fft_module(t).ifft(_c(t, x), n=5, dim=0, norm="ortho")),
-            [((4, 2),)],
-        ),
-        _spec("fft2_c2c", lambda t, x: _vr(t, _fft_module(t).fft2(_c(t, x))), [((3, 4, 2),)]),
-    ),
-)
-declare(
-    FftR2C,
-    vmap=LOOP,
-    spec=(
-        _spec("fft_real", lambda t, x: _vr(t, _fft_module(t).fft(x)), _S1),
-        _spec("rfft", lambda t, x: _vr(t, _fft_module(t).rfft(x, n=6)), _S1),
-        _spec("rfftn", lambda t, x: _vr(t, _fft_module(t).rfftn(x, norm="ortho")), [((3, 4),)]),
-    ),
-)
-declare(
-    FftC2R,
-    vmap=LOOP,
-    spec=(
-        _spec("irfft", lambda t, x: _fft_module(t).irfft(_c(t, x)), [((5, 2),)]),
-        _spec(
-            "irfft_odd",
-            lambda t, x: _fft_module(t).irfft(_c(t, x), n=7, norm="ortho"),
-            [((3, 4, 2),)],
-        ),
-        _spec("irfftn", lambda t, x: _fft_module(t).irfftn(_c(t, x), s=(3, 4)), [((3, 3, 2),)]),
-    ),
-)
+declare(FftC2C, vmap=LOOP,
+        spec=(_spec("fft_c2c", lambda t, x: _vr(t, _fft_module(t).fft(_c(t, x), dim=0)), _S2),
+              _spec("ifft_c2c_ortho",
+                    lambda t, x: _vr(t, _fft_module(t).ifft(_c(t, x), n=5, dim=0, norm="ortho")),
+                    [((4, 2),)]),
+              _spec("fft2_c2c", lambda t, x: _vr(t, _fft_module(t).fft2(_c(t, x))),
+                    [((3, 4, 2),)])))  # fmt: skip
+declare(FftR2C, vmap=LOOP,
+        spec=(_spec("fft_real", lambda t, x: _vr(t, _fft_module(t).fft(x)), _S1),
+              _spec("rfft", lambda t, x: _vr(t, _fft_module(t).rfft(x, n=6)), _S1),
+              _spec("rfftn", lambda t, x: _vr(t, _fft_module(t).rfftn(x, norm="ortho")),
+                    [((3, 4),)])))  # fmt: skip
+declare(FftC2R, vmap=LOOP,
+        spec=(_spec("irfft", lambda t, x: _fft_module(t).irfft(_c(t, x)), [((5, 2),)]),
+              _spec("irfft_odd", lambda t, x: _fft_module(t).irfft(_c(t, x), n=7, norm="ortho"),
+                    [((3, 4, 2),)]),
+              _spec("irfftn", lambda t, x: _fft_module(t).irfftn(_c(t, x), s=(3, 4)),
+                    [((3, 3, 2),)])))  # fmt: skip
 
 
 def _out_kind(kernel, complex_result):
@@ -273,12 +256,9 @@ def fft(input, n=None, dim=-1, norm=None):
     return _c2c(input, dims, sizes, norm, True)
 
 
-@op(
-    None,
-    public=False,
+@op(None, public=False,
     spec=_spec("ifft_real", lambda t, x: _vr(t, _fft_module(t).ifft(x, norm="forward")), _S1),
-    out=_out_kind("ifft", True),
-)
+    out=_out_kind("ifft", True))  # fmt: skip
 def ifft(input, n=None, dim=-1, norm=None):
     """The one-dimensional inverse discrete Fourier transform along ``dim``."""
     dims, sizes = _one(input, n, dim)
@@ -300,24 +280,16 @@ def irfft(input, n=None, dim=-1, norm=None):
     return _c2r(input, dims, sizes, norm)
 
 
-@op(
-    None,
-    public=False,
-    spec=_spec("hfft", lambda t, x: _fft_module(t).hfft(_c(t, x)), [((4, 2),)]),
-    out=_out_kind("hfft", False),
-)
+@op(None, public=False, spec=_spec("hfft", lambda t, x: _fft_module(t).hfft(_c(t, x)), [((4, 2),)]),
+    out=_out_kind("hfft", False))  # fmt: skip
 def hfft(input, n=None, dim=-1, norm=None):
     """The Fourier transform of a Hermitian-symmetric signal given by its first half: real."""
     dims, sizes = _one(input, n, dim)
     return _c2r(conj(_as_complex(_float_of(input))), dims, sizes, _DUAL[_norm(norm)])
 
 
-@op(
-    None,
-    public=False,
-    spec=_spec("ihfft", lambda t, x: _vr(t, _fft_module(t).ihfft(x)), _S1),
-    out=_out_kind("ihfft", True),
-)
+@op(None, public=False, spec=_spec("ihfft", lambda t, x: _vr(t, _fft_module(t).ihfft(x)), _S1),
+    out=_out_kind("ihfft", True))  # fmt: skip
 def ihfft(input, n=None, dim=-1, norm=None):
     """The inverse of ``hfft``: half of the spectrum of a real signal, conjugated."""
     dims, sizes = _one(input, n, dim)
@@ -386,27 +358,31 @@ def _at_least_one(name, dims):
         raise RuntimeError(f"{name} must transform at least one axis")
 
 
-def _hermitian_n(x, s, dim, default_all):
-    """``hfftn``: the inverse real transform of the conjugate with the dual normalization."""
-    dims, sizes = _dims(x, s, dim, default_all)
+def _hfft(name, input, s, dim, default_all, norm, out):
+    """``hfftn`` (called as ``name``): the inverse real transform of the conjugate with the
+    dual normalization."""
+    tensor_arg(name, input, "input", 1)
+    dims, sizes = _dims(input, s, dim, default_all)
     _at_least_one("hfftn", dims)
-    return dims, sizes
+    result = _c2r(conj(_as_complex(_float_of(input))), dims, sizes, _DUAL[_norm(norm)])
+    return _hermitian_out("hfftn", "_fft_c2r", result, out, input)
 
 
-def _ihermitian_n(x, s, dim, default_all, norm):
-    """``ihfftn``: the half spectrum of the last dimension (conjugated), then the inverse
-    complex transform over the others, as PyTorch stages it."""
-    dims, sizes = _dims(x, s, dim, default_all)
+def _ihfft(name, input, s, dim, default_all, norm, out):
+    """``ihfftn`` (called as ``name``): the half spectrum of the last dimension
+    (conjugated), then the inverse complex transform over the others, as PyTorch stages it."""
+    tensor_arg(name, input, "input", 1)
+    dims, sizes = _dims(input, s, dim, default_all)
     _at_least_one("ihfftn", dims)
-    x = _float_of(x)
+    x = _float_of(input)
     if x._data.dtype.kind == "c":
         raise RuntimeError(f"Only supports floating-point dtypes, but found: {type_word(x)}")
     norm = _norm(norm)
     x = _resize(x, dims, sizes)
-    last = conj_physical(FftR2C.apply(x, dims[-1:], _DUAL[norm], True))
-    if len(dims) == 1:
-        return last
-    return FftC2C.apply(last, dims[:-1], norm, False)
+    result = conj_physical(FftR2C.apply(x, dims[-1:], _DUAL[norm], True))
+    if len(dims) > 1:
+        result = FftC2C.apply(result, dims[:-1], norm, False)
+    return _hermitian_out("ihfftn", "_fft_c2c", result, out, input)
 
 
 def _hermitian_out(name, kernel, result, out, input):
@@ -425,63 +401,36 @@ def _hermitian_out(name, kernel, result, out, input):
     return _write_out(kernel, result, out, input)
 
 
-@op(
-    None,
-    public=False,
-    spec=_spec("hfft2", lambda t, x: _fft_module(t).hfft2(_c(t, x)), [((3, 4, 2),)]),
-)
+@op(None, public=False,
+    spec=_spec("hfft2", lambda t, x: _fft_module(t).hfft2(_c(t, x)), [((3, 4, 2),)]))  # fmt: skip
 def hfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     """``hfftn`` over two dimensions."""
-    tensor_arg("hfft2", input, "input", 1)
-    dims, sizes = _hermitian_n(input, s, dim, False)
-    result = _c2r(conj(_as_complex(_float_of(input))), dims, sizes, _DUAL[_norm(norm)])
-    return _hermitian_out("hfftn", "_fft_c2r", result, out, input)
+    return _hfft("hfft2", input, s, dim, False, norm, out)
 
 
-@op(
-    None,
-    public=False,
-    spec=_spec(
-        "hfftn",
-        lambda t, x: _fft_module(t).hfftn(_c(t, x), s=(2, 5), norm="ortho"),
-        [((3, 4, 2),)],
-    ),
-)
+@op(None, public=False,
+    spec=_spec("hfftn", lambda t, x: _fft_module(t).hfftn(_c(t, x), s=(2, 5), norm="ortho"),
+               [((3, 4, 2),)]))  # fmt: skip
 def hfftn(input, s=None, dim=None, norm=None, *, out=None):
     """The n-d Fourier transform of a signal Hermitian-symmetric in the last of ``dim``,
     given by its first half: real."""
-    tensor_arg("hfftn", input, "input", 1)
-    dims, sizes = _hermitian_n(input, s, dim, True)
-    result = _c2r(conj(_as_complex(_float_of(input))), dims, sizes, _DUAL[_norm(norm)])
-    return _hermitian_out("hfftn", "_fft_c2r", result, out, input)
+    return _hfft("hfftn", input, s, dim, True, norm, out)
 
 
-@op(
-    None,
-    public=False,
-    spec=_spec("ihfft2", lambda t, x: _vr(t, _fft_module(t).ihfft2(x)), [((3, 4),), ((2, 3, 5),)]),
-)
+@op(None, public=False,
+    spec=_spec("ihfft2", lambda t, x: _vr(t, _fft_module(t).ihfft2(x)),
+               [((3, 4),), ((2, 3, 5),)]))  # fmt: skip
 def ihfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     """``ihfftn`` over two dimensions."""
-    tensor_arg("ihfft2", input, "input", 1)
-    result = _ihermitian_n(input, s, dim, False, norm)
-    return _hermitian_out("ihfftn", "_fft_c2c", result, out, input)
+    return _ihfft("ihfft2", input, s, dim, False, norm, out)
 
 
-@op(
-    None,
-    public=False,
-    spec=_spec(
-        "ihfftn",
-        lambda t, x: _vr(t, _fft_module(t).ihfftn(x, s=(4, 3), norm="forward")),
-        [((3, 4),), ((2, 3, 5),)],
-    ),
-)
+@op(None, public=False,
+    spec=_spec("ihfftn", lambda t, x: _vr(t, _fft_module(t).ihfftn(x, s=(4, 3), norm="forward")),
+               [((3, 4),), ((2, 3, 5),)]))  # fmt: skip
 def ihfftn(input, s=None, dim=None, norm=None, *, out=None):
     """The inverse of ``hfftn``: the half spectrum of a real signal over ``dim``."""
-    tensor_arg("ihfftn", input, "input", 1)
-    result = _ihermitian_n(input, s, dim, True, norm)
-    return _hermitian_out("ihfftn", "_fft_c2c", result, out, input)
+    return _ihfft("ihfftn", input, s, dim, True, norm, out)
 
 
 # ----- frequencies and shifts ---------------------------------------------------------------

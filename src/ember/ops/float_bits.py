@@ -13,7 +13,7 @@ from ._binary import needs, type_word, zeros_like
 from ._linalg_common import result_type
 from ._spec import OpSpec
 from .inplace import check_inplace, commit, public_inplace
-from .linalg import require_tensor
+from .linalg import ctype_name, dtype_mismatch, require_tensor
 from .registry import LOOP, declare, op, public_names
 
 _EW = batching.elementwise
@@ -64,13 +64,11 @@ def frexp(input, *, out=None):
         _out.refuse_grad("frexp", out, input)
         m_out, e_out = out
         if m_out._data.dtype != input._data.dtype:
-            raise RuntimeError(
-                f"torch.frexp() expects mantissa to have dtype {_c_name(input)} but got "
-                f"{_c_name(m_out)}"
-            )
+            message = "torch.frexp() expects mantissa to have dtype {} but got {}"
+            raise dtype_mismatch(message, input, m_out, ctype_name)
         if e_out._data.dtype != _np.int32:
             raise RuntimeError(
-                f"torch.frexp() expects exponent to have int dtype but got {_c_name(e_out)}"
+                f"torch.frexp() expects exponent to have int dtype but got {ctype_name(e_out)}"
             )
     mantissa = Frexp.apply(input)
     _, e = _frexp_arrays(xp_of(input._data), input._data)
@@ -78,12 +76,6 @@ def frexp(input, *, out=None):
     if out is None:
         return FrexpResult(mantissa, exponent)
     return FrexpOut(_out.write(out[0], mantissa), _out.write(out[1], exponent))
-
-
-def _c_name(t):
-    from .linalg import ctype_name
-
-    return ctype_name(t)
 
 
 # ----- ldexp -----------------------------------------------------------------------------

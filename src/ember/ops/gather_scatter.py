@@ -77,27 +77,11 @@ def _write_same_dtype(name, out, inputs, result_fn, np_dtype):
     return _out.result_into(name, out, inputs, result_fn, lambda o: _out.same_dtype(o, np_dtype))
 
 
-@op(
-    Gather,
-    methods="gather",
-    vmap=LOOP,
-    spec=(
-        OpSpec(
-            "gather",
-            lambda t, a, i: t.gather(a, 1, i),
-            [((3, 4),)],
-            shapes=None,
-            extra=index_extra([[0, 3, 3], [1, 1, 1]]),
-        ),
-        OpSpec(
-            "gather_dim0",
-            lambda t, a, i: a.gather(0, i),
-            [((3, 4),)],
-            shapes=None,
-            extra=index_extra([[2, 0, 2, 2], [0, 0, 1, 2]]),
-        ),
-    ),
-)
+@op(Gather, methods="gather", vmap=LOOP,
+    spec=(OpSpec("gather", lambda t, a, i: t.gather(a, 1, i), [((3, 4),)], shapes=None,
+                 extra=index_extra([[0, 3, 3], [1, 1, 1]])),
+          OpSpec("gather_dim0", lambda t, a, i: a.gather(0, i), [((3, 4),)], shapes=None,
+                 extra=index_extra([[2, 0, 2, 2], [0, 0, 1, 2]]))))  # fmt: skip
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     """``out[i][j] = input[i][index[i][j]]`` along ``dim`` (here for dim=1)."""
     d, idx = _check_gather("gather", input, dim, index)
@@ -114,33 +98,13 @@ def _checked_wrap(idx, n, d):
     return wrap_index(idx, n)
 
 
-@op(
-    None,
-    methods="take_along_dim",
-    spec=(
-        OpSpec(
-            "take_along_dim",
-            lambda t, a, i: t.take_along_dim(a, i, 1),
-            [((3, 4),)],
-            shapes=None,
-            extra=index_extra([[0, 3], [1, 1], [2, 0]]),
-        ),
-        OpSpec(
-            "take_along_dim_bcast",
-            lambda t, a, i: t.take_along_dim(a, i, dim=-1),
-            [((3, 4),)],
-            shapes=None,
-            extra=index_extra([[0, 3, 3]]),
-        ),
-        OpSpec(
-            "take_along_dim_flat",
-            lambda t, a, i: t.take_along_dim(a, i),
-            [((3, 4),)],
-            shapes=None,
-            extra=index_extra([0, 11, 5, 5]),
-        ),
-    ),
-)
+@op(None, methods="take_along_dim",
+    spec=(OpSpec("take_along_dim", lambda t, a, i: t.take_along_dim(a, i, 1), [((3, 4),)],
+                 shapes=None, extra=index_extra([[0, 3], [1, 1], [2, 0]])),
+          OpSpec("take_along_dim_bcast", lambda t, a, i: t.take_along_dim(a, i, dim=-1),
+                 [((3, 4),)], shapes=None, extra=index_extra([[0, 3, 3]])),
+          OpSpec("take_along_dim_flat", lambda t, a, i: t.take_along_dim(a, i), [((3, 4),)],
+                 shapes=None, extra=index_extra([0, 11, 5, 5]))))  # fmt: skip
 def take_along_dim(input, indices, dim=None, *, out=None):
     """Values of ``input`` at ``indices`` along ``dim`` (broadcasting the other dims)."""
     idx = indices._data
@@ -213,19 +177,9 @@ def _pad_to(g, shape):
     return index_put_add(shape, tuple(slice(0, s) for s in g._data.shape), g)
 
 
-@op(
-    ScatterAdd,
-    methods="scatter_add",
-    inplace=True,
-    vmap=LOOP,
-    spec=OpSpec(
-        "scatter_add",
-        lambda t, a, b, i: a.scatter_add(1, i, b),
-        [((3, 4), (2, 3))],
-        shapes=None,
-        extra=index_extra([[0, 3, 3], [2, 2, 2]]),
-    ),
-)
+@op(ScatterAdd, methods="scatter_add", inplace=True, vmap=LOOP,
+    spec=OpSpec("scatter_add", lambda t, a, b, i: a.scatter_add(1, i, b), [((3, 4), (2, 3))],
+                shapes=None, extra=index_extra([[0, 3, 3], [2, 2, 2]])))  # fmt: skip
 def scatter_add(input, dim, index, src, *, out=None):
     """``input`` plus ``src`` added at ``index`` along ``dim`` (repeats accumulate)."""
     if not isinstance(src, Tensor):
@@ -299,19 +253,9 @@ class ScatterReduce(Node):
         raise RuntimeError("derivative for aten::scatter is not implemented")
 
 
-@op(
-    Scatter,
-    methods="scatter",
-    inplace=True,
-    vmap=LOOP,
-    spec=OpSpec(
-        "scatter",
-        lambda t, a, b, i: a.scatter(1, i, b),
-        [((3, 4), (2, 3))],
-        shapes=None,
-        extra=index_extra([[0, 3, 1], [2, 1, 0]]),
-    ),
-)
+@op(Scatter, methods="scatter", inplace=True, vmap=LOOP,
+    spec=OpSpec("scatter", lambda t, a, b, i: a.scatter(1, i, b), [((3, 4), (2, 3))], shapes=None,
+                extra=index_extra([[0, 3, 1], [2, 1, 0]])))  # fmt: skip
 def scatter(input, dim, index, src=None, value=None, *, reduce=None, out=None):
     """``input`` with ``src`` (a tensor, or a number ``value``) written at ``index`` along
     ``dim``; with ``reduce``, added to (``"add"``) or multiplied into (``"multiply"``) it."""
@@ -352,41 +296,16 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None, out=None):
     return _write_same_dtype("scatter", out, inputs, result, input._data.dtype)
 
 
-declare(
-    ScatterValue,
-    grad_fn="ScatterBackward1",
-    vmap=LOOP,
-    spec=OpSpec(
-        "scatter_value",
-        lambda t, a, i: t.scatter(a, 0, i, value=1.5),
-        [((3, 4),)],
-        shapes=None,
-        extra=index_extra([[0, 2, 1, 1]]),
-    ),
-)
+declare(ScatterValue, grad_fn="ScatterBackward1", vmap=LOOP,
+        spec=OpSpec("scatter_value", lambda t, a, i: t.scatter(a, 0, i, value=1.5), [((3, 4),)],
+                    shapes=None, extra=index_extra([[0, 2, 1, 1]])))  # fmt: skip
 # PyTorch records scatter with ``reduce`` as a node whose backward raises: not differentiable.
-declare(
-    ScatterReduce,
-    grad_fn="torch::autograd::NotImplemented",
-    vmap=LOOP,
-    spec=(
-        OpSpec(
-            "scatter_multiply",
-            lambda t, a, b, i: a.scatter(0, i, b, reduce="multiply"),
-            [((3, 4), (2, 4))],
-            shapes=None,
-            extra=index_extra([[0, 2, 0, 0], [0, 0, 1, 2]]),
-            grad=(False, False),
-        ),
-        OpSpec(
-            "scatter_value_add",
-            lambda t, a, i: a.scatter(1, i, 2.0, reduce="add"),
-            [((3, 4),)],
-            shapes=None,
-            extra=index_extra([[0, 0, 3], [1, 1, 1]]),
-            grad=(False,),
-        ),
-    ),
-)
+declare(ScatterReduce, grad_fn="torch::autograd::NotImplemented", vmap=LOOP,
+        spec=(OpSpec("scatter_multiply", lambda t, a, b, i: a.scatter(0, i, b, reduce="multiply"),
+                     [((3, 4), (2, 4))], shapes=None,
+                     extra=index_extra([[0, 2, 0, 0], [0, 0, 1, 2]]), grad=(False, False)),
+              OpSpec("scatter_value_add", lambda t, a, i: a.scatter(1, i, 2.0, reduce="add"),
+                     [((3, 4),)], shapes=None, extra=index_extra([[0, 0, 3], [1, 1, 1]]),
+                     grad=(False,))))  # fmt: skip
 
 __all__ = public_names(__name__)
