@@ -4,7 +4,6 @@ substitution), all batched over leading dimensions."""
 
 from __future__ import annotations
 
-import collections
 import importlib
 
 from ..autograd.node import Node
@@ -22,19 +21,6 @@ class LinAlgError(RuntimeError):
 
 
 LinAlgError.__module__ = "ember.linalg"
-
-
-def result_type(name, *fields):
-    """A named tuple printed as PyTorch's ``torch.return_types.<name>``."""
-    cls = collections.namedtuple(name, fields)
-
-    def __repr__(self):
-        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
-        return f"torch.return_types.{name}(\n{body})"
-
-    cls.__repr__ = __repr__
-    cls.__module__ = "ember.return_types"
-    return cls
 
 
 class Eigendecomposition(Node):

@@ -7,10 +7,10 @@ from .. import dtypes as _dt
 from ..autograd.node import Node
 from ..backend import np as _np
 from ..backend import xp_of
+from ..return_types import return_type
 from ..tensor_base import TensorBase as Tensor
 from . import _out, batching
 from ._binary import needs, type_word, zeros_like
-from ._linalg_common import result_type
 from ._spec import OpSpec
 from .inplace import check_inplace, commit, public_inplace
 from .linalg import ctype_name, dtype_mismatch, require_tensor
@@ -19,8 +19,8 @@ from .registry import LOOP, declare, op, public_names
 _EW = batching.elementwise
 
 #: ``torch.return_types.frexp``: the mantissa and the (int32) exponent.
-FrexpResult = result_type("frexp", "mantissa", "exponent")
-FrexpOut = result_type("frexp_out", "mantissa", "exponent")
+FrexpResult = return_type("frexp", "mantissa", "exponent")
+FrexpOut = return_type("frexp_out", "mantissa", "exponent")
 
 
 def _frexp_arrays(xp, x):

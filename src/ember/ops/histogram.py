@@ -11,19 +11,19 @@ whose derivative is not implemented.
 from __future__ import annotations
 
 from ..backend import np as _np
+from ..return_types import return_type
 from ..tensor_base import TensorBase as Tensor
 from . import _out
 from ._binary import type_word
-from ._linalg_common import result_type
 from ._spec import OpSpec
 from .clamp import tensor_arg
 from .counting import _c_float as _c_number
 from .elementwise import NotDifferentiable
 from .registry import LOOP, declare, op, public_names
 
-_HISTOGRAM = result_type("histogram", "hist", "bin_edges")
-_HISTOGRAM_OUT = result_type("histogram_out", "hist", "bin_edges")
-_HISTOGRAMDD = result_type("histogramdd", "hist", "bin_edges")
+_HISTOGRAM = return_type("histogram", "hist", "bin_edges")
+_HISTOGRAM_OUT = return_type("histogram_out", "hist", "bin_edges")
+_HISTOGRAMDD = return_type("histogramdd", "hist", "bin_edges")
 _NAME = "torch.histogramdd"
 
 

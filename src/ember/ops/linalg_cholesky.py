@@ -6,13 +6,13 @@ from __future__ import annotations
 from ..autograd.callsite import warn
 from ..autograd.node import Node
 from ..backend import np as _np
+from ..return_types import return_type
 from ..tensor_base import TensorBase as Tensor
 from ._linalg_common import LinAlgError, batch_prefix, linalg, square_float, write_out
 from ._spec import OpSpec
 from .clamp import tensor_arg
 from .linalg_triangular import linalg_solve_triangular
 from .registry import LOOP, op, public_names
-from .sorting import return_type
 
 CholeskyExResult = return_type("linalg_cholesky_ex", "L", "info")
 _NP_ERROR = _np.linalg.LinAlgError

@@ -10,16 +10,17 @@ have a gradient (PyTorch checks this; Ember does not).
 from __future__ import annotations
 
 from ..backend import np as _np
+from ..return_types import return_type
 from ..tensor_base import TensorBase as Tensor
 from ._binary import type_word
-from ._linalg_common import Eigendecomposition, check_matrix, check_square, linalg, result_type
+from ._linalg_common import Eigendecomposition, check_matrix, check_square, linalg
 from ._spec import OpSpec
 from .clamp import tensor_arg
 from .complex_ops import real
 from .linalg_solve import linalg_solve
 from .registry import LOOP, op, public_names
 
-EigResult = result_type("linalg_eig", "eigenvalues", "eigenvectors")
+EigResult = return_type("linalg_eig", "eigenvalues", "eigenvectors")
 _COMPLEX = {"float32": "complex64", "float64": "complex128"}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..autograd.node import Node
 from ..backend import np as _np
+from ..return_types import return_type
 from ..tensor_base import TensorBase as Tensor
 from ._linalg_common import (
     Eigendecomposition,
@@ -17,7 +18,6 @@ from ._linalg_common import (
     check_matrix,
     check_square,
     linalg,
-    result_type,
     write_out,
 )
 from ._spec import OpSpec
@@ -26,11 +26,11 @@ from .linalg_triangular import linalg_solve_triangular
 from .registry import LOOP, op, public_names
 from .where import where
 
-QrResult = result_type("linalg_qr", "Q", "R")
-LegacyQrResult = result_type("qr", "Q", "R")
-LegacySvdResult = result_type("svd", "U", "S", "V")
-SvdResult = result_type("linalg_svd", "U", "S", "Vh")
-EighResult = result_type("linalg_eigh", "eigenvalues", "eigenvectors")
+QrResult = return_type("linalg_qr", "Q", "R")
+LegacyQrResult = return_type("qr", "Q", "R")
+LegacySvdResult = return_type("svd", "U", "S", "V")
+SvdResult = return_type("linalg_svd", "U", "S", "Vh")
+EighResult = return_type("linalg_eigh", "eigenvalues", "eigenvectors")
 
 
 # ----- QR ---------------------------------------------------------------------------------

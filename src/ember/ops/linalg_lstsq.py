@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from ..autograd.node import Node
 from ..backend import np as _np
+from ..return_types import return_type
 from ..tensor_base import TensorBase as Tensor
-from ._linalg_common import check_float, check_matrix, check_square, linalg, result_type, write_out
+from ._linalg_common import check_float, check_matrix, check_square, linalg, write_out
 from ._spec import OpSpec
 from .clamp import tensor_arg
 from .registry import LOOP, op, public_names
 
-LstsqResult = result_type("linalg_lstsq", "solution", "residuals", "rank", "singular_values")
+LstsqResult = return_type("linalg_lstsq", "solution", "residuals", "rank", "singular_values")
 
 
 def _tolerances(a_dtype, m, n, atol, rtol):

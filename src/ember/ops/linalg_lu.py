@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..autograd.node import Node
 from ..backend import np as _np
+from ..return_types import return_type
 from ..tensor_base import TensorBase as Tensor
 from ._binary import not_implemented
 from ._linalg_common import (
@@ -19,17 +20,16 @@ from ._linalg_common import (
     linalg,
     lu_array,
     permutation_from_pivots,
-    result_type,
 )
 from ._spec import OpSpec
 from .clamp import tensor_arg
 from .linalg_triangular import linalg_solve_triangular as _tri
 from .registry import LOOP, op, public_names
 
-LuFactorResult = result_type("linalg_lu_factor", "LU", "pivots")
-LuFactorExResult = result_type("linalg_lu_factor_ex", "LU", "pivots", "info")
-LuResult = result_type("linalg_lu", "P", "L", "U")
-LuUnpackResult = result_type("lu_unpack", "P", "L", "U")
+LuFactorResult = return_type("linalg_lu_factor", "LU", "pivots")
+LuFactorExResult = return_type("linalg_lu_factor_ex", "LU", "pivots", "info")
+LuResult = return_type("linalg_lu", "P", "L", "U")
+LuUnpackResult = return_type("lu_unpack", "P", "L", "U")
 
 
 def _permutation_matrix(pivots, m, dtype):
@@ -276,7 +276,7 @@ _LU_SOLVE_DEPRECATION = (
     "X = torch.lu_solve(B, LU, pivots)\nshould be replaced with\nX = torch.linalg.lu_solve("
     "LU, pivots, B)"
 )
-LuWithInfoResult = result_type("_lu_with_info", "LU", "pivots", "info")
+LuWithInfoResult = return_type("_lu_with_info", "LU", "pivots", "info")
 
 
 @op(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..autograd.node import Node
 from ..backend import np as _np
+from ..return_types import return_type
 from ..tensor_base import TensorBase as Tensor
 from . import _out
 from ._binary import needs
@@ -28,7 +29,6 @@ from ._linalg_common import well_conditioned as _sq
 from ._spec import OpSpec
 from .clamp import tensor_arg
 from .registry import LOOP, op, public_names
-from .sorting import return_type
 from .where import where
 
 InvExResult = return_type("linalg_inv_ex", "inverse", "info")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..autograd.callsite import warn
 from ..autograd.node import Node
+from ..return_types import return_type
 from ._binary import needs, not_implemented
 from ._linalg_common import (
     check_matrix,
@@ -16,7 +17,6 @@ from ._linalg_common import well_conditioned as _sq
 from ._spec import OpSpec
 from .clamp import tensor_arg
 from .registry import LOOP, op, public_names
-from .sorting import return_type
 
 TriangularSolveResult = return_type("triangular_solve", "solution", "cloned_coefficient")
 

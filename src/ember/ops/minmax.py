@@ -10,6 +10,7 @@ from __future__ import annotations
 from .. import dtypes as _dt
 from ..autograd.node import Node
 from ..backend import xp_of
+from ..return_types import return_type
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim as _wrap_dim
 from . import _out, batching
@@ -24,7 +25,7 @@ from .reduce import (
     reduced_dims,
 )
 from .registry import LOOP, declare, op, public_names
-from .sorting import SelectAlong, SpreadOverEqual, check_pair_out, return_type, write_pair
+from .sorting import SelectAlong, SpreadOverEqual, check_pair_out, write_pair
 
 MaxResult = return_type("max")
 MinResult = return_type("min")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .. import dtypes as _dt
 from ..autograd.node import Node
+from ..return_types import return_type
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim as _wrap_dim
 from . import _out, batching
@@ -16,7 +17,6 @@ from ._binary import not_implemented
 from ._spec import OpSpec
 from .clamp import tensor_arg
 from .registry import op, public_names
-from .sorting import return_type
 from .unary import quiet
 from .where import where
 

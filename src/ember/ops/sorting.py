@@ -7,30 +7,16 @@ share one backward: the gradient goes back to the picked index only, through
 
 from __future__ import annotations
 
-import collections
-
 from .. import dtypes as _dt
 from ..autograd.node import Node
 from ..backend import xp_of
+from ..return_types import return_type
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim as _wrap_dim
 from . import _out
 from ._spec import OpSpec
 from .indexing_backward import backward_of
 from .registry import LOOP, declare, op, public_names
-
-
-def return_type(name, first="values", second="indices"):
-    """A named pair like PyTorch's ``torch.return_types.<name>`` (unpacks as a tuple)."""
-    cls = collections.namedtuple(name, [first, second])
-
-    def __repr__(self):
-        return f"torch.return_types.{name}(\n{first}={self[0]!r},\n{second}={self[1]!r})"
-
-    cls.__repr__ = __repr__
-    cls.__module__ = __name__
-    return cls
-
 
 SortResult = return_type("sort")
 TopkResult = return_type("topk")

@@ -10,13 +10,14 @@ from __future__ import annotations
 from .. import dtypes as _dt
 from ..autograd.callsite import warn
 from ..backend import np as _np
+from ..return_types import return_type
 from ..tensor_base import TensorBase as Tensor
 from ..tensor_base import wrap_dim as _wrap_dim
 from . import _out
 from ._spec import OpSpec, some_nan
 from .clamp import tensor_arg
 from .registry import LOOP, op, public_names
-from .sorting import SelectAlong, check_pair_out, return_type, write_pair
+from .sorting import SelectAlong, check_pair_out, write_pair
 
 ModeResult = return_type("mode")
 _INDEX = _np.dtype("int64")
