@@ -100,7 +100,8 @@ class IndexAdd(Node):
 
 def _check_source(op, input, d, idx, source, bounds_error=RuntimeError, prefix=""):
     """Refuse a ``source`` whose shape does not fit ``input`` and ``idx`` along ``d``, and an
-    index outside ``input`` (with ``bounds_error``, its message after ``prefix``)."""
+    index outside ``input`` (with ``bounds_error``, its message after ``prefix``; no such
+    check when ``bounds_error`` is None)."""
     x, s = input._data, source._data
     ns = s.shape[d] if s.ndim else 1
     if idx.size != ns:
@@ -117,6 +118,10 @@ def _check_source(op, input, d, idx, source, bounds_error=RuntimeError, prefix="
             "source tensor shape must match self tensor shape, excluding the specified "
             f"dimension. Got self.shape = {list(x.shape)} source.shape = {list(s.shape)}"
         )
+    if bounds_error is None:
+        return
+    if bounds_error is None:
+        return
     n, bad = _bad_index(x, d, idx)
     if bad is not None:
         raise bounds_error(f"{prefix}index {bad} is out of bounds for dimension {d} with size {n}")

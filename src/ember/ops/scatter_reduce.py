@@ -406,7 +406,7 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True, out=No
     if s.ndim == 0 and x.ndim > 1:
         raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
     idx = idx.reshape(-1)
-    _check_source("index_reduce_", input, d, idx, source)
+    _check_source("index_reduce_", input, d, idx, source, bounds_error=None)  # its own below
     if x.ndim != s.ndim:
         raise RuntimeError(
             "source tensor shape must match self tensor shape, excluding the specified "
