@@ -278,7 +278,7 @@ class NotDifferentiable(Node):
 
     aten = ""
 
-    def backward(self, grad):
+    def backward(self, *grads):
         raise RuntimeError(f"derivative for aten::{self.aten} is not implemented")
 
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 import math
 
 from ..backend import np as _np
+from ..return_types import return_type
 from ..tensor_base import TensorBase as Tensor
 from . import _out
 from ._binary import not_implemented, type_word
-from ._linalg_common import check_square, result_type
+from ._linalg_common import check_square
 from ._spec import OpSpec
 from .clamp import tensor_arg
 from .elementwise import NotDifferentiable
@@ -25,8 +26,8 @@ from .registry import LOOP, declare, op, public_names
 _ALPHA = (1 + math.sqrt(17)) / 8
 _FACTOR = "torch.linalg.ldl_factor_ex"
 _SOLVE = "torch.linalg.ldl_solve"
-LdlResult = result_type("linalg_ldl_factor", "LD", "pivots")
-LdlExResult = result_type("linalg_ldl_factor_ex", "LD", "pivots", "info")
+LdlResult = return_type("linalg_ldl_factor", "LD", "pivots")
+LdlExResult = return_type("linalg_ldl_factor_ex", "LD", "pivots", "info")
 
 
 def _abs1(z):
@@ -241,9 +242,6 @@ class LinalgLdlFactorEx(NotDifferentiable):
 
     def differentiable_outputs(self, n):
         return (True, False, False)
-
-    def backward(self, *grads):
-        raise RuntimeError(f"derivative for aten::{self.aten} is not implemented")
 
 
 class LinalgLdlSolve(NotDifferentiable):

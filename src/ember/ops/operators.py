@@ -61,7 +61,8 @@ def _named(method, name, doc):
 
 
 def _reflected(name, node, full, doc):
-    """The reflected form (``number + tensor``) of a commutative operator."""
+    """The reflected form (``number + tensor``): ``node`` for a float tensor and a Python
+    number, ``full(other, self)`` otherwise."""
 
     def method(self, other):
         t = type(other)
@@ -121,12 +122,12 @@ __radd__ = _reflected("__radd__", _Add, _ew.add, "``other + self``.")
 __sub__ = _operator("__sub__", _Sub, _ew.sub, "``self - other``.")
 
 
-def __rsub__(self, other):
-    """``other - self``."""
-    t = type(other)
-    if (t is float or (t is int and _INT_MIN <= other < _INT_END)) and self._data.dtype.kind == "f":
-        return _RsubScalar.apply(other, self)
+def _subtracted_from(other, self):
+    """``other - self`` for any ``other`` (rsub with its operands named the other way)."""
     return _ew.rsub(self, other)
+
+
+__rsub__ = _reflected("__rsub__", _RsubScalar, _subtracted_from, "``other - self``.")
 
 
 __mul__ = _operator("__mul__", _Mul, _ew.mul, "``self * other``.")
