@@ -136,6 +136,27 @@ def _is_bool(x):
 
 
 # ----- mul / div ------------------------------------------------------------------------
+def _times(xp, g, factor, meta):
+    """One factor's gradient on arrays: ``g * factor``, or, for an input of one element that
+    ``g`` broadcasts (a scalar weight times a vector), the sum the engine would take of it,
+    as one dot product with no temporary."""
+    if factor is None:
+        return None
+    if (
+        meta
+        and g.ndim
+        and all(s == 1 for s in meta[0])
+        and type(factor) is type(g)
+        and factor.shape == g.shape
+        and factor.dtype == g.dtype
+        and g.dtype.kind == "f"
+        and g.dtype.itemsize >= 4
+    ):
+        # A fresh array of the input's shape (not a view), which backward may adopt as .grad.
+        return Tensor._make(xp.full(meta[0], g.reshape(-1).dot(factor.reshape(-1)), g.dtype))
+    return Tensor._make(g * factor)
+
+
 class Mul(Node):
     """d(a*b) = b*da + a*db"""
 
@@ -149,10 +170,8 @@ class Mul(Node):
         if array_backward(grad):
             b, a = self.saved_arrays()
             g = grad._data
-            return (
-                None if b is None else Tensor._make(g * b),
-                None if a is None else Tensor._make(g * a),
-            )
+            meta = self._in_meta
+            return _times(self.xp, g, b, meta[0]), _times(self.xp, g, a, meta[1])
         b, a = self.saved_tensors
         if grad._data.dtype.kind == "c":  # PyTorch's convention: grad * conj(other factor)
             b, a = conj_of(b), conj_of(a)

@@ -12,8 +12,9 @@ import math
 
 from ..autograd.callsite import warn
 from ..autograd.grad_mode import is_grad_enabled, no_grad
-from ..autograd.node import Node
+from ..autograd.node import Node, array_backward
 from ..backend import np
+from ..tensor_base import TensorBase as Tensor
 from . import batching
 from ._binary import broadcast_error, needs, zeros_like
 from ._spec import OpSpec
@@ -306,6 +307,18 @@ class MseLoss(PointwiseLoss):
 
     def grads(self, g, x, y):
         return self.of_difference(2 * g * (x - y))
+
+    def backward(self, grad):
+        if not array_backward(grad):
+            return super().backward(grad)
+        # What ``grads`` computes, on arrays (the same products, one temporary).
+        x, y = self.saved_arrays()
+        g = grad._data / self.size if self.reduction == "mean" else grad._data
+        d = self.xp.asarray(x - y)  # 0-d operands give a NumPy scalar
+        d *= 2 * g
+        return (Tensor._make(d) if needs(self, 0) else None), (
+            Tensor._make(-d) if needs(self, 1) else None
+        )
 
 
 @op(
