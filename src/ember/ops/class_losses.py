@@ -87,6 +87,10 @@ def _none_shape(x):
 
 
 # ----- class-index targets ----------------------------------------------------------------
+#: The dtypes PyTorch takes class indices in (Long, Byte).
+_INDEX_DTYPES = (np.dtype("int64"), np.dtype("uint8"))
+
+
 class ClassTargets(Node):
     """Coefficients of class-index targets (not differentiable).
 
@@ -100,13 +104,20 @@ class ClassTargets(Node):
         xp = self.xp
         t = t.reshape(-1)
         valid = t != ignore_index
-        tv = t[valid]
+        if valid.all():  # the common case: no row ignored
+            tv, rows = t, xp.arange(t.shape[0])
+        else:
+            tv, rows = t[valid], xp.nonzero(valid)[0]
         if tv.size and (tv.min() < 0 or tv.max() >= n_classes):
             bad = tv[(tv < 0) | (tv >= n_classes)][0]
             raise IndexError(f"Target {bad} is out of bounds.")
-        w = xp.ones(n_classes, dtype) if weight is None else weight.astype(dtype, copy=False)
         a = xp.zeros((t.shape[0], n_classes), dtype)
-        rows = xp.nonzero(valid)[0]
+        if weight is None:  # every class weighs 1: the same values without a weight vector
+            a[rows, tv] = 1 - smoothing
+            if smoothing:
+                a[rows] += smoothing / n_classes
+            return a, valid.astype(dtype)
+        w = weight.astype(dtype, copy=False)
         a[rows, tv] = w[tv] * (1 - smoothing)
         if smoothing:
             a[rows] += w * (smoothing / n_classes)
@@ -122,7 +133,7 @@ def _index_matrix(x, target, weight, ignore_index, smoothing):
     """The coefficient matrix for class-index targets and the 'mean' denominator."""
     n_classes = x.shape[1] if x.dim() > 1 else x.shape[0]
     t = target._data
-    if str(t.dtype) not in ("int64", "uint8"):
+    if t.dtype not in _INDEX_DTYPES:
         raise RuntimeError(
             f"expected target dtype to be Long or Byte, but got {scalar_type_name(t.dtype)}"
         )
@@ -280,7 +291,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         node = CrossEntropyProbsMean if reduction == "mean" else CrossEntropyProbs
         denom = rows.shape[0] if x.dim() > 1 else 1
         return node.apply(rows, y, denom, reduction, _none_shape(x))
-    if str(target._data.dtype) not in ("int64", "uint8"):
+    if target._data.dtype not in _INDEX_DTYPES:
         raise RuntimeError(
             "expected target dtype to be Long or Byte, but got "
             f"{scalar_type_name(target._data.dtype)}"
