@@ -8,8 +8,6 @@ records a different node for a number operand (``1 - x`` is ``RsubBackward1``,
 
 from __future__ import annotations
 
-import operator as _operator
-
 from ..autograd.node import Node, array_backward
 from ..tensor_base import TensorBase as Tensor
 from . import _out, batching
@@ -34,24 +32,23 @@ _POS = (0.5, 2.0)
 
 # ----- add / sub ----------------------------------------------------------------------
 class _Scaled(Node):
-    """Base of add and sub: ``combine(a, alpha*b)``, the array operator named by a subclass."""
+    """Base of add and sub: ``a ± alpha*b``, alpha kept for the backward."""
 
     upcast_float16 = False  # PyTorch rounds alpha*b to float16 first
 
     alpha = 1
-    combine = None
 
-    def forward(self, a, b, alpha=1):
-        if alpha != 1:
-            self.alpha = alpha
-            b = b * alpha
-        return self.combine(a, b)
+    def scaled(self, b, alpha):
+        """``alpha * b``, remembering alpha (the operator is written in each forward: a hot op)."""
+        self.alpha = alpha
+        return b * alpha
 
 
 class Add(_Scaled):
     """d(a + alpha*b) = da + alpha*db"""
 
-    combine = _operator.add
+    def forward(self, a, b, alpha=1):
+        return a + (b if alpha == 1 else self.scaled(b, alpha))
 
     def backward(self, grad):
         return grad, (grad if self.alpha == 1 else grad * self.alpha)
@@ -69,7 +66,8 @@ def add(input, other, *, alpha=1, out=None):
 class Sub(_Scaled):
     """d(a - alpha*b) = da - alpha*db"""
 
-    combine = _operator.sub
+    def forward(self, a, b, alpha=1):
+        return a - (b if alpha == 1 else self.scaled(b, alpha))
 
     def backward(self, grad):
         if not needs(self, 1):  # (x - constant): no negated copy
@@ -136,16 +134,12 @@ def _is_bool(x):
 
 
 # ----- mul / div ------------------------------------------------------------------------
-def _times(xp, g, factor, meta):
-    """One factor's gradient on arrays: ``g * factor``, or, for an input of one element that
-    ``g`` broadcasts (a scalar weight times a vector), the sum the engine would take of it,
-    as one dot product with no temporary."""
-    if factor is None:
-        return None
+def _reduced(xp, g, factor, meta):
+    """``g * factor`` for an input of another shape than ``g`` (broadcast): for an input of
+    one element (a scalar weight times a vector), the sum the engine would take of it, as
+    one dot product with no temporary."""
     if (
-        meta
-        and g.ndim
-        and all(s == 1 for s in meta[0])
+        all(s == 1 for s in meta[0])
         and type(factor) is type(g)
         and factor.shape == g.shape
         and factor.dtype == g.dtype
@@ -170,8 +164,19 @@ class Mul(Node):
         if array_backward(grad):
             b, a = self.saved_arrays()
             g = grad._data
-            meta = self._in_meta
-            return _times(self.xp, g, b, meta[0]), _times(self.xp, g, a, meta[1])
+            gb = ga = None
+            # A number factor keeps the shape; an array factor may have broadcast the input.
+            if b is not None:
+                if type(b) is type(g) and self._in_meta[0][0] != g.shape:
+                    gb = _reduced(self.xp, g, b, self._in_meta[0])
+                else:
+                    gb = Tensor._make(g * b)
+            if a is not None:
+                if type(a) is type(g) and self._in_meta[1][0] != g.shape:
+                    ga = _reduced(self.xp, g, a, self._in_meta[1])
+                else:
+                    ga = Tensor._make(g * a)
+            return gb, ga
         b, a = self.saved_tensors
         if grad._data.dtype.kind == "c":  # PyTorch's convention: grad * conj(other factor)
             b, a = conj_of(b), conj_of(a)
