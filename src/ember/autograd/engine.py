@@ -148,6 +148,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
         needed = _needed_nodes(roots, deps, {k[0] for k in captures})
         t = None
 
+    tensor_class = _node.Tensor  # the class gradients come in (set once Tensor exists)
     prev_mode, prev_site = _grad_state.enabled, _grad_state.site
     _grad_state.enabled = create_graph
     _grad_state.site = None  # backward's own ops are not the user's no_grad() block
@@ -247,8 +248,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     continue
                 g = outs[i]
                 if g is not None:
-                    if type(g) is not _node.Tensor:
-                        g = _node.Tensor._make(g) if hasattr(g, "shape") else g
+                    if type(g) is not tensor_class:
+                        g = tensor_class._make(g) if hasattr(g, "shape") else g
                     shape, dtype = in_meta[i]
                     gd = g._data
                     if gd.shape != shape or (gd.dtype is not dtype and gd.dtype != dtype):
