@@ -179,3 +179,18 @@ def test_wide_graph_benchmark_runs():
     )
     assert r.returncode == 0, r.stderr
     assert "ember  forward" in r.stdout
+
+
+@pytest.mark.slow  # a benchmark run
+def test_conv_paths_benchmark_runs_and_checks_both_paths_agree():
+    r = subprocess.run(
+        [sys.executable, "-m", "benchmarks.conv_paths", "--reps", "2"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=ENV,
+    )
+    assert r.returncode == 0, r.stderr
+    rows = [line for line in r.stdout.splitlines() if line.startswith("| (")]
+    assert len(rows) == 6  # two shapes, three kernels; each asserted equal on both paths
