@@ -13,24 +13,28 @@ import math
 
 from . import dtypes as _dt
 from .backend import np
-from .creation import _finish
+from .creation import _finish, layout_and_pinning
 
 __all__ = ["hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window"]
 
 _HALF_NP = (_dt.float16.np, _dt.bfloat16.np)
 
 
-def _window(name, window_length, periodic, dtype, device, requires_grad, values):
+def _window(name, window_length, periodic, values, dtype, layout, device, requires_grad, pinned):
+    layout_and_pinning(name, {"layout": layout})
     d = _dt.get_default_dtype() if dtype is None else _dt.dtype_arg(dtype, name)
     if not (d.is_floating_point or d.is_complex):
+        shown = "Strided (default)" if layout is None else "Strided"
         raise RuntimeError(
             f"{name} expects floating point dtypes, got: TensorOptions("
-            f"dtype={_dt.C_TYPE_NAMES[d.name]}, device=cpu, layout=Strided (default), "
-            "requires_grad=false (default), pinned_memory=false, memory_format=(nullopt))"
+            f"dtype={_dt.C_TYPE_NAMES[d.name]}, device=cpu, layout={shown}, "
+            f"requires_grad=false (default), pinned_memory={str(bool(pinned)).lower()}, "
+            "memory_format=(nullopt))"
         )
     n = int(window_length)
     if n < 0:
         raise RuntimeError(f"{name} requires non-negative window_length, got window_length={n}")
+    layout_and_pinning(name, {"pin_memory": pinned})
     if n <= 1:
         data = np.ones(n, dtype=d.np)
     elif d.is_complex:
@@ -84,28 +88,25 @@ def _blackman(s, m):
     return s.done(s.r(four - two) + s.c(0.42))
 
 
-def hann_window(
-    window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False
-):
+def hann_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
+                pin_memory=False, requires_grad=False):  # fmt: skip
     """Hann window: ``0.5 - 0.5 cos(2 pi n / (N - 1))``."""
-    return _window(
-        "hann_window", window_length, periodic, dtype, device, requires_grad, _cos_window(0.5, 0.5)
-    )
+    return _window("hann_window", window_length, periodic, _cos_window(0.5, 0.5), dtype, layout,
+                   device, requires_grad, pin_memory)  # fmt: skip
 
 
 def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None, layout=None,
-                   device=None, requires_grad=False):  # fmt: skip
+                   device=None, pin_memory=False, requires_grad=False):  # fmt: skip
     """Hamming window: ``alpha - beta cos(2 pi n / (N - 1))``."""
-    return _window("hamming_window", window_length, periodic, dtype, device, requires_grad,
-                   _cos_window(alpha, beta))  # fmt: skip
+    return _window("hamming_window", window_length, periodic, _cos_window(alpha, beta), dtype,
+                   layout, device, requires_grad, pin_memory)  # fmt: skip
 
 
-def blackman_window(
-    window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False
-):
+def blackman_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
+                    pin_memory=False, requires_grad=False):  # fmt: skip
     """Blackman window: ``0.42 - 0.5 cos(2 pi n / (N - 1)) + 0.08 cos(4 pi n / (N - 1))``."""
-    return _window("blackman_window", window_length, periodic, dtype, device, requires_grad,
-                   _blackman)  # fmt: skip
+    return _window("blackman_window", window_length, periodic, _blackman, dtype, layout, device,
+                   requires_grad, pin_memory)  # fmt: skip
 
 
 def _bartlett(s, m):
@@ -116,17 +117,15 @@ def _bartlett(s, m):
     return s.done(x)
 
 
-def bartlett_window(
-    window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False
-):
+def bartlett_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
+                    pin_memory=False, requires_grad=False):  # fmt: skip
     """Bartlett (triangular) window: ``1 - |2n / (N - 1) - 1|``."""
-    return _window(
-        "bartlett_window", window_length, periodic, dtype, device, requires_grad, _bartlett
-    )
+    return _window("bartlett_window", window_length, periodic, _bartlett, dtype, layout, device,
+                   requires_grad, pin_memory)  # fmt: skip
 
 
 def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout=None, device=None,
-                  requires_grad=False):  # fmt: skip
+                  pin_memory=False, requires_grad=False):  # fmt: skip
     """Kaiser window: ``I0(beta sqrt(1 - (2n / (N - 1) - 1)^2)) / I0(beta)``."""
 
     def values(s, m):
@@ -135,6 +134,8 @@ def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout
         r = (s.arange(m) - centre) / centre
         # The magnitude: a bfloat16 arange past 256 rounds the last point beyond the edge.
         x = (s.work.type(beta) * np.sqrt(np.abs(1 - r * r))).astype(np.float64)
-        return s.done((np.i0(x) / np.i0(float(beta))).astype(s.work))
+        # Each Bessel value is rounded to the working precision before the division.
+        return s.done(np.i0(x).astype(s.work) / s.work.type(np.i0(float(beta))))
 
-    return _window("kaiser_window", window_length, periodic, dtype, device, requires_grad, values)
+    return _window("kaiser_window", window_length, periodic, values, dtype, layout, device,
+                   requires_grad, pin_memory)  # fmt: skip

@@ -163,3 +163,23 @@ def test_addbmm_rank_checks(rank1, rank2, form):
 )  # fmt: skip
 def test_addbmm_expands_input_before_rank_checks(input_shape, batch1, batch2):
     _same_error(lambda lib: lib.addbmm(lib.ones(input_shape), lib.ones(batch1), lib.ones(batch2)))
+
+
+@pytest.mark.parametrize("name", WINDOWS)
+def test_window_pinning_and_layout(name):
+    for n in (-1, 0, 3):
+        for kwargs in [
+            dict(pin_memory=True),
+            dict(dtype="int64", pin_memory=True),
+            dict(dtype="complex64", pin_memory=True),
+            dict(dtype="int64", layout="strided"),
+        ]:
+
+            def call(lib, n=n, kwargs=kwargs):
+                kw = {k: getattr(lib, v) if isinstance(v, str) else v for k, v in kwargs.items()}
+                return getattr(lib, name)(n, **kw)
+
+            _same_error(call)
+    e = getattr(ember, name)(5, pin_memory=False, layout=ember.strided, dtype=ember.float64)
+    t = getattr(torch, name)(5, pin_memory=False, layout=torch.strided, dtype=torch.float64)
+    np.testing.assert_allclose(e.numpy(), t.numpy(), atol=1e-12)
