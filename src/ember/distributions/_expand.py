@@ -11,23 +11,41 @@ def _owner(cls, method):
     return next(c for c in cls.__mro__ if c.__dict__.get("expand") is method)
 
 
+class _Method:
+    """Holds a generated method until its class is built, then puts the plain function in
+    the class under the name and qualified name a method written there would have."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __set_name__(self, owner, name):
+        fn = self.fn
+        fn.__name__ = name
+        fn.__qualname__ = f"{owner.__qualname__}.{name}"
+        fn.__module__ = owner.__module__
+        setattr(owner, name, fn)
+
+
 def _phrase(names):
     return f"The distribution with {' and '.join(names)} expanded to ``batch_shape``."
 
 
 def expand_params(*names, doc=None):
-    """An ``expand`` that expands the parameter tensors ``names`` to the new batch shape."""
+    """An ``expand`` that expands the parameter tensors ``names`` to the new batch shape
+    (to be assigned in a class body)."""
 
     def expand(self, batch_shape, _instance=None):
         return self._expand_params(_owner(type(self), expand), batch_shape, _instance, names)
 
     expand.__doc__ = _phrase(names) if doc is None else doc
-    return expand
+    return _Method(expand)
 
 
 def expand_base(*names, doc=None):
     """An ``expand`` that expands the tensors ``names`` onto the new instance, then hands it
-    to the parent's ``expand`` (which expands the base distribution)."""
+    to the parent's ``expand`` (which expands the base distribution; for a class body)."""
 
     def expand(self, batch_shape, _instance=None):
         owner = _owner(type(self), expand)
@@ -37,4 +55,4 @@ def expand_base(*names, doc=None):
         return super(owner, self).expand(batch_shape, _instance=new)
 
     expand.__doc__ = _phrase(names) if doc is None else doc
-    return expand
+    return _Method(expand)

@@ -17,7 +17,7 @@ from ..autograd.grad_mode import enable_grad
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.node import AccumulateGrad
 from . import _vmap
-from ._pytree import tensor_leaves, tree_leaves, tree_map
+from ._pytree import check_tensor_leaves, tensor_leaves, tree_leaves, tree_map, tree_structure
 from ._vmap import last_vmap, vmap
 
 __all__ = [
@@ -135,14 +135,20 @@ def _pairs_grad(pairs, inputs, create):
                           create_graph=create, allow_unused=True)  # fmt: skip
 
 
-def _split_aux(output, has_aux, where):
-    """``(output, aux)`` of a function's result; ``aux`` is None unless ``has_aux``."""
+def _split_aux(output, has_aux, where, check=True):
+    """``(output, aux)`` of a function's result; ``aux`` is None unless ``has_aux``.
+
+    With ``check``, PyTorch's error for an auxiliary output that holds a non-tensor (grad
+    checks its output first, then calls ``check_tensor_leaves`` itself).
+    """
     if not has_aux:
         return output, None
     if not (isinstance(output, tuple) and len(output) == 2):
         raise RuntimeError(
             f"{where}: output of function f should be a tuple: (output, aux) if has_aux is True"
         )
+    if check:
+        check_tensor_leaves(output[1])
     return output
 
 
@@ -187,7 +193,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
         with enable_grad():
             args = _wrap_args(level, args, nums)
             output = func(*args, **kwargs)
-            output, aux = _split_aux(output, has_aux, "grad_and_value(f)(*args)")
+            output, aux = _split_aux(output, has_aux, "grad_and_value(f)(*args)", check=False)
             if not isinstance(output, Tensor):
                 raise RuntimeError(
                     "grad_and_value(f)(*args): Expected f(*args) to return a Tensor, got "
@@ -199,6 +205,8 @@ def grad_and_value(func, argnums=0, has_aux=False):
                     f"tensor with {output.dim()} dims. Maybe you wanted to use the vjp or jacrev "
                     "APIs instead?"
                 )
+            if has_aux:
+                check_tensor_leaves(aux)
             diff = [tensor_leaves(args[a]) for a in nums]
             flat = [t for group in diff for t in group]
             if output.requires_grad and flat:
@@ -265,32 +273,47 @@ def vjp(func, *primals, has_aux=False):
 def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     """``(func(*primals), J @ tangents)``: forward-mode product (double-vjp trick)."""
     Tensor = _tensor_cls()
-    for what, given in (("primals", primals), ("tangents", tangents)):
-        if not isinstance(given, tuple):
-            raise RuntimeError(
-                f"jvp(f, primals, tangents): Expected {what} to be a tuple. E.g. it should be "
-                "valid to call f(*primals)."
-            )
-    p_leaves = tree_leaves(primals)
-    t_leaves = tree_leaves(tangents)
-    if len(p_leaves) != len(t_leaves):
+    where = "jvp(f, primals, tangents)"
+    if not isinstance(primals, tuple):
         raise RuntimeError(
-            "jvp(f, primals, tangents): Expected primals and tangents to have the same python "
-            "structure."
+            f"{where}: Expected primals to be a tuple. E.g. it should be valid to call f(*primals)."
         )
+    p_shape, t_shape = tree_structure(primals), tree_structure(tangents)
+    if p_shape != t_shape:
+        # PyTorch goes on to print both structures as its own tree specs; Ember matches its
+        # sentences up to there and pictures the structures in its own notation.
+        raise RuntimeError(
+            f"{where}: Expected primals and tangents to have the same python structure. For "
+            "example, if primals is a tuple of 3 tensors, tangents also must be. (Ember: "
+            f"primals are {p_shape}, tangents are {t_shape}.)"
+        )
+    p_leaves, t_leaves = tree_leaves(primals), tree_leaves(tangents)
+    for what, leaves in (("primals", p_leaves), ("tangents", t_leaves)):
+        if not leaves:
+            raise RuntimeError(f"{where}: Expected {what} to contain at least one Tensor.")
+        for x in leaves:
+            if not isinstance(x, Tensor):
+                raise RuntimeError(
+                    f"{where}: Expected {what} to only contain Tensors, got {type(x)}"
+                )
     for p, t in zip(p_leaves, t_leaves):
+        for what, x in (("primal", p), ("tangent", t)):
+            if not (x.is_floating_point() or x.is_complex()):
+                raise ValueError(
+                    f"Expected {what} to be floating point or complex, but got: {x.dtype}"
+                )
         if tuple(p.shape) != tuple(t.shape):
             raise RuntimeError(
-                "jvp(f, primals, tangents): Expected primals and tangents to have the same "
-                f"shape. Got primal of shape {list(p.shape)} and tangent of shape "
-                f"{list(t.shape)}."
+                "Trying to set a forward gradient that has a different size than that of the "
+                f"original Tensor, this is not supported. Tensor is of size {list(p.shape)} "
+                f"while the given forward gradient is of size {list(t.shape)}."
             )
     level = _Level()
     with enable_grad():
         wrapped = tuple(tree_map(level.wrap, p) for p in primals)
         output = func(*wrapped)
-        output, aux = _split_aux(output, has_aux, "jvp(f, primals, tangents)")
-        out_leaves = _output_leaves(output, "jvp(f, primals, tangents)")
+        output, aux = _split_aux(output, has_aux, where)
+        out_leaves = _output_leaves(output, where)
         in_leaves = [t for p in wrapped for t in tensor_leaves(p)]
         tan = [t for t in t_leaves if isinstance(t, Tensor)]
         results = _jvp_leaves(out_leaves, in_leaves, tan)

@@ -66,3 +66,32 @@ def tensor_leaves(obj):
     """Only the tensor leaves of ``obj``."""
     Tensor = _tensor_cls()
     return [x for x in tree_leaves(obj) if isinstance(x, Tensor)]
+
+
+class _Leaf:
+    """The mark of a leaf in a structure's picture."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "*"
+
+
+_LEAF = _Leaf()
+
+
+def tree_structure(obj) -> str:
+    """A picture of ``obj``'s nesting with each leaf (None included) as ``*``.
+
+    Two objects have the same structure exactly when their pictures are equal: container
+    types, dict keys in order and the number of children all show.
+    """
+    return repr(tree_map(lambda x: _LEAF, obj))
+
+
+def check_tensor_leaves(obj) -> None:
+    """PyTorch's error for a leaf of ``obj`` that is not a tensor (auxiliary outputs)."""
+    Tensor = _tensor_cls()
+    for x in tree_leaves(obj):
+        if not isinstance(x, Tensor):
+            raise RuntimeError(f"Expected tensors, got unsupported type {type(x)}")

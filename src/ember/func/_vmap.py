@@ -33,7 +33,7 @@ from ..ops import elementwise as _elementwise
 from ..ops.batching import CannotBatch as _Fallback
 from ..ops.registry import batching_rule as _rule_for
 from ..tensor import Tensor
-from ._pytree import tree_leaves, tree_map
+from ._pytree import check_tensor_leaves, tree_leaves, tree_map
 
 __all__ = ["vmap", "last_vmap", "last_strategy"]
 
@@ -380,6 +380,8 @@ def grad_and_value_batched(mode, func, nums, single, has_aux, level, outer, args
         output, aux = output
     if not mode.is_batched(output) or output.dim() != 0:
         raise _Fallback("grad of an output that is not a per-example scalar")
+    if has_aux:
+        check_tensor_leaves(aux)
     with mode.suspended():
         out_full = output._full
         if out_full.requires_grad and fulls:

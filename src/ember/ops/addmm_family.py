@@ -9,6 +9,7 @@ from .. import dtypes as _dt
 from ..autograd.grad_mode import no_grad
 from ..autograd.node import Node
 from ..tensor_base import TensorBase as Tensor
+from ..tensor_base import wrap_dim
 from . import registry
 from ._binary import type_word
 from ._spec import OpSpec
@@ -101,8 +102,12 @@ def _same_dtype_out(name, out, result):
     out=_same_dtype_out)  # fmt: skip
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """``beta * input + alpha * sum_b batch1[b] @ batch2[b]``."""
-    _check_operands("addbmm", input, ("batch1", batch1), ("batch2", batch2), 3,
-                    "{name} must be a 3D tensor")  # fmt: skip
+    factors = (("batch1", batch1), ("batch2", batch2))
+    _require_tensors("addbmm", input, *factors)
+    # PyTorch reads the result's size from the factors and expands the input to it before
+    # it checks their ranks: too few dimensions fail as an index, a bad input as an expand.
+    check_expand(input, (_size_at(batch1, 1), _size_at(batch2, 2)))
+    _check_ranks(factors, 3, "{name} must be a 3D tensor")
     s1, s2 = batch1._data.shape, batch2._data.shape
     if s1[0] != s2[0]:
         raise RuntimeError(
@@ -112,7 +117,6 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
         raise RuntimeError(
             f"Incompatible matrix sizes for bmm ({s1[1]}x{s1[2]} and {s2[1]}x{s2[2]})"
         )
-    check_expand(input, (s1[1], s2[2]))
     if input._data.dtype != batch2._data.dtype:
         raise dtype_mismatch(
             "self and mat2 must have the same dtype, but got {} and {}", input, batch2
@@ -127,15 +131,26 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     return Addbmm.apply(input, batch1, batch2, beta, alpha)
 
 
-def _check_operands(fn, input, first, second, ndim, message):
-    """PyTorch's errors for ``fn``'s operands: all tensors, the two (name, tensor) factors
-    with ``ndim`` dimensions (else ``message`` with the factor's ``name`` and ``ndim``)."""
-    operands = (("input", input), first, second)
-    for i, (name, x) in enumerate(operands):
+def _require_tensors(fn, input, first, second):
+    """PyTorch's error for an operand of ``fn`` that is not a tensor (factors: (name, t))."""
+    for i, (name, x) in enumerate((("input", input), first, second)):
         require_tensor(x, fn, name, i + 1)
-    for name, x in operands[1:]:
+
+
+def _check_ranks(factors, ndim, message):
+    """PyTorch's error (``message`` with ``name`` and ``ndim``) for a (name, tensor) factor
+    without ``ndim`` dimensions."""
+    for name, x in factors:
         if x._data.ndim != ndim:
             raise RuntimeError(message.format(name=name, ndim=x._data.ndim))
+
+
+def _size_at(t, d):
+    """``t.size(d)``, with PyTorch's index errors for a tensor with too few dimensions."""
+    ndim = t._data.ndim
+    if ndim == 0:
+        raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
+    return t._data.shape[wrap_dim(d, ndim)]
 
 
 def _check_scalars(dtype, beta, alpha):
@@ -156,8 +171,9 @@ def _check_scalars(dtype, beta, alpha):
                  shapes=None)), out="castable")  # fmt: skip
 def addr(input, vec1, vec2, *, beta=1, alpha=1):
     """``beta * input + alpha * outer(vec1, vec2)``."""
-    _check_operands("addr", input, ("vec1", vec1), ("vec2", vec2), 1,
-                    "addr: Expected 1-D argument {name}, but got {ndim}-D")  # fmt: skip
+    factors = (("vec1", vec1), ("vec2", vec2))
+    _require_tensors("addr", input, *factors)
+    _check_ranks(factors, 1, "addr: Expected 1-D argument {name}, but got {ndim}-D")
     shape = (vec1._data.shape[0], vec2._data.shape[0])
     check_expand(input, shape)
     dtype = _dt.result_type(input, vec1, vec2)

@@ -59,12 +59,12 @@ def _flag(value):
     return "None" if value is None else str(int(value))
 
 
-def _check_win_length(prefix, win_length, n_fft):
+def _check_win_length(prefix, win_length, n_fft, inverse=False):
     """PyTorch's error for a window length outside ``(0, n_fft]``."""
     if not 0 < win_length <= n_fft:
-        raise RuntimeError(
-            f"{prefix} : expected 0 < win_length <= n_fft, but got win_length={win_length}"
-        )
+        # istft states the bound only; stft adds the length it got.
+        got = "" if inverse else f", but got win_length={win_length}"
+        raise RuntimeError(f"{prefix} : expected 0 < win_length <= n_fft{got}")
 
 
 def _padded_window(window, win_length, n_fft, name, prefix):
@@ -72,6 +72,10 @@ def _padded_window(window, win_length, n_fft, name, prefix):
     if window is None:
         return None
     if window.dim() != 1 or window.shape[0] != win_length:
+        if name == "istft":
+            raise RuntimeError(
+                f"{prefix} : Invalid window shape. window has to be 1D and length of `win_length`"
+            )
         raise RuntimeError(
             f"{prefix} : expected a 1D window tensor of size equal to win_length={win_length}, "
             f"but got window with size {list(window.shape)}"
@@ -236,7 +240,10 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
             f"{prefix} : expected the frequency dimension (3rd to the last) of the input tensor "
             f"to match n_fft when onesided=False, but got {n_freq}"
         )
-    _check_win_length(prefix, win_length, n_fft)
+    if not 0 < hop <= win_length:
+        raise RuntimeError(f"{prefix} : expected 0 < hop_length <= win_length")
+    _check_win_length(prefix, win_length, n_fft, inverse=True)
+    w = _padded_window(window, win_length, n_fft, "istft", prefix)
     batched = input.dim() == 3
     spec = input if batched else input.unsqueeze(0)
     spec = spec.transpose(-1, -2)
@@ -245,7 +252,6 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
         frames = frames.real
     if normalized:
         frames = frames * math.sqrt(n_fft)
-    w = _padded_window(window, win_length, n_fft, "istft", prefix)
     if w is None:
         real = frames.real if frames.is_complex() else frames
         w = ones(n_fft, dtype=real.dtype)
