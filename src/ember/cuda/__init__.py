@@ -82,19 +82,20 @@ class device_of(device):
         super().__init__(obj.get_device() if getattr(obj, "is_cuda", False) else -1)
 
 
-def synchronize(device=None) -> None:
-    """Wait for CUDA work to finish; raises, since there is no CUDA."""
-    raise _not_compiled()
+def _needs_cuda(name, what):
+    """The ``torch.cuda`` function ``name(device=None)``: it needs CUDA, so it raises."""
+
+    def function(device=None):
+        raise _not_compiled()
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"{what}; raises, since there is no CUDA."
+    return function
 
 
-def current_stream(device=None):
-    """The current CUDA stream; raises, since there is no CUDA."""
-    raise _not_compiled()
-
-
-def default_stream(device=None):
-    """The default CUDA stream; raises, since there is no CUDA."""
-    raise _not_compiled()
+synchronize = _needs_cuda("synchronize", "Wait for CUDA work to finish")
+current_stream = _needs_cuda("current_stream", "The current CUDA stream")
+default_stream = _needs_cuda("default_stream", "The default CUDA stream")
 
 
 def empty_cache() -> None:
@@ -106,24 +107,10 @@ def ipc_collect() -> None:
     raise _not_compiled()
 
 
-def mem_get_info(device=None):
-    """Free and total GPU memory; raises, since there is no CUDA."""
-    raise _not_compiled()
-
-
-def get_device_name(device=None) -> str:
-    """The name of a CUDA device; raises, since there is none."""
-    raise _not_compiled()
-
-
-def get_device_properties(device=None):
-    """The properties of a CUDA device; raises, since there is none."""
-    raise _not_compiled()
-
-
-def get_device_capability(device=None):
-    """The compute capability of a CUDA device; raises, since there is none."""
-    raise _not_compiled()
+mem_get_info = _needs_cuda("mem_get_info", "Free and total GPU memory")
+get_device_name = _needs_cuda("get_device_name", "The name of a CUDA device")
+get_device_properties = _needs_cuda("get_device_properties", "The properties of a CUDA device")
+get_device_capability = _needs_cuda("get_device_capability", "The compute capability of a device")
 
 
 def get_arch_list() -> list:
@@ -206,24 +193,24 @@ def max_memory_reserved(device=None) -> int:
     return 0
 
 
-def memory_cached(device=None) -> int:
-    """Deprecated name of ``memory_reserved``: 0."""
-    warnings.warn(
-        "`torch.cuda.memory_cached` has been renamed to `torch.cuda.memory_reserved`",
-        FutureWarning,
-        stacklevel=2,
-    )
-    return 0
+def _renamed_counter(old, new):
+    """``torch.cuda.<old>``, a counter PyTorch renamed ``<new>``: it warns so and counts 0."""
+
+    def function(device=None) -> int:
+        warnings.warn(
+            f"`torch.cuda.{old}` has been renamed to `torch.cuda.{new}`",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return 0
+
+    function.__name__ = function.__qualname__ = old
+    function.__doc__ = f"Deprecated name of ``{new}``: 0."
+    return function
 
 
-def max_memory_cached(device=None) -> int:
-    """Deprecated name of ``max_memory_reserved``: 0."""
-    warnings.warn(
-        "`torch.cuda.max_memory_cached` has been renamed to `torch.cuda.max_memory_reserved`",
-        FutureWarning,
-        stacklevel=2,
-    )
-    return 0
+memory_cached = _renamed_counter("memory_cached", "memory_reserved")
+max_memory_cached = _renamed_counter("max_memory_cached", "max_memory_reserved")
 
 
 def memory_stats(device=None) -> OrderedDict:
