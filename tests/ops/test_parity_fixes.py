@@ -183,3 +183,35 @@ def test_window_pinning_and_layout(name):
     e = getattr(ember, name)(5, pin_memory=False, layout=ember.strided, dtype=ember.float64)
     t = getattr(torch, name)(5, pin_memory=False, layout=torch.strided, dtype=torch.float64)
     np.testing.assert_allclose(e.numpy(), t.numpy(), atol=1e-12)
+
+
+EXPANDS = [
+    ((7, 7), (3, 5)),
+    ((2, 3), (4, 5)),
+    ((3,), (2, 4)),
+    ((3,), (-1, 3)),
+    ((1, 3), (2, -1, 3)),
+]
+
+
+@pytest.mark.parametrize("shape,target", EXPANDS)
+def test_expand_names_the_last_bad_dimension_as_pytorch(shape, target):
+    def call(lib):
+        return lib.ones(*shape).expand(*target)
+
+    with pytest.raises(RuntimeError) as ours:
+        call(ember)
+    with pytest.raises(RuntimeError) as theirs:
+        call(torch)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_addmm_input_expand_error_as_pytorch():
+    def call(lib):
+        return lib.addmm(lib.ones(7, 7), lib.ones(3, 2), lib.ones(2, 5))
+
+    with pytest.raises(RuntimeError) as ours:
+        call(ember)
+    with pytest.raises(RuntimeError) as theirs:
+        call(torch)
+    assert str(ours.value) == str(theirs.value)

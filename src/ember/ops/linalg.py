@@ -407,8 +407,8 @@ def check_expand(t, target):
             f"dimensions in the tensor ({len(shape)})"
         )
     lead = len(target) - len(shape)
-    for i, s in enumerate(shape):
-        want = target[lead + i]
+    for i in reversed(range(len(shape))):  # PyTorch checks from the last dimension
+        s, want = shape[i], target[lead + i]
         if s != want and s != 1:
             raise RuntimeError(
                 f"The expanded size of the tensor ({want}) must match the existing size ({s}) "

@@ -431,8 +431,9 @@ def expand(input, *sizes, size=None):
             f"equal to the number of dimensions in the tensor ({data.ndim})"
         )
     lead = len(sizes) - data.ndim
-    shape = []
-    for i, s in enumerate(sizes):
+    shape = list(sizes)
+    for i in reversed(range(len(sizes))):  # PyTorch checks from the last dimension
+        s = sizes[i]
         if s == -1:
             if i < lead:
                 raise RuntimeError(
@@ -446,7 +447,7 @@ def expand(input, *sizes, size=None):
                 f"({data.shape[i - lead]}) at non-singleton dimension {i}.  Target sizes: "
                 f"{list(sizes)}.  Tensor sizes: {list(data.shape)}"
             )
-        shape.append(s)
+        shape[i] = s
     shape = tuple(shape)
     if shape == data.shape and not input._requires_grad:
         return input._view_of(data)
