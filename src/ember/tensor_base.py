@@ -14,6 +14,7 @@ PyTorch's ``t._version`` does.
 
 from __future__ import annotations
 
+import sys as _sys
 import warnings
 import weakref
 
@@ -319,9 +320,9 @@ class TensorBase:
 
             trace_backward(self, gradient, retain_graph=retain_graph, inputs=inputs)
             return
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        # ``ember.autograd`` sits above this module; it is loaded with ember, so look it up
+        # rather than run the import machinery on every backward.
+        _sys.modules[_AUTOGRAD].backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> TensorBase:
         """A new leaf sharing this tensor's data and version counter, without history."""
@@ -585,6 +586,7 @@ def _same_inference(t, source):
 
 
 _CPU = _device("cpu")
+_AUTOGRAD = __name__.rsplit(".", 1)[0] + ".autograd"  # the public autograd package
 # The class every tensor is made as: ``ember.Tensor`` once ``ember.tensor`` has assembled it.
 _instance_class = [TensorBase]
 

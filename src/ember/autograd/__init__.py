@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .. import dtypes as _dt
+from ..backend import xp_of
 from . import engine
+from . import node as _node
 from .anomaly import (
     detect_anomaly,
     is_anomaly_check_nan_enabled,
@@ -35,15 +37,12 @@ from .variable import Variable
 
 def xp_ones(like):
     """An array of ones shaped and typed like ``like`` (from the same array module)."""
-    from ..backend import xp_of
-
     return xp_of(like).ones(like.shape, like.dtype)
 
 
 def _tensor_type():
-    from ..tensor import Tensor
-
-    return Tensor
+    """``ember.Tensor``, as handed to the graph core once it exists (no import per call)."""
+    return _node.Tensor
 
 
 def _as_tuple(x):
