@@ -16,6 +16,7 @@ import threading
 from sys import getrefcount
 
 from ..backend import np as _numpy
+from ..backend import xp_of
 from . import node as _node
 from .grad_mode import state as _grad_state
 from .node import AccumulateGrad, _anomaly_enabled
@@ -446,8 +447,6 @@ def _store_grad(var, grad, create_graph):
 
 def var_empty_like(like, src):
     """A copy of ``src`` laid out like ``like`` when that is dense; contiguous otherwise."""
-    from ..backend import xp_of
-
     xp = xp_of(src)
     if like.flags.c_contiguous or like.flags.f_contiguous or src.shape != like.shape:
         out = xp.empty(

@@ -71,6 +71,7 @@ from ..ops.pooling import (  # noqa: F401
     max_pool3d,
 )
 from ..ops.trig import tanh as _tanh
+from ..ops.unary import relu as _relu
 from ..ops.unary import relu_  # noqa: F401
 from ..ops.unary import sigmoid as _sigmoid
 from ._functional.activation import celu_, rrelu, rrelu_, selu_, threshold_  # noqa: F401
@@ -131,8 +132,6 @@ from ._functional.shuffle import (  # noqa: F401
 
 def relu(input, inplace: bool = False):
     """max(x, 0)."""
-    from ..ops.unary import relu as _relu
-
     if inplace:
         return _inplace.inplace(input, _relu)
     return _relu(input)

@@ -28,6 +28,7 @@ from .linalg import (
     prod,
 )
 from .registry import declare, op, public_names
+from .unary import exp
 
 
 def _F(lib, name):
@@ -125,8 +126,6 @@ class LogSoftmax(_Normalized):
         return s
 
     def backward(self, grad):
-        from .unary import exp
-
         (out,) = self.saved_tensors
         d = 0 if self.axis is None else self.axis
         return grad - exp(out) * grad.sum(d, keepdim=True), None

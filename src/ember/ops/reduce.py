@@ -16,6 +16,7 @@ from ..tensor_base import wrap_dim as _wrap_dim
 from . import _out, batching
 from ._spec import OpSpec
 from .registry import declare, op, public_names
+from .unary import exp
 
 
 def normalize_dims(dim, ndim):
@@ -356,8 +357,6 @@ class Logsumexp(SavedReduction):
         return out
 
     def backward(self, grad):
-        from .unary import exp
-
         x, out = self.saved_tensors
         return self.expanded(grad) * exp(x - self.expanded(out)), None, None
 
