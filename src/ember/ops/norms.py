@@ -120,7 +120,7 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
             got = " ".join(str(d) for d in (dim if dim is not None else range(data.ndim)))
             raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {got}")
         p = 2
-    if _dt.kind_of(data.dtype) not in "fc":
+    if data.dtype.kind not in "fc" and _dt.kind_of(data.dtype) not in "fc":  # bfloat16: "V"
         raise RuntimeError(
             "linalg.vector_norm: Expected a floating point or complex tensor as input. "
             f"Got {_dt.scalar_type_name(data)}"
