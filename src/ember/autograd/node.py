@@ -125,7 +125,8 @@ class Node:
         node = _new(cls)
         node._saved = None
         n_args = len(args)
-        mixed = False  # tensors of more than one array type: maybe on different devices
+        # ``foreign``: some input's array is not NumPy's (a device array): the slow path
+        # below finds the inputs' array module and refuses mixed devices.
         if n_args == 1 and isinstance(args[0], Tensor):
             a = args[0]
             d = a._data
@@ -134,6 +135,7 @@ class Node:
             needs = _NEEDS_ONE if wanted and _grad_state.enabled else None
             dt = d.dtype
             half = dt is _F16 or dt is _BF16
+            foreign = type(d) is not _ndarray
         elif n_args == 2 and isinstance(args[0], Tensor):  # binary ops: no loop
             a, b = args
             d = a._data
@@ -143,13 +145,13 @@ class Node:
                 rb = b._requires_grad
                 dt, et = d.dtype, e.dtype
                 half = dt is _F16 or et is _F16 or dt is _BF16 or et is _BF16
-                if type(e) is not type(d):
-                    mixed = True
+                foreign = type(d) is not _ndarray or type(e) is not _ndarray
             else:
                 e = b
                 rb = False
                 dt = d.dtype
                 half = dt is _F16 or dt is _BF16
+                foreign = type(d) is not _ndarray
             arrays = (d, e)
             wanted = ra or rb
             needs = (ra, rb) if wanted and _grad_state.enabled else None
@@ -158,16 +160,15 @@ class Node:
             arrays = []
             record = False
             half = False
-            first = None
+            foreign = False
             for a in args:
                 if isinstance(a, Tensor):
                     d = a._data
                     arrays.append(d)
-                    if first is None:
-                        first = type(d)
-                    elif type(d) is not first:
-                        mixed = True
-                    if d.dtype is _F16 or d.dtype is _BF16:
+                    if type(d) is not _ndarray:
+                        foreign = True
+                    dt = d.dtype
+                    if dt is _F16 or dt is _BF16:
                         half = True
                     if a._requires_grad:
                         record = True
@@ -180,7 +181,7 @@ class Node:
                 needs = None
         node.needs_input_grad = needs
         on_device = False
-        if mixed or type(arrays[0]) is not _ndarray:
+        if foreign:
             xp = _xp_of_args(args, arrays)
             if xp is not _numpy:
                 node.xp = xp
