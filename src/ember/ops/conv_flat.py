@@ -12,8 +12,9 @@ extra multiplication (the padded grid over the output grid, at most ``FLAT_MAX_E
 copies and strided adds that run over long rows, which is what costs most for the few
 channels of small CNNs.
 
-The junk positions read real input values; a non-finite value there would make ``0 * inf``
-in a gradient, so the gradients use this path only for finite operands.
+The junk positions read real input values; a non-finite value there makes ``0 * inf``
+(NaN) in a gradient: the input gradient runs flat only for a finite kernel, and a weight
+gradient that comes out non-finite is computed again on the strided path.
 """
 
 from __future__ import annotations
