@@ -138,59 +138,34 @@ def test_unknown_workload_is_refused():
     assert "unknown workload" in p.stderr
 
 
+def _run_module(*args, timeout=120):
+    """``python -m <args>`` from the repository root; asserts it succeeded, returns stdout."""
+    r = subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True,
+                       timeout=timeout, cwd=ROOT, env=ENV)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
 @pytest.mark.slow  # a benchmark run
 def test_autograd_features_benchmark_runs():
-    r = subprocess.run(
-        [sys.executable, "-m", "benchmarks.autograd_features", "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-        env=ENV,
-    )
-    assert r.returncode == 0, r.stderr
-    assert "Anomaly mode" in r.stdout and "checkpointed" in r.stdout
+    out = _run_module("benchmarks.autograd_features", "--quick")
+    assert "Anomaly mode" in out and "checkpointed" in out
 
 
 @pytest.mark.slow  # starts MPI jobs
 def test_ddp_scaling_benchmark_runs():
     pytest.importorskip("mpi4py")
-    r = subprocess.run(
-        [sys.executable, "-m", "benchmarks.ddp_scaling", "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=ROOT,
-        env=ENV,
-    )
-    assert r.returncode == 0, r.stderr
-    assert "scaling efficiency" in r.stdout and "overlap" in r.stdout
+    out = _run_module("benchmarks.ddp_scaling", "--quick", timeout=180)
+    assert "scaling efficiency" in out and "overlap" in out
 
 
 @pytest.mark.slow  # a benchmark run
 def test_wide_graph_benchmark_runs():
-    r = subprocess.run(
-        [sys.executable, "-m", "benchmarks.wide_graph", "--n", "2000"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-        env=ENV,
-    )
-    assert r.returncode == 0, r.stderr
-    assert "ember  forward" in r.stdout
+    assert "ember  forward" in _run_module("benchmarks.wide_graph", "--n", "2000")
 
 
 @pytest.mark.slow  # a benchmark run
 def test_conv_paths_benchmark_runs_and_checks_both_paths_agree():
-    r = subprocess.run(
-        [sys.executable, "-m", "benchmarks.conv_paths", "--reps", "2"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-        env=ENV,
-    )
-    assert r.returncode == 0, r.stderr
-    rows = [line for line in r.stdout.splitlines() if line.startswith("| (")]
+    out = _run_module("benchmarks.conv_paths", "--reps", "2")
+    rows = [line for line in out.splitlines() if line.startswith("| (")]
     assert len(rows) == 6  # two shapes, three kernels; each asserted equal on both paths
