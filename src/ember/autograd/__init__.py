@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .. import dtypes as _dt
+from ..backend import np as _np
 from ..backend import xp_of
 from . import engine
 from . import node as _node
@@ -34,10 +35,24 @@ from .lint import (
 from .node import AccumulateGrad, Node
 from .variable import Variable
 
+_ndarray = _np.ndarray
+
 
 def xp_ones(like):
-    """An array of ones shaped and typed like ``like`` (from the same array module)."""
+    """A fresh array of ones shaped and typed like ``like`` (from the same array module)."""
+    if type(like) is _ndarray:
+        # ``loss.backward()``'s seed: copying a kept one costs a tenth of making it.
+        key = (like.shape, like.dtype)
+        one = _ONES.get(key)
+        if one is None:
+            one = _ONES[key] = _np.ones(like.shape, like.dtype) if len(_ONES) < 64 else None
+            if one is None:
+                return _np.ones(like.shape, like.dtype)
+        return one.copy()
     return xp_of(like).ones(like.shape, like.dtype)
+
+
+_ONES = {}  # (shape, dtype) -> ones, for the one-element seeds of ``backward()``
 
 
 def _tensor_type():

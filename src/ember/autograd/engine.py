@@ -120,21 +120,10 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
         buf[nr] = _add(buf[nr], g)
     buf = g = t = None
 
-    # Dependency counts (iterative DFS; a node is pushed when first counted).
-    deps = {}
-    stack = list(roots)
-    root_set = set(roots)
-    while stack:
-        for child, _ in stack.pop()._next:
-            if child is None:
-                continue
-            d = deps.get(child)
-            if d is None:
-                deps[child] = 1
-                if child not in root_set:
-                    stack.append(child)
-            else:
-                deps[child] = d + 1
+    # Dependency counts: how many edges lead into each node.  From a single root they are
+    # counted only where the graph first branches (see ``_dependencies``): until then each
+    # node reached has exactly one edge into it, the one just followed.
+    deps = _dependencies(roots) if inputs is not None or len(roots) > 1 else None
 
     # Where gradients are captured: (node, output_nr) -> position in ``inputs``.
     captures = None
@@ -158,7 +147,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     # Sums the engine made of several gradients for one input (by id, while buffered): a
     # further gradient for that input is added into them in place, with no new array.
     summed = {}
-    heap = [(-n._seq, id(n), n) for n in roots if n not in deps]
+    heap = [(-n._seq, id(n), n) for n in roots if deps is None or n not in deps]
     heapq.heapify(heap)
     # ``ready`` holds the next node when it is the only one ready (a chain): no heap work.
     ready = heapq.heappop(heap)[2] if len(heap) == 1 else None
@@ -255,6 +244,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     gd = g._data
                     if gd.shape != shape or (gd.dtype is not dtype and gd.dtype != dtype):
                         g = _validate(node, i, g)
+                        gd = g._data
                     buf = buffers.get(child)
                     if buf is None:
                         n_out = child._n_out
@@ -269,13 +259,31 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                             buf[nr] = g
                         elif id(prev) in summed and prev._data.shape == gd.shape:
                             prev._data += gd  # a sum only this backward holds: add in place
+                        elif create_graph:
+                            buf[nr] = prev + g
                         else:
-                            buf[nr] = prev = prev + g
-                            if not create_graph:
-                                summed[id(prev)] = prev
+                            pd = prev._data
+                            if type(pd) is _ndarray and type(gd) is _ndarray:
+                                # both validated to the input's shape and dtype: no op needed
+                                prev = tensor_class._make(pd + gd)
+                            else:
+                                prev = prev + g
+                            buf[nr] = summed[id(prev)] = prev
+                            pd = None
                         prev = None
                 elif child not in buffers:
                     buffers[child] = [None] * child._n_out
+                if deps is None:  # still on the single path from the root
+                    if first is None:
+                        first = child
+                        continue
+                    # The graph branches here: count the edges below this node, less the
+                    # one just followed to ``first``.
+                    deps = _dependencies((node,))
+                    d = deps[first] - 1
+                    deps[first] = d
+                    if d:
+                        first = None
                 d = deps[child] - 1
                 deps[child] = d
                 if d == 0:
@@ -294,6 +302,26 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
         _grad_state.enabled = prev_mode
         _grad_state.site = prev_site
     return results
+
+
+def _dependencies(roots):
+    """For every node below ``roots``, the number of edges leading into it (an iterative
+    depth-first walk: a node is pushed when first counted)."""
+    deps = {}
+    stack = list(roots)
+    root_set = set(roots)
+    while stack:
+        for child, _ in stack.pop()._next:
+            if child is None:
+                continue
+            d = deps.get(child)
+            if d is None:
+                deps[child] = 1
+                if child not in root_set:
+                    stack.append(child)
+            else:
+                deps[child] = d + 1
+    return deps
 
 
 def _steal(var, grads):

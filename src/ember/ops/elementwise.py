@@ -72,7 +72,9 @@ class Sub(_Scaled):
     def backward(self, grad):
         if not needs(self, 1):  # (x - constant): no negated copy
             return grad, None
-        return grad, (-grad if self.alpha == 1 else grad * -self.alpha)
+        if self.alpha == 1:
+            return grad, (Tensor._make(-grad._data) if array_backward(grad) else -grad)
+        return grad, grad * -self.alpha
 
 
 @op(Sub, methods=("sub", "subtract"), inplace=sub_, aliases=("subtract",),
@@ -444,7 +446,7 @@ class Neg(Node):
         return -x
 
     def backward(self, grad):
-        return (-grad,)
+        return (Tensor._make(-grad._data) if array_backward(grad) else -grad,)
 
 
 @op(Neg, methods=("neg", "negative"), inplace=True, aliases=("negative",),
