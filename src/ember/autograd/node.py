@@ -31,6 +31,7 @@ _sequence = itertools.count()
 _FREED = object()
 _NO_EDGE = (None, 0)
 _NEEDS_ONE = (True,)
+_GRAD_FIRST = (True, False)
 _ndarray = _numpy.ndarray
 _new = object.__new__
 _F16 = _numpy.dtype("float16")
@@ -125,14 +126,20 @@ class Node:
         node = _new(cls)
         node._saved = None
         n_args = len(args)
+        # ``lone``: the one input that needs grad when the op is ``f(x)`` or ``f(x, c)`` with
+        # ``c`` a number or a tensor that needs none (most recorded ops): recorded inline.
         # ``foreign``: some input's array is not NumPy's (a device array): the slow path
         # below finds the inputs' array module and refuses mixed devices.
+        lone = None
         if n_args == 1 and isinstance(args[0], Tensor):
             a = args[0]
             d = a._data
             arrays = (d,)
             wanted = a._requires_grad
-            needs = _NEEDS_ONE if wanted and _grad_state.enabled else None
+            needs = None
+            if wanted and _grad_state.enabled:
+                needs = _NEEDS_ONE
+                lone = a
             dt = d.dtype
             half = dt is _F16 or dt is _BF16
             foreign = type(d) is not _ndarray
@@ -154,7 +161,14 @@ class Node:
                 foreign = type(d) is not _ndarray
             arrays = (d, e)
             wanted = ra or rb
-            needs = (ra, rb) if wanted and _grad_state.enabled else None
+            needs = None
+            if wanted and _grad_state.enabled:
+                if not rb:
+                    needs = _GRAD_FIRST
+                    lone = a
+                else:
+                    needs = (ra, True)
+                    lone = False  # two tensors: recorded inline too
         else:
             # One pass over the inputs: their arrays, and whether any needs grad.
             arrays = []
@@ -189,8 +203,10 @@ class Node:
                 arrays = _on_one_device(args, arrays, xp)
         if half and node.upcast_float16 and not node.is_view:
             out = _forward_half(node, arrays, kwargs)
-        else:
+        elif kwargs:
             out = node.forward(*arrays, **kwargs)
+        else:
+            out = node.forward(*arrays)
         if on_device and node.same_device:
             out = _as_device_arrays(out, node.xp)
         if needs is None:
@@ -203,15 +219,64 @@ class Node:
             if wanted and _grad_state.site is not None:
                 _mark_no_grad(result)  # for explain(): an input wanted grad, no_grad() said no
             return result
-        result = node._record(args, out)
-        if node.is_view:
-            base = args[0]
-            result._version_counter = base._version_counter
-            result._base = base if base._base is None else base._base
-            if base._extra is not None and base._extra.multi_view is not None:
-                # a view of a piece of split/unbind: PyTorch forbids writing it too
-                word = type(node).__name__.rsplit("Backward", 1)[0]
-                result._ensure_extra().multi_view = (0, word)
+        if (
+            lone is None
+            or type(out) is tuple
+            or node.is_view
+            or cls.differentiable_outputs is not _all_differentiable
+            or _anomaly_enabled[0]
+        ):
+            result = node._record(args, out)
+            if node.is_view:
+                base = args[0]
+                result._version_counter = base._version_counter
+                result._base = base if base._base is None else base._base
+                if base._extra is not None and base._extra.multi_view is not None:
+                    # a view of a piece of split/unbind: PyTorch forbids writing it too
+                    word = type(node).__name__.rsplit("Backward", 1)[0]
+                    result._ensure_extra().multi_view = (0, word)
+            return result
+        # The common cases, recorded inline (what ``_record`` does for them).
+        node._seq = next(_sequence)
+        if lone is False:  # f(a, b) with b needing grad
+            if ra:
+                fn = a.grad_fn
+                edge = (fn, a._output_nr) if fn is not None else (a._accumulator(), 0)
+                meta = (d.shape, dt)
+            else:
+                edge, meta = _NO_EDGE, False
+            fn = b.grad_fn
+            node._next = (edge, (fn, b._output_nr) if fn is not None else (b._accumulator(), 0))
+            node._in_meta = (meta, (e.shape, et))
+        else:
+            fn = lone.grad_fn
+            edge = (fn, lone._output_nr) if fn is not None else (lone._accumulator(), 0)
+            meta = (d.shape, dt)
+            if n_args == 1:
+                node._next = (edge,)
+                node._in_meta = (meta,)
+            else:
+                node._next = (edge, _NO_EDGE)
+                # A number operand is listed too, as PyTorch lists the wrapped scalar of x * 2.
+                node._in_meta = (meta, False)
+        result = _make(out, True, node)
+        saved = node._saved
+        if saved is not None:
+            if len(saved) == 1 and saved[0] is out and out is not d and out is not arrays[-1]:
+                # exp, tanh, ...: the output alone
+                s = _new(SavedTensor)
+                s.is_output = True
+                s.data = out
+                s.output_nr = 0
+                s.counter = c = result._version_counter
+                s.version = c[0]
+                s.tensor = None
+                node._saved = (s,)
+            else:
+                for s in saved:
+                    if s is not None and type(s) not in _NUMBERS:
+                        node._saved = tuple([_resolve(s, args, (out,), (result,)) for s in saved])
+                        break
         return result
 
     def _record(self, args, out):

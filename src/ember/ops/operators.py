@@ -60,16 +60,17 @@ def _named(method, name, doc):
     return method
 
 
-def _reflected(name, node, full, doc):
+def _reflected(name, node, full, doc, commutes=False):
     """The reflected form (``number + tensor``): ``node`` for a float tensor and a Python
-    number, ``full(other, self)`` otherwise."""
+    number, ``full(other, self)`` otherwise.  An op that ``commutes`` records
+    ``tensor + number``, as PyTorch does (its graph lists the number second)."""
 
     def method(self, other):
         t = type(other)
         if (
             t is float or (t is int and _INT_MIN <= other < _INT_END)
         ) and self._data.dtype.kind == "f":
-            return node.apply(other, self)
+            return node.apply(self, other) if commutes else node.apply(other, self)
         return full(other, self)
 
     return _named(method, name, doc)
@@ -118,7 +119,7 @@ def _inplace(name, full, doc):
 
 
 __add__ = _operator("__add__", _Add, _ew.add, "``self + other``.")
-__radd__ = _reflected("__radd__", _Add, _ew.add, "``other + self``.")
+__radd__ = _reflected("__radd__", _Add, _ew.add, "``other + self``.", commutes=True)
 __sub__ = _operator("__sub__", _Sub, _ew.sub, "``self - other``.")
 
 
@@ -131,7 +132,7 @@ __rsub__ = _reflected("__rsub__", _RsubScalar, _subtracted_from, "``other - self
 
 
 __mul__ = _operator("__mul__", _Mul, _ew.mul, "``self * other``.")
-__rmul__ = _reflected("__rmul__", _Mul, _ew.mul, "``other * self``.")
+__rmul__ = _reflected("__rmul__", _Mul, _ew.mul, "``other * self``.", commutes=True)
 __truediv__ = _operator("__truediv__", _Div, _ew.div, "``self / other``.")
 
 

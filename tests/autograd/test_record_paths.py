@@ -1,0 +1,74 @@
+"""The op recorder's inline paths (one input needing grad, or two tensors) record what the
+general path records: PyTorch's edges, the saved values and their version checks."""
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+
+
+def _edges(lib, t):
+    return [(None if n is None else type(n).__name__, i) for n, i in t.grad_fn.next_functions]
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        lambda x, w: 2 * x,
+        lambda x, w: 2.5 + x,
+        lambda x, w: x * 3,
+        lambda x, w: 1 - x,
+        lambda x, w: x * w,
+        lambda x, w: w * x,
+        lambda x, w: x - w.detach(),
+        lambda x, w: w.detach() / x,
+        lambda x, w: (x * w).tanh(),
+        lambda x, w: x.exp() * x,
+    ],
+)
+def test_edges_values_and_gradients_match_pytorch(expr):
+    outs = {}
+    for lib in (ember, torch):
+        x = lib.tensor([0.5, -1.25, 2.0], dtype=lib.float64, requires_grad=True)
+        w = lib.tensor([1.5, 0.25, -3.0], dtype=lib.float64, requires_grad=True)
+        y = expr(x, w)
+        edges = _edges(lib, y)
+        y.sum().backward()
+        grads = [None if t.grad is None else np.array(t.grad.tolist()) for t in (x, w)]
+        outs[lib] = (type(y.grad_fn).__name__, edges, np.array(y.tolist()), grads)
+    (name, edges, values, grads), (t_name, t_edges, t_values, t_grads) = outs[ember], outs[torch]
+    assert (name, edges) == (t_name, t_edges)
+    np.testing.assert_allclose(values, t_values, rtol=1e-12)
+    assert [g is None for g in grads] == [g is None for g in t_grads]
+    for g, t_g in zip(grads, t_grads):
+        if g is not None:
+            np.testing.assert_allclose(g, t_g, rtol=1e-12)
+
+
+@pytest.mark.parametrize("lib", [ember, torch])
+def test_saved_input_modified_in_place_is_refused(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    a = x * 1.0
+    b = lib.tensor([3.0, 4.0], requires_grad=True) * 1.0
+    y = a * b  # saves both inputs
+    b.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+@pytest.mark.parametrize("lib", [ember, torch])
+def test_saved_output_modified_in_place_is_refused(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * 1.0).exp()  # saves its output
+    y.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_number_operands_are_kept_as_numbers():
+    x = ember.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1.5
+    assert y.grad_fn._saved == (1.5, None)
+    y.sum().backward()
+    assert x.grad.tolist() == [1.5, 1.5]
