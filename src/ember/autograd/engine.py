@@ -19,9 +19,10 @@ from ..backend import np as _numpy
 from ..backend import xp_of
 from . import node as _node
 from .grad_mode import state as _grad_state
-from .node import AccumulateGrad, _anomaly_enabled
+from .node import _FREED, AccumulateGrad, Node, _anomaly_enabled
 
 _ndarray = _numpy.ndarray
+_plain_release = Node.release
 # Held while a gradient is added into a tensor's ``.grad``: threads running backward
 # through shared leaves must not lose each other's additions (re-entrant: hooks run inside).
 _accumulate_lock = threading.RLock()
@@ -147,11 +148,21 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     # Sums the engine made of several gradients for one input (by id, while buffered): a
     # further gradient for that input is added into them in place, with no new array.
     summed = {}
-    heap = [(-n._seq, id(n), n) for n in roots if deps is None or n not in deps]
-    heapq.heapify(heap)
-    # ``ready`` holds the next node when it is the only one ready (a chain): no heap work.
-    ready = heapq.heappop(heap)[2] if len(heap) == 1 else None
     try:
+        if deps is None and anomaly is None and lint is None and accumulate:
+            # One root, nothing captured or checked: its single path runs without the
+            # general loop's bookkeeping; the loop takes over where the graph branches.
+            root = roots[0]
+            node, grads = _run_path(root, buffers.pop(root), retain_graph, create_graph)
+            if node is None:
+                return results
+            buffers[node] = grads
+            roots = [node]
+            grads = None
+        heap = [(-n._seq, id(n), n) for n in roots if deps is None or n not in deps]
+        heapq.heapify(heap)
+        # ``ready`` holds the next node when it is the only one ready (a chain): no heap work.
+        ready = heapq.heappop(heap)[2] if len(heap) == 1 else None
         while True:
             if ready is not None:
                 node = ready
@@ -191,16 +202,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     and accumulate
                     and (captures is None or (node, 0) in captures)
                 ):
-                    var = node.variable
-                    info = lint.before_accumulate(var) if lint is not None else None
-                    # One thread at a time adds into a .grad (backward may run in several).
-                    with _accumulate_lock:
-                        # A gradient nobody else holds becomes .grad as it is (no copy).
-                        if create_graph or var._grad is not None or not _steal(var, grads):
-                            _accumulate(node, grads[0], create_graph)
-                    if lint is not None:
-                        lint.after_accumulate(var, info)
-                    var = None
+                    _accumulate_leaf(node, grads, create_graph, lint)
                 grads = None
                 continue
             if captures is not None and _only_capture(node, needed):
@@ -230,17 +232,20 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     h(outs, grads)
             grads = None
             if not retain_graph and node._saved is not None:
-                node.release()
-            in_meta = node._in_meta
+                if type(node).release is _plain_release:
+                    node._saved = _FREED
+                else:
+                    node.release()
             first = None
-            for i, (child, nr) in enumerate(nf):
+            i = -1
+            for (child, nr), g, meta in zip(nf, outs, node._in_meta):
+                i += 1
                 if child is None:
                     continue
-                g = outs[i]
                 if g is not None:
                     if type(g) is not tensor_class:
                         g = tensor_class._make(g) if hasattr(g, "shape") else g
-                    shape, dtype = in_meta[i]
+                    shape, dtype = meta
                     gd = g._data
                     if gd.shape != shape or (gd.dtype is not dtype and gd.dtype != dtype):
                         g = _validate(node, i, g)
@@ -304,21 +309,120 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     return results
 
 
+def _run_path(node, grads, retain_graph, create_graph):
+    """Run the graph from ``node`` while it is a single path of plain nodes (one output,
+    one input that needs grad, no hooks), without the general loop's bookkeeping.
+
+    Returns the node where the path branches or something else begins, with the
+    gradients for its outputs, for the general loop; ``(None, None)`` when the path ends.
+    """
+    tensor_class = _node.Tensor
+    while True:
+        if node.__class__ is AccumulateGrad:
+            if grads[0] is not None:
+                _accumulate_leaf(node, grads, create_graph, None)
+            return None, None
+        g = grads[0]
+        if (
+            g is None
+            or node._n_out != 1
+            or node._pre_hooks is not None
+            or node._retained is not None
+            or node._hooks is not None
+        ):
+            return node, grads
+        nf = node._next
+        n = len(nf)
+        if n == 1 or (n == 2 and nf[1][0] is None):
+            k = 0
+        elif n == 2:
+            if nf[0][0] is not None:
+                return node, grads  # x * y, x + y, ...: two edges
+            k = 1
+        else:
+            k = _single_edge(nf)
+            if k is None:
+                return node, grads
+        grads = None
+        outs = node.backward(g)
+        g = None
+        if type(outs) is not tuple:
+            outs = (outs,)
+        if len(outs) != n:
+            from .errors import wrong_grad_count
+
+            raise wrong_grad_count(node, len(outs))
+        if not retain_graph and node._saved is not None:
+            if type(node).release is _plain_release:
+                node._saved = _FREED
+            else:
+                node.release()
+        child, nr = nf[k]
+        if child is None:
+            return None, None
+        g = outs[k]
+        outs = None
+        if g is None:  # nothing flows on: the loop releases what lies below
+            return child, [None] * child._n_out
+        if type(g) is not tensor_class:
+            g = tensor_class._make(g) if hasattr(g, "shape") else g
+        shape, dtype = node._in_meta[k]
+        gd = g._data
+        if gd.shape != shape or (gd.dtype is not dtype and gd.dtype != dtype):
+            g = _validate(node, k, g)
+        gd = None
+        if child._n_out == 1:
+            grads = [g]
+        else:
+            grads = [None] * child._n_out
+            grads[nr] = g
+        # Drop this frame's reference to the gradient (see ``_steal``).
+        g = None
+        node = child
+
+
+def _single_edge(edges):
+    """The position of the only edge that leads to a node, or None (none, or several)."""
+    k = None
+    for i, (child, _) in enumerate(edges):
+        if child is not None:
+            if k is not None:
+                return None
+            k = i
+    return k
+
+
+def _accumulate_leaf(node, grads, create_graph, lint):
+    """Add ``grads[0]`` into the ``.grad`` of the leaf behind the AccumulateGrad ``node``."""
+    var = node.variable
+    info = lint.before_accumulate(var) if lint is not None else None
+    # One thread at a time adds into a .grad (backward may run in several).
+    with _accumulate_lock:
+        # A gradient nobody else holds becomes .grad as it is (no copy).
+        if create_graph or var._grad is not None or not _steal(var, grads):
+            _accumulate(node, grads[0], create_graph)
+    if lint is not None:
+        lint.after_accumulate(var, info)
+
+
 def _dependencies(roots):
     """For every node below ``roots``, the number of edges leading into it (an iterative
     depth-first walk: a node is pushed when first counted)."""
     deps = {}
     stack = list(roots)
-    root_set = set(roots)
+    root_set = set(roots) if len(roots) > 1 else None
+    root = roots[0]
+    get = deps.get
+    push = stack.append
     while stack:
         for child, _ in stack.pop()._next:
             if child is None:
                 continue
-            d = deps.get(child)
+            d = get(child)
             if d is None:
                 deps[child] = 1
-                if child not in root_set:
-                    stack.append(child)
+                if child is not root and (root_set is None or child not in root_set):
+                    push(child)
             else:
                 deps[child] = d + 1
     return deps
@@ -349,6 +453,9 @@ def _steal(var, grads):
     f = arr.flags
     if not f.writeable:
         return False
+    if arr.strides == like.strides:  # laid out as the variable: as the copy would be
+        var._grad = _node.Tensor._make(arr)
+        return True
     lf = like.flags
     if lf.c_contiguous or lf.f_contiguous:
         # The copy would be C-ordered unless the variable is F-ordered only.

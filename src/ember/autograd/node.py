@@ -402,6 +402,12 @@ class Node:
         saved = self._saved
         if saved is _FREED or saved is None:
             return self.saved_tensors  # raises for freed buffers; () when nothing was saved
+        if len(saved) == 1:  # exp, tanh, ...: one array (no list built)
+            s = saved[0]
+            if type(s) is not SavedTensor:
+                return saved
+            if s.counter[0] == s.version:
+                return (s.data if s.is_output else s.tensor._data,)
         out = []
         for s in saved:
             if type(s) is SavedTensor:
