@@ -72,3 +72,49 @@ def test_number_operands_are_kept_as_numbers():
     assert y.grad_fn._saved == (1.5, None)
     y.sum().backward()
     assert x.grad.tolist() == [1.5, 1.5]
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        lambda x: x.sum(),
+        lambda x: x.sum(0, keepdim=True),
+        lambda x: x.norm(),
+        lambda x: x.norm(3, dim=1),
+        lambda x: x.mean(1),
+        lambda x: x.softmax(-1),
+        lambda x: x.pow(3),
+        lambda x: 2.0 - x,
+    ],
+)
+def test_one_tensor_among_plain_arguments(expr):
+    outs = {}
+    for lib in (ember, torch):
+        x = lib.tensor([[0.5, -1.25, 2.0], [1.0, 3.0, -0.5]], dtype=lib.float64)
+        x.requires_grad_()
+        y = expr(x)
+        assert y.grad_fn.next_functions[0][0] is not None
+        names = [None if n is None else type(n).__name__ for n, _ in y.grad_fn.next_functions]
+        y.sum().backward()
+        outs[lib] = (type(y.grad_fn).__name__, names, y.detach().numpy(), x.grad.numpy())
+    assert outs[ember][:2] == outs[torch][:2]
+    for mine, theirs in zip(outs[ember][2:], outs[torch][2:]):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12)
+
+
+@pytest.mark.parametrize("lib", [ember, torch])
+def test_saved_input_of_a_reduction_modified_in_place_is_refused(lib):
+    y = lib.tensor([3.0, 4.0], requires_grad=True) * 1.0
+    n = y.norm()  # saves its input and its output
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        n.backward()
+
+
+@pytest.mark.parametrize("lib", [ember, torch])
+def test_inference_tensor_saved_for_backward_is_refused(lib):
+    with lib.inference_mode():
+        x = lib.tensor([3.0, 4.0])
+    w = lib.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="Inference tensors cannot be saved for backward"):
+        x * w

@@ -105,6 +105,9 @@ class Node:
     upcast_float16 = True
     #: Outputs live on the inputs' device (False for ops that move data between devices).
     same_device = True
+    #: ``next_functions`` lists a number operand (``x * 2``: PyTorch wraps the number in a
+    #: tensor for add, sub, mul and div; other ops take it as a plain argument).
+    lists_number = False
     #: The array module of the inputs (set on the node only when it is not NumPy).
     xp = _numpy
     _n_out = 1
@@ -147,7 +150,8 @@ class Node:
             a, b = args
             d = a._data
             ra = a._requires_grad
-            if isinstance(b, Tensor):
+            b_tensor = isinstance(b, Tensor)
+            if b_tensor:
                 e = b._data
                 rb = b._requires_grad
                 dt, et = d.dtype, e.dtype
@@ -175,8 +179,10 @@ class Node:
             record = False
             half = False
             foreign = False
-            for a in args:
+            n_tensors = 0
+            for i, a in enumerate(args):
                 if isinstance(a, Tensor):
+                    n_tensors += 1
                     d = a._data
                     arrays.append(d)
                     if type(d) is not _ndarray:
@@ -186,11 +192,21 @@ class Node:
                         half = True
                     if a._requires_grad:
                         record = True
+                        lone = a
+                        lone_pos = i
                 else:
                     arrays.append(a)
             wanted = record
             if record and _grad_state.enabled:
-                needs = tuple([isinstance(b, Tensor) and b._requires_grad for b in args])
+                if n_tensors != 1:
+                    needs = tuple([isinstance(b, Tensor) and b._requires_grad for b in args])
+                    lone = None
+                else:  # f(x, dim, ...): one tensor among plain arguments, recorded inline
+                    n = n_args - lone_pos - 1
+                    needs = (False,) * lone_pos + (True,) + (False,) * n
+                    d = lone._data
+                    dt = d.dtype
+                    n_args = 0  # (recorded by position below)
             else:
                 needs = None
         node.needs_input_grad = needs
@@ -255,10 +271,15 @@ class Node:
             if n_args == 1:
                 node._next = (edge,)
                 node._in_meta = (meta,)
-            else:
+            elif n_args == 2:
                 node._next = (edge, _NO_EDGE)
-                # A number operand is listed too, as PyTorch lists the wrapped scalar of x * 2.
-                node._in_meta = (meta, False)
+                # A tensor that needs no grad is listed as (None, 0); a number only when
+                # PyTorch wraps it in a tensor (x * 2).
+                node._in_meta = (meta, False if b_tensor or cls.lists_number else None)
+            else:  # plain arguments (dims, flags) have no edge and no metadata
+                n = len(args) - lone_pos - 1
+                node._next = (_NO_EDGE,) * lone_pos + (edge,) + (_NO_EDGE,) * n
+                node._in_meta = (None,) * lone_pos + (meta,) + (None,) * n
         result = _make(out, True, node)
         saved = node._saved
         if saved is not None:
@@ -272,6 +293,8 @@ class Node:
                 s.version = c[0]
                 s.tensor = None
                 node._saved = (s,)
+            elif lone is not False:
+                node._saved = _resolve_lone(saved, lone, out, result, args)
             else:
                 for s in saved:
                     if s is not None and type(s) not in _NUMBERS:
@@ -295,8 +318,9 @@ class Node:
                 _NO_EDGE,
             )
             d = a._data
-            # A number operand is listed too, as PyTorch lists the wrapped scalar of x * 2.
-            self._in_meta = ((d.shape, d.dtype), False)
+            # A number is listed only when PyTorch wraps it in a tensor (x * 2).
+            listed = isinstance(args[1], Tensor) or self.lists_number
+            self._in_meta = ((d.shape, d.dtype), False if listed else None)
         else:
             self._edges(args)
         if type(out) is tuple:
@@ -543,6 +567,36 @@ def _resolve(arr, args, outs, results):
     s.counter = t._version_counter
     s.version = 0
     return s
+
+
+def _resolve_lone(saved, lone, out, result, args):
+    """``_resolve`` of each saved value of a node whose one tensor input is ``lone`` and
+    whose one output is ``out`` (``result``): those two directly, numbers as they are."""
+    d = lone._data
+    kept = []
+    for arr in saved:
+        if arr is d:
+            if lone._extra is not None and lone._extra.inference:
+                raise RuntimeError(INFERENCE_SAVED)
+            s = _new(SavedTensor)
+            s.is_output = False
+            s.tensor = lone
+            s.counter = c = lone._version_counter
+            s.version = c[0]
+        elif arr is out:
+            s = _new(SavedTensor)
+            s.is_output = True
+            s.data = arr
+            s.output_nr = 0
+            s.counter = c = result._version_counter
+            s.version = c[0]
+            s.tensor = None
+        elif arr is None or type(arr) in _NUMBERS:
+            s = arr
+        else:
+            s = _resolve(arr, args, (out,), (result,))
+        kept.append(s)
+    return tuple(kept)
 
 
 def _resolve_tensor(t, results):

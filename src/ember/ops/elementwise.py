@@ -35,6 +35,7 @@ class _Scaled(Node):
     """Base of add and sub: ``a ± alpha*b``, alpha kept for the backward."""
 
     upcast_float16 = False  # PyTorch rounds alpha*b to float16 first
+    lists_number = True
 
     alpha = 1
 
@@ -156,6 +157,8 @@ def _reduced(xp, g, factor, meta):
 class Mul(Node):
     """d(a*b) = b*da + a*db"""
 
+    lists_number = True
+
     def forward(self, a, b):
         n = self.needs_input_grad
         if n is not None:
@@ -201,7 +204,9 @@ declare(None, mul_, methods=("multiply_",), public=False)
 
 
 class Div(Node):
-    """d(a/b) = da/b - a*db/b**2"""
+    """d(a/b) = da/b - (a/b)/b db"""
+
+    lists_number = True
 
     def forward(self, a, b):
         n = self.needs_input_grad
@@ -210,11 +215,17 @@ class Div(Node):
         return a / b
 
     def backward(self, grad):
+        if array_backward(grad) and grad._data.dtype.kind == "f":
+            a, b = self.saved_arrays()
+            g = grad._data
+            ga = Tensor._make(g / b) if needs(self, 0) else None
+            gb = Tensor._make(-g * ((a / b) / b)) if needs(self, 1) else None
+            return ga, gb
         a, b = self.saved_tensors
         if grad._data.dtype.kind == "c":  # PyTorch's convention: grad * conj(d(a/b))
             a, b = conj_of(a), conj_of(b)
         ga = grad / b if needs(self, 0) else None
-        gb = -grad * a / (b * b) if needs(self, 1) else None
+        gb = -grad * ((a / b) / b) if needs(self, 1) else None
         return ga, gb
 
 

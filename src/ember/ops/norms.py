@@ -22,12 +22,12 @@ class VectorNorm(SavedReduction):
         self.p, self.dims, self.keepdim, self.in_shape = p, dims, keepdim, x.shape
         if p == 2 and x.dtype.kind == "f":  # the common case, lean: no abs
             sq = x * x
-            # NumPy's ufunc reduce: a 0-d input squares to a scalar, whose .sum() is slow
-            total = (
-                _np.add.reduce(sq, axis=dims, keepdims=keepdim)
-                if xp is _np
-                else sq.sum(axis=dims, keepdims=keepdim)
-            )
+            if not x.ndim:  # nothing to add up
+                total = sq
+            elif xp is _np:  # NumPy's ufunc reduce: cheaper than the .sum() method
+                total = _np.add.reduce(sq, axis=dims, keepdims=keepdim)
+            else:
+                total = sq.sum(axis=dims, keepdims=keepdim)
             out = xp.asarray(xp.sqrt(total), dtype=x.dtype)
             self.save_for_backward(x, out)
             return out

