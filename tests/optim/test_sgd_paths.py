@@ -124,3 +124,16 @@ def test_zero_grad_clears_every_group():
     a.grad = ember.ones(2)
     opt.zero_grad(set_to_none=False)
     assert a.grad.tolist() == [0.0, 0.0] and b.grad is None
+
+
+def test_sgd_complex_scalar_parameter_follows_pytorch():
+    out = []
+    for lib in (ember, torch):
+        p = lib.nn.Parameter(lib.tensor(np.complex64(1.5 - 0.5j)))
+        opt = lib.optim.SGD([p], lr=0.1, momentum=0.9, weight_decay=0.1)
+        for k in range(4):
+            p.grad = lib.tensor(np.complex64(0.3 + k - 0.2j * k))
+            opt.step()
+        out.append(p.detach().numpy())
+    assert out[0].dtype == out[1].dtype
+    np.testing.assert_allclose(out[0], out[1], rtol=2e-6)

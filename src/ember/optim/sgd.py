@@ -44,7 +44,7 @@ class SGD(Optimizer):
             if g is None:
                 continue
             x, g = p._data, g._data
-            if not x.ndim and type(x) is ndarray and g.dtype is x.dtype:
+            if not x.ndim and type(x) is ndarray and g.dtype is x.dtype and x.dtype.char in "fd":
                 # a 0-d parameter: the same arithmetic on NumPy scalars, in the same dtypes
                 # and order, costs a small part of what 0-d array operations cost
                 self._scalar_step(p, x, g[()], state, lr, mom, wd, maximize, damp, nesterov)
