@@ -10,6 +10,7 @@ PyTorch's (``NllLossBackward0``).
 
 from __future__ import annotations
 
+from ..autograd.dispatch import active_modes
 from ..autograd.node import Node, array_backward
 from ..backend import np
 from ..dtypes import scalar_type_name
@@ -17,7 +18,7 @@ from ..tensor_base import TensorBase as Tensor
 from . import batching
 from ._spec import OpSpec
 from .losses import F, check_reduction, legacy_reduction, needs, refuse_grad
-from .registry import declare, op, public_names
+from .registry import LOOP, declare, op, public_names
 
 
 # ----- the rows both class losses share --------------------------------------------------
@@ -252,9 +253,117 @@ class CrossEntropyProbsMean(CrossEntropy):
     """Cross entropy of class probabilities, averaged (PyTorch: a division)"""
 
 
+class CrossEntropyIndices(RowLoss):
+    """Cross entropy of a (M, C) float input and M class indices, no weight, no smoothing,
+    none ignored: ``CrossEntropy``'s values with the one-hot matrix left implicit.
+
+    loss_i = -(z_i,t_i - lse_i) (z = x - row max): dx = g (softmax(x) - onehot(t))
+    """
+
+    def forward(self, x, t, reduction):
+        shift = x.max(axis=1, keepdims=True)
+        self.special = not self.xp.isfinite(shift).all()
+        if not self.special:  # then nothing below can warn
+            return self._forward(x, t, shift, reduction)
+        # a row with inf or nan: inf - inf, log(0), silently as in PyTorch
+        with np.errstate(all="ignore"):
+            return self._forward(x, t, self.xp.where(self.xp.isfinite(shift), shift, 0), reduction)
+
+    def _forward(self, x, t, shift, reduction):
+        xp = self.xp
+        z = x - shift
+        e = xp.exp(z)
+        s = e.sum(axis=1, keepdims=True)
+        # the row's sum of the one-hot products is logp_t = z_t - lse exactly; negated
+        # after the subtraction, as there, so that a zero loss is -0.0
+        loss = z[xp.arange(x.shape[0]), t]
+        loss -= xp.log(s[:, 0])
+        xp.negative(loss, out=loss)
+        self.save_for_backward(x, e, s, t)
+        self.shift = shift
+        self.reduction, self.rows, self.denom = reduction, x.shape[0], x.shape[0]
+        if reduction == "none":
+            return loss
+        total = loss.sum()
+        if reduction == "mean":
+            total = total / x.dtype.type(x.shape[0])  # at least one row: no 0/0
+        return xp.asarray(total, dtype=x.dtype)
+
+    def backward(self, grad):
+        if not self.special:
+            return self._backward(grad)
+        with np.errstate(all="ignore"):
+            return self._backward(grad)
+
+    def _backward(self, grad):
+        if array_backward(grad):
+            _, e, s, t = self.saved_arrays()
+            g = grad._data.reshape(-1, 1)  # (M, 1) unreduced, (1, 1) reduced
+            if self.reduction == "mean":
+                g = g / g.dtype.type(self.denom)
+            gx = e / s
+            gx[self.xp.arange(gx.shape[0]), t] -= 1
+            gx *= g
+            return Tensor._make(gx), None, None
+        x, _, _, t = self.saved_tensors
+        z = x - Tensor._make(self.shift)
+        e = z.exp()
+        onehot = Tensor._make(_one_hot(self.xp, t._data, x.shape[1], x._data.dtype))
+        gx = self._row_grad(grad).unsqueeze(1) * (e / e.sum(1, keepdim=True) - onehot)
+        return gx, None, None
+
+
+def _one_hot(xp, t, n_classes, dtype):
+    a = xp.zeros((t.shape[0], n_classes), dtype)
+    a[xp.arange(t.shape[0]), t] = 1
+    return a
+
+
+def _in_range(rng, shapes):
+    (n, c) = shapes[0]
+    return (rng.integers(0, c, size=n),)
+
+
+def _plain_indices(x, target, weight, ignore_index, label_smoothing):
+    """Whether ``cross_entropy`` can take ``CrossEntropyIndices``: NumPy float32/float64
+    (M, C) logits, M in-range int64/uint8 class indices, no weight, no smoothing, no index
+    that could be ``ignore_index``, and no transform (vmap) watching."""
+    d, t = x._data, target._data
+    if (
+        weight is not None
+        or label_smoothing
+        or active_modes
+        or d.ndim != 2
+        or t.ndim != 1
+        or type(d) is not np.ndarray
+        or type(t) is not np.ndarray
+        or d.dtype.kind != "f"
+        or d.dtype.itemsize < 4
+        or t.dtype not in _INDEX_DTYPES
+    ):
+        return False
+    m, c = d.shape
+    if not (m and c and t.shape[0] == m) or 0 <= ignore_index < c:
+        return False
+    return bool(t.min() >= 0 and t.max() < c)
+
+
 def _ce_spec(name, samples, extra=_labels, **kw):
     return OpSpec(name, lambda t, x, *ys: F(t, "cross_entropy")(x, *ys, **kw), samples,
                   shapes=None, extra=extra)  # fmt: skip
+
+
+declare(
+    CrossEntropyIndices,
+    None,
+    grad_fn="NllLossBackward0",
+    vmap=LOOP,  # never runs under vmap: ``cross_entropy`` takes the general node there
+    spec=(
+        _ce_spec("cross_entropy_indices", [((5, 3),), ((1, 4),)], extra=_in_range),
+        _ce_spec("cross_entropy_indices_sum", [((5, 3),)], extra=_in_range, reduction="sum"),
+        _ce_spec("cross_entropy_indices_none", [((5, 3),)], extra=_in_range, reduction="none"),
+    ),
+)
 
 
 @op(
@@ -297,6 +406,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             f"{scalar_type_name(target._data.dtype)}"
         )
     refuse_grad("nll_loss_forward", "weight", weight)
+    if _plain_indices(x, target, weight, ignore_index, label_smoothing):
+        return CrossEntropyIndices.apply(x, target, reduction)
     a, denom = _index_matrix(x, target, weight, ignore_index, label_smoothing)
     node = CrossEntropySmoothed if label_smoothing else _CE_NODES[_kind(x, reduction)]
     return node.apply(rows, a, denom, reduction, _none_shape(x))

@@ -243,7 +243,18 @@ class Relu(Node):
         # maximum() is one SIMD pass (NumPy's where() is several times slower); NaN stays
         # NaN.  PyTorch keeps the sign of -0.0, which maximum() may drop: put it back.
         xp = self.xp
-        out = xp.maximum(x, 0)
+        if (
+            type(x) is _numpy.ndarray
+            and x.dtype.kind == "f"
+            and x.size >= 16
+            and x.flags.c_contiguous
+        ):
+            # against an array of zeros maximum() takes NumPy's SIMD loop; against the
+            # number 0 (a broadcast operand) a scalar one, several times slower
+            out = xp.zeros(x.shape, x.dtype)
+            xp.maximum(x, out, out=out)
+        else:
+            out = xp.maximum(x, 0)
         if x.dtype.kind == "f":
             zero = x == 0
             if zero.any():  # rare: the slow where() only then

@@ -96,6 +96,9 @@ class Optimizer:
     # whether ``_gradients`` applies ``weight_decay`` (an optimizer that decays elsewhere
     # in its step says False)
     _decay_in_gradients = True
+    # whether a step outside ``differentiable`` works on raw arrays alone (no Ember op, so
+    # no graph to keep from being recorded)
+    _arrays_only = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -201,8 +204,14 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of every parameter (to ``None`` by default)."""
-        params = chain.from_iterable(g["params"] for g in self.param_groups)
         recording = profiled_range[0]
+        if recording is None and set_to_none:
+            # the common case, one plain pass
+            for group in self.param_groups:
+                for p in group["params"]:
+                    p._grad = None
+            return
+        params = chain.from_iterable(g["params"] for g in self.param_groups)
         if recording is None:
             zero_grads(params, set_to_none)
             return
@@ -216,19 +225,37 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         self._check_grads()
+        if self._arrays_only and not self.defaults.get("differentiable"):
+            # a step on raw arrays records nothing: no grad-mode switch needed
+            self._step_groups()
+            return loss
         with enable_grad() if self.defaults.get("differentiable") else grad_off():
-            for group in self.param_groups:
-                if group.get("capturable") and any(p._grad is not None for p in group["params"]):
-                    raise AssertionError(
-                        f"If capturable=True, {self._capturable_tensors} must be on supported "
-                        f"devices: {self._capturable_devices}."
-                    )
-                self._step_group(group)
+            self._step_groups()
         return loss
+
+    def _step_groups(self):
+        for group in self.param_groups:
+            if group.get("capturable") and any(p._grad is not None for p in group["params"]):
+                raise AssertionError(
+                    f"If capturable=True, {self._capturable_tensors} must be on supported "
+                    f"devices: {self._capturable_devices}."
+                )
+            self._step_group(group)
 
     def _check_grads(self):
         # validate every gradient first, so a bad one fails the step before any
-        # parameter or state buffer has been touched
+        # parameter or state buffer has been touched; the common case (same shape and
+        # dtype as the parameter) costs one comparison each
+        for group in self.param_groups:
+            for p in group["params"]:
+                g = p._grad
+                if g is not None:
+                    gd, pd = g._data, p._data
+                    if gd.dtype is not pd.dtype or gd.shape != pd.shape:
+                        self._check_grads_fully()
+                        return
+
+    def _check_grads_fully(self):
         index = 0
         for group in self.param_groups:
             for p in group["params"]:
