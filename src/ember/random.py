@@ -40,7 +40,14 @@ class Generator:
     def __init__(self, device="cpu"):
         self.device = device
         self._seed = 67280421310721
-        self._rng = np.random.default_rng(self._seed)
+
+    def __getattr__(self, name):
+        # NumPy's generator (and ``numpy.random`` behind it, a tenth of ``import ember``) is
+        # made on the first draw; from then on it is an ordinary attribute.
+        if name != "_rng" or "_seed" not in self.__dict__:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        self._rng = rng = np.random.default_rng(self._seed)
+        return rng
 
     def manual_seed(self, seed):
         """Reset the generator to the stream of ``seed``; returns the generator."""
