@@ -124,15 +124,13 @@ def declare(node=None, function=None, *, methods=(), inplace=None, grad_fn=None,
     if function is not None:
         # As a method the tensor is ``self`` (positional): no ``x1`` spelling to accept, so
         # most methods are the plain function, without a wrapper on the hot path.
+        params = _parameter_names(function)
         if out is None:
             out = (
-                node is not None
-                and public
-                and vmap is batching.elementwise
-                and "out" not in _parameter_names(function)
+                node is not None and public and vmap is batching.elementwise and "out" not in params
             )
-        method = _public_form(function, numpy_names, method=True)
-        function = _public_form(function, numpy_names, out=out)
+        method = _public_form(function, numpy_names, method=True, params=params)
+        function = _public_form(function, numpy_names, out=out, params=params)
     if inplace is True:
         inplace = _derived_inplace(function)
     decl = OpDecl(node, function, method, tuple(methods), inplace, grad_fn, vmap, specs, public,
@@ -171,6 +169,7 @@ def op(node=None, **facts):
 
 #: NumPy's argument names that PyTorch also accepts, and the names they stand for.
 _NUMPY_NAMES = {"axis": "dim", "keepdims": "keepdim", "x1": "input", "x2": "other"}
+_NUMPY_TARGETS = frozenset(_NUMPY_NAMES.values())
 
 
 def _parameter_names(function):
@@ -183,13 +182,17 @@ def _parameter_names(function):
     return code.co_varnames[:n]
 
 
-def _public_form(function, numpy_names=True, method=False, out=False):
+def _public_form(function, numpy_names=True, method=False, out=False, params=None):
     """``function`` as users call it: accepting NumPy's argument spellings when it takes
     ``dim``/``keepdim``/``input``/``other``, casting its inputs inside a CPU ``autocast``
     region when PyTorch's autocast lists name it, and taking ``out=`` when ``out``.
-    Otherwise ``function`` itself."""
-    params = _parameter_names(function)
-    aliases = {a: n for a, n in _NUMPY_NAMES.items() if n in params and a not in params}
+    Otherwise ``function`` itself.  ``params``: ``function``'s parameter names, when known."""
+    if params is None:
+        params = _parameter_names(function)
+    if _NUMPY_TARGETS.isdisjoint(params):
+        aliases = {}
+    else:
+        aliases = {a: n for a, n in _NUMPY_NAMES.items() if n in params and a not in params}
     name = function.__name__
     # Python calls operator methods (``__mul__``) with positional arguments only.
     if not numpy_names or name.startswith("__"):
