@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-from dataclasses import dataclass
 from typing import Callable, Optional
 
 from ..amp import policy as _amp_policy
@@ -47,21 +46,42 @@ from . import _out, batching
 LOOP = "loop"
 
 
-@dataclass(frozen=True)
 class OpDecl:
     """What the registry knows about one op (see the module docstring)."""
 
-    node: Optional[type]
-    function: Optional[Callable]
-    method: Optional[Callable]
-    methods: tuple
-    inplace: Optional[Callable]
-    grad_fn: Optional[str]
-    vmap: object
-    specs: tuple
-    public: bool
-    aliases: tuple
-    module: str
+    # A frozen dataclass written out (``@dataclass`` was a noticeable part of ``import ember``):
+    # the same constructor, repr, equality and hash, and no assignment after construction.
+    __match_args__ = _FIELDS = ("node", "function", "method", "methods", "inplace", "grad_fn",
+                                "vmap", "specs", "public", "aliases", "module")  # fmt: skip
+
+    def __init__(self, node: Optional[type], function: Optional[Callable],
+                 method: Optional[Callable], methods: tuple, inplace: Optional[Callable],
+                 grad_fn: Optional[str], vmap: object, specs: tuple, public: bool,
+                 aliases: tuple, module: str) -> None:  # fmt: skip
+        values = (node, function, method, methods, inplace, grad_fn, vmap, specs, public,
+                  aliases, module)  # fmt: skip
+        self.__dict__.update(zip(self._FIELDS, values))
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"cannot assign to field '{name}'")
+
+    def __delattr__(self, name):
+        raise AttributeError(f"cannot delete field '{name}'")
+
+    def _values(self):
+        return tuple(self.__dict__[f] for f in self._FIELDS)
+
+    def __repr__(self):
+        body = ", ".join(f"{f}={self.__dict__[f]!r}" for f in self._FIELDS)
+        return f"{type(self).__qualname__}({body})"
+
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return self._values() == other._values()
+        return NotImplemented
+
+    def __hash__(self):
+        return hash(self._values())
 
 
 _BY_NODE: dict = {}
