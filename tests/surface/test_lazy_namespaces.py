@@ -29,6 +29,8 @@ TOP_LEVEL = {
 NESTED = [
     ("ember.nn", "attention", "sdpa_kernel"),
     ("ember.nn.parallel", "distributed", "DistributedDataParallel"),
+    ("ember.utils", "checkpoint", "checkpoint"),
+    ("ember.utils", "data", "DataLoader"),
 ]
 #: Modules ``import ember`` must not load (NumPy's too: the random generator and erf's
 #: float32 coefficients are made on first use).
@@ -61,8 +63,10 @@ for i, name in enumerate({names!r}):
         exec(f"import ember.{{name}}")
         mod = sys.modules[f"ember.{{name}}"]
     forms[name] = mod is getattr(ember, name) and mod.__name__ == f"ember.{{name}}"
-import ember.nn.attention, ember.nn.parallel.distributed
+import ember.nn.attention, ember.nn.parallel.distributed, ember.utils.checkpoint
 forms["nested"] = ember.nn.attention is sys.modules["ember.nn.attention"]
+from ember.utils import checkpoint
+forms["nested"] &= checkpoint is sys.modules["ember.utils.checkpoint"]
 print(json.dumps([loaded, forms]))
 """
     loaded, forms = _fresh(code)
