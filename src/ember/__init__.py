@@ -83,7 +83,7 @@ from .random import (
 )
 
 from . import autograd
-from . import fft, func, linalg, nn, optim, special, utils
+from . import fft, func, linalg, nn, special, utils
 from .func import vmap
 from ._formatting import get_printoptions, printoptions, set_printoptions
 from .threads import get_num_threads, set_num_threads
@@ -182,7 +182,9 @@ def load(f, *args, **kwargs):
 #: above; ``testing``, ``profiler`` and ``multiprocessing`` (with the standard library's
 #: machinery behind it) are tools most programs never touch; so are the device namespaces
 #: of a CPU library (``cuda``, ``mps``, ``cpu``, ``accelerator``, ``backends``), ``futures``
-#: and ``distributed``).  ``import ember.cuda`` and ``from ember import cuda`` load them too.
+#: and ``distributed``).  ``optim`` too: a program that trains loads it at its first
+#: ``ember.optim`` (no op, Tensor method or layer needs it), one that only computes never
+#: does.  ``import ember.cuda`` and ``from ember import cuda`` load them too.
 _ON_FIRST_USE = frozenset(
     {
         "accelerator",
@@ -194,6 +196,7 @@ _ON_FIRST_USE = frozenset(
         "futures",
         "mps",
         "multiprocessing",
+        "optim",
         "profiler",
         "serialization",
         "testing",

@@ -21,6 +21,7 @@ TOP_LEVEL = {
     "futures": "Future",
     "mps": "is_available",
     "multiprocessing": "spawn",
+    "optim": "SGD",
     "profiler": "profile",
     "serialization": "save",
     "testing": "assert_close",
