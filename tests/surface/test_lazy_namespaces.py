@@ -138,3 +138,23 @@ def test_generator_made_on_first_draw_gives_the_default_stream():
     assert ember.equal(ember.rand(5, generator=fresh), ember.rand(5, generator=seeded))
     with pytest.raises(AttributeError, match="'Generator' object has no attribute 'nope'"):
         fresh.nope  # noqa: B018
+
+
+def test_threads_drawing_first_share_one_stream():
+    import threading
+
+    fresh, reference = ember.Generator(), ember.Generator()
+    draws = []
+    start = threading.Barrier(8)
+
+    def draw():
+        start.wait()
+        draws.append(ember.rand(1, generator=fresh, dtype=ember.float64).item())
+
+    threads = [threading.Thread(target=draw) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    expected = ember.rand(8, generator=reference, dtype=ember.float64).tolist()
+    assert sorted(draws) == sorted(expected)
