@@ -83,7 +83,7 @@ from .random import (
 )
 
 from . import autograd
-from . import fft, func, linalg, nn, optim, special, utils
+from . import fft, func, linalg, nn, special, utils
 from .func import vmap
 from ._formatting import get_printoptions, printoptions, set_printoptions
 from .threads import get_num_threads, set_num_threads
@@ -112,7 +112,7 @@ def can_cast(from_, to) -> builtins_bool:  # noqa: F821
 builtins_bool = type(True)
 
 # --- surface namespaces (begin)
-from . import accelerator, amp, backends, compiler, cpu, cuda, futures, mps
+from . import amp, compiler
 from .amp.autocast_mode import autocast
 from .amp.state import (
     autocast_decrement_nesting,
@@ -131,7 +131,7 @@ from .amp.state import (
 from .compiler import compile
 from .control_flow import cond
 from .constants import e, inf, nan, newaxis, pi
-from .cuda import OutOfMemoryError
+from ._out_of_memory import OutOfMemoryError
 from .default_device import get_default_device, set_default_device
 from .determinism import (
     are_deterministic_algorithms_enabled,
@@ -180,9 +180,27 @@ def load(f, *args, **kwargs):
 
 #: Namespaces loaded on first use (``ember.distributions`` is built on the whole package
 #: above; ``testing``, ``profiler`` and ``multiprocessing`` (with the standard library's
-#: machinery behind it) are tools most programs never touch).
+#: machinery behind it) are tools most programs never touch; so are the device namespaces
+#: of a CPU library (``cuda``, ``mps``, ``cpu``, ``accelerator``, ``backends``), ``futures``
+#: and ``distributed``).  ``optim`` too: a program that trains loads it at its first
+#: ``ember.optim`` (no op, Tensor method or layer needs it), one that only computes never
+#: does.  ``import ember.cuda`` and ``from ember import cuda`` load them too.
 _ON_FIRST_USE = frozenset(
-    {"distributions", "testing", "profiler", "multiprocessing", "serialization"}
+    {
+        "accelerator",
+        "backends",
+        "cpu",
+        "cuda",
+        "distributed",
+        "distributions",
+        "futures",
+        "mps",
+        "multiprocessing",
+        "optim",
+        "profiler",
+        "serialization",
+        "testing",
+    }
 )
 
 
@@ -192,6 +210,10 @@ def __getattr__(name):
 
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'ember' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted(set(globals()) | _ON_FIRST_USE)
 
 
 if _gc_was_enabled:

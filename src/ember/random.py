@@ -7,6 +7,7 @@ are not PyTorch's Mersenne-Twister streams (the same seed gives other numbers).
 from __future__ import annotations
 
 import contextlib
+import threading
 
 from . import dtypes as _dt
 from .backend import np
@@ -24,6 +25,7 @@ from .ops.registry import declare
 from .tensor_base import TensorBase as Tensor
 
 _SEED_MASK = 0xFFFFFFFFFFFFFFFF
+_FIRST_DRAW = threading.Lock()
 
 
 def _seed_value(seed) -> int:
@@ -40,7 +42,18 @@ class Generator:
     def __init__(self, device="cpu"):
         self.device = device
         self._seed = 67280421310721
-        self._rng = np.random.default_rng(self._seed)
+
+    def __getattr__(self, name):
+        # NumPy's generator (and ``numpy.random`` behind it, a tenth of ``import ember``) is
+        # made on the first draw; from then on it is an ordinary attribute.  Under a lock, so
+        # that threads drawing first at once share one stream instead of each starting one.
+        if name != "_rng" or "_seed" not in self.__dict__:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        with _FIRST_DRAW:
+            rng = self.__dict__.get("_rng")
+            if rng is None:
+                self._rng = rng = np.random.default_rng(self._seed)
+        return rng
 
     def manual_seed(self, seed):
         """Reset the generator to the stream of ``seed``; returns the generator."""

@@ -14,7 +14,6 @@ and line, and whether it *produced* the value (its inputs were finite) or only
 from __future__ import annotations
 
 import sys
-import traceback
 import warnings
 
 from . import engine as _engine
@@ -143,6 +142,8 @@ class set_detect_anomaly(_DecoratorContextManager):
 # ----- called by node.py / function.py when a node is recorded -------------------------------
 def record_trace(node, outs=None, args=None):
     """Keep the forward stack on ``node._trace`` (lines are read only if it is printed)."""
+    import traceback  # anomaly mode only: not loaded by ``import ember``
+
     f = user_frame()
     if f is None:
         f = sys._getframe(1)
@@ -221,6 +222,8 @@ def _check_forward(node, outs, args, frame):
 
 # ----- called by the engine for every node when anomaly mode is on ---------------------------
 def _format_trace(node):
+    import traceback
+
     trace = getattr(node, "_trace", None)
     name = node.name()
     if trace is None:

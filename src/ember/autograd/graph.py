@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 import sys
-from dataclasses import dataclass
 
 from .node import _FREED, AccumulateGrad, SavedTensor
 
@@ -69,14 +68,16 @@ def _base_id(a):
     return id(a)
 
 
-@dataclass(slots=True, eq=False, repr=False)
 class NodeInfo:
     """One node of a report: its name, saved arrays (shape, dtype, bytes) and total bytes."""
 
-    name: str
-    saved: list
-    bytes: int
-    freed: bool
+    __slots__ = __match_args__ = ("name", "saved", "bytes", "freed")
+
+    def __init__(self, name: str, saved: list, bytes: int, freed: bool) -> None:
+        self.name = name
+        self.saved = saved
+        self.bytes = bytes
+        self.freed = freed
 
     def __repr__(self):
         return f"NodeInfo({self.name!r}, saved={len(self.saved)}, bytes={self.bytes})"

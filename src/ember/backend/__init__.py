@@ -10,7 +10,6 @@ stand-in the same way, so the device path runs on machines without a GPU.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy
@@ -35,7 +34,6 @@ np = numpy  # the CPU array module, for modules that need it explicitly
 ndarray = numpy.ndarray
 
 
-@dataclass(eq=False)
 class DeviceBackend:
     """An array library for one device type (``"cuda"``): how Ember recognises its
     arrays, computes with them and moves data to and from the host.
@@ -50,13 +48,30 @@ class DeviceBackend:
         index_of: ``index_of(array)`` -> the device index an array lives on.
     """
 
-    type: str
-    xp: Any
-    array_type: Any
-    to_device: Callable
-    to_host: Callable
-    device_count: Callable
-    index_of: Callable
+    # (a dataclass written out: ``@dataclass`` was a noticeable part of ``import ember``)
+    _FIELDS = ("type", "xp", "array_type", "to_device", "to_host", "device_count", "index_of")
+
+    def __init__(
+        self,
+        type: str,
+        xp: Any,
+        array_type: Any,
+        to_device: Callable,
+        to_host: Callable,
+        device_count: Callable,
+        index_of: Callable,
+    ) -> None:
+        self.type = type
+        self.xp = xp
+        self.array_type = array_type
+        self.to_device = to_device
+        self.to_host = to_host
+        self.device_count = device_count
+        self.index_of = index_of
+
+    def __repr__(self):
+        body = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._FIELDS)
+        return f"{type(self).__qualname__}({body})"
 
 
 _BACKENDS: dict = {}

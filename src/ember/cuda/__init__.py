@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from collections import OrderedDict
 
+from .._out_of_memory import OutOfMemoryError  # noqa: F401  (also ``ember.OutOfMemoryError``)
 from . import amp, nccl  # noqa: F401  (submodules of the namespace)
 from ._errors import HINT as _HINT
 from ._errors import device_index as _device_index
@@ -17,10 +18,6 @@ from ._errors import missing_binding as _missing_binding
 from ._errors import not_compiled as _not_compiled
 from .legacy_types import *  # noqa: F401, F403  (the legacy CUDA tensor types)
 from .streams import Event, Stream, StreamContext, stream  # noqa: F401
-
-
-class OutOfMemoryError(RuntimeError):
-    """Raised when a device runs out of memory (never, here: Ember allocates on the CPU)."""
 
 
 def is_available() -> bool:

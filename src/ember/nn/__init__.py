@@ -18,5 +18,18 @@ from .parameter import (  # noqa: F401
     UninitializedParameter,
 )
 
-# bound after the star import, which brings ``modules.attention`` in under the same name
-attention = _importlib.import_module(".attention", __name__)
+# ``ember.nn.attention`` (choosing attention kernels, flex_attention) is loaded on first use;
+# the star import above brought ``modules.attention`` in under that name.
+del globals()["attention"]
+
+_ON_FIRST_USE = frozenset({"attention"})
+
+
+def __getattr__(name):
+    if name in _ON_FIRST_USE:
+        return _importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module '{__name__}' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted(set(globals()) | _ON_FIRST_USE)

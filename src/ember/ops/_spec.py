@@ -9,11 +9,9 @@ difference part for users.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 
-@dataclass
 class OpSpec:
     """A test description for one op.
 
@@ -38,19 +36,54 @@ class OpSpec:
             non-differentiable points almost everywhere, e.g. floor).
     """
 
-    name: str
-    fn: Callable
-    samples: list
-    shapes: Optional[str] = "unary"
-    domain: object = (-2.0, 2.0)
-    dtypes: tuple = ("float32", "float64")
-    grad: Optional[tuple] = None
-    second_order: bool = True
-    atol: float = 1e-5
-    rtol: float = 1e-5
-    extra: Optional[Callable] = None
-    fd: bool = True
-    notes: str = field(default="")
+    # A plain class with a dataclass's constructor, repr and equality: a thousand ops declare
+    # one at import, and ``@dataclass`` (the module and the class it generates) was a
+    # noticeable part of ``import ember``.
+    __match_args__ = _FIELDS = ("name", "fn", "samples", "shapes", "domain", "dtypes", "grad",
+                                "second_order", "atol", "rtol", "extra", "fd", "notes")  # fmt: skip
+    shapes = "unary"
+    domain = (-2.0, 2.0)
+    dtypes = ("float32", "float64")
+    grad = None
+    second_order = True
+    atol = 1e-5
+    rtol = 1e-5
+    extra = None
+    fd = True
+    notes = ""
+
+    def __init__(self, name: str, fn: Callable, samples: list, shapes: Optional[str] = "unary",
+                 domain: object = (-2.0, 2.0), dtypes: tuple = ("float32", "float64"),
+                 grad: Optional[tuple] = None, second_order: bool = True, atol: float = 1e-5,
+                 rtol: float = 1e-5, extra: Optional[Callable] = None, fd: bool = True,
+                 notes: str = "") -> None:  # fmt: skip
+        self.name = name
+        self.fn = fn
+        self.samples = samples
+        self.shapes = shapes
+        self.domain = domain
+        self.dtypes = dtypes
+        self.grad = grad
+        self.second_order = second_order
+        self.atol = atol
+        self.rtol = rtol
+        self.extra = extra
+        self.fd = fd
+        self.notes = notes
+
+    def _values(self):
+        return tuple(getattr(self, f) for f in self._FIELDS)
+
+    def __repr__(self):
+        body = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._FIELDS)
+        return f"{type(self).__qualname__}({body})"
+
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return self._values() == other._values()
+        return NotImplemented
+
+    __hash__ = None  # mutable and compared by value, as a dataclass is
 
 
 def some_nan(z):

@@ -51,9 +51,20 @@ def _monomial(c, lo, hi):
 
 # float32, |x| < 1: erf(x) = x + x * r(x**2) with r = g - 1; the correction is at most a sixth
 # of erf, so its float32 rounding stays below half an ulp and the result within ~1.3 ulp.
-_ERF_SMALL_SINGLE = _monomial(
-    _chebyshev_fit(lambda u: math.erf(math.sqrt(u)) / math.sqrt(u) - 1.0, 0.0, 1.0, 7), 0.0, 1.0
-)
+# Made by the first float32 erf (the conversion loads ``numpy.polynomial``, which nothing else
+# in ``import ember`` needs).
+_ERF_SMALL_SINGLE = None
+
+
+def _erf_small_single():
+    """The power-series coefficients of r, computed once."""
+    global _ERF_SMALL_SINGLE
+    _ERF_SMALL_SINGLE = _monomial(
+        _chebyshev_fit(lambda u: math.erf(math.sqrt(u)) / math.sqrt(u) - 1.0, 0.0, 1.0, 7),
+        0.0,
+        1.0,
+    )
+    return _ERF_SMALL_SINGLE
 
 
 def _erf_double(xp, x):
@@ -87,7 +98,7 @@ def _erf_single(xp, x):
         big = u >= 1
         xp.minimum(u, 1, out=u)
         xs = xp.clip(x, -1, 1)
-    coef = _ERF_SMALL_SINGLE
+    coef = _ERF_SMALL_SINGLE or _erf_small_single()
     r = u * coef[-1]
     for c in coef[-2:0:-1]:
         r += c

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-from dataclasses import dataclass
 from typing import Callable, Optional
 
 from ..amp import policy as _amp_policy
@@ -47,21 +46,42 @@ from . import _out, batching
 LOOP = "loop"
 
 
-@dataclass(frozen=True)
 class OpDecl:
     """What the registry knows about one op (see the module docstring)."""
 
-    node: Optional[type]
-    function: Optional[Callable]
-    method: Optional[Callable]
-    methods: tuple
-    inplace: Optional[Callable]
-    grad_fn: Optional[str]
-    vmap: object
-    specs: tuple
-    public: bool
-    aliases: tuple
-    module: str
+    # A frozen dataclass written out (``@dataclass`` was a noticeable part of ``import ember``):
+    # the same constructor, repr, equality and hash, and no assignment after construction.
+    __match_args__ = _FIELDS = ("node", "function", "method", "methods", "inplace", "grad_fn",
+                                "vmap", "specs", "public", "aliases", "module")  # fmt: skip
+
+    def __init__(self, node: Optional[type], function: Optional[Callable],
+                 method: Optional[Callable], methods: tuple, inplace: Optional[Callable],
+                 grad_fn: Optional[str], vmap: object, specs: tuple, public: bool,
+                 aliases: tuple, module: str) -> None:  # fmt: skip
+        values = (node, function, method, methods, inplace, grad_fn, vmap, specs, public,
+                  aliases, module)  # fmt: skip
+        self.__dict__.update(zip(self._FIELDS, values))
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"cannot assign to field '{name}'")
+
+    def __delattr__(self, name):
+        raise AttributeError(f"cannot delete field '{name}'")
+
+    def _values(self):
+        return tuple(self.__dict__[f] for f in self._FIELDS)
+
+    def __repr__(self):
+        body = ", ".join(f"{f}={self.__dict__[f]!r}" for f in self._FIELDS)
+        return f"{type(self).__qualname__}({body})"
+
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return self._values() == other._values()
+        return NotImplemented
+
+    def __hash__(self):
+        return hash(self._values())
 
 
 _BY_NODE: dict = {}
@@ -124,15 +144,13 @@ def declare(node=None, function=None, *, methods=(), inplace=None, grad_fn=None,
     if function is not None:
         # As a method the tensor is ``self`` (positional): no ``x1`` spelling to accept, so
         # most methods are the plain function, without a wrapper on the hot path.
+        params = _parameter_names(function)
         if out is None:
             out = (
-                node is not None
-                and public
-                and vmap is batching.elementwise
-                and "out" not in _parameter_names(function)
+                node is not None and public and vmap is batching.elementwise and "out" not in params
             )
-        method = _public_form(function, numpy_names, method=True)
-        function = _public_form(function, numpy_names, out=out)
+        method = _public_form(function, numpy_names, method=True, params=params)
+        function = _public_form(function, numpy_names, out=out, params=params)
     if inplace is True:
         inplace = _derived_inplace(function)
     decl = OpDecl(node, function, method, tuple(methods), inplace, grad_fn, vmap, specs, public,
@@ -171,6 +189,7 @@ def op(node=None, **facts):
 
 #: NumPy's argument names that PyTorch also accepts, and the names they stand for.
 _NUMPY_NAMES = {"axis": "dim", "keepdims": "keepdim", "x1": "input", "x2": "other"}
+_NUMPY_TARGETS = frozenset(_NUMPY_NAMES.values())
 
 
 def _parameter_names(function):
@@ -183,13 +202,17 @@ def _parameter_names(function):
     return code.co_varnames[:n]
 
 
-def _public_form(function, numpy_names=True, method=False, out=False):
+def _public_form(function, numpy_names=True, method=False, out=False, params=None):
     """``function`` as users call it: accepting NumPy's argument spellings when it takes
     ``dim``/``keepdim``/``input``/``other``, casting its inputs inside a CPU ``autocast``
     region when PyTorch's autocast lists name it, and taking ``out=`` when ``out``.
-    Otherwise ``function`` itself."""
-    params = _parameter_names(function)
-    aliases = {a: n for a, n in _NUMPY_NAMES.items() if n in params and a not in params}
+    Otherwise ``function`` itself.  ``params``: ``function``'s parameter names, when known."""
+    if params is None:
+        params = _parameter_names(function)
+    if _NUMPY_TARGETS.isdisjoint(params):
+        aliases = {}
+    else:
+        aliases = {a: n for a, n in _NUMPY_NAMES.items() if n in params and a not in params}
     name = function.__name__
     # Python calls operator methods (``__mul__``) with positional arguments only.
     if not numpy_names or name.startswith("__"):
