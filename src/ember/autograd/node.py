@@ -293,12 +293,14 @@ class Node:
                 s.version = c[0]
                 s.tensor = None
                 node._saved = (s,)
-            elif lone is not False:
-                node._saved = _resolve_lone(saved, lone, out, result, args)
             else:
                 for s in saved:
-                    if s is not None and type(s) not in _NUMBERS:
-                        node._saved = tuple([_resolve(s, args, (out,), (result,)) for s in saved])
+                    if s is not None and type(s) not in _NUMBERS:  # else kept as it is
+                        node._saved = (
+                            _resolve_lone(saved, lone, out, result, args)
+                            if lone is not False
+                            else tuple([_resolve(s, args, (out,), (result,)) for s in saved])
+                        )
                         break
         return result
 

@@ -9,6 +9,7 @@ records a different node for a number operand (``1 - x`` is ``RsubBackward1``,
 from __future__ import annotations
 
 from ..autograd.node import Node, array_backward
+from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
 from . import _out, batching
 from ._binary import (
@@ -28,6 +29,17 @@ from .registry import declare, op, public_names
 _B2 = [((3, 4), (3, 4)), ((3, 1), (1, 4)), ((2, 3, 4), (4,)), ((), ()), ((), (3,)), ((0, 3), (3,))]
 _ONE = [((3, 4),), ((),)]
 _POS = (0.5, 2.0)
+_ndarray = _np.ndarray
+
+
+def _value(x):
+    """``x``, or its value when it is a 0-d array (a NumPy scalar)."""
+    return x[()] if type(x) is _ndarray and not x.ndim else x
+
+
+# Each arithmetic op computes on NumPy scalars when its first operand is a 0-d float array:
+# the same IEEE operation at a tenth of the cost of one on 0-d arrays (loops over 0-d
+# tensors, such as a scalar fit, are made of them).
 
 
 # ----- add / sub ----------------------------------------------------------------------
@@ -49,7 +61,11 @@ class Add(_Scaled):
     """d(a + alpha*b) = da + alpha*db"""
 
     def forward(self, a, b, alpha=1):
-        return a + (b if alpha == 1 else self.scaled(b, alpha))
+        if alpha != 1:
+            b = self.scaled(b, alpha)
+        if type(a) is _ndarray and not a.ndim and a.dtype.kind == "f":
+            return a[()] + _value(b)
+        return a + b
 
     def backward(self, grad):
         return grad, (grad if self.alpha == 1 else grad * self.alpha)
@@ -68,13 +84,17 @@ class Sub(_Scaled):
     """d(a - alpha*b) = da - alpha*db"""
 
     def forward(self, a, b, alpha=1):
-        return a - (b if alpha == 1 else self.scaled(b, alpha))
+        if alpha != 1:
+            b = self.scaled(b, alpha)
+        if type(a) is _ndarray and not a.ndim and a.dtype.kind == "f":
+            return a[()] - _value(b)
+        return a - b
 
     def backward(self, grad):
         if not needs(self, 1):  # (x - constant): no negated copy
             return grad, None
         if self.alpha == 1:
-            return grad, (Tensor._make(-grad._data) if array_backward(grad) else -grad)
+            return grad, (Tensor._make(-_value(grad._data)) if array_backward(grad) else -grad)
         return grad, grad * -self.alpha
 
 
@@ -163,6 +183,8 @@ class Mul(Node):
         n = self.needs_input_grad
         if n is not None:
             self.save_for_backward(b if n[0] else None, a if n[1] else None)
+        if type(a) is _ndarray and not a.ndim and a.dtype.kind == "f":
+            return a[()] * _value(b)
         return a * b
 
     def backward(self, grad):
@@ -170,6 +192,11 @@ class Mul(Node):
             b, a = self.saved_arrays()
             g = grad._data
             gb = ga = None
+            if not g.ndim:  # 0-d: on scalars
+                g = g[()]
+                return (None if b is None else Tensor._make(g * _value(b))), (
+                    None if a is None else Tensor._make(g * _value(a))
+                )
             # A number factor keeps the shape; an array factor may have broadcast the input.
             if b is not None:
                 if type(b) is type(g) and self._in_meta[0][0] != g.shape:
@@ -212,12 +239,15 @@ class Div(Node):
         n = self.needs_input_grad
         if n is not None:
             self.save_for_backward(a if n[1] else None, b)
+        if type(a) is _ndarray and not a.ndim and a.dtype.kind == "f":
+            return a[()] / _value(b)
         return a / b
 
     def backward(self, grad):
         if array_backward(grad) and grad._data.dtype.kind == "f":
             a, b = self.saved_arrays()
-            g = grad._data
+            g = _value(grad._data)
+            a, b = _value(a), _value(b)
             ga = Tensor._make(g / b) if needs(self, 0) else None
             gb = Tensor._make(-g * ((a / b) / b)) if needs(self, 1) else None
             return ga, gb

@@ -8,10 +8,11 @@ from .. import dtypes as _dt
 from ..backend import np as _np
 from . import _out, batching
 from ._spec import OpSpec
-from .reduce import DIM_SAMPLES, NONEMPTY_SAMPLES, SAMPLES, SavedReduction, reduced_dims
+from .reduce import DIM_SAMPLES, NONEMPTY_SAMPLES, SAMPLES, SavedReduction, numel, reduced_dims
 from .registry import op, public_names
 
 _INF = float("inf")
+_ALL_DIMS = [tuple(range(n)) for n in range(65)]  # the dims of a full reduction, by rank
 
 
 class VectorNorm(SavedReduction):
@@ -20,14 +21,20 @@ class VectorNorm(SavedReduction):
     def forward(self, x, p, dims, keepdim):
         xp = self.xp
         self.p, self.dims, self.keepdim, self.in_shape = p, dims, keepdim, x.shape
+        if not x.ndim and p != 0:  # one value: its magnitude (PyTorch does not square it)
+            out = xp.asarray(abs(x[()]))
+            self.save_for_backward(x, out)
+            return out
         if p == 2 and x.dtype.kind == "f":  # the common case, lean: no abs
-            sq = x * x
-            if not x.ndim:  # nothing to add up
-                total = sq
-            elif xp is _np:  # NumPy's ufunc reduce: cheaper than the .sum() method
-                total = _np.add.reduce(sq, axis=dims, keepdims=keepdim)
+            if x.size and numel(x.shape, dims) == 1:  # one value per result: as above
+                out = xp.abs(x).sum(axis=dims, keepdims=keepdim)
+                out = xp.asarray(out, dtype=x.dtype)
+                self.save_for_backward(x, out)
+                return out
+            if xp is _np:  # NumPy's ufunc reduce: cheaper than the .sum() method
+                total = _np.add.reduce(x * x, axis=dims, keepdims=keepdim)
             else:
-                total = sq.sum(axis=dims, keepdims=keepdim)
+                total = (x * x).sum(axis=dims, keepdims=keepdim)
             out = xp.asarray(xp.sqrt(total), dtype=x.dtype)
             self.save_for_backward(x, out)
             return out
@@ -108,9 +115,20 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
 
     ``p`` may be any number, ``inf`` or ``-inf``; at a zero vector the gradient is 0.
     """
+    data = input._data
+    if (
+        type(p) is str
+        and p == "fro"
+        and dim is None
+        and not keepdim
+        and out is None
+        and dtype is None
+    ):
+        if data.dtype.kind == "f":  # the common call, x.norm(): every dimension, 2-norm
+            return VectorNorm.apply(input, 2.0, _ALL_DIMS[data.ndim], False)
     if dtype is not None:
         input = input.to(dtype)
-    data = input._data
+        data = input._data
     if isinstance(p, str):
         if p not in ("fro", "nuc"):
             raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")

@@ -82,10 +82,10 @@ def _comparison(name, compare, full, doc):
 
     def method(self, other):
         t = type(other)
-        if (
-            t is float or (t is int and _INT_MIN <= other < _INT_END)
-        ) and self._data.dtype.kind == "f":
-            return _make(compare(self._data, other))
+        d = self._data
+        if (t is float or (t is int and _INT_MIN <= other < _INT_END)) and d.dtype.kind == "f":
+            # a 0-d tensor compares its value (a NumPy scalar: the same test, less overhead)
+            return _make(compare(d if d.ndim else d[()], other))
         return full(self, other)
 
     return _named(method, name, doc)

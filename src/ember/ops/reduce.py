@@ -100,6 +100,8 @@ class Sum(Node):
         self.in_shape = x.shape
         self.dims = dims
         self.keepdim = keepdim
+        if not x.ndim and np_dtype is None and x.dtype.kind in "fc":
+            return x[()]  # nothing to add up: the value (a new array is made of it)
         return x.sum(axis=dims, keepdims=keepdim, dtype=np_dtype)
 
     def backward(self, grad):
