@@ -169,8 +169,10 @@ def _reduced(xp, g, factor, meta):
         and g.dtype.kind == "f"
         and g.dtype.itemsize >= 4
     ):
-        # A fresh array of the input's shape (not a view), which backward may adopt as .grad.
-        return Tensor._make(xp.full(meta[0], g.reshape(-1).dot(factor.reshape(-1)), g.dtype))
+        total = g.reshape(-1).dot(factor.reshape(-1))
+        out = xp.empty(meta[0], g.dtype)  # a fresh array (not a view: backward may adopt it)
+        out[...] = total
+        return Tensor._make(out)
     return Tensor._make(g * factor)
 
 

@@ -49,7 +49,8 @@ class PowScalar(Node):
             self.save_for_backward(x)
         self.e = e
         if e == 2 or e == 1:
-            return x**e
+            # a 0-d float input: on its value (a NumPy scalar), the same product, cheaper
+            return x[()] ** e if not x.ndim and x.dtype.kind == "f" else x**e
         if 4 <= e <= 8 and e == int(e) and x.dtype.kind == "f" and x.dtype.itemsize >= 4:
             with quiet(self.xp):
                 return _by_squaring(x, int(e))
@@ -72,7 +73,10 @@ class PowScalar(Node):
             return zeros_like(grad), None
         if e == 2 and array_backward(grad):
             (x,) = self.saved_arrays()
-            return Tensor._make(grad._data * (x * 2)), None
+            g = grad._data
+            if not g.ndim:  # 0-d: on the values
+                g, x = g[()], x[()]
+            return Tensor._make(g * (x * 2)), None
         if grad._data.dtype.kind == "c":  # PyTorch's convention: grad * conj(f'(z))
             return conjugated(self.rule, grad)
         return self.rule(grad)
