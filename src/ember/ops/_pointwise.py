@@ -100,7 +100,9 @@ def unary(node, name, doc, *, domain=(-2.0, 2.0), aliases=(), spec=None, out=Fal
     else:
 
         def function(input):
-            return node.apply(_float_input(input))
+            if input._data.dtype.kind in "biu":
+                input = _float_input(input)
+            return node.apply(input)
 
     named(function, node, name, doc)
     if spec is None:

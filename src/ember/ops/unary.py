@@ -47,7 +47,8 @@ class Exp(Pointwise):
     # Forward and the array backward written out (no kernel/chain calls): a hot op.
     def forward(self, x):
         out = self.xp.exp(x)
-        self.save_for_backward(out)
+        if self.needs_input_grad is not None:  # save_for_backward(out), written out
+            self._saved = (out,)
         return out
 
     def backward(self, grad):
