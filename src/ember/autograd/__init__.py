@@ -130,20 +130,20 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         create_graph: record the backward pass, for higher-order derivatives.
         inputs: accumulate only into these tensors.
     """
+    Tensor = _node.Tensor
     if (
         grad_tensors is None
         and inputs is None
         and not create_graph
-        and type(tensors) is _tensor_type()
+        and type(tensors) is Tensor
         and tensors._requires_grad
-        and tensors._data.size == 1
-        and tensors._data.dtype.kind == "f"
     ):
-        # The common `loss.backward()`: seed with a one and go (no lists, no factory).
         data = tensors._data
-        seed = _tensor_type()._make(xp_ones(data))
-        engine.run_backward((tensors,), (seed,), bool(retain_graph), False, None)
-        return
+        if data.size == 1 and data.dtype.kind == "f":
+            # The common `loss.backward()`: seed with a one and go (no lists, no factory).
+            seed = Tensor._make(xp_ones(data))
+            engine.run_backward((tensors,), (seed,), bool(retain_graph), False, None)
+            return
     tensors = _as_tuple(tensors)
     grads = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
     if len(grads) != len(tensors):

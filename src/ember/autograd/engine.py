@@ -109,16 +109,28 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     lint = observer[0]  # the training-loop lint: when off, only this read
     if lint is not None:
         lint.on_backward(tensors, retain_graph, accumulate)
-    buffers = {}
-    roots = []
-    for t, g in zip(tensors, grad_tensors):
-        node = t.grad_fn if t.grad_fn is not None else t._accumulator()
-        buf = buffers.get(node)
-        if buf is None:
-            buf = buffers[node] = [None] * node._n_out
-            roots.append(node)
-        nr = t._output_nr if t.grad_fn is not None else 0
-        buf[nr] = _add(buf[nr], g)
+    if len(tensors) == 1:  # ``loss.backward()``
+        t = tensors[0]
+        node = t.grad_fn
+        if node is None:
+            node, nr = t._accumulator(), 0
+        else:
+            nr = t._output_nr
+        buf = [None] * node._n_out
+        buf[nr] = grad_tensors[0]
+        buffers = {node: buf}
+        roots = [node]
+    else:
+        buffers = {}
+        roots = []
+        for t, g in zip(tensors, grad_tensors):
+            node = t.grad_fn if t.grad_fn is not None else t._accumulator()
+            buf = buffers.get(node)
+            if buf is None:
+                buf = buffers[node] = [None] * node._n_out
+                roots.append(node)
+            nr = t._output_nr if t.grad_fn is not None else 0
+            buf[nr] = _add(buf[nr], g)
     buf = g = t = None
 
     # Dependency counts: how many edges lead into each node.  From a single root they are
@@ -270,7 +282,10 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                             pd = prev._data
                             if type(pd) is _ndarray and type(gd) is _ndarray:
                                 # both validated to the input's shape and dtype: no op needed
-                                prev = tensor_class._make(pd + gd)
+                                # (0-d: added as NumPy scalars, the same sum made cheaper)
+                                s = pd + gd if pd.ndim else pd[()] + gd[()]
+                                prev = tensor_class._make(s)
+                                s = None
                             else:
                                 prev = prev + g
                             buf[nr] = summed[id(prev)] = prev
