@@ -262,6 +262,7 @@ class TensorBase:
         fn = self.grad_fn
         if fn._retained is None:
             fn._retained = {}
+            fn._special = True
         slot = fn._retained.get(self._output_nr)
         if slot is None:
             slot = fn._retained[self._output_nr] = (weakref.ref(self), [])

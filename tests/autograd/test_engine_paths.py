@@ -98,3 +98,42 @@ def test_a_leaf_gradient_others_hold_is_copied():
     np.testing.assert_allclose(x.grad.numpy(), [2.0, 2.0])
     x.grad += 1  # the hook's tensor is not changed by accumulating into .grad
     np.testing.assert_allclose(kept[0].numpy(), [1.0, 1.0])
+
+
+@pytest.mark.parametrize("lib", [ember, torch])
+def test_custom_functions_on_a_path(lib):
+    class Twice(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, ga, gb):
+            return ga * 2 + (0 if gb is None else gb * 3)
+
+    class Square(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 2 * x * g
+
+    x = lib.tensor([0.5, 1.5], dtype=lib.float64, requires_grad=True)
+    a, _ = Twice.apply(Square.apply(x * 1.5).exp())
+    a.sum().backward()
+    y = (x.detach() * 1.5) ** 2
+    expected = 2 * y.exp() * 2 * (x.detach() * 1.5) * 1.5
+    np.testing.assert_allclose(x.grad.numpy(), expected.numpy(), rtol=1e-12)
+
+
+def test_a_hook_added_to_a_recorded_node_runs():
+    x = ember.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * 2).exp()
+    calls = []
+    y.grad_fn.register_prehook(lambda go: calls.append("pre") or (go[0] * 0,))
+    y.sum().backward()
+    assert calls == ["pre"] and x.grad.tolist() == [0.0, 0.0]

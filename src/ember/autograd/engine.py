@@ -338,13 +338,7 @@ def _run_path(node, grads, retain_graph, create_graph):
                 _accumulate_leaf(node, grads, create_graph, None)
             return None, None
         g = grads[0]
-        if (
-            g is None
-            or node._n_out != 1
-            or node._pre_hooks is not None
-            or node._retained is not None
-            or node._hooks is not None
-        ):
+        if g is None or node._special:  # hooks, retained grads, several outputs
             return node, grads
         nf = node._next
         n = len(nf)

@@ -320,6 +320,7 @@ def _apply(cls, args):
             o._requires_grad = False
         results.append(o)
     node._n_out = len(outs)
+    node._special = len(outs) != 1
     node._out_meta = tuple(out_meta)
     d["_out_kinds"] = tuple(kinds)
     _resolve_saved(node, args, results)

@@ -36,6 +36,7 @@ _ndarray = _numpy.ndarray
 _new = object.__new__
 _F16 = _numpy.dtype("float16")
 _F32 = _numpy.dtype("float32")
+_F64 = _numpy.dtype("float64")
 _BF16 = _bfloat16.np
 
 # The tensor class, handed over by ``use_tensor_class`` once ``ember.Tensor`` exists: the
@@ -60,7 +61,10 @@ def array_backward(grad):
     if _grad_state.enabled:
         return False
     d = grad._data
-    return type(d) is _ndarray and d.dtype.itemsize >= 4 and d.dtype.kind == "f"
+    if type(d) is not _ndarray:
+        return False
+    dt = d.dtype
+    return dt is _F32 or dt is _F64 or (dt.kind == "f" and dt.itemsize >= 4)
 
 
 class SavedTensor:
@@ -111,6 +115,9 @@ class Node:
     #: The array module of the inputs (set on the node only when it is not NumPy).
     xp = _numpy
     _n_out = 1
+    #: Set once the node has hooks, retained gradients or several outputs: the engine's
+    #: single-path runner leaves such a node to its general loop (one test, not four).
+    _special = False
     _out_meta = None
     _pre_hooks = None
     _hooks = None
@@ -329,6 +336,7 @@ class Node:
             outs = out
             n = len(outs)
             self._n_out = n
+            self._special = n != 1
             self._out_meta = tuple([(o.shape, o.dtype) for o in outs])
             diff = self.differentiable_outputs(n)
             results = tuple(
@@ -473,6 +481,7 @@ class Node:
         """Call ``hook(grad_inputs, grad_outputs)`` after this node runs."""
         if self._hooks is None:
             self._hooks = []
+            self._special = True
         self._hooks.append(hook)
         return RemovableHandle(self._hooks, hook=hook)
 
@@ -480,6 +489,7 @@ class Node:
         """Call ``hook(grad_outputs)`` before this node runs; it may return new grads."""
         if self._pre_hooks is None:
             self._pre_hooks = []
+            self._special = True
         self._pre_hooks.append(hook)
         return RemovableHandle(self._pre_hooks, hook=hook)
 
