@@ -137,3 +137,11 @@ def test_a_hook_added_to_a_recorded_node_runs():
     y.grad_fn.register_prehook(lambda go: calls.append("pre") or (go[0] * 0,))
     y.sum().backward()
     assert calls == ["pre"] and x.grad.tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("lib", [ember, torch])
+def test_a_root_with_several_outputs(lib):
+    x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    piece = x.unbind(0)[1]  # the root is the unbind node, which has two outputs
+    piece.backward(lib.tensor([5.0, 6.0]))
+    np.testing.assert_allclose(x.grad.numpy(), [[0.0, 0.0], [5.0, 6.0]])

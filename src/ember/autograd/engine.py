@@ -331,28 +331,33 @@ def _run_path(node, grads, retain_graph, create_graph):
     Returns the node where the path branches or something else begins, with the
     gradients for its outputs, for the general loop; ``(None, None)`` when the path ends.
     """
+    if len(grads) != 1:  # a root with several outputs
+        return node, grads
     tensor_class = _node.Tensor
+    g = grads[0]
+    grads = None
     while True:
+        # ``g``: the gradient of the node's one output (held by no list: see ``_steal``)
         if node.__class__ is AccumulateGrad:
-            if grads[0] is not None:
+            if g is not None:
+                grads = [g]
+                g = None
                 _accumulate_leaf(node, grads, create_graph, None)
             return None, None
-        g = grads[0]
         if g is None or node._special:  # hooks, retained grads, several outputs
-            return node, grads
+            return node, [g]  # (a node of several outputs is reached with its list below)
         nf = node._next
         n = len(nf)
         if n == 1 or (n == 2 and nf[1][0] is None):
             k = 0
         elif n == 2:
             if nf[0][0] is not None:
-                return node, grads  # x * y, x + y, ...: two edges
+                return node, [g]  # x * y, x + y, ...: two edges
             k = 1
         else:
             k = _single_edge(nf)
             if k is None:
-                return node, grads
-        grads = None
+                return node, [g]
         outs = node.backward(g)
         g = None
         if type(outs) is not tuple:
@@ -380,13 +385,10 @@ def _run_path(node, grads, retain_graph, create_graph):
         if gd.shape != shape or (gd.dtype is not dtype and gd.dtype != dtype):
             g = _validate(node, k, g)
         gd = None
-        if child._n_out == 1:
-            grads = [g]
-        else:
+        if child._n_out != 1:
             grads = [None] * child._n_out
             grads[nr] = g
-        # Drop this frame's reference to the gradient (see ``_steal``).
-        g = None
+            return child, grads
         node = child
 
 

@@ -183,14 +183,19 @@ class Mul(Node):
 
     def forward(self, a, b):
         n = self.needs_input_grad
-        if n is not None:
-            self.save_for_backward(b if n[0] else None, a if n[1] else None)
+        if n is not None:  # save_for_backward(the other factor of each input), written out
+            self._saved = (b if n[0] else None, a if n[1] else None)
         if type(a) is _ndarray and not a.ndim and a.dtype.kind == "f":
             return a[()] * _value(b)
         return a * b
 
     def backward(self, grad):
         if array_backward(grad):
+            saved = self._saved
+            if type(saved) is tuple and saved[1] is None and type(saved[0]) is float:
+                # x * number: the number, no saved tensor to check
+                g = grad._data
+                return Tensor._make(g * saved[0] if g.ndim else g[()] * saved[0]), None
             b, a = self.saved_arrays()
             g = grad._data
             gb = ga = None
