@@ -19,10 +19,9 @@ from ..backend import np as _numpy
 from ..backend import xp_of
 from . import node as _node
 from .grad_mode import state as _grad_state
-from .node import _FREED, AccumulateGrad, Node, _anomaly_enabled
+from .node import _FREED, AccumulateGrad, _anomaly_enabled
 
 _ndarray = _numpy.ndarray
-_plain_release = Node.release
 # Held while a gradient is added into a tensor's ``.grad``: threads running backward
 # through shared leaves must not lose each other's additions (re-entrant: hooks run inside).
 _accumulate_lock = threading.RLock()
@@ -244,7 +243,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     h(outs, grads)
             grads = None
             if not retain_graph and node._saved is not None:
-                if type(node).release is _plain_release:
+                if node._plain_release:
                     node._saved = _FREED
                 else:
                     node.release()
@@ -367,7 +366,7 @@ def _run_path(node, grads, retain_graph, create_graph):
 
             raise wrong_grad_count(node, len(outs))
         if not retain_graph and node._saved is not None:
-            if type(node).release is _plain_release:
+            if node._plain_release:
                 node._saved = _FREED
             else:
                 node.release()

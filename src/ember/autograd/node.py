@@ -125,6 +125,13 @@ class Node:
     _trace = None
     _args = None
 
+    #: ``release`` is Node's own (the engine then frees the saved values itself).
+    _plain_release = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._plain_release = cls.release is Node.release
+
     # ----- recording -----------------------------------------------------------------
     @classmethod
     def apply(cls, *args, **kwargs):

@@ -91,7 +91,8 @@ class Sub(_Scaled):
         return a - b
 
     def backward(self, grad):
-        if not needs(self, 1):  # (x - constant): no negated copy
+        n = self.needs_input_grad
+        if n is None or not n[1]:  # (x - constant): no negated copy
             return grad, None
         if self.alpha == 1:
             return grad, (Tensor._make(-_value(grad._data)) if array_backward(grad) else -grad)
