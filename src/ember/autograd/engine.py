@@ -22,6 +22,9 @@ from .grad_mode import state as _grad_state
 from .node import _FREED, AccumulateGrad, _anomaly_enabled
 
 _ndarray = _numpy.ndarray
+_generic = _numpy.generic
+_F32 = _numpy.dtype("float32")
+_F64 = _numpy.dtype("float64")
 # Held while a gradient is added into a tensor's ``.grad``: threads running backward
 # through shared leaves must not lose each other's additions (re-entrant: hooks run inside).
 _accumulate_lock = threading.RLock()
@@ -332,33 +335,54 @@ def _run_path(node, grads, retain_graph, create_graph):
     """
     if len(grads) != 1:  # a root with several outputs
         return node, grads
+    make = _node.Tensor._make
     tensor_class = _node.Tensor
+    # The gradient of the node's one output, held by no list (see ``_steal``): ``g`` as a
+    # tensor, or ``a`` as a float32/float64 array (or NumPy scalar) while the nodes have
+    # array rules and no graph of the backward is recorded: no tensor is made for it.
     g = grads[0]
-    grads = None
+    a = grads = None
     while True:
-        # ``g``: the gradient of the node's one output (held by no list: see ``_steal``)
         if node.__class__ is AccumulateGrad:
+            if a is not None:
+                g = make(a)
+                a = None
             if g is not None:
                 grads = [g]
                 g = None
                 _accumulate_leaf(node, grads, create_graph, None)
             return None, None
-        if g is None or node._special:  # hooks, retained grads, several outputs
-            return node, [g]  # (a node of several outputs is reached with its list below)
+        if node._special or (g is None and a is None):  # hooks, retained grads, ...
+            return node, [make(a) if a is not None else g]
         nf = node._next
         n = len(nf)
         if n == 1 or (n == 2 and nf[1][0] is None):
             k = 0
         elif n == 2:
-            if nf[0][0] is not None:
-                return node, [g]  # x * y, x + y, ...: two edges
+            if nf[0][0] is not None:  # x * y, x + y, ...: two edges
+                return node, [make(a) if a is not None else g]
             k = 1
         else:
             k = _single_edge(nf)
             if k is None:
-                return node, [g]
-        outs = node.backward(g)
-        g = None
+                return node, [make(a) if a is not None else g]
+        outs = None
+        if node.has_array_rule and not create_graph:
+            if a is None:
+                d = g._data
+                dt = d.dtype
+                if type(d) is _ndarray and (dt is _F32 or dt is _F64):
+                    a = d
+            if a is not None:
+                outs = node.array_rule(a)
+                if outs is not None:
+                    a = g = None
+        if outs is None:
+            if a is not None:
+                g = make(a)
+                a = None
+            outs = node.backward(g)
+            g = None
         if type(outs) is not tuple:
             outs = (outs,)
         if len(outs) != n:
@@ -373,20 +397,29 @@ def _run_path(node, grads, retain_graph, create_graph):
         child, nr = nf[k]
         if child is None:
             return None, None
-        g = outs[k]
+        x = outs[k]
         outs = None
-        if g is None:  # nothing flows on: the loop releases what lies below
+        if x is None:  # nothing flows on: the loop releases what lies below
             return child, [None] * child._n_out
-        if type(g) is not tensor_class:
-            g = tensor_class._make(g) if hasattr(g, "shape") else g
         shape, dtype = node._in_meta[k]
-        gd = g._data
-        if gd.shape != shape or (gd.dtype is not dtype and gd.dtype != dtype):
+        if type(x) is tensor_class:
+            g = x
+            xd = x._data
+        elif type(x) is _ndarray or isinstance(x, _generic):
+            a = xd = x  # stays an array
+        else:
+            g = make(x) if hasattr(x, "shape") else x
+            xd = g._data
+        x = None
+        if xd.shape != shape or (xd.dtype is not dtype and xd.dtype != dtype):
+            if a is not None:
+                g = make(a)
+                a = None
             g = _validate(node, k, g)
-        gd = None
+        xd = None
         if child._n_out != 1:
             grads = [None] * child._n_out
-            grads[nr] = g
+            grads[nr] = make(a) if a is not None else g
             return child, grads
         node = child
 

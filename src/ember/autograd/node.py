@@ -67,6 +67,15 @@ def array_backward(grad):
     return dt is _F32 or dt is _F64 or (dt.kind == "f" and dt.itemsize >= 4)
 
 
+def array_grads(node, grad):
+    """``node.array_rule`` of ``grad``'s array, its arrays wrapped as tensors (``None`` when
+    the rule does not apply)."""
+    outs = node.array_rule(grad._data)
+    if outs is None:
+        return None
+    return tuple([None if x is None else _make(x) for x in outs])
+
+
 class SavedTensor:
     """A tensor saved for backward, with the version it had when it was saved."""
 
@@ -127,10 +136,13 @@ class Node:
 
     #: ``release`` is Node's own (the engine then frees the saved values itself).
     _plain_release = True
+    #: The class defines ``array_rule`` (its backward on raw arrays).
+    has_array_rule = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         cls._plain_release = cls.release is Node.release
+        cls.has_array_rule = cls.array_rule is not Node.array_rule
 
     # ----- recording -----------------------------------------------------------------
     @classmethod
@@ -472,6 +484,18 @@ class Node:
 
     def backward(self, *grads):  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def array_rule(self, grad):
+        """``backward`` on raw arrays, for hot ops: the inputs' gradients as arrays (or
+        NumPy scalars, ``None`` where none is needed) for the output's gradient ``grad``, a
+        float32/float64 NumPy array or scalar, when no graph of the backward is recorded;
+        ``None`` where only ``backward`` applies.
+
+        The engine passes arrays from rule to rule along a graph's single path without
+        making a tensor for each gradient; such an op's ``backward`` wraps this rule's
+        result (``array_grads``) under ``array_backward``, so the math is written once.
+        """
+        return None
 
     # ----- introspection, PyTorch style ------------------------------------------------
     def name(self) -> str:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import contextlib
 
-from ..autograd.node import Node, array_backward
-from ..tensor_base import TensorBase as Tensor
+from ..autograd.node import Node, array_backward, array_grads
 from . import batching
 from ._binary import conjugated
 from ._spec import OpSpec
@@ -59,10 +58,15 @@ class Pointwise(Node):
         self.save_for_backward(out if self.saves_output else x)
         return out
 
+    def array_rule(self, g):
+        if not self.chain_on_arrays:
+            return None
+        (saved,) = self.saved_arrays()
+        return (self.chain(g, saved),)
+
     def backward(self, grad):
         if self.chain_on_arrays and array_backward(grad):
-            (saved,) = self.saved_arrays()
-            return (Tensor._make(self.chain(grad._data, saved)),)
+            return array_grads(self, grad)
         (saved,) = self.saved_tensors
         if saved._data.dtype.kind == "c":  # PyTorch's convention: grad * conj(f'(z))
             return conjugated(lambda g: (self.chain(g, saved),), grad)

@@ -8,7 +8,7 @@ records a different node for a number operand (``1 - x`` is ``RsubBackward1``,
 
 from __future__ import annotations
 
-from ..autograd.node import Node, array_backward
+from ..autograd.node import Node, array_backward, array_grads
 from ..backend import np as _np
 from ..tensor_base import TensorBase as Tensor
 from . import _out, batching
@@ -67,6 +67,9 @@ class Add(_Scaled):
             return a[()] + _value(b)
         return a + b
 
+    def array_rule(self, g):
+        return g, (g if self.alpha == 1 else g * self.alpha)
+
     def backward(self, grad):
         return grad, (grad if self.alpha == 1 else grad * self.alpha)
 
@@ -89,6 +92,12 @@ class Sub(_Scaled):
         if type(a) is _ndarray and not a.ndim and a.dtype.kind == "f":
             return a[()] - _value(b)
         return a - b
+
+    def array_rule(self, g):
+        n = self.needs_input_grad
+        if n is None or not n[1]:  # (x - constant): no negated copy
+            return g, None
+        return g, (-_value(g) if self.alpha == 1 else g * -self.alpha)
 
     def backward(self, grad):
         n = self.needs_input_grad
@@ -173,8 +182,8 @@ def _reduced(xp, g, factor, meta):
         total = g.reshape(-1).dot(factor.reshape(-1))
         out = xp.empty(meta[0], g.dtype)  # a fresh array (not a view: backward may adopt it)
         out[...] = total
-        return Tensor._make(out)
-    return Tensor._make(g * factor)
+        return out
+    return g * factor
 
 
 class Mul(Node):
@@ -190,33 +199,32 @@ class Mul(Node):
             return a[()] * _value(b)
         return a * b
 
+    def array_rule(self, g):
+        saved = self._saved
+        if type(saved) is tuple and saved[1] is None and type(saved[0]) is float:
+            # x * number: the number, no saved tensor to check
+            return (g * saved[0] if g.ndim else g[()] * saved[0]), None
+        b, a = self.saved_arrays()
+        if not g.ndim:  # 0-d: on scalars
+            g = g[()]
+            return (None if b is None else g * _value(b)), (None if a is None else g * _value(a))
+        # A number factor keeps the shape; an array factor may have broadcast the input.
+        gb = ga = None
+        if b is not None:
+            if type(b) is type(g) and self._in_meta[0][0] != g.shape:
+                gb = _reduced(self.xp, g, b, self._in_meta[0])
+            else:
+                gb = g * b
+        if a is not None:
+            if type(a) is type(g) and self._in_meta[1][0] != g.shape:
+                ga = _reduced(self.xp, g, a, self._in_meta[1])
+            else:
+                ga = g * a
+        return gb, ga
+
     def backward(self, grad):
         if array_backward(grad):
-            saved = self._saved
-            if type(saved) is tuple and saved[1] is None and type(saved[0]) is float:
-                # x * number: the number, no saved tensor to check
-                g = grad._data
-                return Tensor._make(g * saved[0] if g.ndim else g[()] * saved[0]), None
-            b, a = self.saved_arrays()
-            g = grad._data
-            gb = ga = None
-            if not g.ndim:  # 0-d: on scalars
-                g = g[()]
-                return (None if b is None else Tensor._make(g * _value(b))), (
-                    None if a is None else Tensor._make(g * _value(a))
-                )
-            # A number factor keeps the shape; an array factor may have broadcast the input.
-            if b is not None:
-                if type(b) is type(g) and self._in_meta[0][0] != g.shape:
-                    gb = _reduced(self.xp, g, b, self._in_meta[0])
-                else:
-                    gb = Tensor._make(g * b)
-            if a is not None:
-                if type(a) is type(g) and self._in_meta[1][0] != g.shape:
-                    ga = _reduced(self.xp, g, a, self._in_meta[1])
-                else:
-                    ga = Tensor._make(g * a)
-            return gb, ga
+            return array_grads(self, grad)
         b, a = self.saved_tensors
         if grad._data.dtype.kind == "c":  # PyTorch's convention: grad * conj(other factor)
             b, a = conj_of(b), conj_of(a)
@@ -251,14 +259,16 @@ class Div(Node):
             return a[()] / _value(b)
         return a / b
 
+    def array_rule(self, g):
+        a, b = self.saved_arrays()
+        g, a, b = _value(g), _value(a), _value(b)
+        ga = g / b if needs(self, 0) else None
+        gb = -g * ((a / b) / b) if needs(self, 1) else None
+        return ga, gb
+
     def backward(self, grad):
-        if array_backward(grad) and grad._data.dtype.kind == "f":
-            a, b = self.saved_arrays()
-            g = _value(grad._data)
-            a, b = _value(a), _value(b)
-            ga = Tensor._make(g / b) if needs(self, 0) else None
-            gb = Tensor._make(-g * ((a / b) / b)) if needs(self, 1) else None
-            return ga, gb
+        if array_backward(grad):
+            return array_grads(self, grad)
         a, b = self.saved_tensors
         if grad._data.dtype.kind == "c":  # PyTorch's convention: grad * conj(d(a/b))
             a, b = conj_of(a), conj_of(b)
@@ -494,8 +504,11 @@ class Neg(Node):
     def forward(self, x):
         return -x
 
+    def array_rule(self, g):
+        return (-_value(g),)
+
     def backward(self, grad):
-        return (Tensor._make(-grad._data) if array_backward(grad) else -grad,)
+        return (Tensor._make(-_value(grad._data)) if array_backward(grad) else -grad,)
 
 
 @op(Neg, methods=("neg", "negative"), inplace=True, aliases=("negative",),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from ..autograd.node import Node, array_backward
+from ..autograd.node import Node, array_backward, array_grads
 from ..tensor_base import TensorBase as Tensor
 from . import batching
 from ._binary import Holomorphic, apply_binary, conjugated, needs, promote, type_word, zeros_like
@@ -72,14 +72,18 @@ class PowScalar(Node):
         if e == 0:
             return zeros_like(grad), None
         if e == 2 and array_backward(grad):
-            (x,) = self.saved_arrays()
-            g = grad._data
-            if not g.ndim:  # 0-d: on the values
-                g, x = g[()], x[()]
-            return Tensor._make(g * (x * 2)), None
+            return array_grads(self, grad)
         if grad._data.dtype.kind == "c":  # PyTorch's convention: grad * conj(f'(z))
             return conjugated(self.rule, grad)
         return self.rule(grad)
+
+    def array_rule(self, g):
+        if self.e != 2:
+            return None
+        (x,) = self.saved_arrays()
+        if not g.ndim:  # 0-d: on the values
+            g, x = g[()], x[()]
+        return g * (x * 2), None
 
     def rule(self, grad):
         e = self.e

@@ -104,6 +104,9 @@ class Sum(Node):
             return x[()]  # nothing to add up: the value (a new array is made of it)
         return x.sum(axis=dims, keepdims=keepdim, dtype=np_dtype)
 
+    def array_rule(self, g):
+        return _spread_array(self, g), None, None, None
+
     def backward(self, grad):
         return _spread(self, grad), None, None, None
 
@@ -114,18 +117,24 @@ _SMALL = 1024  # elements a reduction's gradient fills rather than broadcasts
 def _spread(node, grad, n=1):
     """``grad / n`` broadcast back over the node's reduced dimensions."""
     if array_backward(grad):
-        g = grad._data if n == 1 else grad._data / n
-        if not node.keepdim and node.dims:
-            kept = list(node.in_shape)
-            for d in node.dims:
-                kept[d] = 1
-            g = g.reshape(kept)
-        shape = node.in_shape
-        if len(shape) <= 1 and g.size == 1 and (not shape or shape[0] <= _SMALL):
-            # A few elements: filled (a tenth of broadcast_to's cost; backward may adopt it).
-            return Tensor._make(node.xp.full(shape, g.reshape(()), g.dtype))
-        return Tensor._make(node.xp.broadcast_to(g, shape))
+        return Tensor._make(_spread_array(node, grad._data, n))
     return expand_reduced(grad if n == 1 else grad / n, node.in_shape, node.dims, node.keepdim)
+
+
+def _spread_array(node, g, n=1):
+    """``_spread`` on the gradient's array (or NumPy scalar) ``g``."""
+    if n != 1:
+        g = g / n
+    if not node.keepdim and node.dims:
+        kept = list(node.in_shape)
+        for d in node.dims:
+            kept[d] = 1
+        g = g.reshape(kept)
+    shape = node.in_shape
+    if len(shape) <= 1 and g.size == 1 and (not shape or shape[0] <= _SMALL):
+        # A few elements: filled (a tenth of broadcast_to's cost; backward may adopt it).
+        return node.xp.full(shape, g.reshape(()), g.dtype)
+    return node.xp.broadcast_to(g, shape)
 
 
 class SumDim(Sum):
@@ -185,6 +194,9 @@ class Mean(Node):
 
     def backward(self, grad):
         return _spread(self, grad, self.n or 1), None, None, None
+
+    def array_rule(self, g):
+        return _spread_array(self, g, self.n or 1), None, None, None
 
 
 class MeanDim(Mean):

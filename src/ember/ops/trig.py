@@ -6,8 +6,7 @@ Derivatives take PyTorch's values at the edges of each domain: ``asin'(+-1) = in
 
 from __future__ import annotations
 
-from ..autograd.node import array_backward
-from ..tensor_base import TensorBase as Tensor
+from ..autograd.node import array_backward, array_grads
 from ._pointwise import Pointwise, quiet, unary
 from .inplace import public_inplace
 from .registry import public_names
@@ -141,10 +140,13 @@ class Tanh(Pointwise):
             self._saved = (out,)
         return out
 
+    def array_rule(self, g):
+        (out,) = self.saved_arrays()
+        return (g * (1 - out * out),)
+
     def backward(self, grad):
         if array_backward(grad):
-            (out,) = self.saved_arrays()
-            return (Tensor._make(grad._data * (1 - out * out)),)
+            return array_grads(self, grad)
         return super().backward(grad)
 
     def chain(self, grad, out):

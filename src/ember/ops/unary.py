@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from ..autograd.node import Node, array_backward
+from ..autograd.node import Node, array_backward, array_grads
 from ..backend import np as _numpy
 from ..tensor_base import TensorBase as Tensor
 from . import batching
@@ -51,10 +51,13 @@ class Exp(Pointwise):
             self._saved = (out,)
         return out
 
+    def array_rule(self, g):
+        (out,) = self.saved_arrays()
+        return (g * out,)
+
     def backward(self, grad):
         if array_backward(grad):
-            (out,) = self.saved_arrays()
-            return (Tensor._make(grad._data * out),)
+            return array_grads(self, grad)
         return super().backward(grad)
 
     def chain(self, grad, out):
