@@ -172,7 +172,7 @@ def _reduced(xp, g, factor, meta):
     one element (a scalar weight times a vector), the sum the engine would take of it, as
     one dot product with no temporary."""
     if (
-        all(s == 1 for s in meta[0])
+        meta[0].count(1) == len(meta[0])  # one element
         and type(factor) is type(g)
         and factor.shape == g.shape
         and factor.dtype == g.dtype
