@@ -847,3 +847,135 @@ def test_saved_values_kept_with_retain_graph_and_freed_after():
         assert ref() is None
     finally:
         gc.enable()
+
+
+# ----- more graph shapes and saved values ----------------------------------------------------
+NAMED = [
+    "x.add(2, alpha=3)",
+    "x.sub(y, alpha=2)",
+    "lib.mul(x, 2)",
+    "x + lib.tensor(2.0, dtype=lib.float64)",
+    "lib.tensor(2.0, dtype=lib.float64) * x",
+    "x.mean()",
+    "x.pow(3)",
+    "x ** 2.0",
+    "2 ** x",
+    "x * x * 2",
+    "x.norm(p=1)",
+    "x.norm(dim=0)",
+    "x.sum(dim=0, keepdim=True)",
+    "2.0 * x.abs()",
+    "x * True",
+    "y / x",
+    "y - x",
+]
+
+
+@pytest.mark.parametrize("expr", NAMED)
+def test_more_next_functions_match_pytorch(expr):
+    got = []
+    for lib in (ember, torch):
+        x = _leaf(lib, [1.0, 2.0]) * 1
+        y = lib.tensor([3.0, 4.0], dtype=lib.float64)
+        got.append(_names(eval(expr, {"lib": lib, "x": x, "y": y}).grad_fn))
+    assert got[0] == got[1]
+
+
+def test_inference_tensor_saved_is_refused():
+    for lib in (ember, torch):
+        with lib.inference_mode():
+            c = lib.tensor([1.0, 2.0], dtype=lib.float64)
+        x = _leaf(lib, [1.0, 2.0])
+        with pytest.raises(RuntimeError, match="Inference tensors cannot be saved for backward"):
+            x * c
+        with pytest.raises(RuntimeError, match="Inference tensors cannot be saved for backward"):
+            c / x
+
+
+def test_second_backward_through_a_shared_freed_subgraph():
+    for lib in (ember, torch):
+        x = _leaf(lib, V)
+        a = x * x
+        a.exp().sum().backward()
+        with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+            a.sin().sum().backward()
+
+
+def test_checkpoint_on_a_chain():
+    got = []
+    for lib in (ember, torch):
+        cp = lib.utils.checkpoint
+        res = []
+        for reentrant in (True, False):
+            x = _leaf(lib, V)
+            y = cp.checkpoint(lambda t: (t * 2).exp() * t, x * 1, use_reentrant=reentrant)
+            (y * 3).sum().backward()
+            res.append(x.grad)
+        got.append(res)
+    for a, b in zip(*got):
+        np.testing.assert_allclose(_np(a), _np(b), rtol=1e-13)
+
+
+def test_backward_inside_a_hook():
+    got = []
+    for lib in (ember, torch):
+        x = _leaf(lib, V)
+        w = _leaf(lib, V)
+
+        def h(g, lib=lib, w=w):
+            with lib.enable_grad():  # backward runs hooks with grad mode off
+                (w * 3).sum().backward()
+            return g
+
+        a = x * 2
+        a.register_hook(h)
+        (a * 5).sum().backward()
+        got.append((x.grad, w.grad))
+    for a, b in zip(*got):
+        _same(a, b)
+
+
+@pytest.mark.parametrize("case", ["pow2 input", "mul output", "norm output", "sum output"])
+def test_zero_d_saved_value_modified_in_place(case):
+    outcomes = []
+    for lib in (ember, torch):
+        x = _leaf(lib, 2.0)
+        if case == "pow2 input":
+            a = x * 1
+            y = a**2
+            a.add_(1)
+        elif case == "mul output":
+            a = (x * 1).exp()
+            y = a * a
+            a.add_(1)
+        elif case == "norm output":
+            a = (x * 1).norm()
+            y = a * 3
+            a.add_(1)
+        else:
+            y = x.sum()
+            y.mul_(3)
+        try:
+            y.backward()
+            outcomes.append(("ok", float(x.grad)))
+        except RuntimeError as e:
+            outcomes.append(("error", "modified by an inplace operation" in str(e)))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_graph_report_of_an_inline_recorded_graph():
+    from ember.autograd import graph
+
+    x = ember.tensor(np.ones(100), requires_grad=True)
+    w = ember.tensor(np.ones(100), requires_grad=True)
+    f = ((x * 2).exp() * w).sum() ** 2 / 3 + x.norm()
+    rows = {(n.name, len(n.saved)) for n in graph.report(f).nodes}
+    # x * 2 saves nothing, exp its output, b * w both inputs, ** 2 its 0-d input, norm its
+    # input and output
+    assert ("ExpBackward0", 1) in rows
+    assert ("MulBackward0", 2) in rows and ("MulBackward0", 0) in rows
+    assert ("PowBackward0", 1) in rows
+    assert ("LinalgVectorNormBackward0", 2) in rows
+    assert graph.saved_bytes(f, include_leaves=False) == 816
+    f.backward()
+    assert graph.saved_bytes(f) == 0
