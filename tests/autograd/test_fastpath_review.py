@@ -584,6 +584,11 @@ def test_sum_of_a_zero_d_negative_zero_is_positive_zero():
         for a, b in zip(*got):
             _same(a, b)
             assert np.signbit(_np(a)) == np.signbit(_np(b)), dtype
+    got = []
+    for lib in (ember, torch):
+        z = lib.tensor(complex(-0.0, -0.0), dtype=lib.complex64).sum()
+        got.append(np.signbit([z.real.item(), z.imag.item()]).tolist())
+    assert got[0] == got[1]
 
 
 # ----- norm ----------------------------------------------------------------------------------
