@@ -984,3 +984,52 @@ def test_graph_report_of_an_inline_recorded_graph():
     assert graph.saved_bytes(f, include_leaves=False) == 816
     f.backward()
     assert graph.saved_bytes(f) == 0
+
+
+def test_scalar_seed_is_fresh_each_backward():
+    # backward() seeds with a copy of a kept array of ones: a leaf root adopting it as .grad
+    # must not change the next seed.
+    for lib in (ember, torch):
+        x = _leaf(lib, 1.0)
+        x.backward()
+        x.grad.add_(5)
+        y = _leaf(lib, 2.0)
+        (y * 1).backward()
+        z = _leaf(lib, 3.0)
+        z.backward()
+        assert (x.grad.item(), y.grad.item(), z.grad.item()) == (6.0, 1.0, 1.0)
+
+
+def test_two_threads_backward_through_a_shared_zero_d_leaf():
+    x = ember.tensor(1.0, dtype=ember.float64, requires_grad=True)
+    n = 200
+    errors = []
+
+    def work(k):
+        try:
+            for _ in range(n):
+                (x * k + x * x).backward()
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    ts = [threading.Thread(target=work, args=(k,)) for k in (1.0, 2.0)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert not errors
+    assert x.grad.item() == n * (1.0 + 2.0) + 2 * n * 2.0
+
+
+def test_zero_d_chain_frees_its_saved_values():
+    x = ember.tensor(1.5, requires_grad=True)
+    a = x * 2
+    ref = weakref.ref(a)
+    y = ((a * a) ** 2 / a).norm()
+    del a
+    gc.disable()
+    try:
+        y.backward()
+        assert ref() is None
+    finally:
+        gc.enable()
