@@ -1033,3 +1033,58 @@ def test_zero_d_chain_frees_its_saved_values():
         assert ref() is None
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_zero_d_in_place_ops_write_into_the_storage(dtype):
+    got = []
+    for lib in (ember, torch):
+        dt = getattr(lib, dtype)
+        x = lib.tensor(1.5, dtype=dt)
+        v = x.view(1)
+        x += 2
+        x.add_(1)
+        x.mul_(2)
+        x.div_(4)
+        x.sub_(0.5)
+        x.pow_(2)
+        x **= 2
+        x *= 3
+        x -= 1
+        x /= 2
+        x.add_(lib.tensor(1.0, dtype=dt))
+        x.mul_(lib.tensor(2.0, dtype=dt))
+        y = lib.tensor(2.0, dtype=dt, requires_grad=True)
+        a = y * 1
+        a.mul_(3)
+        a.add_(1)
+        a.pow_(2)
+        a.div_(2)
+        a.backward()
+        got.append((x, v, a, y.grad))
+    for a, b in zip(*got):
+        _same(a, b)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_zero_d_out_arguments_write_into_the_storage(dtype):
+    got = []
+    for lib in (ember, torch):
+        dt = getattr(lib, dtype)
+        x = lib.tensor(-0.75, dtype=dt)
+        res = []
+        for f in (
+            lambda o, lib=lib, x=x: lib.add(x, 2, out=o),
+            lambda o, lib=lib, x=x: lib.sub(x, 2.5, out=o),
+            lambda o, lib=lib, x=x: lib.mul(x, 3, out=o),
+            lambda o, lib=lib, x=x: lib.div(x, 4, out=o),
+            lambda o, lib=lib, x=x: lib.pow(x, 2, out=o),
+            lambda o, lib=lib, x=x: lib.sum(x, 0, out=o),
+        ):
+            o = lib.zeros((), dtype=dt)
+            v = o.view(1)
+            f(o)
+            res.append(v.clone())
+        got.append(res)
+    for a, b in zip(*got):
+        _same(a, b)
