@@ -217,6 +217,9 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     and (captures is None or (node, 0) in captures)
                 ):
                     _accumulate_leaf(node, grads, create_graph, lint)
+                    if node._hooks is not None:  # post hooks: (grad_inputs, grad_outputs)
+                        for h in node._hooks:
+                            h((), tuple(grads))
                 grads = None
                 continue
             if captures is not None and _only_capture(node, needed):
@@ -343,7 +346,7 @@ def _run_path(node, grads, retain_graph, create_graph):
     g = grads[0]
     a = grads = None
     while True:
-        if node.__class__ is AccumulateGrad:
+        if node.__class__ is AccumulateGrad and not node._special:  # (hooks: the loop's)
             if a is not None:
                 g = make(a)
                 a = None

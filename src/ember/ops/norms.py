@@ -79,6 +79,8 @@ class VectorNorm(SavedReduction):
             xzero = x == 0
             scaled = sign(x) * where(xzero, 0.0, where(xzero, 1.0, a) ** (p - 1))
             return scaled * g * n ** (1 - p), None, None, None
+        if p == 2:  # PyTorch's order: grad * (x / norm), so one tiny value gives 1, not inf
+            return g * where(nzero, 0.0, x / where(nzero, 1.0, n)), None, None, None
         if p >= 2:
             n_safe = where(nzero, 1.0, n) ** (p - 1)
             scaled = x if p == 2 else x * a ** (p - 2)

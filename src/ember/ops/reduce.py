@@ -101,7 +101,8 @@ class Sum(Node):
         self.dims = dims
         self.keepdim = keepdim
         if not x.ndim and np_dtype is None and x.dtype.kind in "fc":
-            return x[()]  # nothing to add up: the value (a new array is made of it)
+            # nothing to add up: the value plus zero (as PyTorch, -0.0 sums to +0.0)
+            return x[()] + x.dtype.type(0)
         return x.sum(axis=dims, keepdims=keepdim, dtype=np_dtype)
 
     def array_rule(self, g):
