@@ -323,9 +323,9 @@ class Node:
                 for s in saved:
                     if s is not None and type(s) not in _NUMBERS:  # else kept as it is
                         node._saved = (
-                            _resolve_lone(saved, lone, out, result, args)
+                            _resolve_inputs(saved, lone, None, out, result, args)
                             if lone is not False
-                            else tuple([_resolve(s, args, (out,), (result,)) for s in saved])
+                            else _resolve_inputs(saved, a, b, out, result, args)
                         )
                         break
         return result
@@ -612,19 +612,22 @@ def _resolve(arr, args, outs, results):
     return s
 
 
-def _resolve_lone(saved, lone, out, result, args):
-    """``_resolve`` of each saved value of a node whose one tensor input is ``lone`` and
-    whose one output is ``out`` (``result``): those two directly, numbers as they are."""
-    d = lone._data
+def _resolve_inputs(saved, first, second, out, result, args):
+    """``_resolve`` of each saved value of a node whose tensor inputs are ``first`` (and
+    ``second``, a tensor or None) and whose one output is ``out`` (``result``): those
+    directly, numbers as they are, anything else by ``_resolve``."""
+    d = first._data
+    e = second._data if second is not None else d
     kept = []
     for arr in saved:
-        if arr is d:
-            if lone._extra is not None and lone._extra.inference:
+        if arr is d or arr is e:
+            t = first if arr is d else second
+            if t._extra is not None and t._extra.inference:
                 raise RuntimeError(INFERENCE_SAVED)
             s = _new(SavedTensor)
             s.is_output = False
-            s.tensor = lone
-            s.counter = c = lone._version_counter
+            s.tensor = t
+            s.counter = c = t._version_counter
             s.version = c[0]
         elif arr is out:
             s = _new(SavedTensor)

@@ -8,11 +8,18 @@ from .. import dtypes as _dt
 from ..backend import np as _np
 from . import _out, batching
 from ._spec import OpSpec
-from .reduce import DIM_SAMPLES, NONEMPTY_SAMPLES, SAMPLES, SavedReduction, numel, reduced_dims
+from .reduce import (
+    ALL_DIMS,
+    DIM_SAMPLES,
+    NONEMPTY_SAMPLES,
+    SAMPLES,
+    SavedReduction,
+    numel,
+    reduced_dims,
+)
 from .registry import op, public_names
 
 _INF = float("inf")
-_ALL_DIMS = [tuple(range(n)) for n in range(65)]  # the dims of a full reduction, by rank
 
 
 class VectorNorm(SavedReduction):
@@ -127,7 +134,7 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
         and dtype is None
     ):
         if data.dtype.kind == "f":  # the common call, x.norm(): every dimension, 2-norm
-            return VectorNorm.apply(input, 2.0, _ALL_DIMS[data.ndim], False)
+            return VectorNorm.apply(input, 2.0, ALL_DIMS[data.ndim], False)
     if dtype is not None:
         input = input.to(dtype)
         data = input._data

@@ -33,6 +33,9 @@ def normalize_dims(dim, ndim):
     return (_wrap_dim(dim, ndim),)
 
 
+ALL_DIMS = [tuple(range(n)) for n in range(65)]  # the dims of a full reduction, by rank
+
+
 def reduced_dims(data, dim):
     """Reduced axes of ``data`` for ``dim`` (validated also for 0-d tensors)."""
     if data.ndim:
@@ -158,6 +161,8 @@ NOT_DIFFERENTIABLE = dict(grad=(False,), fd=False)
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum over ``dim`` (all dimensions by default); integers and bools sum as int64."""
     data = input._data
+    if dim is None and not keepdim and dtype is None and out is None and data.dtype.kind == "f":
+        return Sum.apply(input, ALL_DIMS[data.ndim], False, None)  # x.sum(): no checks left
     dims = reduced_dims(data, dim)
     node = Sum if dim is None and not keepdim else SumDim
     if out is None:
