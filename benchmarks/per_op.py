@@ -1,6 +1,6 @@
 """The per-op floor, op by op: Ember and PyTorch on the tiny operations W1 and W4 are made of.
 
-Usage: ``python -m benchmarks.per_op [--reps N]``
+Usage: ``python -m benchmarks.per_op [--reps N] [--only TEXT]``
 
 Each case is timed in a fresh single-threaded process per library (process CPU time, the
 best of five blocks of ``--reps`` calls, minus the cost of an empty call), the libraries
@@ -85,6 +85,7 @@ def main(argv=None) -> int:
     """Print each case's nanoseconds per call in Ember and PyTorch and their ratio."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=20000)
+    parser.add_argument("--only", help="run only the cases whose name contains this text")
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -93,6 +94,8 @@ def main(argv=None) -> int:
     print("| case | Ember ns | PyTorch ns | Ember ÷ PyTorch |")
     print("|---|---|---|---|")
     for name in CASES:
+        if args.only and args.only not in name:
+            continue
         out = {}
         for impl in ("ember", "torch"):
             cmd = [sys.executable, "-m", "benchmarks.per_op", "--reps", str(args.reps)]

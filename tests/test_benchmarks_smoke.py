@@ -169,3 +169,13 @@ def test_conv_paths_benchmark_runs_and_checks_both_paths_agree():
     out = _run_module("benchmarks.conv_paths", "--reps", "2")
     rows = [line for line in out.splitlines() if line.startswith("| (")]
     assert len(rows) == 6  # two shapes, three kernels; each asserted equal on both paths
+
+
+@pytest.mark.slow  # a benchmark run (fresh processes)
+def test_per_op_benchmark_prints_ember_and_pytorch_for_a_case():
+    pytest.importorskip("torch")
+    out = _run_module("benchmarks.per_op", "--reps", "200", "--only", "backward: leaf")
+    rows = [line.split("|") for line in out.splitlines() if line.startswith("| backward")]
+    assert len(rows) == 1
+    ember_ns, torch_ns = float(rows[0][2]), float(rows[0][3])
+    assert ember_ns > 0 and torch_ns > 0
