@@ -15,6 +15,7 @@ _gc.disable()
 from .version import __version__  # noqa: E402
 
 from . import dtypes as _dtypes
+from ._lazy import on_first_use as _on_first_use
 from .tensor import Size, Tensor  # first: the submodule ``ember.tensor`` is then the factory
 from .ops import families as _ops
 from . import random as _random
@@ -204,16 +205,7 @@ _ON_FIRST_USE = frozenset(
 )
 
 
-def __getattr__(name):
-    if name in _ON_FIRST_USE:
-        import importlib
-
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module 'ember' has no attribute '{name}'")
-
-
-def __dir__():
-    return sorted(set(globals()) | _ON_FIRST_USE)
+__getattr__, __dir__ = _on_first_use(__name__, _ON_FIRST_USE, globals())
 
 
 if _gc_was_enabled:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import sys
 
+from .._fields import Fields
 from .node import _FREED, AccumulateGrad, SavedTensor
 
 __all__ = ["report", "GraphReport", "NodeInfo", "nodes_of", "saved_bytes", "trace_backward"]
@@ -68,16 +69,13 @@ def _base_id(a):
     return id(a)
 
 
-class NodeInfo:
+class NodeInfo(Fields):
     """One node of a report: its name, saved arrays (shape, dtype, bytes) and total bytes."""
 
-    __slots__ = __match_args__ = ("name", "saved", "bytes", "freed")
+    __slots__ = __match_args__ = _FIELDS = ("name", "saved", "bytes", "freed")
 
     def __init__(self, name: str, saved: list, bytes: int, freed: bool) -> None:
-        self.name = name
-        self.saved = saved
-        self.bytes = bytes
-        self.freed = freed
+        self._set((name, saved, bytes, freed))
 
     def __repr__(self):
         return f"NodeInfo({self.name!r}, saved={len(self.saved)}, bytes={self.bytes})"

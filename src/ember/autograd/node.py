@@ -310,15 +310,7 @@ class Node:
         saved = node._saved
         if saved is not None:
             if len(saved) == 1 and saved[0] is out and out is not d and out is not arrays[-1]:
-                # exp, tanh, ...: the output alone
-                s = _new(SavedTensor)
-                s.is_output = True
-                s.data = out
-                s.output_nr = 0
-                s.counter = c = result._version_counter
-                s.version = c[0]
-                s.tensor = None
-                node._saved = (s,)
+                node._saved = (_saved_output(out, 0, result),)  # exp, tanh, ...: the output
             else:
                 for s in saved:
                     if s is not None and type(s) not in _NUMBERS:  # else kept as it is
@@ -371,18 +363,7 @@ class Node:
                 result = _make(out)
             saved = self._saved
             if saved is not None:
-                if len(saved) == 1 and saved[0] is out and _not_an_input(out, args):
-                    # exp, tanh, ...: the output alone
-                    s = _new(SavedTensor)
-                    s.is_output = True
-                    s.data = out
-                    s.output_nr = 0
-                    s.counter = c = result._version_counter
-                    s.version = c[0]
-                    s.tensor = None
-                    self._saved = (s,)
-                else:
-                    self._saved = tuple([_resolve(s, args, (out,), (result,)) for s in saved])
+                self._saved = tuple([_resolve(s, args, (out,), (result,)) for s in saved])
             if _anomaly_enabled[0]:
                 trace_recorder[0](self, out, args)
             return result
@@ -510,19 +491,20 @@ class Node:
 
     def register_hook(self, hook):
         """Call ``hook(grad_inputs, grad_outputs)`` after this node runs."""
-        if self._hooks is None:
-            self._hooks = []
-            self._special = True
-        self._hooks.append(hook)
-        return RemovableHandle(self._hooks, hook=hook)
+        return self._add_hook("_hooks", hook)
 
     def register_prehook(self, hook):
         """Call ``hook(grad_outputs)`` before this node runs; it may return new grads."""
-        if self._pre_hooks is None:
-            self._pre_hooks = []
-            self._special = True
-        self._pre_hooks.append(hook)
-        return RemovableHandle(self._pre_hooks, hook=hook)
+        return self._add_hook("_pre_hooks", hook)
+
+    def _add_hook(self, kind, hook):
+        hooks = getattr(self, kind)
+        if hooks is None:
+            hooks = []
+            setattr(self, kind, hooks)
+            self._special = True  # the engine's general loop runs hooks
+        hooks.append(hook)
+        return RemovableHandle(hooks, hook=hook)
 
     @property
     def metadata(self):
@@ -550,17 +532,6 @@ class AccumulateGrad(Node):
         return "torch::autograd::AccumulateGrad"  # PyTorch's name for it
 
 
-def _not_an_input(arr, args):
-    """True when no tensor among (up to two) ``args`` holds ``arr`` (an op may return its
-    input's array, which must then be saved as that input)."""
-    if len(args) > 2:
-        return False
-    for a in args:
-        if isinstance(a, Tensor) and a._data is arr:
-            return False
-    return True
-
-
 def _mark_no_grad(result):
     file, line = _grad_state.site
     origin = f"an op run under no_grad() (entered at {file}:{line})"
@@ -584,31 +555,39 @@ def _resolve(arr, args, outs, results):
             return _resolve_tensor(arr, results)
         if not hasattr(arr, "shape") or not hasattr(arr, "strides"):
             return arr  # a Python scalar or other plain data: kept as it is
-    s = _new(SavedTensor)
     for a in args:
         if isinstance(a, Tensor) and a._data is arr:
-            if a._extra is not None and a._extra.inference:
-                raise RuntimeError(INFERENCE_SAVED)
-            s.is_output = False
-            s.tensor = a
-            s.counter = c = a._version_counter
-            s.version = c[0]
-            return s
+            return _saved_input(a)
     for i, o in enumerate(outs):
         if o is arr:
-            r = results[i]
-            s.is_output = True
-            s.data = arr
-            s.output_nr = i
-            s.counter = c = r._version_counter
-            s.version = c[0]
-            s.tensor = None
-            return s
+            return _saved_output(arr, i, results[i])
     # An intermediate array: a constant for the backward graph.
+    return _saved_input(_make(arr))
+
+
+def _saved_input(t):
+    """The record of tensor ``t`` saved for backward, with its version now (a tensor made in
+    inference mode is refused, as PyTorch does)."""
+    if t._extra is not None and t._extra.inference:
+        raise RuntimeError(INFERENCE_SAVED)
+    s = _new(SavedTensor)
     s.is_output = False
-    s.tensor = t = _make(arr)
-    s.counter = t._version_counter
-    s.version = 0
+    s.tensor = t
+    s.counter = c = t._version_counter
+    s.version = c[0]
+    return s
+
+
+def _saved_output(arr, i, result):
+    """The record of output ``i`` (array ``arr``, tensor ``result``) saved for backward: the
+    array itself (the tensor would make a cycle) and its version."""
+    s = _new(SavedTensor)
+    s.is_output = True
+    s.data = arr
+    s.output_nr = i
+    s.counter = c = result._version_counter
+    s.version = c[0]
+    s.tensor = None
     return s
 
 
@@ -621,22 +600,9 @@ def _resolve_inputs(saved, first, second, out, result, args):
     kept = []
     for arr in saved:
         if arr is d or arr is e:
-            t = first if arr is d else second
-            if t._extra is not None and t._extra.inference:
-                raise RuntimeError(INFERENCE_SAVED)
-            s = _new(SavedTensor)
-            s.is_output = False
-            s.tensor = t
-            s.counter = c = t._version_counter
-            s.version = c[0]
+            s = _saved_input(first if arr is d else second)
         elif arr is out:
-            s = _new(SavedTensor)
-            s.is_output = True
-            s.data = arr
-            s.output_nr = 0
-            s.counter = c = result._version_counter
-            s.version = c[0]
-            s.tensor = None
+            s = _saved_output(arr, 0, result)
         elif arr is None or type(arr) in _NUMBERS:
             s = arr
         else:
@@ -646,22 +612,11 @@ def _resolve_inputs(saved, first, second, out, result, args):
 
 
 def _resolve_tensor(t, results):
-    s = _new(SavedTensor)
-    s.counter = c = t._version_counter
-    s.version = c[0]
     for i, r in enumerate(results):
         if r is t and t.grad_fn is not None:
             # One of the node's own outputs: kept as its array (the tensor would be a cycle).
-            s.is_output = True
-            s.data = t._data
-            s.output_nr = i
-            s.tensor = None
-            return s
-    if t._extra is not None and t._extra.inference:
-        raise RuntimeError(INFERENCE_SAVED)
-    s.is_output = False
-    s.tensor = t
-    return s
+            return _saved_output(t._data, i, t)
+    return _saved_input(t)
 
 
 INFERENCE_SAVED = (

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import numpy
 
+from .._fields import Fields
 from .heap import keep_heap_slack
 
 # NumPy warns when arithmetic makes inf or nan (1 / 0, inf * 0, overflow); PyTorch computes
@@ -34,7 +35,7 @@ np = numpy  # the CPU array module, for modules that need it explicitly
 ndarray = numpy.ndarray
 
 
-class DeviceBackend:
+class DeviceBackend(Fields):
     """An array library for one device type (``"cuda"``): how Ember recognises its
     arrays, computes with them and moves data to and from the host.
 
@@ -61,17 +62,7 @@ class DeviceBackend:
         device_count: Callable,
         index_of: Callable,
     ) -> None:
-        self.type = type
-        self.xp = xp
-        self.array_type = array_type
-        self.to_device = to_device
-        self.to_host = to_host
-        self.device_count = device_count
-        self.index_of = index_of
-
-    def __repr__(self):
-        body = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._FIELDS)
-        return f"{type(self).__qualname__}({body})"
+        self._set((type, xp, array_type, to_device, to_host, device_count, index_of))
 
 
 _BACKENDS: dict = {}

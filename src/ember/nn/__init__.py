@@ -1,7 +1,6 @@
 """``ember.nn``: modules, parameters, layers, losses and initialisation (``torch.nn``)."""
 
-import importlib as _importlib
-
+from .._lazy import on_first_use as _on_first_use
 from . import (  # noqa: F401
     functional,
     init,
@@ -25,11 +24,4 @@ del globals()["attention"]
 _ON_FIRST_USE = frozenset({"attention"})
 
 
-def __getattr__(name):
-    if name in _ON_FIRST_USE:
-        return _importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module '{__name__}' has no attribute '{name}'")
-
-
-def __dir__():
-    return sorted(set(globals()) | _ON_FIRST_USE)
+__getattr__, __dir__ = _on_first_use(__name__, _ON_FIRST_USE, globals())

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+from .._fields import Fields
 
-class OpSpec:
+
+class OpSpec(Fields):
     """A test description for one op.
 
     Attributes:
@@ -57,33 +59,8 @@ class OpSpec:
                  grad: Optional[tuple] = None, second_order: bool = True, atol: float = 1e-5,
                  rtol: float = 1e-5, extra: Optional[Callable] = None, fd: bool = True,
                  notes: str = "") -> None:  # fmt: skip
-        self.name = name
-        self.fn = fn
-        self.samples = samples
-        self.shapes = shapes
-        self.domain = domain
-        self.dtypes = dtypes
-        self.grad = grad
-        self.second_order = second_order
-        self.atol = atol
-        self.rtol = rtol
-        self.extra = extra
-        self.fd = fd
-        self.notes = notes
-
-    def _values(self):
-        return tuple(getattr(self, f) for f in self._FIELDS)
-
-    def __repr__(self):
-        body = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._FIELDS)
-        return f"{type(self).__qualname__}({body})"
-
-    def __eq__(self, other):
-        if other.__class__ is self.__class__:
-            return self._values() == other._values()
-        return NotImplemented
-
-    __hash__ = None  # mutable and compared by value, as a dataclass is
+        self._set((name, fn, samples, shapes, domain, dtypes, grad, second_order, atol, rtol,
+                   extra, fd, notes))  # fmt: skip
 
 
 def some_nan(z):

@@ -38,6 +38,7 @@ import functools
 import inspect
 from typing import Callable, Optional
 
+from .._fields import Fields
 from ..amp import policy as _amp_policy
 from ..amp import state as _amp_state
 from . import _out, batching
@@ -46,7 +47,7 @@ from . import _out, batching
 LOOP = "loop"
 
 
-class OpDecl:
+class OpDecl(Fields):
     """What the registry knows about one op (see the module docstring)."""
 
     # A frozen dataclass written out (``@dataclass`` was a noticeable part of ``import ember``):
@@ -58,27 +59,14 @@ class OpDecl:
                  method: Optional[Callable], methods: tuple, inplace: Optional[Callable],
                  grad_fn: Optional[str], vmap: object, specs: tuple, public: bool,
                  aliases: tuple, module: str) -> None:  # fmt: skip
-        values = (node, function, method, methods, inplace, grad_fn, vmap, specs, public,
-                  aliases, module)  # fmt: skip
-        self.__dict__.update(zip(self._FIELDS, values))
+        self._set((node, function, method, methods, inplace, grad_fn, vmap, specs, public,
+                   aliases, module))  # fmt: skip
 
     def __setattr__(self, name, value):
         raise AttributeError(f"cannot assign to field '{name}'")
 
     def __delattr__(self, name):
         raise AttributeError(f"cannot delete field '{name}'")
-
-    def _values(self):
-        return tuple(self.__dict__[f] for f in self._FIELDS)
-
-    def __repr__(self):
-        body = ", ".join(f"{f}={self.__dict__[f]!r}" for f in self._FIELDS)
-        return f"{type(self).__qualname__}({body})"
-
-    def __eq__(self, other):
-        if other.__class__ is self.__class__:
-            return self._values() == other._values()
-        return NotImplemented
 
     def __hash__(self):
         return hash(self._values())

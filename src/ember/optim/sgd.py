@@ -10,6 +10,14 @@ from .optimizer import Optimizer, check_fused, group_defaults, required
 ndarray = np.ndarray
 
 
+def _decayed(g, x, maximize, wd):
+    """The gradient ``g`` of parameter value ``x`` negated for ``maximize`` and with weight
+    decay ``wd * x`` added (arrays or NumPy scalars)."""
+    if maximize:
+        g = -g
+    return g + wd * x if wd else g
+
+
 class SGD(Optimizer):
     """``p -= lr * g`` with optional momentum (buffer starts as the first gradient)."""
 
@@ -49,10 +57,7 @@ class SGD(Optimizer):
                 # and order, costs a small part of what 0-d array operations cost
                 self._scalar_step(p, x, g[()], state, lr, mom, wd, maximize, damp, nesterov)
                 continue
-            if maximize:
-                g = -g
-            if wd:
-                g = g + wd * x
+            g = _decayed(g, x, maximize, wd)
             if mom:
                 st = state[p]
                 buf = st.get("momentum_buffer")
@@ -77,10 +82,7 @@ class SGD(Optimizer):
         """``_step_group``'s update for one 0-d NumPy parameter, ``g`` its gradient's
         scalar."""
         v = x[()]
-        if maximize:
-            g = -g
-        if wd:
-            g = g + wd * v
+        g = _decayed(g, v, maximize, wd)
         if mom:
             st = state[p]
             buf = st.get("momentum_buffer")

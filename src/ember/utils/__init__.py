@@ -1,17 +1,10 @@
 """Utilities: data loading, checkpointing."""
 
+from .._lazy import on_first_use as _on_first_use
+
 __all__ = ["checkpoint", "data"]
 
 
-def __getattr__(name):
-    # ``ember.utils.data`` (with the multiprocessing machinery of its workers) and
-    # ``ember.utils.checkpoint`` load on first use.
-    if name in __all__:
-        import importlib
-
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+# ``ember.utils.data`` (with the multiprocessing machinery of its workers) and
+# ``ember.utils.checkpoint`` load on first use.
+__getattr__, __dir__ = _on_first_use(__name__, frozenset(__all__), globals())
