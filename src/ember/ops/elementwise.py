@@ -103,9 +103,9 @@ class Sub(_Scaled):
         n = self.needs_input_grad
         if n is None or not n[1]:  # (x - constant): no negated copy
             return grad, None
-        if self.alpha == 1:
-            return grad, (Tensor._make(-_value(grad._data)) if array_backward(grad) else -grad)
-        return grad, grad * -self.alpha
+        if array_backward(grad):
+            return array_grads(self, grad)
+        return grad, (-grad if self.alpha == 1 else grad * -self.alpha)
 
 
 @op(Sub, methods=("sub", "subtract"), inplace=sub_, aliases=("subtract",),
@@ -508,7 +508,7 @@ class Neg(Node):
         return (-_value(g),)
 
     def backward(self, grad):
-        return (Tensor._make(-_value(grad._data)) if array_backward(grad) else -grad,)
+        return array_grads(self, grad) if array_backward(grad) else (-grad,)
 
 
 @op(Neg, methods=("neg", "negative"), inplace=True, aliases=("negative",),
