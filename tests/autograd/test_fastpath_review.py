@@ -391,22 +391,21 @@ def test_in_place_change_of_two_tensor_mul_inputs():
             y.sum().backward()
 
 
+def _doubling(lib, backward):
+    """A custom Function whose forward doubles its input and whose backward is ``backward``."""
+    return type("Doubling", (lib.autograd.Function,), {
+        "forward": staticmethod(lambda ctx, x: x * 2),
+        "backward": staticmethod(backward),
+    })  # fmt: skip
+
+
 def test_custom_function_wrong_gradient_shape_in_a_chain():
     errs = []
     for lib in (ember, torch):
-
-        class Bad(lib.autograd.Function):
-            @staticmethod
-            def forward(ctx, x):
-                return x * 2
-
-            @staticmethod
-            def backward(ctx, g):
-                return g.new_ones(5)
-
+        bad = _doubling(lib, lambda ctx, g: g.new_ones(5))
         x = _leaf(lib, V)
         with pytest.raises(RuntimeError) as e:
-            (Bad.apply(x * 1) * 3).sum().backward()
+            (bad.apply(x * 1) * 3).sum().backward()
         errs.append(str(e.value))
     assert "returned an invalid gradient at index 0" in errs[0]
     assert errs[0].split(" - ")[1] == errs[1].split(" - ")[1]
@@ -414,35 +413,17 @@ def test_custom_function_wrong_gradient_shape_in_a_chain():
 
 def test_custom_function_returning_too_many_gradients_in_a_chain():
     for lib in (ember, torch):
-
-        class Bad(lib.autograd.Function):
-            @staticmethod
-            def forward(ctx, x):
-                return x * 2
-
-            @staticmethod
-            def backward(ctx, g):
-                return g, g
-
+        bad = _doubling(lib, lambda ctx, g: (g, g))
         x = _leaf(lib, V)
         with pytest.raises(RuntimeError, match="returned an incorrect number of gradients"):
-            (Bad.apply(x * 1) * 3).sum().backward()
+            (bad.apply(x * 1) * 3).sum().backward()
 
 
 def test_custom_function_returning_none_in_a_chain():
     for lib in (ember, torch):
-
-        class Stop(lib.autograd.Function):
-            @staticmethod
-            def forward(ctx, x):
-                return x * 2
-
-            @staticmethod
-            def backward(ctx, g):
-                return None
-
+        stop = _doubling(lib, lambda ctx, g: None)
         x = _leaf(lib, V)
-        (Stop.apply((x * 2).exp()) * 3).sum().backward()
+        (stop.apply((x * 2).exp()) * 3).sum().backward()
         assert x.grad is None
 
 

@@ -118,3 +118,14 @@ def test_inference_tensor_saved_for_backward_is_refused(lib):
     w = lib.tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="Inference tensors cannot be saved for backward"):
         x * w
+
+
+@pytest.mark.parametrize("lib", [ember, torch])
+def test_anomaly_mode_records_the_same_edges(lib):
+    """Anomaly mode records through the general path: the edges are the inline path's."""
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    exprs = (lambda: x * 2, lambda: 2 * x, lambda: 2 - x, lambda: x.pow(3), lambda: x.softmax(0))
+    plain = [len(f().grad_fn.next_functions) for f in exprs]
+    with lib.autograd.set_detect_anomaly(True):
+        checked = [len(f().grad_fn.next_functions) for f in exprs]
+    assert plain == checked == [2, 2, 1, 1, 1]

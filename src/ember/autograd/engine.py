@@ -111,28 +111,16 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     lint = observer[0]  # the training-loop lint: when off, only this read
     if lint is not None:
         lint.on_backward(tensors, retain_graph, accumulate)
-    if len(tensors) == 1:  # ``loss.backward()``
-        t = tensors[0]
-        node = t.grad_fn
-        if node is None:
-            node, nr = t._accumulator(), 0
-        else:
-            nr = t._output_nr
-        buf = [None] * node._n_out
-        buf[nr] = grad_tensors[0]
-        buffers = {node: buf}
-        roots = [node]
-    else:
-        buffers = {}
-        roots = []
-        for t, g in zip(tensors, grad_tensors):
-            node = t.grad_fn if t.grad_fn is not None else t._accumulator()
-            buf = buffers.get(node)
-            if buf is None:
-                buf = buffers[node] = [None] * node._n_out
-                roots.append(node)
-            nr = t._output_nr if t.grad_fn is not None else 0
-            buf[nr] = _add(buf[nr], g)
+    buffers = {}
+    roots = []
+    for t, g in zip(tensors, grad_tensors):
+        node = t.grad_fn if t.grad_fn is not None else t._accumulator()
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * node._n_out
+            roots.append(node)
+        nr = t._output_nr if t.grad_fn is not None else 0
+        buf[nr] = _add(buf[nr], g)
     buf = g = t = None
 
     # Dependency counts: how many edges lead into each node.  From a single root they are

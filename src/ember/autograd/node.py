@@ -324,25 +324,7 @@ class Node:
 
     def _record(self, args, out):
         self._seq = next(_sequence)
-        if len(args) == 1 and self.needs_input_grad is _NEEDS_ONE:
-            a = args[0]
-            fn = a.grad_fn
-            self._next = ((fn, a._output_nr) if fn is not None else (a._accumulator(), 0),)
-            d = a._data
-            self._in_meta = ((d.shape, d.dtype),)
-        elif len(args) == 2 and self.needs_input_grad == (True, False):  # x op constant
-            a = args[0]
-            fn = a.grad_fn
-            self._next = (
-                (fn, a._output_nr) if fn is not None else (a._accumulator(), 0),
-                _NO_EDGE,
-            )
-            d = a._data
-            # A number is listed only when PyTorch wraps it in a tensor (x * 2).
-            listed = isinstance(args[1], Tensor) or self.lists_number
-            self._in_meta = ((d.shape, d.dtype), False if listed else None)
-        else:
-            self._edges(args)
+        self._edges(args)
         if type(out) is tuple:
             outs = out
             n = len(outs)
@@ -377,10 +359,12 @@ class Node:
     def _edges(self, args):
         nf = []
         meta = []
-        for a in args:
+        # A number second operand is listed when PyTorch wraps it in a tensor (x * 2).
+        listed = 1 if len(args) == 2 and self.lists_number else -1
+        for i, a in enumerate(args):
             if not isinstance(a, Tensor):
                 nf.append(_NO_EDGE)
-                meta.append(None)  # not a tensor: a number, a dim
+                meta.append(False if i == listed else None)  # a number, a dim: not listed
             elif a._requires_grad:
                 fn = a.grad_fn
                 nf.append((fn, a._output_nr) if fn is not None else (a._accumulator(), 0))

@@ -100,11 +100,11 @@ class Sub(_Scaled):
         return g, (-_value(g) if self.alpha == 1 else g * -self.alpha)
 
     def backward(self, grad):
+        if array_backward(grad):
+            return array_grads(self, grad)
         n = self.needs_input_grad
         if n is None or not n[1]:  # (x - constant): no negated copy
             return grad, None
-        if array_backward(grad):
-            return array_grads(self, grad)
         return grad, (-grad if self.alpha == 1 else grad * -self.alpha)
 
 
