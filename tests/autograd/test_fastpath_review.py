@@ -721,29 +721,16 @@ def test_func_grad_and_vmap(name):
         np.testing.assert_allclose(_np(a), _np(b), rtol=1e-13)
 
 
+FORWARD_POINTS = {"vector": ([0.5, -1.0, 2.0], [1.0, 0.5, -2.0]), "zero-d": (0.75, 2.0)}
+
+
+@pytest.mark.parametrize("point", sorted(FORWARD_POINTS))
 @pytest.mark.parametrize("name", sorted(TRANSFORMED))
-def test_forward_mode_ad(name):
+def test_forward_mode_ad(name, point):
     got = []
     for lib in (ember, torch):
         fwAD = lib.autograd.forward_ad
-        x = lib.tensor([0.5, -1.0, 2.0], dtype=lib.float64)
-        t = lib.tensor([1.0, 0.5, -2.0], dtype=lib.float64)
-        with fwAD.dual_level():
-            d = fwAD.make_dual(x, t)
-            out = TRANSFORMED[name](d)
-            p, tan = fwAD.unpack_dual(out)
-        got.append((p, tan))
-    for a, b in zip(*got):
-        np.testing.assert_allclose(_np(a), _np(b), rtol=1e-13)
-
-
-@pytest.mark.parametrize("name", sorted(TRANSFORMED))
-def test_forward_mode_ad_on_zero_d(name):
-    got = []
-    for lib in (ember, torch):
-        fwAD = lib.autograd.forward_ad
-        x = lib.tensor(0.75, dtype=lib.float64)
-        t = lib.tensor(2.0, dtype=lib.float64)
+        x, t = (lib.tensor(v, dtype=lib.float64) for v in FORWARD_POINTS[point])
         with fwAD.dual_level():
             out = TRANSFORMED[name](fwAD.make_dual(x, t))
             got.append(fwAD.unpack_dual(out))
